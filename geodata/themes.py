@@ -1,0 +1,47 @@
+"""The fixed vocabularies of the bundle: themes and statuses, Chinese first."""
+from __future__ import annotations
+
+# key -> (Chinese label, English label).  Order is the display order everywhere.
+THEMES: dict[str, tuple[str, str]] = {
+    "transport": ("交通", "Transport"),
+    "ecology": ("生态环保", "Ecology"),
+    "culture_tourism": ("文化旅游", "Culture & tourism"),
+    "industry": ("产业协作", "Industry"),
+    "innovation": ("科技创新", "Innovation"),
+    "public_service": ("公共服务", "Public services"),
+    "energy": ("能源", "Energy"),
+    "water": ("水利", "Water"),
+    "opening_up": ("对外开放", "Opening-up"),
+    "agriculture": ("农业", "Agriculture"),
+}
+
+STATUSES: dict[str, tuple[str, str]] = {
+    "planned": ("规划", "Planned"),
+    "under_construction": ("在建", "Under construction"),
+    "operating": ("建成/运营", "Operating"),
+}
+
+
+def _lookup(vocabulary: dict[str, tuple[str, str]], text: str, what: str) -> str:
+    wanted = text.strip()
+    for key, (zh, en) in vocabulary.items():
+        if wanted == key or wanted == zh or wanted.lower() == en.lower():
+            return key
+    choices = ", ".join(f"{k} ({zh})" for k, (zh, _) in vocabulary.items())
+    raise ValueError(f"unknown {what} {text!r}; choose one of: {choices}")
+
+
+def theme_key(text: str) -> str:
+    """`transport`, `交通` or `Transport` -> `transport`; anything else raises ValueError."""
+    return _lookup(THEMES, text, "theme")
+
+
+def status_key(text: str) -> str:
+    return _lookup(STATUSES, text, "status")
+
+
+def split_themes(value: object) -> list[str]:
+    """The stored comma-separated `themes` field as a list of keys (empty for null)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return []
+    return [part.strip() for part in str(value).split(",") if part.strip()]
