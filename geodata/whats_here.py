@@ -1,0 +1,212 @@
+"""What is here: the district a point is in, nearby projects, and the nearest lines.
+
+Containment is tested in WGS84; "nearest" lines are found with an STRtree over the
+lines in the metric display projection (near-conformal over the region), and the
+distance reported is geodesic (pyproj.Geod, WGS84 ellipsoid) from the point to the
+nearest point of the line.  A few candidates near the planar minimum are compared
+geodesically, so the projection's small scale error cannot pick the wrong line.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from functools import lru_cache
+
+import geopandas as gpd
+import numpy as np
+import shapely
+from shapely.geometry import Point
+from shapely.ops import nearest_points
+
+from layers.projection import GEOD, lonlat_to_display, project_geometries, to_wgs84_transformer
+
+LINE_LAYERS = ("railways", "expressways", "rivers")
+_LINE_LABELS = {"railways": ("铁路", "railway"), "expressways": ("高速公路", "expressway"), "rivers": ("河流", "river")}
+
+
+@dataclass
+class NearbyProject:
+    id: str
+    name_zh: str
+    name_en: str
+    distance_m: float
+    lon: float
+    lat: float
+    status: str = ""
+    themes: str = ""
+
+
+@dataclass
+class NearestLine:
+    layer: str
+    id: str
+    name_zh: str
+    name_en: str
+    distance_m: float
+    lon: float  # nearest point on the line (WGS84)
+    lat: float
+
+
+@dataclass
+class HereReport:
+    lon: float
+    lat: float
+    province_zh: str = ""
+    city_zh: str = ""
+    district_zh: str = ""
+    district_adcode: str = ""
+    in_circle: bool = False
+    partial_district: bool = False
+    projects: list[NearbyProject] = field(default_factory=list)
+    lines: dict[str, NearestLine | None] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    def text_lines(self, lang: str = "zh") -> list[str]:
+        """Human-readable summary, Chinese first (lang='zh') or English."""
+        zh = lang == "zh"
+        out = [f"{self.lon:.6f}, {self.lat:.6f} (WGS84)"]
+        if self.district_zh:
+            place = " ".join(p for p in (self.province_zh, self.city_zh, self.district_zh) if p)
+            out.append(("位置：" if zh else "Place: ") + place + (f" ({self.district_adcode})" if self.district_adcode else ""))
+        else:
+            out.append("位置：不在已知区县内" if zh else "Place: outside the known districts")
+        if self.in_circle:
+            circle = "在成渝地区双城经济圈内" if zh else "Inside the Chengdu–Chongqing economic circle"
+            if self.partial_district:
+                circle += "（所在区县部分纳入）" if zh else " (district partly included)"
+        else:
+            circle = "不在成渝地区双城经济圈内" if zh else "Outside the Chengdu–Chongqing economic circle"
+        out.append(circle)
+        for layer, line in self.lines.items():
+            label = _LINE_LABELS.get(layer, (layer, layer))[0 if zh else 1]
+            if line is None:
+                out.append(f"{label}: —")
+            else:
+                name = line.name_zh if zh else (line.name_en or line.name_zh)
+                out.append(f"{'最近' if zh else 'Nearest '}{label}: {name} {format_distance(line.distance_m)}")
+        if self.projects:
+            out.append("附近项目：" if zh else "Nearby projects:")
+            for p in self.projects:
+                name = p.name_zh if zh else (p.name_en or p.name_zh)
+                out.append(f"  {p.id} {name} {format_distance(p.distance_m)}")
+        return out
+
+
+def format_distance(metres: float) -> str:
+    return f"{metres / 1000:.2f} km" if metres >= 1000 else f"{metres:.0f} m"
+
+
+def _text(row, name: str) -> str:
+    value = row.get(name, "") if hasattr(row, "get") else ""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    return str(value)
+
+
+class PlaceIndex:
+    """Spatial indexes over the layers a "what is here" question needs; build once, ask often."""
+
+    def __init__(self, layers: dict[str, gpd.GeoDataFrame]):
+        self.layers = {k: v for k, v in layers.items() if v is not None and len(v)}
+        self._district_tree = None
+        self._line_trees: dict[str, tuple[shapely.STRtree, np.ndarray]] = {}
+        districts = self.layers.get("districts")
+        if districts is not None:
+            self._district_tree = shapely.STRtree(districts.geometry.values)
+        for name in LINE_LAYERS:
+            gdf = self.layers.get(name)
+            if gdf is not None:
+                # Densify first: a straight lon/lat segment is not straight in the conic projection.
+                projected = project_geometries(shapely.segmentize(gdf.geometry.values, 0.005))
+                self._line_trees[name] = (shapely.STRtree(projected), projected)
+        circle = self.layers.get("circle")
+        self._circle = shapely.union_all(circle.geometry.values) if circle is not None else None
+        if self._circle is not None:
+            shapely.prepare(self._circle)
+
+    def district_at(self, lon: float, lat: float):
+        if self._district_tree is None:
+            return None
+        hits = self._district_tree.query(Point(lon, lat), predicate="intersects")
+        if not len(hits):
+            return None
+        return self.layers["districts"].iloc[int(sorted(hits)[0])]
+
+    def in_circle(self, lon: float, lat: float, district=None) -> bool:
+        if self._circle is not None:
+            return bool(self._circle.intersects(Point(lon, lat)))
+        return bool(district is not None and int(district.get("in_circle", 0) or 0))
+
+    def nearest_projects(self, lon: float, lat: float, n: int = 5) -> list[NearbyProject]:
+        projects = self.layers.get("projects")
+        if projects is None or n <= 0:
+            return []
+        pts = projects.geometry.values
+        # Every project is measured geodesically: a few hundred points, one vectorised call.
+        xs, ys = shapely.get_x(pts), shapely.get_y(pts)
+        _, _, dist = GEOD.inv(np.full(len(xs), lon), np.full(len(ys), lat), xs, ys)
+        order = np.argsort(dist, kind="stable")[:n]
+        out = []
+        for i in order:
+            row = projects.iloc[int(i)]
+            out.append(NearbyProject(_text(row, "id"), _text(row, "name_zh"), _text(row, "name_en"),
+                                     float(dist[i]), float(xs[i]), float(ys[i]),
+                                     _text(row, "status"), _text(row, "themes")))
+        return out
+
+    def nearest_line(self, layer: str, lon: float, lat: float) -> NearestLine | None:
+        if layer not in self._line_trees:
+            return None
+        tree, projected = self._line_trees[layer]
+        x, y = lonlat_to_display(lon, lat)
+        here = Point(x, y)
+        indices, distances = tree.query_nearest(here, return_distance=True)
+        idx, planar = int(indices[0]), float(distances[0])
+        # Candidates within 2 % (+100 m) of the planar minimum: the LCC scale error is below 1 %.
+        candidates = tree.query(here.buffer(planar * 1.02 + 100.0))
+        best = None
+        inverse = to_wgs84_transformer()
+        for i in candidates if len(candidates) else [idx]:
+            p = nearest_points(projected[i], here)[0]
+            plon, plat = inverse.transform(p.x, p.y)
+            d = float(GEOD.inv(lon, lat, plon, plat)[2])
+            if best is None or d < best[0]:
+                best = (d, int(i), plon, plat)
+        d, i, plon, plat = best
+        row = self.layers[layer].iloc[i]
+        return NearestLine(layer, _text(row, "id"), _text(row, "name_zh"), _text(row, "name_en"), d,
+                           float(plon), float(plat))
+
+    def report(self, lon: float, lat: float, n_projects: int = 5) -> HereReport:
+        district = self.district_at(lon, lat)
+        rep = HereReport(lon=float(lon), lat=float(lat))
+        if district is not None:
+            rep.province_zh = _text(district, "province_zh")
+            rep.city_zh = _text(district, "city_zh")
+            rep.district_zh = _text(district, "name_zh")
+            rep.district_adcode = _text(district, "adcode")
+            rep.partial_district = bool(int(district.get("partial", 0) or 0))
+        rep.in_circle = self.in_circle(lon, lat, district)
+        rep.projects = self.nearest_projects(lon, lat, n_projects)
+        rep.lines = {layer: self.nearest_line(layer, lon, lat) for layer in LINE_LAYERS if layer in self._line_trees}
+        return rep
+
+
+@lru_cache(maxsize=1)
+def bundle_index() -> PlaceIndex:
+    """The index over the bundled GeoPackage's layers (whatever of them exist yet)."""
+    from geodata import loader
+
+    names = set(loader.layer_names())
+    wanted = ("districts", "circle", "projects", *LINE_LAYERS)
+    return PlaceIndex({name: loader.load_layer(name) for name in wanted if name in names})
+
+
+def whats_here(lon: float, lat: float, layers: dict[str, gpd.GeoDataFrame] | None = None,
+               n_projects: int = 5) -> HereReport:
+    """Answer "what is here" for a WGS84 point, from `layers` or the bundle."""
+    if not (-180 <= lon <= 180 and -90 <= lat <= 90):
+        raise ValueError(f"坐标超出范围 / coordinate out of range: {lon}, {lat}")
+    index = PlaceIndex(layers) if layers is not None else bundle_index()
+    return index.report(lon, lat, n_projects)

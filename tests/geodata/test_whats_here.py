@@ -1,0 +1,99 @@
+"""What is here: containment, nearest projects and geodesic distances to lines."""
+from __future__ import annotations
+
+import geopandas as gpd
+import pytest
+from pyproj import Geod
+from shapely.geometry import LineString, Point, box
+
+from geodata.whats_here import PlaceIndex, whats_here
+
+GEOD = Geod(ellps="WGS84")
+
+
+def gdf(rows: list[dict]) -> gpd.GeoDataFrame:
+    return gpd.GeoDataFrame(rows, geometry="geometry", crs="EPSG:4326")
+
+
+@pytest.fixture()
+def layers() -> dict[str, gpd.GeoDataFrame]:
+    districts = gdf([
+        {"adcode": "500111", "name_zh": "大足区", "province_zh": "重庆市", "city_zh": "重庆市", "in_circle": 1,
+         "partial": 0, "geometry": box(105.5, 29.4, 106.0, 29.9)},
+        {"adcode": "512000", "name_zh": "资阳市辖区", "province_zh": "四川省", "city_zh": "资阳市", "in_circle": 1,
+         "partial": 1, "geometry": box(105.0, 29.4, 105.5, 29.9)},
+        {"adcode": "999999", "name_zh": "圈外县", "province_zh": "某省", "city_zh": "某市", "in_circle": 0,
+         "partial": 0, "geometry": box(106.0, 29.4, 106.5, 29.9)},
+    ])
+    circle = gdf([{"name_zh": "成渝地区双城经济圈", "geometry": box(105.0, 29.4, 106.0, 29.9)}])
+    projects = gdf([
+        {"id": "P1", "name_zh": "大足石刻文创园", "name_en": "Dazu Rock Carvings Creative Park", "status": "planned",
+         "themes": "culture_tourism", "geometry": Point(105.72, 29.70)},
+        {"id": "P2", "name_zh": "大足高新区", "name_en": "Dazu Hi-tech Zone", "status": "operating",
+         "themes": "industry", "geometry": Point(105.80, 29.65)},
+        {"id": "P3", "name_zh": "远处项目", "name_en": "Far", "status": "planned", "themes": "energy",
+         "geometry": Point(106.40, 29.50)},
+    ])
+    # Seen from (105.7, 29.7): the meridian line is 0.1° east (≈9.7 km), the parallel line 0.09° north (≈10.0 km):
+    # nearer in degrees is the northern one, nearer on the ground is the eastern one.
+    railways = gdf([
+        {"id": "R_north", "name_zh": "北线", "name_en": "North line", "geometry": LineString([(105.3, 29.79), (106.1, 29.79)])},
+        {"id": "R_east", "name_zh": "东线", "name_en": "East line", "geometry": LineString([(105.8, 29.3), (105.8, 30.1)])},
+    ])
+    expressways = gdf([
+        {"id": "G85", "name_zh": "渝蓉高速", "name_en": "Chongqing–Chengdu Expressway",
+         "geometry": LineString([(105.0, 29.68), (106.0, 29.68)])},
+    ])
+    rivers = gdf([{"id": "W1", "name_zh": "濑溪河", "name_en": "Laixi River",
+                   "geometry": LineString([(105.70, 29.75), (105.75, 29.80)])}])
+    return {"districts": districts, "circle": circle, "projects": projects, "railways": railways,
+            "expressways": expressways, "rivers": rivers}
+
+
+def test_point_in_dazu_reports_province_city_district_and_inside_circle(layers):
+    rep = whats_here(105.7, 29.7, layers)
+    assert (rep.province_zh, rep.city_zh, rep.district_zh, rep.district_adcode) == ("重庆市", "重庆市", "大足区", "500111")
+    assert rep.in_circle is True and rep.partial_district is False
+
+
+def test_point_outside_circle_is_reported_outside(layers):
+    rep = whats_here(106.2, 29.6, layers)
+    assert rep.district_zh == "圈外县" and rep.in_circle is False
+    rep = whats_here(110.0, 20.0, layers)
+    assert rep.district_zh == "" and rep.in_circle is False
+    assert "不在成渝地区双城经济圈内" in rep.text_lines("zh")
+
+
+def test_nearest_projects_are_sorted_by_geodesic_distance(layers):
+    rep = whats_here(105.7, 29.7, layers, n_projects=2)
+    assert [p.id for p in rep.projects] == ["P1", "P2"]
+    assert rep.projects[0].distance_m == pytest.approx(GEOD.inv(105.7, 29.7, 105.72, 29.70)[2], rel=1e-9)
+    assert 1900 < rep.projects[0].distance_m < 2000  # 0.02° of longitude at 29.7°N ≈ 1.93 km
+
+
+def test_nearest_railway_is_the_nearest_on_the_ground_not_in_degrees(layers):
+    rep = whats_here(105.7, 29.7, layers)
+    rail = rep.lines["railways"]
+    assert rail.id == "R_east"
+    assert rail.distance_m == pytest.approx(GEOD.inv(105.7, 29.7, 105.8, 29.7)[2], rel=2e-3)
+    assert rail.lon == pytest.approx(105.8, abs=1e-6)
+
+
+def test_distances_to_expressway_and_river_are_geodesic_to_the_nearest_point(layers):
+    rep = whats_here(105.7, 29.7, layers)
+    assert rep.lines["expressways"].distance_m == pytest.approx(GEOD.inv(105.7, 29.7, 105.7, 29.68)[2], rel=2e-3)
+    river = rep.lines["rivers"]
+    # The river starts 0.05° due north: its first vertex is its nearest point.
+    assert river.distance_m == pytest.approx(GEOD.inv(105.7, 29.7, 105.70, 29.75)[2], rel=2e-3)
+    assert "濑溪河" in "\n".join(rep.text_lines("zh")) and "Laixi River" in "\n".join(rep.text_lines("en"))
+
+
+def test_missing_layers_give_empty_answers_not_errors(layers):
+    rep = PlaceIndex({"districts": layers["districts"]}).report(105.7, 29.7)
+    assert rep.district_zh == "大足区" and rep.in_circle is True  # from the district's in_circle flag
+    assert rep.projects == [] and rep.lines == {}
+
+
+def test_out_of_range_coordinate_is_refused(layers):
+    with pytest.raises(ValueError, match="out of range"):
+        whats_here(200.0, 29.7, layers)
