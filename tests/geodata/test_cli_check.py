@@ -1,0 +1,73 @@
+"""`main.py check | here | goto`: output, files written, exit code 2 on bad input."""
+from __future__ import annotations
+
+import csv
+
+import geopandas as gpd
+import pytest
+from shapely.geometry import Point
+
+import main
+from geodata import coords, field_check
+
+
+@pytest.fixture()
+def registry(monkeypatch):
+    gdf = gpd.GeoDataFrame({"id": ["P001", "P002"], "name_zh": ["大足石刻宝顶山", "天府广场"], "name_en": ["", ""]},
+                           geometry=[Point(105.8087, 29.7477), Point(104.0657, 30.6595)], crs="EPSG:4326")
+    real = field_check.check_file
+
+    def check_file(path, projects=None, *args, **kwargs):
+        return real(path, gdf if projects is None else projects, *args, **kwargs)
+
+    monkeypatch.setattr(field_check, "check_file", check_file)
+    return gdf
+
+
+def write_obs(path, datum="gcj02"):
+    x, y = coords.from_wgs84(105.8088, 29.7478, datum)
+    path.write_text(f"id,name,lon,lat\nP001,宝顶山,{x:.7f},{y:.7f}\nZ,远处,103.0,31.0\n", encoding="utf-8")
+    return path
+
+
+def test_check_writes_csv_report_with_gcj02_correction(tmp_path, registry, capsys):
+    obs = write_obs(tmp_path / "obs.csv")
+    out = tmp_path / "r.csv"
+    assert main.main(["check", str(obs), "--datum", "gcj02", "--tolerance", "200", "--report", str(out)]) == 0
+    with open(out, encoding="utf-8-sig") as fh:
+        rows = list(csv.DictReader(fh))
+    assert [r["status"] for r in rows] == ["ok", "unmatched"]
+    assert float(rows[0]["distance_m"]) < 20
+    assert "符合 1" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["check", "missing.csv"],
+        ["check", "OBS", "--datum", "mars2"],
+        ["check", "OBS", "--datum", "gk3"],
+        ["check", "OBS", "--tolerance", "-5"],
+        ["check", "OBS", "--report", "out.txt"],
+        ["here", "not a place"],
+        ["goto", "105.7", "--datum", "wgs84"],
+    ],
+)
+def test_bad_input_exits_2_with_message_and_writes_nothing(tmp_path, registry, capsys, argv):
+    obs = write_obs(tmp_path / "obs.csv")
+    argv = [str(obs) if a == "OBS" else a for a in argv]
+    assert main.main(argv) == 2
+    assert "error" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["obs.csv"]
+
+
+def test_goto_prints_all_datums(capsys):
+    assert main.main(["goto", "29°41′24″N 105°42′E"]) == 0
+    out = capsys.readouterr().out
+    assert "105.7000000, 29.6900000" in out and "GK3-35" in out and "GCJ02" in out
+
+
+def test_here_reports_district_from_bundle(capsys):
+    assert main.main(["here", "105.7,29.69", "--projects", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "大足区" in out and "经济圈内" in out
