@@ -1,0 +1,55 @@
+"""`python main.py import`: prints the report, saves with --out, bad input -> stderr, exit 2, no file."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import geopandas as gpd
+
+import main
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_import_csv_to_gpkg_prints_report_and_writes(tmp_path, capsys):
+    src = tmp_path / "sites.csv"
+    src.write_text("名称,经度,纬度\n大足,105.7208,29.7075\n", encoding="utf-8")
+    out = tmp_path / "out.gpkg"
+    assert main.main(["import", str(src), "--out", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "assumed WGS84" in printed and "1 features" in printed
+    assert list(gpd.read_file(out)["名称"]) == ["大足"]
+
+
+def test_bad_input_exits_2_with_message_and_writes_nothing(tmp_path):
+    src = tmp_path / "broken.gpkg"
+    src.write_bytes(b"not a geopackage at all")
+    out = tmp_path / "out.gpkg"
+    proc = subprocess.run([sys.executable, "main.py", "import", str(src), "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert "broken.gpkg" in proc.stderr and "Traceback" not in proc.stderr
+    assert not out.exists() and list(tmp_path.iterdir()) == [src]
+
+
+def test_datum_option_converts_gcj02(tmp_path, capsys):
+    from geodata.coords import wgs84_to_gcj02
+
+    gx, gy = wgs84_to_gcj02(105.7208, 29.7075)
+    src = tmp_path / "amap.csv"
+    src.write_text(f"name,lng,lat\nA,{gx},{gy}\n", encoding="utf-8")
+    out = tmp_path / "w.geojson"
+    assert main.main(["import", str(src), "--datum", "gcj02", "--out", str(out)]) == 0
+    assert abs(gpd.read_file(out).geometry[0].x - 105.7208) < 1e-6
+
+
+def test_list_layers_and_missing_layer_choice(tmp_path, capsys):
+    gpkg = tmp_path / "two.gpkg"
+    g = gpd.GeoDataFrame({"a": [1]}, geometry=gpd.points_from_xy([105.7], [29.7]), crs=4326)
+    g.to_file(gpkg, layer="alpha")
+    g.to_file(gpkg, layer="beta")
+    assert main.main(["import", str(gpkg), "--list-layers"]) == 0
+    assert capsys.readouterr().out.split() == ["alpha", "beta"]
+    assert main.main(["import", str(gpkg)]) == 2
+    assert "--layer" in capsys.readouterr().err
