@@ -1,0 +1,267 @@
+"""Per-layer precomputed data so a frame costs what is visible, not what is loaded.
+
+Built once when a layer's data is set: geometries projected to the display CRS,
+an STRtree over them, level-of-detail simplified copies (a few tolerances, picked
+by map units per pixel), QPainterPaths per feature per LOD (built lazily, then
+reused with a painter world transform), label anchors, and the per-feature values
+the filter needs (themes, status, year, search keys, district adcodes).
+"""
+from __future__ import annotations
+
+import math
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import shapely
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QPainterPath, QPolygonF
+
+from geodata.themes import split_themes
+from layers.projection import project_geometries
+from layers.style import field_value
+
+# Simplification tolerances in display metres; a frame uses the largest that is
+# below ~0.7 pixel, so simplification never shows.
+LOD_TOLERANCES = (0.0, 30.0, 120.0, 500.0, 2000.0)
+
+
+def pick_lod(map_units_per_pixel: float) -> int:
+    best = 0
+    for i, tol in enumerate(LOD_TOLERANCES):
+        if tol <= 0.7 * map_units_per_pixel:
+            best = i
+    return best
+
+
+def geometry_kind(geoms: np.ndarray) -> str:
+    """'point', 'line' or 'polygon' from the first non-empty geometry."""
+    for g in geoms:
+        if g is None or g.is_empty:
+            continue
+        t = g.geom_type
+        if "Point" in t:
+            return "point"
+        if "Line" in t:
+            return "line"
+        if "Polygon" in t:
+            return "polygon"
+    return "polygon"
+
+
+def _ring_polygon(coords: np.ndarray) -> QPolygonF:
+    # PySide6 has no zero-copy numpy -> QPolygonF; built once per feature per LOD and cached.
+    return QPolygonF([QPointF(x, y) for x, y in coords[:, :2].tolist()])
+
+
+def geometry_path(geom) -> QPainterPath:
+    """A shapely geometry (display CRS) as a QPainterPath in the same units."""
+    path = QPainterPath()
+    path.setFillRule(Qt.FillRule.OddEvenFill)
+    if geom is None or geom.is_empty:
+        return path
+    for part in getattr(geom, "geoms", [geom]):
+        t = part.geom_type
+        if t == "Polygon":
+            path.addPolygon(_ring_polygon(np.asarray(part.exterior.coords)))
+            path.closeSubpath()
+            for hole in part.interiors:
+                path.addPolygon(_ring_polygon(np.asarray(hole.coords)))
+                path.closeSubpath()
+        elif t in ("LineString", "LinearRing"):
+            coords = np.asarray(part.coords)
+            if len(coords) >= 2:
+                path.addPolygon(_ring_polygon(coords))
+        elif t == "Point":
+            path.addEllipse(QPointF(part.x, part.y), 1, 1)
+        else:  # nested collections
+            path.addPath(geometry_path(part))
+    return path
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value)
+
+
+class LayerCache:
+    """Everything a frame and a filter need about one layer's features."""
+
+    SEARCH_FIELDS = ("name_zh", "name_en", "id", "a_name", "b_name", "seat_zh")
+
+    def __init__(self, gdf, districts=None):
+        if gdf.crs is not None and gdf.crs.to_epsg() != 4326:
+            gdf = gdf.to_crs(4326)
+        self.gdf = gdf
+        self.n = len(gdf)
+        self._districts = districts
+        geoms = np.asarray(gdf.geometry.values, dtype=object)
+        self.geoms_wgs84 = geoms
+        self.geoms = project_geometries(geoms) if self.n else geoms
+        self.kind = geometry_kind(self.geoms)
+        self.tree = shapely.STRtree(self.geoms)
+        self.bounds = shapely.bounds(self.geoms) if self.n else np.zeros((0, 4))
+        self._lod_geoms: dict[int, np.ndarray] = {0: self.geoms}
+        self._paths: dict[int, list[QPainterPath | None]] = {}
+        self._class_keys: dict[tuple[str, ...], np.ndarray] = {}
+        self.mask_memo: tuple[Any, np.ndarray] | None = None
+
+    # ---- geometry ------------------------------------------------------------
+    @cached_property
+    def total_bounds(self) -> tuple[float, float, float, float] | None:
+        if not self.n:
+            return None
+        b = self.bounds
+        ok = ~np.isnan(b).any(axis=1)
+        if not ok.any():
+            return None
+        b = b[ok]
+        return float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max())
+
+    def visible(self, extent: tuple[float, float, float, float]) -> np.ndarray:
+        """Sorted indices of features whose bounding box meets `extent`."""
+        if not self.n:
+            return np.zeros(0, dtype=np.int64)
+        return np.sort(self.tree.query(shapely.box(*extent)))
+
+    def lod_geoms(self, lod: int) -> np.ndarray:
+        if lod not in self._lod_geoms:
+            tol = LOD_TOLERANCES[lod]
+            self._lod_geoms[lod] = shapely.simplify(self.geoms, tol, preserve_topology=self.kind == "polygon")
+        return self._lod_geoms[lod]
+
+    def path(self, index: int, lod: int) -> QPainterPath:
+        paths = self._paths.get(lod)
+        if paths is None:
+            paths = self._paths[lod] = [None] * self.n
+        p = paths[index]
+        if p is None:
+            p = paths[index] = geometry_path(self.lod_geoms(lod)[index])
+        return p
+
+    @cached_property
+    def point_xy(self) -> np.ndarray:
+        """Display x/y of each feature: the point itself, or a point inside it."""
+        if not self.n:
+            return np.zeros((0, 2))
+        pts = shapely.centroid(self.geoms) if self.kind == "point" else shapely.point_on_surface(self.geoms)
+        return np.column_stack([shapely.get_x(pts), shapely.get_y(pts)])
+
+    @cached_property
+    def label_anchor(self) -> np.ndarray:
+        """Where a label goes: points at the point, lines at mid-length, polygons inside."""
+        if not self.n:
+            return np.zeros((0, 2))
+        if self.kind == "line":
+            pts = shapely.line_interpolate_point(
+                np.array([shapely.line_merge(g) if g.geom_type == "MultiLineString" else g for g in self.geoms], dtype=object),
+                0.5, normalized=True)
+            out = []
+            for g, p in zip(self.geoms, pts):
+                if p is None or p.is_empty:  # multilines that did not merge: middle of the longest part
+                    parts = list(getattr(g, "geoms", [g]))
+                    longest = max(parts, key=lambda q: q.length) if parts else None
+                    p = longest.interpolate(0.5, normalized=True) if longest is not None else None
+                out.append([p.x, p.y] if p is not None and not p.is_empty else [np.nan, np.nan])
+            return np.array(out)
+        return self.point_xy
+
+    @cached_property
+    def area(self) -> np.ndarray:
+        return shapely.area(self.geoms) if self.n else np.zeros(0)
+
+    # ---- attributes ----------------------------------------------------------
+    def column(self, name: str) -> pd.Series | None:
+        return self.gdf[name] if name in self.gdf.columns else None
+
+    @cached_property
+    def ids(self) -> list[str]:
+        """Stable feature ids: `id`, else `adcode`, else the row position."""
+        for col in ("id", "adcode"):
+            if col in self.gdf.columns:
+                return [_text(v) for v in self.gdf[col].tolist()]
+        return [str(i) for i in range(self.n)]
+
+    def class_keys(self, columns: tuple[str, ...]) -> np.ndarray:
+        keys = self._class_keys.get(columns)
+        if keys is None:
+            if not columns:
+                keys = np.array([""] * self.n, dtype=object)
+            else:
+                per_col = []
+                for col in columns:
+                    values = self.gdf[col].tolist() if col in self.gdf.columns else [None] * self.n
+                    per_col.append([field_value(col, v) for v in values])
+                keys = np.array(["|".join(parts) for parts in zip(*per_col)], dtype=object)
+            self._class_keys[columns] = keys
+        return keys
+
+    @cached_property
+    def themes(self) -> list[tuple[str, ...]] | None:
+        col = self.column("themes")
+        return None if col is None else [tuple(split_themes(v)) for v in col.tolist()]
+
+    @cached_property
+    def statuses(self) -> np.ndarray | None:
+        col = self.column("status")
+        return None if col is None else np.array([_text(v) for v in col.tolist()], dtype=object)
+
+    @cached_property
+    def years(self) -> np.ndarray | None:
+        col = self.column("year")
+        return None if col is None else pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
+
+    @cached_property
+    def search_keys(self) -> list[str] | None:
+        """Per feature: names, English lower-case, pinyin and pinyin initials, joined."""
+        cols = [c for c in self.SEARCH_FIELDS if c in self.gdf.columns]
+        if not cols:
+            return None
+        from layers.filter import search_key
+
+        rows = zip(*[self.gdf[c].tolist() for c in cols])
+        return [search_key([_text(v) for v in row]) for row in rows]
+
+    @cached_property
+    def adcodes(self) -> list[frozenset[str]]:
+        """District adcodes each feature lies in / intersects (computed once per layer)."""
+        return feature_adcodes(self.gdf, self.geoms_wgs84, self._districts)
+
+
+def feature_adcodes(gdf, geoms_wgs84: np.ndarray, districts) -> list[frozenset[str]]:
+    n = len(geoms_wgs84)
+    found: list[set[str]] = [set() for _ in range(n)]
+    if districts is not None and len(districts) and "adcode" in districts.columns:
+        d_adcodes = [str(v) for v in districts["adcode"].tolist()]
+        d_set = set(d_adcodes)
+        city_to_d: dict[str, set[str]] = {}
+        if "city_adcode" in districts.columns:
+            for a, c in zip(d_adcodes, districts["city_adcode"].astype(str).tolist()):
+                city_to_d.setdefault(c, set()).add(a)
+        own = gdf["adcode"].astype(str).tolist() if "adcode" in gdf.columns else None
+        todo = []
+        for i in range(n):
+            if own is not None and own[i] in d_set:  # a district is in itself, not in its neighbours
+                found[i].add(own[i])
+            elif own is not None and own[i] in city_to_d:  # a city covers its districts
+                found[i].update(city_to_d[own[i]])
+            else:
+                todo.append(i)
+        if todo:
+            d_geoms = np.asarray(districts.to_crs(4326).geometry.values if districts.crs and districts.crs.to_epsg() != 4326 else districts.geometry.values, dtype=object)
+            tree = shapely.STRtree(d_geoms)
+            q = geoms_wgs84[todo]
+            valid = np.array([g is not None and not g.is_empty for g in q], dtype=bool)
+            if valid.any():
+                idx = np.asarray(todo)[valid]
+                pairs = tree.query(q[valid], predicate="intersects")
+                for feat, dist in zip(pairs[0].tolist(), pairs[1].tolist()):
+                    found[int(idx[feat])].add(d_adcodes[dist])
+    if "district_adcode" in gdf.columns:  # the attribute agrees with or adds to the spatial test
+        for i, v in enumerate(gdf["district_adcode"].tolist()):
+            t = _text(v)
+            if t:
+                found[i].add(t.split(".")[0])
+    return [frozenset(s) for s in found]

@@ -1,0 +1,56 @@
+"""The bundled Noto Sans CJK SC font: the machine has no CJK system fonts.
+
+Qt needs a QGuiApplication before fonts can be registered; the CLI is headless,
+so `ensure_gui_app()` creates one on the offscreen platform when none exists.
+"""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
+
+FONT_DIR = Path(__file__).resolve().parent.parent / "resources" / "fonts"
+REGULAR = FONT_DIR / "NotoSansCJKsc-Regular.otf"
+BOLD = FONT_DIR / "NotoSansCJKsc-Bold.otf"
+
+_family: str | None = None
+_app = None  # keep a reference: a QGuiApplication we created must outlive callers
+
+
+def ensure_gui_app():
+    """The running Qt application, or a new offscreen QGuiApplication if there is none."""
+    global _app
+    app = QGuiApplication.instance()
+    if app is None:
+        if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+            os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+        _app = app = QGuiApplication([])
+    return app
+
+
+def cjk_family() -> str:
+    """Register the bundled fonts once and return their family name."""
+    global _family
+    if _family is not None:
+        return _family
+    ensure_gui_app()
+    families: list[str] = []
+    for path in (REGULAR, BOLD):
+        if not path.exists():
+            raise FileNotFoundError(f"bundled font missing: {path}")
+        font_id = QFontDatabase.addApplicationFont(str(path))
+        if font_id < 0:
+            raise RuntimeError(f"Qt could not load the bundled font {path}")
+        families.extend(QFontDatabase.applicationFontFamilies(font_id))
+    _family = families[0]
+    return _family
+
+
+def map_font(size_pt: float, dpi: float = 96.0, *, bold: bool = False) -> QFont:
+    """A CJK font whose size is given in points at `dpi` (pixel size, so any device agrees)."""
+    font = QFont(cjk_family())
+    font.setPixelSize(max(1, round(size_pt * dpi / 72.0)))
+    font.setBold(bold)
+    font.setStyleStrategy(QFont.StyleStrategy.PreferAntialias)
+    return font

@@ -1,0 +1,94 @@
+"""The display projection and geodesic measures.
+
+Data is stored in WGS84 (EPSG:4326).  The map is drawn in a Lambert conformal
+conic centred on the Chengdu–Chongqing region (standard parallels 28°N and 32°N
+bracket the circle's ~28–33°N extent), so shapes and angles look right and one
+map unit is one metre near the region.  Distances and areas are measured on the
+WGS84 ellipsoid (pyproj.Geod), never in the display plane.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+import shapely
+from pyproj import CRS, Geod, Transformer
+
+# Lambert conformal conic on WGS84, centred on 105.5°E 30°N (between Chengdu and Chongqing).
+DISPLAY_CRS = CRS.from_proj4(
+    "+proj=lcc +lat_0=30 +lon_0=105.5 +lat_1=28 +lat_2=32 +x_0=0 +y_0=0 +datum=WGS84 +units=m +no_defs"
+)
+WGS84 = CRS.from_epsg(4326)
+GEOD = Geod(ellps="WGS84")
+
+# Default view: the economic circle with its context counties (lon/lat box).
+REGION_LONLAT = (101.8, 27.6, 110.3, 32.9)
+
+
+@lru_cache(maxsize=1)
+def to_display_transformer() -> Transformer:
+    return Transformer.from_crs(WGS84, DISPLAY_CRS, always_xy=True)
+
+
+@lru_cache(maxsize=1)
+def to_wgs84_transformer() -> Transformer:
+    return Transformer.from_crs(DISPLAY_CRS, WGS84, always_xy=True)
+
+
+def lonlat_to_display(lon, lat):
+    """Longitude/latitude (scalars or arrays) -> display x/y in metres."""
+    return to_display_transformer().transform(lon, lat)
+
+
+def display_to_lonlat(x, y):
+    return to_wgs84_transformer().transform(x, y)
+
+
+def project_geometries(geoms) -> np.ndarray:
+    """Array of WGS84 shapely geometries -> the same geometries in the display CRS."""
+    transformer = to_display_transformer()
+
+    def _xy(coords: np.ndarray) -> np.ndarray:
+        x, y = transformer.transform(coords[:, 0], coords[:, 1])
+        return np.column_stack([x, y])
+
+    return shapely.transform(np.asarray(geoms, dtype=object), _xy)
+
+
+def lonlat_bounds_to_display(bounds: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    """A lon/lat box -> the display-CRS box that contains it (edges densified: the cone bends them)."""
+    lon0, lat0, lon1, lat1 = bounds
+    lons = np.concatenate([np.linspace(lon0, lon1, 21), np.full(21, lon1), np.linspace(lon1, lon0, 21), np.full(21, lon0)])
+    lats = np.concatenate([np.full(21, lat0), np.linspace(lat0, lat1, 21), np.full(21, lat1), np.linspace(lat1, lat0, 21)])
+    x, y = lonlat_to_display(lons, lats)
+    return float(np.min(x)), float(np.min(y)), float(np.max(x)), float(np.max(y))
+
+
+def display_bounds_to_lonlat(extent: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
+    x0, y0, x1, y1 = extent
+    xs = np.concatenate([np.linspace(x0, x1, 21), np.full(21, x1), np.linspace(x1, x0, 21), np.full(21, x0)])
+    ys = np.concatenate([np.full(21, y0), np.linspace(y0, y1, 21), np.full(21, y1), np.linspace(y1, y0, 21)])
+    lon, lat = display_to_lonlat(xs, ys)
+    return float(np.min(lon)), float(np.min(lat)), float(np.max(lon)), float(np.max(lat))
+
+
+def region_extent() -> tuple[float, float, float, float]:
+    """The default full extent in the display CRS."""
+    return lonlat_bounds_to_display(REGION_LONLAT)
+
+
+def geodesic_distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:
+    """Distance on the WGS84 ellipsoid in metres."""
+    _, _, dist = GEOD.inv(lon1, lat1, lon2, lat2)
+    return float(dist)
+
+
+def geodesic_length_m(geom) -> float:
+    """Length of a WGS84 line geometry on the ellipsoid, in metres."""
+    return float(GEOD.geometry_length(geom))
+
+
+def geodesic_area_km2(geom) -> float:
+    """Area of a WGS84 polygon geometry on the ellipsoid, in km² (orientation ignored)."""
+    area, _ = GEOD.geometry_area_perimeter(geom)
+    return abs(float(area)) / 1e6

@@ -1,0 +1,525 @@
+"""The one renderer: the window, every export and the benchmark call this.
+
+`MapRequest` is a plain value (what to draw, where, at which size and dpi);
+`render(request, painter)` paints it onto any QPainter (QImage, QSvgGenerator,
+QPdfWriter) and returns what it drew: per-layer feature counts and the legend
+classes actually shown.  Sizes are points scaled by dpi, so a 300-dpi export
+looks like the screen.
+
+Speed: geometry is projected, indexed and simplified once per layer (see
+`feature_cache.py`); a frame queries the STRtree for the visible features, picks
+a level of detail from map units per pixel, and draws cached QPainterPaths under
+a painter world transform with cosmetic pens (raster devices).  Vector devices
+get the paths mapped to page units instead, so strokes keep their point widths.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import (QBrush, QColor, QFontMetricsF, QImage, QPainter, QPainterPath, QPaintEngine, QPen,
+                           QPolygonF, QTransform)
+
+from layers.document import MapDocument, MapLayer
+from layers.feature_cache import pick_lod
+from layers.filter import Filter
+from layers.fonts import ensure_gui_app, map_font
+from layers.labels import LabelCandidate, place_labels
+from layers.style import DASHES, Style, StyleClass
+
+DEFAULT_BACKGROUND = "#dfe9f0"  # pale blue-grey: outside the districts reads as "beyond the map"
+SELECTION_COLOR = "#00b4ff"
+
+
+# ---- view transform ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ViewTransform:
+    """Display CRS <-> pixels.  The requested extent is fitted and centred (aspect kept)."""
+
+    extent: tuple[float, float, float, float]  # the effective extent: exactly what the pixels show
+    width: int
+    height: int
+    scale: float  # pixels per map unit
+
+    @classmethod
+    def fit(cls, extent, width: int, height: int) -> "ViewTransform":
+        x0, y0, x1, y1 = (float(v) for v in extent)
+        if not (x1 > x0 and y1 > y0):
+            raise ValueError(f"extent {extent} is empty")
+        if width <= 0 or height <= 0:
+            raise ValueError(f"image size {width}x{height} must be positive")
+        scale = min(width / (x1 - x0), height / (y1 - y0))
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        hw, hh = width / scale / 2, height / scale / 2
+        return cls((cx - hw, cy - hh, cx + hw, cy + hh), int(width), int(height), scale)
+
+    @property
+    def map_units_per_pixel(self) -> float:
+        return 1.0 / self.scale
+
+    def to_pixel(self, x, y):
+        return (np.asarray(x) - self.extent[0]) * self.scale, (self.extent[3] - np.asarray(y)) * self.scale
+
+    def to_map(self, px, py):
+        return self.extent[0] + np.asarray(px) / self.scale, self.extent[3] - np.asarray(py) / self.scale
+
+    def qtransform(self) -> QTransform:
+        s = self.scale
+        return QTransform(s, 0, 0, -s, -self.extent[0] * s, self.extent[3] * s)
+
+    def pan(self, dx_px: float, dy_px: float) -> "ViewTransform":
+        d = (-dx_px / self.scale, dy_px / self.scale)
+        x0, y0, x1, y1 = self.extent
+        return ViewTransform((x0 + d[0], y0 + d[1], x1 + d[0], y1 + d[1]), self.width, self.height, self.scale)
+
+    def zoom(self, factor: float, px: float | None = None, py: float | None = None) -> "ViewTransform":
+        """Zoom in by `factor` (>1) keeping the map point under pixel (px, py) fixed."""
+        px = self.width / 2 if px is None else px
+        py = self.height / 2 if py is None else py
+        mx, my = self.to_map(px, py)
+        s = self.scale * factor
+        x0 = float(mx) - px / s
+        y1 = float(my) + py / s
+        return ViewTransform((x0, y1 - self.height / s, x0 + self.width / s, y1), self.width, self.height, s)
+
+
+# ---- request and result -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class MapRequest:
+    """Everything a render needs.  `document` is read, never changed (pass `doc.snapshot()`
+    when the document may change during a background render).  None means "the document's"."""
+
+    document: MapDocument
+    extent: tuple[float, float, float, float] | None = None
+    width: int = 800
+    height: int = 600
+    dpi: float = 96.0
+    labels: bool = True
+    selection: Mapping[str, Any] | None = None
+    background: str | None = DEFAULT_BACKGROUND
+    language: str | None = None
+    filter: Filter | None = None
+    layers: tuple[str, ...] | None = None  # only these layers (still in document order)
+
+    def view(self) -> ViewTransform:
+        extent = self.extent or self.document.extent or self.document.full_extent()
+        return ViewTransform.fit(extent, self.width, self.height)
+
+    @property
+    def px_per_pt(self) -> float:
+        return self.dpi / 72.0
+
+
+@dataclass(frozen=True)
+class LegendEntry:
+    layer: str
+    layer_title_zh: str
+    layer_title_en: str
+    key: str
+    label_zh: str
+    label_en: str
+    style: Style
+    geometry: str  # point / line / polygon
+    count: int
+
+    def label(self, language: str = "zh") -> str:
+        return self.label_en if language == "en" else self.label_zh
+
+
+@dataclass
+class RenderResult:
+    drawn: dict[str, int] = field(default_factory=dict)
+    legend: list[LegendEntry] = field(default_factory=list)  # topmost layer first
+    labels: list = field(default_factory=list)  # layers.labels.PlacedLabel
+    view: ViewTransform | None = None
+    cancelled: bool = False
+    elapsed_ms: float = 0.0
+
+
+# ---- drawing helpers ---------------------------------------------------------------
+
+def qcolor(hex_color: str, alpha: float = 1.0) -> QColor:
+    c = QColor(hex_color)
+    c.setAlphaF(max(0.0, min(1.0, alpha)))
+    return c
+
+
+def make_pen(color: str, width_px: float, dash: str = "solid", cosmetic: bool = True) -> QPen:
+    pen = QPen(qcolor(color), max(width_px, 0.1))
+    pen.setCosmetic(cosmetic)
+    pen.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+    pattern = DASHES.get(dash, ()) if isinstance(dash, str) else tuple(dash)
+    if pattern:
+        pen.setCapStyle(Qt.PenCapStyle.FlatCap)
+        pen.setDashPattern(list(pattern))
+    else:
+        pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    return pen
+
+
+_SYMBOL_CACHE: dict[tuple[str, float], QPainterPath] = {}
+
+
+def symbol_path(symbol: str, size_px: float) -> QPainterPath:
+    """A point symbol of diameter `size_px` centred on (0, 0)."""
+    key = (symbol, round(size_px, 2))
+    path = _SYMBOL_CACHE.get(key)
+    if path is not None:
+        return path
+    r = size_px / 2
+    path = QPainterPath()
+
+    def polygon(n: int, radius: float, start_deg: float, inner: float | None = None):
+        pts = []
+        steps = n * 2 if inner else n
+        for k in range(steps):
+            rr = radius if (inner is None or k % 2 == 0) else radius * inner
+            a = math.radians(start_deg + 360.0 * k / steps)
+            pts.append(QPointF(rr * math.cos(a), -rr * math.sin(a)))
+        path.addPolygon(QPolygonF(pts))
+        path.closeSubpath()
+
+    if symbol == "square":
+        path.addRect(QRectF(-r * 0.88, -r * 0.88, r * 1.76, r * 1.76))
+    elif symbol == "triangle":
+        polygon(3, r * 1.15, 90)
+    elif symbol == "triangle_down":
+        polygon(3, r * 1.15, -90)
+    elif symbol == "diamond":
+        polygon(4, r * 1.15, 90)
+    elif symbol == "star":
+        polygon(5, r * 1.25, 90, inner=0.45)
+    elif symbol == "hexagon":
+        polygon(6, r * 1.05, 0)
+    elif symbol == "pentagon":
+        polygon(5, r * 1.08, 90)
+    elif symbol == "plus":
+        t = r * 0.38
+        path.addPolygon(QPolygonF([QPointF(x, y) for x, y in (
+            (-t, -r), (t, -r), (t, -t), (r, -t), (r, t), (t, t), (t, r), (-t, r), (-t, t), (-r, t), (-r, -t), (-t, -t))]))
+        path.closeSubpath()
+    elif symbol == "cross":
+        plus = symbol_path("plus", size_px * 1.05)
+        path = QTransform().rotate(45).map(plus)
+    else:  # circle
+        path.addEllipse(QPointF(0, 0), r, r)
+    path.setFillRule(Qt.FillRule.WindingFill)
+    _SYMBOL_CACHE[key] = path
+    return path
+
+
+_TEXT_CACHE: dict[tuple[str, str, int, bool], tuple[QPainterPath, QRectF]] = {}
+
+
+def text_path(text: str, size_pt: float, dpi: float, bold: bool) -> tuple[QPainterPath, QRectF]:
+    """Glyph outlines of `text` with the baseline-left at (0, 0), and their box (cached)."""
+    font = map_font(size_pt, dpi, bold=bold)
+    key = (text, font.family(), font.pixelSize(), bold)
+    hit = _TEXT_CACHE.get(key)
+    if hit is None:
+        path = QPainterPath()
+        path.addText(0, 0, font, text)
+        fm = QFontMetricsF(font)
+        box = QRectF(0, -fm.ascent(), fm.horizontalAdvance(text), fm.ascent() + fm.descent())
+        hit = _TEXT_CACHE[key] = (path, box)
+        if len(_TEXT_CACHE) > 5000:
+            _TEXT_CACHE.clear()
+    return hit
+
+
+def _is_raster(painter: QPainter) -> bool:
+    engine = painter.paintEngine()
+    return engine is not None and engine.type() in (QPaintEngine.Type.Raster, QPaintEngine.Type.OpenGL2)
+
+
+def _selection_for(request: MapRequest) -> dict[str, set[str]]:
+    sel = request.selection if request.selection is not None else request.document.selection
+    return {k: {str(i) for i in v} for k, v in (sel or {}).items()}
+
+
+# ---- the renderer ---------------------------------------------------------------------
+
+def render(request: MapRequest, painter: QPainter, cancel: Callable[[], bool] | None = None) -> RenderResult:
+    """Paint the request onto `painter` (device pixels = request width x height)."""
+    t0 = time.perf_counter()
+    ensure_gui_app()
+    doc = request.document
+    view = request.view()
+    result = RenderResult(view=view)
+    language = request.language or doc.language
+    flt = request.filter if request.filter is not None else doc.filter
+    ppt = request.px_per_pt
+    raster = _is_raster(painter)
+    world = view.qtransform()
+    lod = pick_lod(view.map_units_per_pixel)
+    selection = _selection_for(request)
+    wanted = None if request.layers is None else set(request.layers)
+
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+    if request.background:
+        painter.fillRect(QRectF(0, 0, view.width, view.height), qcolor(request.background))
+    painter.setClipRect(QRectF(0, 0, view.width, view.height))
+
+    label_jobs = []  # (layer, cache, indices) whose labels are placed after all geometry
+    obstacles: list[QRectF] = []
+    legend_by_layer: list[list[LegendEntry]] = []
+    selected_draws = []
+
+    for layer in doc.layers:
+        if cancel is not None and cancel():
+            result.cancelled = True
+            break
+        if not layer.visible or (wanted is not None and layer.name not in wanted) or layer.data is None:
+            continue
+        cache = layer.cache
+        idx = cache.visible(view.extent)
+        if len(idx):
+            keep = flt.mask(layer)
+            idx = idx[keep[idx]]
+        result.drawn[layer.name] = int(len(idx))
+        if not len(idx):
+            continue
+        style = layer.style
+        keys = cache.class_keys(style.fields)[idx]
+        # classes in the style's order (stable drawing and legend order), unknown keys after
+        order = {k: i for i, k in enumerate(style.classes)}
+        groups: dict[str, np.ndarray] = {}
+        for key in sorted(set(keys.tolist()), key=lambda k: (order.get(k, len(order)), k)):
+            groups[key] = idx[keys == key]
+        classes = {key: style.style_class(key, (layer.title_zh, layer.title_en)) for key in groups}
+
+        painter.setOpacity(max(0.0, min(1.0, layer.opacity)))
+        if cache.kind == "polygon":
+            _draw_polygons(painter, cache, groups, classes, lod, world, raster, ppt)
+        elif cache.kind == "line":
+            _draw_lines(painter, cache, groups, classes, lod, world, raster, ppt)
+        else:
+            obstacles.extend(_draw_points(painter, cache, groups, classes, view, ppt))
+        painter.setOpacity(1.0)
+
+        entries = [LegendEntry(layer.name, layer.title_zh, layer.title_en, key, c.label_zh, c.label_en, c.style,
+                               cache.kind, int(len(groups[key]))) for key, c in classes.items()]
+        legend_by_layer.append(entries)
+        ids = selection.get(layer.name)
+        if ids:
+            chosen = [i for i in idx.tolist() if cache.ids[i] in ids]
+            if chosen:
+                selected_draws.append((cache, chosen))
+        col = layer.label_column(language)
+        if request.labels and layer.show_labels and col:
+            label_jobs.append((layer, cache, idx, keys, classes, col))
+
+    if not result.cancelled:
+        for cache, chosen in selected_draws:
+            _draw_selection(painter, cache, chosen, lod, world, raster, view, ppt)
+        if label_jobs:
+            result.labels = _draw_labels(painter, label_jobs, view, request.dpi, obstacles, cancel)
+            if cancel is not None and cancel():
+                result.cancelled = True
+    result.legend = [e for entries in reversed(legend_by_layer) for e in entries]
+    painter.restore()
+    result.elapsed_ms = (time.perf_counter() - t0) * 1000.0
+    return result
+
+
+def _brush(style: Style) -> QBrush:
+    if not style.fill:
+        return QBrush(Qt.BrushStyle.NoBrush)
+    return QBrush(qcolor(style.fill, style.fill_opacity))
+
+
+def _paths(painter, cache, indices, lod, world, raster):
+    """Yield paths ready to draw: cached map-unit paths (world transform) or mapped copies."""
+    if raster:
+        for i in indices.tolist():
+            yield cache.path(i, lod)
+    else:
+        for i in indices.tolist():
+            yield world.map(cache.path(i, lod))
+
+
+def _begin_world(painter, world, raster):
+    if raster:
+        painter.setWorldTransform(world)
+    else:
+        painter.resetTransform()
+
+
+def _draw_polygons(painter, cache, groups, classes, lod, world, raster, ppt):
+    _begin_world(painter, world, raster)
+    for key, indices in groups.items():
+        st = classes[key].style
+        painter.save()
+        painter.setOpacity(painter.opacity() * st.opacity)
+        painter.setBrush(_brush(st))
+        painter.setPen(make_pen(st.stroke, st.width_pt * ppt, st.dash, cosmetic=raster) if st.stroke else Qt.PenStyle.NoPen)
+        for path in _paths(painter, cache, indices, lod, world, raster):
+            painter.drawPath(path)
+        painter.restore()
+    painter.resetTransform()
+
+
+def _draw_lines(painter, cache, groups, classes, lod, world, raster, ppt):
+    _begin_world(painter, world, raster)
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    # all casings first, then all cores: crossings of the same kind merge like on a printed map
+    for pass_ in ("casing", "core"):
+        for key, indices in groups.items():
+            st = classes[key].style
+            if pass_ == "casing":
+                if not st.casing or st.casing_width_pt <= 0:
+                    continue
+                pen = make_pen(st.casing, st.casing_width_pt * ppt, st.casing_dash, cosmetic=raster)
+            else:
+                if not st.stroke:
+                    continue
+                pen = make_pen(st.stroke, st.width_pt * ppt, st.dash, cosmetic=raster)
+            painter.save()
+            painter.setOpacity(painter.opacity() * st.opacity)
+            painter.setPen(pen)
+            for path in _paths(painter, cache, indices, lod, world, raster):
+                painter.drawPath(path)
+            painter.restore()
+    painter.resetTransform()
+
+
+def _draw_points(painter, cache, groups, classes, view, ppt) -> list[QRectF]:
+    painter.resetTransform()
+    boxes = []
+    for key, indices in groups.items():
+        st = classes[key].style
+        xy = cache.point_xy[indices]
+        px, py = view.to_pixel(xy[:, 0], xy[:, 1])
+        sym = symbol_path(st.symbol or "circle", st.symbol_size_pt * ppt)
+        painter.save()
+        painter.setOpacity(painter.opacity() * st.opacity)
+        painter.setBrush(_brush(st))
+        painter.setPen(make_pen(st.stroke, st.width_pt * ppt, st.dash, cosmetic=False) if st.stroke else Qt.PenStyle.NoPen)
+        half = st.symbol_size_pt * ppt / 2
+        for x, y in zip(px.tolist(), py.tolist()):
+            if x != x or y != y:  # empty geometry
+                continue
+            painter.drawPath(sym.translated(x, y))
+            boxes.append(QRectF(x - half, y - half, 2 * half, 2 * half))
+        painter.restore()
+    return boxes
+
+
+def _draw_selection(painter, cache, chosen, lod, world, raster, view, ppt):
+    color = SELECTION_COLOR
+    if cache.kind == "point":
+        painter.resetTransform()
+        xy = cache.point_xy[chosen]
+        px, py = view.to_pixel(xy[:, 0], xy[:, 1])
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.setPen(make_pen(color, 2.0 * ppt, cosmetic=False))
+        for x, y in zip(px.tolist(), py.tolist()):
+            painter.drawEllipse(QPointF(x, y), 7 * ppt, 7 * ppt)
+        return
+    _begin_world(painter, world, raster)
+    painter.setBrush(QBrush(qcolor(color, 0.18)) if cache.kind == "polygon" else Qt.BrushStyle.NoBrush)
+    painter.setPen(make_pen(color, 3.0 * ppt, cosmetic=raster))
+    for path in _paths(painter, cache, np.asarray(chosen), lod, world, raster):
+        painter.drawPath(path)
+    painter.resetTransform()
+
+
+def _label_text(value) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return str(value).strip()
+
+
+def _draw_labels(painter, jobs, view, dpi, obstacles, cancel):
+    ppt = dpi / 72.0
+    candidates = []
+    for layer, cache, idx, keys, classes, col in jobs:
+        values = layer.data[col].tolist()
+        anchors = cache.label_anchor
+        base_priority = layer.style.label_priority * 100.0
+        areas = cache.area if cache.kind == "polygon" else None
+        for i, key in zip(idx.tolist(), keys.tolist()):
+            text = _label_text(values[i])
+            if not text:
+                continue
+            st = classes[key].style
+            ax, ay = anchors[i]
+            if ax != ax:
+                continue
+            px, py = view.to_pixel(ax, ay)
+            px, py = float(px), float(py)
+            if not (-50 <= px <= view.width + 50 and -50 <= py <= view.height + 50):
+                continue
+            path, box = text_path(text, st.label_size_pt, dpi, st.label_bold)
+            w, h = box.width(), box.height()
+            priority = base_priority + st.label_size_pt * 2
+            if cache.kind == "point":
+                gap = st.symbol_size_pt * ppt / 2 + 2 * ppt
+                positions = [QRectF(px + gap, py - h / 2, w, h), QRectF(px - gap - w, py - h / 2, w, h),
+                             QRectF(px - w / 2, py - gap - h, w, h), QRectF(px - w / 2, py + gap, w, h)]
+            else:
+                if areas is not None:
+                    pix_area = areas[i] * view.scale * view.scale
+                    if pix_area < w * h * 1.2:  # the name would not fit inside the polygon
+                        continue
+                    priority += min(20.0, math.log10(1 + pix_area))
+                positions = [QRectF(px - w / 2, py - h / 2, w, h)]
+            candidates.append(LabelCandidate(text, priority, positions, layer.name, cache.ids[i], st, (path, box)))
+    if cancel is not None and cancel():
+        return []
+    placed = place_labels(candidates, view.width, view.height, obstacles, cell=max(24.0, 16 * ppt))
+    painter.resetTransform()
+    for lab in placed:
+        path, box = lab.payload
+        st = lab.style
+        moved = path.translated(lab.rect.left() - box.left(), lab.rect.top() - box.top())
+        halo = QPen(QColor(255, 255, 255, 235), max(1.0, 2.4 * ppt * st.label_size_pt / 8.0))
+        halo.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
+        painter.strokePath(moved, halo)
+        painter.fillPath(moved, qcolor(st.label_color))
+    return placed
+
+
+def render_image(request: MapRequest, cancel: Callable[[], bool] | None = None) -> QImage:
+    """Render to a new ARGB image of request.width x request.height (dpi recorded in the image)."""
+    ensure_gui_app()
+    image = QImage(int(request.width), int(request.height), QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    dpm = round(request.dpi / 0.0254)
+    image.setDotsPerMeterX(dpm)
+    image.setDotsPerMeterY(dpm)
+    painter = QPainter(image)
+    try:
+        result = render(request, painter, cancel)
+    finally:
+        painter.end()
+    image.setText("render_ms", f"{result.elapsed_ms:.1f}")
+    render_image.last_result = result  # handy in scripts and the bench; not thread-safe
+    return image
+
+
+render_image.last_result = None
+
+
+def render_with_result(request: MapRequest, cancel: Callable[[], bool] | None = None) -> tuple[QImage, RenderResult]:
+    """Like render_image, also returning the RenderResult (thread-safe)."""
+    ensure_gui_app()
+    image = QImage(int(request.width), int(request.height), QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    dpm = round(request.dpi / 0.0254)
+    image.setDotsPerMeterX(dpm)
+    image.setDotsPerMeterY(dpm)
+    painter = QPainter(image)
+    try:
+        result = render(request, painter, cancel)
+    finally:
+        painter.end()
+    return image, result

@@ -1,0 +1,135 @@
+import numpy as np
+import pytest
+from PySide6.QtGui import QColor
+
+from layers.document import MapDocument, MapLayer
+from layers.filter import Filter
+from layers.projection import lonlat_bounds_to_display, lonlat_to_display
+from layers.render import MapRequest, ViewTransform, render_image, render_with_result
+from layers.style import LayerStyle, Style
+from tests.layers.engine_fixtures import districts_gdf, projects_gdf, railway_gdf
+
+EXTENT = lonlat_bounds_to_display((103.9, 28.9, 106.1, 30.1))
+RED = "#ff0000"
+
+
+def doc_with_projects(**kw) -> MapDocument:
+    style = LayerStyle(base=Style(fill=RED, stroke=None, symbol="square", symbol_size_pt=12))
+    return MapDocument([MapLayer("projects", projects_gdf(), style=style, label_field=None)], **kw)
+
+
+def pixel_at(image, lon, lat, extent=EXTENT):
+    view = ViewTransform.fit(extent, image.width(), image.height())
+    x, y = lonlat_to_display(lon, lat)
+    px, py = view.to_pixel(x, y)
+    return QColor(image.pixel(int(px), int(py)))
+
+
+def is_red(c: QColor) -> bool:
+    return c.red() > 200 and c.green() < 60 and c.blue() < 60
+
+
+def test_visible_point_is_drawn_and_filtered_out_point_is_gone():
+    doc = doc_with_projects()
+    image = render_image(MapRequest(doc, extent=EXTENT, width=400, height=300, labels=False))
+    assert is_red(pixel_at(image, 104.5, 29.5))
+    assert is_red(pixel_at(image, 105.5, 29.5))
+    assert not is_red(pixel_at(image, 105.0, 29.9))  # nothing there
+
+    doc.set_filter(Filter(themes=["industry"]))
+    image = render_image(MapRequest(doc, extent=EXTENT, width=400, height=300, labels=False))
+    assert not is_red(pixel_at(image, 104.5, 29.5))  # culture project filtered out
+    assert is_red(pixel_at(image, 105.5, 29.5))  # industry project still there
+
+
+def test_hidden_layer_draws_nothing():
+    doc = doc_with_projects()
+    doc.set_visible("projects", False)
+    image, result = render_with_result(MapRequest(doc, extent=EXTENT, width=400, height=300))
+    assert not is_red(pixel_at(image, 104.5, 29.5))
+    assert result.drawn == {} and result.legend == []
+
+
+def test_drawn_counts_follow_filter_and_extent():
+    doc = doc_with_projects()
+    _, result = render_with_result(MapRequest(doc, extent=EXTENT, width=200, height=200))
+    assert result.drawn["projects"] == 3
+    west_only = lonlat_bounds_to_display((104.2, 29.3, 104.8, 29.7))
+    _, result = render_with_result(MapRequest(doc, extent=west_only, width=200, height=200))
+    assert result.drawn["projects"] == 1
+
+
+def test_legend_lists_exactly_the_classes_drawn():
+    doc = MapDocument([
+        MapLayer("districts", districts_gdf()),
+        MapLayer("railways", railway_gdf()),
+        MapLayer("projects", projects_gdf()),
+    ])
+    doc.set_filter(Filter(statuses=["operating", "planned"]))
+    _, result = render_with_result(MapRequest(doc, extent=EXTENT, width=300, height=200))
+    got = {(e.layer, e.key) for e in result.legend}
+    assert got == {
+        ("projects", "culture_tourism|operating"),
+        ("projects", "industry|planned"),
+        ("railways", "high_speed|operating"),
+        ("districts", "1|0"),
+    }
+    labels = {e.key: e.label_zh for e in result.legend}
+    assert labels["industry|planned"] == "产业协作 · 规划"
+    # topmost layer first
+    assert [e.layer for e in result.legend][0] == "projects"
+
+
+def test_selection_is_highlighted():
+    doc = doc_with_projects()
+    req = MapRequest(doc, extent=EXTENT, width=400, height=300, labels=False, selection={"projects": ["p-west"]})
+    image = render_image(req)
+    view = ViewTransform.fit(EXTENT, 400, 300)
+    px, py = view.to_pixel(*lonlat_to_display(104.5, 29.5))
+    ring = [QColor(image.pixel(int(px) + dx, int(py))) for dx in range(5, 14)]
+    assert any(c.blue() > 200 and c.red() < 80 for c in ring)
+
+
+def test_dpi_scales_symbol_size():
+    doc = doc_with_projects()
+    ext = lonlat_bounds_to_display((104.4, 29.4, 104.6, 29.6))
+
+    def red_pixels(dpi, size):
+        img = render_image(MapRequest(doc, extent=ext, width=size, height=size, dpi=dpi, labels=False))
+        arr = np.frombuffer(img.constBits(), np.uint8).reshape(size, img.bytesPerLine() // 4, 4)[:, :size]
+        return int(((arr[..., 2] > 200) & (arr[..., 1] < 60)).sum())  # BGRA
+
+    small, big = red_pixels(96, 200), red_pixels(288, 600)
+    assert 7 < big / small < 11  # 3x the dpi: 9x the symbol area
+
+
+def test_labels_are_placed_without_overlap():
+    doc = MapDocument([MapLayer("projects", projects_gdf(), label_field="name_zh")])
+    _, result = render_with_result(MapRequest(doc, extent=EXTENT, width=500, height=350))
+    rects = [p.rect for p in result.labels]
+    assert len(rects) >= 2
+    for i, a in enumerate(rects):
+        for b in rects[i + 1:]:
+            assert not a.intersects(b)
+
+
+def test_english_labels_when_document_language_is_en():
+    doc = MapDocument([MapLayer("projects", projects_gdf(), label_field="name_zh")], language="en")
+    _, result = render_with_result(MapRequest(doc, extent=EXTENT, width=800, height=500))
+    assert "East industrial park" in {p.text for p in result.labels}
+
+
+def test_cancel_stops_the_render():
+    doc = doc_with_projects()
+    _, result = render_with_result(MapRequest(doc, extent=EXTENT, width=100, height=100), cancel=lambda: True)
+    assert result.cancelled
+    assert result.drawn == {}
+
+
+def test_view_transform_round_trips_and_keeps_aspect():
+    view = ViewTransform.fit((0, 0, 1000, 500), 400, 400)
+    assert view.extent[2] - view.extent[0] == pytest.approx(view.extent[3] - view.extent[1])
+    x, y = view.to_map(*view.to_pixel(123.0, 45.0))
+    assert (float(x), float(y)) == pytest.approx((123.0, 45.0))
+    zoomed = view.zoom(2.0, 100, 100)
+    assert np.allclose(zoomed.to_map(100, 100), view.to_map(100, 100))
