@@ -3,12 +3,16 @@ from __future__ import annotations
 
 import pyogrio
 import pytest
+import shapely
 
 from geodata import loader
 from geodata.themes import STATUSES, THEMES, split_themes
 
 LAYERS = loader.layer_names()
-ID_LAYERS = [name for name in LAYERS if "id" in pyogrio.read_info(loader.BUNDLE_PATH, layer=name)["fields"]]
+_INFO = {name: pyogrio.read_info(loader.BUNDLE_PATH, layer=name) for name in LAYERS}
+ID_LAYERS = [name for name in LAYERS if "id" in _INFO[name]["fields"]]
+PLACED_POINT_LAYERS = [name for name in LAYERS
+                       if "district_adcode" in _INFO[name]["fields"] and _INFO[name]["geometry_type"] == "Point"]
 QUALITIES = {"surveyed", "derived", "schematic"}
 ADCODE_FIELDS = ("district_adcode", "a_adcode", "b_adcode", "city_adcode")
 
@@ -88,3 +92,17 @@ def test_themes_and_statuses_use_the_vocabulary(name):
     if "status" in frame.columns:
         statuses = set(frame["status"].dropna())
         assert statuses <= set(STATUSES), sorted(statuses - set(STATUSES))
+
+
+@pytest.mark.parametrize("name", PLACED_POINT_LAYERS)
+def test_points_lie_in_the_district_they_name(name):
+    """A point's `district_adcode` must be the county it is in (2 km slack: outlines are generalised)."""
+    frame = loader.load_layer(name)
+    districts = loader.load_layer("districts").set_index("adcode").geometry
+    named = frame.dropna(subset=["district_adcode"])
+    outlines = districts.loc[named["district_adcode"].astype(int)].to_numpy()
+    gaps_km = shapely.distance(named.geometry.to_numpy(), outlines) * 100  # ~100 km per degree here
+    wrong = named.loc[gaps_km > 2]
+    label = "id" if "id" in frame.columns else "name_zh"
+    assert wrong.empty, f"{name}: " + ", ".join(f"{r} not in {a}" for r, a in zip(wrong[label], wrong["district_adcode"]))
+
