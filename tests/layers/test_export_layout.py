@@ -1,0 +1,193 @@
+"""Presentation export: files reopen at the asked size/DPI, georeference, measure and list truly."""
+from __future__ import annotations
+
+import re
+import subprocess
+import xml.etree.ElementTree as ET
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from pyproj import Geod
+from shapely.geometry import Point
+
+from layers.document import MapDocument, MapLayer
+from layers.export_layout import ExportCancelled, export_map, resolve_extent
+from layers.filter import Filter
+from layers.projection import display_to_lonlat, lonlat_bounds_to_display, lonlat_to_display
+from layers.style import LayerStyle, Style
+from layers.world_file import WorldFile
+from tests.conftest import require_tool
+
+PROBE_LON, PROBE_LAT = 105.72, 29.70  # 大足 area, well inside the display projection's sweet spot
+MAGENTA = (255, 0, 255)
+
+
+def _image_array(path):
+    from PySide6.QtGui import QImage
+
+    image = QImage(str(path)).convertToFormat(QImage.Format.Format_RGB888)
+    arr = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
+    return image, arr[:, : image.width() * 3].reshape(image.height(), image.width(), 3).copy()
+
+
+def _probe_document() -> MapDocument:
+    gdf = gpd.GeoDataFrame({"name_zh": ["探针"]}, geometry=[Point(PROBE_LON, PROBE_LAT)], crs=4326)
+    style = LayerStyle(base=Style(fill="#ff00ff", stroke=None, symbol="square", symbol_size_pt=4))
+    return MapDocument(layers=[MapLayer(name="probe", data=gdf, style=style, show_labels=False)])
+
+
+def _projects_document() -> MapDocument:
+    gdf = gpd.GeoDataFrame(
+        {
+            "id": ["p1", "p2", "p3"],
+            "name_zh": ["交通甲", "生态乙", "生态丙"],
+            "themes": ["transport", "ecology", "ecology,water"],
+            "status": ["operating", "operating", "planned"],
+            "year": [2023, 2024, 2027],
+        },
+        geometry=[Point(105.6, 29.6), Point(105.8, 29.8), Point(105.7, 29.7)],
+        crs=4326,
+    )
+    return MapDocument(layers=[MapLayer(name="projects", data=gdf, title_zh="重点项目", title_en="Projects")])
+
+
+@pytest.fixture(scope="module")
+def bundle_doc():
+    return MapDocument.from_bundle()
+
+
+def test_png_reopens_with_preset_pixels_and_dpi_and_shows_a_map(tmp_path, bundle_doc):
+    out = tmp_path / "map.png"
+    result = export_map(bundle_doc, out, preset="a4-portrait", dpi=100)
+    image, arr = _image_array(out)
+    assert (image.width(), image.height()) == (827, 1169)
+    assert image.dotsPerMeterX() * 0.0254 == pytest.approx(100, abs=0.01)
+    left, top, w, h = (int(v) for v in result.layout.map_frame)
+    frame = arr[top + 5 : top + h - 5, left + 5 : left + w - 5]
+    assert len(np.unique(frame.reshape(-1, 3), axis=0)) > 50  # a drawn map, not a blank frame
+    assert result.files == [out, tmp_path / "map.pgw", tmp_path / "map.prj"]
+    assert "Lambert_Conformal_Conic" in (tmp_path / "map.prj").read_text()
+    assert result.drawn.get("districts", 0) > 100
+
+
+def test_slide_preset_is_1920_by_1080(tmp_path, bundle_doc):
+    out = tmp_path / "slide.png"
+    export_map(bundle_doc, out, preset="slide-16x9", inset=False)
+    image, _ = _image_array(out)
+    assert (image.width(), image.height()) == (1920, 1080)
+
+
+def test_world_file_places_a_rendered_point_within_one_pixel(tmp_path):
+    doc = _probe_document()
+    out = tmp_path / "probe.png"
+    bbox = (PROBE_LON - 0.9, PROBE_LAT - 0.4, PROBE_LON + 0.3, PROBE_LAT + 0.5)  # point off-centre on purpose
+    result = export_map(doc, out, preset="a4-landscape", dpi=120, extent=bbox, inset=False)
+    _, arr = _image_array(out)
+    left, top, w, h = (int(v) for v in result.layout.map_frame)
+    ys, xs = np.nonzero(np.all(arr[top : top + h, left : left + w] == MAGENTA, axis=2))  # not the legend's swatch
+    xs, ys = xs + left, ys + top
+    assert len(xs) > 4
+    world = WorldFile.parse((tmp_path / "probe.pgw").read_text())
+    col, row = world.map_to_pixel(*lonlat_to_display(PROBE_LON, PROBE_LAT))
+    assert abs(xs.mean() - col) < 1.0 and abs(ys.mean() - row) < 1.0
+
+
+def test_scale_bar_drawn_length_matches_geodesic_distance_within_one_percent(tmp_path, bundle_doc):
+    out = tmp_path / "bar.png"
+    result = export_map(bundle_doc, out, preset="a4-landscape", dpi=150, extent="district:大足区", inset=False)
+    _, arr = _image_array(out)
+    x0, y0 = result.scale_bar_origin
+    bar = result.scale_bar
+    row = arr[int(y0) - 3]  # just above the baseline, inside the bar's blocks
+    start, stop = int(x0) - 10, int(x0 + bar.pixels) + 10
+    dark = np.nonzero(np.all(row[start:stop] < 80, axis=1))[0] + start
+    drawn_px = dark.max() - dark.min() + 1
+    assert drawn_px == pytest.approx(bar.pixels, abs=2.5)
+    # measure the drawn bar independently: world file -> display CRS -> lon/lat -> ellipsoid
+    world = WorldFile.parse((tmp_path / "bar.pgw").read_text())
+    # outer edges of the first and last dark pixels (world-file indices name pixel centres)
+    lon1, lat1 = display_to_lonlat(*world.pixel_to_map(dark.min() - 0.5, y0))
+    lon2, lat2 = display_to_lonlat(*world.pixel_to_map(dark.max() + 0.5, y0))
+    ground = Geod(ellps="WGS84").inv(lon1, lat1, lon2, lat2)[2]
+    assert ground == pytest.approx(bar.length_m, rel=0.01)
+
+
+def test_legend_lists_only_the_classes_drawn_one_theme_gives_one_project_class(tmp_path):
+    doc = _projects_document()
+    doc.set_filter(Filter(themes=("transport",)))
+    bbox = (105.4, 29.4, 106.0, 30.0)
+    result = export_map(doc, tmp_path / "legend.png", preset="a4-landscape", dpi=80, extent=bbox, inset=False)
+    assert [(e.layer, e.key) for e in result.legend] == [("projects", "transport|operating")]
+    assert result.drawn == {"projects": 1}
+    doc.set_filter(Filter())
+    result = export_map(doc, tmp_path / "all.png", preset="a4-landscape", dpi=80, extent=bbox, inset=False)
+    assert sorted(e.key for e in result.legend) == ["ecology|operating", "ecology|planned", "transport|operating"]
+
+
+def test_svg_is_vector_with_paths_and_text(tmp_path, bundle_doc):
+    out = tmp_path / "map.svg"
+    export_map(bundle_doc, out, preset="a4-landscape", dpi=72, title="成渝测试图")
+    root = ET.parse(out).getroot()
+    ns = "{http://www.w3.org/2000/svg}"
+    assert len(root.findall(f".//{ns}path")) > 100
+    texts = "".join("".join(t.itertext()) for t in root.iter(f"{ns}text"))
+    assert "成渝测试图" in texts and "图例" in texts
+    assert not root.findall(f".//{ns}image")  # the map is not a pasted bitmap
+
+
+def test_pdf_has_the_preset_page_size_and_rasterises_non_blank(tmp_path, bundle_doc):
+    out = tmp_path / "map.pdf"
+    export_map(bundle_doc, out, preset="a3-landscape", dpi=150)
+    data = out.read_bytes()
+    assert data.startswith(b"%PDF")
+    box = re.search(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", data)
+    assert box and float(box.group(1)) == pytest.approx(1190.55, abs=1.5) and float(box.group(2)) == pytest.approx(841.89, abs=1.5)
+    pdftoppm = require_tool("pdftoppm")
+    subprocess.run([pdftoppm, "-r", "20", "-png", str(out), str(tmp_path / "page")], check=True)
+    pages = sorted(tmp_path.glob("page*.png"))
+    assert len(pages) == 1
+    _, arr = _image_array(pages[0])
+    assert arr.shape[:2] == (234, 331)  # A3 landscape at 20 dpi
+    assert len(np.unique(arr.reshape(-1, 3), axis=0)) > 30
+
+
+def test_cancelled_export_leaves_no_file(tmp_path, bundle_doc):
+    out = tmp_path / "cancel.pdf"
+    with pytest.raises(ExportCancelled):
+        export_map(bundle_doc, out, preset="a4-portrait", dpi=72, cancel=lambda: True)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_failure_during_the_page_leaves_no_partial_file(tmp_path, bundle_doc):
+    calls = []
+
+    def progress(fraction, message):
+        calls.append(message)
+        if message == "furniture":
+            raise RuntimeError("disk on fire")
+
+    with pytest.raises(RuntimeError):
+        export_map(bundle_doc, tmp_path / "half.png", preset="a4-portrait", dpi=72, progress=progress)
+    assert list(tmp_path.iterdir()) == []
+    assert "map" in calls
+
+
+def test_extent_by_district_layer_and_bbox(bundle_doc):
+    dazu = resolve_extent(bundle_doc, "district:大足")
+    assert 20_000 < dazu[2] - dazu[0] < 80_000  # a county, not the region
+    x, y = lonlat_to_display(105.72, 29.70)
+    assert dazu[0] < x < dazu[2] and dazu[1] < y < dazu[3]
+    assert resolve_extent(bundle_doc, (105, 29, 106, 30)) == pytest.approx(lonlat_bounds_to_display((105, 29, 106, 30)))
+    circle = resolve_extent(bundle_doc, "layer:circle")
+    assert circle[2] - circle[0] > 400_000
+    with pytest.raises(ValueError, match="did you mean"):
+        resolve_extent(bundle_doc, "district:大足去")
+    with pytest.raises(ValueError, match="unknown layer"):
+        resolve_extent(bundle_doc, "layer:nope")
+
+
+def test_unsupported_format_is_refused_before_writing(tmp_path, bundle_doc):
+    with pytest.raises(ValueError, match="unsupported format"):
+        export_map(bundle_doc, tmp_path / "map.gif")
+    assert list(tmp_path.iterdir()) == []
