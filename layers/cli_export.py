@@ -192,7 +192,8 @@ def run_export(args) -> int:
         if suffix in WEB_FORMATS:
             from layers import export_web
 
-            export_web.export_html(document, out, title=args.title, language=args.lang)
+            _call_supported(export_web.export_html, document, out, title=args.title, language=args.lang,
+                            extent=extent)
             print(out)
             return 0
         from layers.export_layout import export_map
@@ -206,6 +207,16 @@ def run_export(args) -> int:
     for path in result.files:
         print(path)
     return 0
+
+
+def _call_supported(fn, *args, **options):
+    """Call `fn` with the options its signature accepts (the web export is another module's API)."""
+    import inspect
+
+    params = inspect.signature(fn).parameters
+    if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        options = {k: v for k, v in options.items() if k in params}
+    return fn(*args, **{k: v for k, v in options.items() if v is not None})
 
 
 def _theme_title(key: str, language: str) -> str:
@@ -246,7 +257,7 @@ def run_export_batch(args) -> int:
 
             out = outdir / f"{key}.{args.format}"
             export_map(document, out, preset=args.preset, dpi=args.dpi, title=_theme_title(key, args.lang),
-                       language=args.lang, progress=step)
+                       subtitle="", language=args.lang, progress=step)
             written.append(out)
             bar.update(task, completed=i + 1)
     for path in written:

@@ -207,6 +207,25 @@ def _frame_mapper(layout: Layout, extent):
     return page_to_lonlat
 
 
+def filter_caption(document, language: str) -> str | None:
+    """What the filter keeps, for the subtitle ("筛选：交通；大足区"); None when nothing is filtered."""
+    flt = getattr(document, "filter", None)
+    if flt is None or flt.is_empty:
+        return None
+    rest = flt.replace(provinces=[], cities=[], districts=[])
+    parts = [] if rest.is_empty else [rest.describe(language)]
+    codes = set(flt.provinces + flt.cities + flt.districts)
+    districts = _layer(document, "districts")
+    if codes and districts is not None:
+        gdf = districts.data
+        column = "name_en" if language == "en" and "name_en" in gdf.columns else "name_zh"
+        names = gdf.loc[gdf["adcode"].astype(str).isin(codes), column].astype(str).tolist()
+        parts.append(("、" if language == "zh" else ", ").join(names) if names else ",".join(sorted(codes)))
+    elif codes:
+        parts.append(",".join(sorted(codes)))
+    return ("筛选：" if language == "zh" else "Filter: ") + ("；" if language == "zh" else "; ").join(parts)
+
+
 def _draw_title(painter: QPainter, layout: Layout, title: str, subtitle: str | None) -> None:
     left, top, width, height = layout.title
     painter.setPen(QColor("#1a1a1a"))
@@ -387,7 +406,7 @@ def _as_callable(cancel):
 
 
 def _render_into(painter: QPainter, document, rect, extent, dpi: float, *, labels: bool, language: str,
-                 cancel=None, layers: tuple[str, ...] | None = None, raster: bool = True):
+                 cancel=None, layers: tuple[str, ...] | None = None, raster: bool = True, unfiltered: bool = False):
     """Render the map into page rectangle `rect` through the one renderer.
 
     The renderer paints at (0, 0) and sets its own transforms, so it cannot draw
@@ -397,11 +416,12 @@ def _render_into(painter: QPainter, document, rect, extent, dpi: float, *, label
     """
     from PySide6.QtGui import QPicture
 
+    from layers.filter import Filter
     from layers.render import MapRequest, render
 
     left, top, width, height = rect
     request = MapRequest(document=document, extent=tuple(extent), width=int(width), height=int(height), dpi=dpi,
-                         labels=labels, language=language, layers=layers)
+                         labels=labels, language=language, layers=layers, filter=Filter() if unfiltered else None)
     poll = _as_callable(cancel)
     if raster:
         image = QImage(int(width), int(height), QImage.Format_ARGB32_Premultiplied)
@@ -452,7 +472,7 @@ def _draw_inset(painter: QPainter, layout: Layout, document, extent, language: s
     whole = (min(whole[0], extent[0]), min(whole[1], extent[1]), max(whole[2], extent[2]), max(whole[3], extent[3]))
     inset_extent = fit_extent(whole, frame[2], frame[3])
     _render_into(painter, document, frame, inset_extent, layout.dpi * 0.6, labels=False, language=language,
-                 cancel=cancel, layers=INSET_LAYERS, raster=raster)
+                 cancel=cancel, layers=INSET_LAYERS, raster=raster, unfiltered=True)
     # the current extent, as a red box (clipped to the inset)
     per_px = (inset_extent[2] - inset_extent[0]) / frame[2]
     x0 = frame[0] + (extent[0] - inset_extent[0]) / per_px
@@ -544,11 +564,13 @@ def export_map(
     p = get_preset(preset)
     ensure_gui_app()
     cjk_family()
+    title = title or _text(language, DEFAULT_TITLE)
+    if subtitle is None:
+        subtitle = filter_caption(document, language)
     layout = compute_layout(p, dpi or p.default_dpi, inset=inset, subtitle=bool(subtitle))
     frame = layout.map_frame
     shown = fit_extent(resolve_extent(document, extent), frame[2], frame[3])
     world = world_for_frame(shown, frame)
-    title = title or _text(language, DEFAULT_TITLE)
     _report(progress, 0.0, "layout")
     _check(cancel)
 

@@ -48,3 +48,57 @@ def test_theme_accepts_keys_chinese_labels_and_commas():
 
     assert parse_themes(["交通", "ecology,文化旅游"]) == ("transport", "ecology", "culture_tourism")
     assert parse_statuses(["建成/运营", "在建"]) == ("operating", "under_construction")
+
+
+def test_export_with_chinese_theme_writes_png_and_world_file(tmp_path, capsys):
+    out = tmp_path / "transport.png"
+    code, stdout, _ = _run(["export", str(out), "--theme", "交通", "--preset", "a4-landscape", "--dpi", "40"], capsys)
+    assert code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["transport.pgw", "transport.png", "transport.prj"]
+    assert str(out) in stdout
+
+
+def test_unknown_district_exits_2_with_a_suggestion_and_writes_nothing(tmp_path, capsys):
+    code, _, err = _run(["export", str(tmp_path / "m.png"), "--district", "大足去"], capsys)
+    assert code == 2 and "大足区" in err
+    assert _nothing_written(tmp_path)
+
+
+def test_unknown_extent_layer_exits_2(tmp_path, capsys):
+    code, _, err = _run(["export", str(tmp_path / "m.svg"), "--extent-layer", "nope"], capsys)
+    assert code == 2 and "nope" in err
+    assert _nothing_written(tmp_path)
+
+
+def test_html_goes_to_the_web_export_or_says_it_is_missing(tmp_path, capsys):
+    import importlib.util
+
+    out = tmp_path / "m.html"
+    code, _, err = _run(["export", str(out), "--theme", "transport"], capsys)
+    if importlib.util.find_spec("layers.export_web") is None:
+        assert code == 2 and "HTML export is not available" in err
+        assert _nothing_written(tmp_path)
+    else:
+        assert code == 0 and out.stat().st_size > 0
+
+
+def test_export_batch_writes_one_image_per_theme(tmp_path, capsys):
+    from geodata.themes import THEMES
+
+    code, stdout, _ = _run(["export-batch", str(tmp_path), "--dpi", "25"], capsys)
+    assert code == 0
+    assert sorted(p.stem for p in tmp_path.glob("*.png")) == sorted(THEMES)
+    assert len(stdout.split()) == len(THEMES)
+
+
+def test_write_sample_writes_the_slide_png_and_prints_its_path(tmp_path, monkeypatch, capsys):
+    from PySide6.QtGui import QImage
+
+    from layers.cli_export import write_sample
+
+    monkeypatch.chdir(tmp_path)
+    assert write_sample() == 0
+    path = tmp_path / "out" / "sample-map.png"
+    assert capsys.readouterr().out.strip() == str(path.resolve())
+    image = QImage(str(path))
+    assert (image.width(), image.height()) == (1920, 1080)
