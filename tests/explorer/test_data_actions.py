@@ -1,0 +1,191 @@
+"""File-menu data actions against a window: import (dialog, layer chooser, drop), errors in a
+message box with the app still running, cancel, save layer as, open/save project."""
+from __future__ import annotations
+
+import json
+
+import geopandas as gpd
+import pytest
+import shapely
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QWidget
+
+from explorer import data_actions, i18n
+from layers.document import MapDocument
+from layers.filter import Filter
+
+
+class StubWindow(QMainWindow):
+    """The attributes of MainWindow that data_actions uses (docs/CONTRACTS.md)."""
+
+    def __init__(self):
+        super().__init__()
+        self.document = MapDocument(layers=[])
+        self.canvas = QWidget()
+        self.setCentralWidget(self.canvas)
+        self._menus: dict[str, QMenu] = {}
+        self.menu("file").addAction("退出 / Quit")
+
+    def menu(self, key: str) -> QMenu:
+        if key not in self._menus:
+            self._menus[key] = self.menuBar().addMenu(key)
+        return self._menus[key]
+
+
+def make_window(qtbot):
+    try:
+        from explorer.main_window import MainWindow
+    except ImportError:
+        window = StubWindow()
+    else:
+        window = MainWindow(document=MapDocument(layers=[])) if "document" in MainWindow.__init__.__code__.co_varnames else MainWindow()
+    qtbot.addWidget(window)
+    actions = window.data_actions if hasattr(window, "data_actions") else data_actions.install(window)
+    actions.show_error = lambda title, text: actions.errors.append(text)  # no modal boxes in tests
+    actions.show_report = lambda title, summary, lines: None
+    return window, actions
+
+
+def sites_csv(folder, name="sites.csv"):
+    path = folder / name
+    path.write_text("name_zh,themes,经度,纬度\n大足石刻,culture_tourism,105.72,29.70\n"
+                    "资阳高新区,\"industry,innovation\",104.63,30.13\n广阳岛,ecology,106.67,29.59\n", encoding="utf-8")
+    return path
+
+
+def test_install_adds_data_actions_to_the_file_menu_in_both_languages(qtbot):
+    window, actions = make_window(qtbot)
+    texts = [a.text() for a in window.menu("file").actions()]
+    assert texts[:2] == ["导入数据…", "图层另存为…"]
+    assert "打开项目…" in texts and "保存项目…" in texts
+    try:
+        i18n.set_language("en")
+        assert [a.text() for a in window.menu("file").actions()][:2] == ["Import data…", "Save layer as…"]
+    finally:
+        i18n.set_language("zh")
+    assert window.acceptDrops()
+
+
+def test_imported_csv_becomes_a_layer_the_theme_filter_applies_to(qtbot, tmp_path):
+    window, actions = make_window(qtbot)
+    actions.import_path(sites_csv(tmp_path))
+    assert actions.wait_idle()
+    assert actions.errors == []
+    layer = window.document.layer("sites")
+    assert len(layer.data) == 3 and layer.style is not None and layer.label_field == "name_zh"
+    assert set(layer.theme_tags) == {"culture_tourism", "industry", "innovation", "ecology"}
+    assert layer.data_ref == {"kind": "file", "path": str((tmp_path / "sites.csv").resolve())}
+    mask = Filter(themes=("industry",)).mask(layer)
+    assert list(layer.data.loc[mask, "name_zh"]) == ["资阳高新区"]
+    actions.import_path(sites_csv(tmp_path))
+    assert actions.wait_idle() and window.document.layer_names()[-1] == "sites (2)"
+
+
+def test_geopackage_with_several_layers_asks_which_one(qtbot, tmp_path):
+    window, actions = make_window(qtbot)
+    gpkg = tmp_path / "two.gpkg"
+    g = gpd.GeoDataFrame({"a": [1, 2]}, geometry=gpd.points_from_xy([105.7, 104.6], [29.7, 30.1]), crs=4326)
+    g.to_file(gpkg, layer="alpha")
+    g.iloc[:1].to_file(gpkg, layer="beta")
+    asked = []
+    actions.ask_layer = lambda path, layers: asked.append(sorted(layers)) or "beta"
+    actions.import_path(gpkg)
+    assert actions.wait_idle()
+    assert actions.wait_idle()  # the chosen layer is imported by a second job
+    assert asked == [["alpha", "beta"]]
+    assert len(window.document.layer("beta").data) == 1
+
+
+def test_broken_file_shows_an_error_and_the_app_keeps_running(qtbot, tmp_path):
+    window, actions = make_window(qtbot)
+    bad = tmp_path / "broken.geojson"
+    bad.write_text("{ not json", encoding="utf-8")
+    actions.import_path(bad)
+    assert actions.wait_idle()
+    assert len(actions.errors) == 1 and "broken.geojson" in actions.errors[0]
+    assert window.document.layer_names() == []
+    actions.import_path(sites_csv(tmp_path))
+    assert actions.wait_idle() and window.document.layer_names() == ["sites"]
+
+
+def test_cancelled_import_adds_nothing_and_reports_no_error(qtbot, tmp_path):
+    window, actions = make_window(qtbot)
+    path = tmp_path / "big.csv"
+    path.write_text("id,lon,lat\n" + "\n".join(f"{i},105.{i % 1000:03d},29.5" for i in range(200_000)) + "\n", encoding="utf-8")
+    job = actions.import_path(path)
+    job.cancel_event.set()
+    assert actions.wait_idle()
+    assert window.document.layer_names() == [] and actions.errors == []
+
+
+def test_dropping_a_file_on_the_window_imports_it(qtbot, tmp_path):
+    window, actions = make_window(qtbot)
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(sites_csv(tmp_path)))])
+    enter = QDragEnterEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, enter)
+    assert enter.isAccepted()  # the window says "yes, drop files here"
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(window, event)
+    assert event.isAccepted()
+    assert actions.wait_idle()
+    assert window.document.layer_names() == ["sites"]
+
+
+def test_save_layer_as_writes_a_file_and_refuses_the_source(qtbot, tmp_path):
+    window, actions = make_window(qtbot)
+    src = sites_csv(tmp_path)
+    actions.import_path(src)
+    assert actions.wait_idle()
+    actions.save_layer("sites", tmp_path / "out.gpkg")
+    assert actions.wait_idle() and actions.errors == []
+    assert list(gpd.read_file(tmp_path / "out.gpkg")["name_zh"]) == ["大足石刻", "资阳高新区", "广阳岛"]
+    before = src.read_bytes()
+    actions.save_layer("sites", src)
+    assert actions.wait_idle()
+    assert len(actions.errors) == 1 and "imported from" in actions.errors[0]
+    assert src.read_bytes() == before
+
+
+def test_save_and_open_project_restores_layers_filter_and_asks_for_moved_files(qtbot, tmp_path):
+    window, actions = make_window(qtbot)
+    actions.import_path(sites_csv(tmp_path))
+    assert actions.wait_idle()
+    window.document.set_filter(Filter(themes=("ecology",)))
+    window.document.set_layer("sites", opacity=0.4)
+    project = actions.save_project(tmp_path / "s.cyproj")
+    assert json.loads(project.read_text(encoding="utf-8"))["document"]["layers"][0]["data_ref"]["path"] == "sites.csv"
+
+    window.document.remove_layer("sites")
+    window.document.set_filter(Filter())
+    moved = tmp_path / "moved.csv"
+    (tmp_path / "sites.csv").rename(moved)
+    asked = []
+    actions.ask_missing = lambda missing: asked.append(missing.layer) or str(moved)
+    actions.open_project(project)
+    assert actions.wait_idle()
+    assert asked == ["sites"] and actions.errors == []
+    assert window.document.layer_names() == ["sites"]
+    assert window.document.layer("sites").opacity == pytest.approx(0.4)
+    assert window.document.filter == Filter(themes=("ecology",))
+
+
+def test_project_with_a_missing_file_opens_the_rest_and_lists_it(qtbot, tmp_path):
+    window, actions = make_window(qtbot)
+    actions.import_path(sites_csv(tmp_path))
+    assert actions.wait_idle()
+    window.document.add_layer(data_actions_layer())
+    project = actions.save_project(tmp_path / "s.cyproj")
+    (tmp_path / "sites.csv").unlink()
+    actions.ask_missing = lambda missing: None
+    actions.open_project(project)
+    assert actions.wait_idle()
+    assert window.document.layer_names() == ["sketch"]
+    assert len(actions.errors) == 1 and "sites" in actions.errors[0]
+
+
+def data_actions_layer():
+    from layers.document import MapLayer
+
+    return MapLayer(name="sketch", data=gpd.GeoDataFrame({"n": [1]}, geometry=[shapely.LineString([(105, 29), (106, 30)])], crs=4326))
