@@ -29,6 +29,8 @@ CURATION_FILE = SOURCES_DIR / "transport.toml"
 GAZETTEER_FILE = SOURCES_DIR / "gazetteer_transport.csv"
 SEAT_PREFIX = "seat:"
 SCHEMATIC = "schematic"
+SEAT_BASIS = ("people's-government seat from the bundle's seats layer (surveyed point); the feature is only "
+              "known to serve or pass this place, not this exact point")
 THEMES_TRANSPORT = "transport"
 THEMES_RIVER = "water,ecology"
 
@@ -121,7 +123,7 @@ def resolve_control_points(curation: dict, gazetteer: pd.DataFrame, seats: gpd.G
                     seat = match.iloc[0]
                     resolved[ref] = ControlPoint(seat_name(name), seat.geometry.x, seat.geometry.y,
                                                  int(seat["adcode"]), "seat",
-                                                 "people's-government seat from the bundle's seats layer (surveyed)")
+                                                 SEAT_BASIS)
                 elif ref in by_name:
                     row = by_name[ref]
                     resolved[ref] = ControlPoint(ref, float(row.lon), float(row.lat), int(row.district_adcode),
@@ -270,3 +272,39 @@ def build_from(curation: dict, gazetteer: pd.DataFrame, seats: gpd.GeoDataFrame,
 def build_layers(ctx) -> dict[str, gpd.GeoDataFrame]:
     """Called by geodata.build with its BuildContext (uses ctx.seats)."""
     return build_from(load_curation(), load_gazetteer(), ctx.seats, seeds_dir())
+
+
+def placement_report(curation: dict, gazetteer: pd.DataFrame, seats: gpd.GeoDataFrame) -> str:
+    """One line per control point of every feature: how each line was placed, for review."""
+    points = resolve_control_points(curation, gazetteer, seats)
+    lines = []
+    for layer in ("railway", "expressway", "river"):
+        for feature in curation.get(layer, []):
+            lines.append(f"{feature['id']}  {feature['name_zh']}  [{feature.get('status', 'river')}]")
+            for ref in feature["control_points"]:
+                point = points[ref]
+                lines.append(f"    {point.name:<16} {point.lon:9.4f} {point.lat:8.4f} {point.district_adcode}  {point.basis}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`python -m geodata.build_transport`: check the curation against the bundle and list placements."""
+    import sys
+
+    from geodata import loader
+
+    seats = loader.load_layer("seats")
+    curation, gazetteer = load_curation(), load_gazetteer()
+    try:
+        layers = build_from(curation, gazetteer, seats, seeds_dir())
+    except TransportDataError as exc:
+        print(f"transport curation is wrong: {exc}", file=sys.stderr)
+        return 1
+    print(placement_report(curation, gazetteer, seats))
+    print(", ".join(f"{name} {len(frame)}" for name, frame in layers.items())
+          + ("" if seeds_dir() else "  (seed sentences NOT checked: seeds not found, set CHENGYU_SEEDS)"))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -207,3 +207,11 @@ def test_bundle_holds_the_built_transport_layers(layers):
         stored = loader.load_layer(name)
         assert sorted(stored["id"]) == sorted(built["id"]), name
         assert (stored["geometry_quality"] == "schematic").all()
+
+
+def test_placement_report_lists_every_control_point_with_its_basis(curation, seats):
+    report = bt.placement_report(curation, bt.load_gazetteer(), seats)
+    total = sum(len(f["control_points"]) for layer in ("railway", "expressway", "river") for f in curation[layer])
+    point_lines = [line for line in report.splitlines() if line.startswith("    ")]
+    assert len(point_lines) == total
+    assert "大足区驻地" in report and "±10 km" in report
