@@ -176,9 +176,15 @@ def load_project(path: str | os.PathLike, *, resolver: Resolver | None = None,
         if gdf is None:
             continue
         entry = dict(entry, data_ref=ref)
+        if entry.get("style") is not None and not _style_ok(entry["style"]):
+            report.append(f"layer {name!r}: its saved style is not valid, the default style is used")
+            entry["style"] = None
         loaded[id(ref)] = gdf
         kept.append(entry)
     clean = dict(doc, layers=kept)
+    if not _filter_ok(doc.get("filter")):
+        report.append("the saved filter is not valid and was cleared")
+        clean["filter"] = None
     try:
         document = MapDocument.from_dict(clean, resolve=lambda ref: loaded[id(ref)])
     except Exception as exc:
@@ -186,6 +192,26 @@ def load_project(path: str | os.PathLike, *, resolver: Resolver | None = None,
     if progress:
         progress(1.0, "done")
     return LoadedProject(document, _clean_bookmarks(data.get("bookmarks")), missing, report, path)
+
+
+def _style_ok(data) -> bool:
+    from layers.style import LayerStyle
+
+    try:
+        LayerStyle.from_dict(data)
+        return True
+    except Exception:  # whatever a damaged style raises, the layer keeps its default look
+        return False
+
+
+def _filter_ok(data) -> bool:
+    from layers.filter import Filter
+
+    try:
+        Filter.from_dict(data)
+        return True
+    except Exception:  # a damaged filter is cleared, not fatal
+        return False
 
 
 def _load_ref(name: str, ref: dict, base: Path, resolver, missing: list, report: list):
