@@ -1,0 +1,146 @@
+"""Chinese/English UI strings.
+
+A small dict translator instead of Qt .ts/.qm: the UI has a few hundred words, both
+languages sit side by side here (reviewable in one file, no lrelease build step), and
+switching language at run time is one `set_language()` plus a `language_changed`
+callback to the widgets.  Chinese is the source of truth; English is available.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from PySide6.QtCore import QLocale
+
+# key -> (中文, English)
+STRINGS: dict[str, tuple[str, str]] = {
+    "app.title": ("成渝地区双城经济圈 地图浏览器", "Chengdu–Chongqing Economic Circle Explorer"),
+    "menu.file": ("文件(&F)", "&File"),
+    "menu.view": ("视图(&V)", "&View"),
+    "menu.tools": ("工具(&T)", "&Tools"),
+    "menu.help": ("帮助(&H)", "&Help"),
+    "menu.language": ("语言", "Language"),
+    "menu.bookmarks": ("书签", "Bookmarks"),
+    "menu.panels": ("面板", "Panels"),
+    "act.export": ("导出地图…", "Export map…"),
+    "act.quit": ("退出", "Quit"),
+    "act.full_extent": ("全图", "Full extent"),
+    "act.zoom_in": ("放大", "Zoom in"),
+    "act.zoom_out": ("缩小", "Zoom out"),
+    "act.zoom_layer": ("缩放到图层", "Zoom to layer"),
+    "act.zoom_selection": ("缩放到所选要素", "Zoom to selection"),
+    "act.pan": ("平移/识别", "Pan / identify"),
+    "act.measure_distance": ("测量距离", "Measure distance"),
+    "act.measure_area": ("测量面积", "Measure area"),
+    "act.add_bookmark": ("添加书签…", "Add bookmark…"),
+    "act.about": ("关于", "About"),
+    "act.chinese": ("中文", "中文 (Chinese)"),
+    "act.english": ("English", "English"),
+    "act.copy": ("复制所选行", "Copy selected rows"),
+    "act.layer_info": ("图层信息", "Layer info"),
+    "act.colour": ("颜色…", "Colour…"),
+    "dock.layers": ("图层", "Layers"),
+    "dock.filter": ("专题筛选", "Theme filter"),
+    "dock.table": ("属性表", "Attribute table"),
+    "dock.identify": ("要素信息", "Identify"),
+    "dock.measure": ("测量", "Measure"),
+    "filter.themes": ("专题", "Themes"),
+    "filter.status": ("状态", "Status"),
+    "filter.years": ("年份", "Years"),
+    "filter.area": ("区域", "Area"),
+    "filter.text": ("关键词", "Text"),
+    "filter.all": ("全部", "All"),
+    "filter.province": ("省/市", "Province"),
+    "filter.city": ("市", "City"),
+    "filter.district": ("区县", "District"),
+    "filter.reset": ("重置筛选", "Reset filter"),
+    "filter.shown": ("显示 {n} 个要素", "{n} features shown"),
+    "layer.opacity": ("不透明度", "Opacity"),
+    "layer.width": ("线宽", "Width"),
+    "layer.info": (
+        "图层：{title}\n来源：{source}\n要素数：{count}（筛选后 {shown}）\n几何质量：{quality}",
+        "Layer: {title}\nSource: {source}\nFeatures: {count} ({shown} after filter)\nGeometry quality: {quality}",
+    ),
+    "quality.surveyed": ("实测（测绘数据集）", "surveyed (from a surveyed dataset)"),
+    "quality.derived": ("派生（由实测数据计算）", "derived (computed from surveyed data)"),
+    "quality.schematic": ("示意（按控制点手工放置）", "schematic (placed by hand through control points)"),
+    "search.placeholder": ("搜索区县、项目、站点、线路（中文/拼音/首字母）", "Search districts, projects, stations, lines (中文 / pinyin / initials)"),
+    "identify.none": ("点击地图上的要素查看属性", "Click a feature on the map to see its attributes"),
+    "identify.source": ("来源文件", "Source document"),
+    "identify.date": ("日期", "Date"),
+    "identify.sentence": ("原文", "Sentence"),
+    "identify.field": ("字段", "Field"),
+    "identify.value": ("值", "Value"),
+    "measure.distance": ("距离：{km:.2f} km（大地线）", "Distance: {km:.2f} km (geodesic)"),
+    "measure.area": ("面积：{km2:.2f} km²（大地线）", "Area: {km2:.2f} km² (geodesic)"),
+    "measure.hint": ("单击添加点，双击结束，Esc 清除", "Click to add points, double-click to finish, Esc to clear"),
+    "status.scale": ("比例尺 1:{n}", "Scale 1:{n}"),
+    "status.rendering": ("绘制中…", "Rendering…"),
+    "status.rendered": ("已绘制 {n} 个要素", "{n} features drawn"),
+    "status.plugin_failed": ("插件 {name} 加载失败：{error}", "Plugin {name} failed to load: {error}"),
+    "status.no_data": ("未找到内置数据：{error}", "Bundled data not found: {error}"),
+    "export.title": ("导出地图", "Export map"),
+    "export.preset": ("版式", "Layout"),
+    "export.format": ("格式", "Format"),
+    "export.dpi": ("分辨率 (dpi)", "Resolution (dpi)"),
+    "export.map_title": ("标题", "Title"),
+    "export.save": ("导出…", "Export…"),
+    "export.done": ("已导出：{path}", "Exported: {path}"),
+    "export.failed": ("导出失败：{error}", "Export failed: {error}"),
+    "export.preview": ("预览", "Preview"),
+    "bookmark.name": ("书签名称", "Bookmark name"),
+    "bookmark.default": ("视图 {n}", "View {n}"),
+    "about.text": (
+        "成渝地区双城经济圈 GIS 浏览器\n数据均以 WGS84 存储；示意几何会标注为“示意”。",
+        "Chengdu–Chongqing economic circle GIS explorer\nAll data stored in WGS84; hand-placed geometry is marked schematic.",
+    ),
+}
+
+LANGUAGES = ("zh", "en")
+_language = "zh"
+_listeners: list[Callable[[str], None]] = []
+
+
+def system_language() -> str:
+    """`zh` for any Chinese system locale, else `en`."""
+    return "zh" if QLocale.system().language() == QLocale.Language.Chinese else "en"
+
+
+def language() -> str:
+    return _language
+
+
+def set_language(lang: str) -> None:
+    global _language
+    if lang not in LANGUAGES:
+        raise ValueError(f"unknown language {lang!r}; choose one of {LANGUAGES}")
+    if lang == _language:
+        return
+    _language = lang
+    for callback in list(_listeners):
+        try:
+            callback(lang)
+        except RuntimeError:  # the widget behind it was deleted: forget it
+            remove_listener(callback)
+
+
+def on_language_changed(callback: Callable[[str], None]) -> None:
+    _listeners.append(callback)
+
+
+def remove_listener(callback: Callable[[str], None]) -> None:
+    if callback in _listeners:
+        _listeners.remove(callback)
+
+
+def tr(key: str, **values: object) -> str:
+    """The string for `key` in the current language, formatted with `values`."""
+    pair = STRINGS.get(key)
+    text = key if pair is None else pair[0 if _language == "zh" else 1]
+    return text.format(**values) if values else text
+
+
+def pick(zh: str | None, en: str | None) -> str:
+    """Chinese or English of a data label, falling back to whichever exists."""
+    if _language == "en":
+        return en or zh or ""
+    return zh or en or ""

@@ -1,0 +1,471 @@
+"""The main window: map canvas in the centre, docks around it, menus, status bar.
+
+A thin view: the document (`layers.document.MapDocument`) holds layers, filter and
+selection; every panel subscribes to it.  Feature modules of other areas add
+their UI through `install(window)` (see PLUGINS).
+"""
+from __future__ import annotations
+
+import importlib
+import json
+import logging
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtGui import QAction, QActionGroup, QKeySequence
+from PySide6.QtWidgets import (QDockWidget, QInputDialog, QLabel, QMainWindow, QMenu, QMessageBox, QToolBar,
+                               QWidget)
+
+from explorer import bookmarks, i18n
+from explorer.attribute_table import AttributeTable
+from explorer.canvas import MapCanvas
+from explorer.filter_panel import FilterPanel
+from explorer.hit_test import features_at
+from explorer.i18n import tr
+from explorer.identify_panel import IdentifyPanel
+from explorer.layer_panel import LayerPanel
+from explorer.measure import path_length_km, polygon_area_km2
+from explorer.search_box import SearchBox
+from explorer.view_state import ViewState, scale_denominator
+
+log = logging.getLogger(__name__)
+
+PLUGINS = ("explorer.data_actions", "explorer.field_check_panel", "explorer.web_export_action")
+CLICK_TOLERANCE_PX = 6
+FEATURE_ZOOM_RES = 40.0  # m per pixel when jumping to a point feature
+SETTINGS_VERSION = 1
+
+
+def empty_document():
+    from layers.document import MapDocument
+
+    return MapDocument()
+
+
+class MainWindow(QMainWindow):
+    first_render_done = Signal()
+
+    def __init__(self, document=None, settings: QSettings | None = None, plugins=PLUGINS,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.settings = settings
+        self.plugin_errors: dict[str, str] = {}
+        self._menus: dict[str, QMenu] = {}
+        self._actions: dict[str, QAction] = {}
+        self._first_render = False
+        self._restoring = False
+        load_error = None
+        if document is None:
+            try:
+                from layers.document import MapDocument
+
+                document = MapDocument.from_bundle()
+            except Exception as exc:  # the window still opens: user data can be added
+                load_error = str(exc)
+                document = empty_document()
+        self.document = document
+        self.document.language = i18n.language()
+        self.setObjectName("mainWindow")
+        self.resize(1400, 900)
+
+        self.canvas = MapCanvas(document)
+        self.canvas.set_home_extent(self.home_extent())
+        self.setCentralWidget(self.canvas)
+        self.layer_panel = LayerPanel(document)
+        self.filter_panel = FilterPanel(document)
+        self.table = AttributeTable(document)
+        self.identify = IdentifyPanel(document)
+        self.search_box = SearchBox(document)
+        self.layer_dock = self.add_dock(self.layer_panel, tr("dock.layers"), Qt.DockWidgetArea.LeftDockWidgetArea, "layers")
+        self.filter_dock = self.add_dock(self.filter_panel, tr("dock.filter"), Qt.DockWidgetArea.LeftDockWidgetArea, "filter")
+        self.identify_dock = self.add_dock(self.identify, tr("dock.identify"), Qt.DockWidgetArea.RightDockWidgetArea, "identify")
+        self.table_dock = self.add_dock(self.table, tr("dock.table"), Qt.DockWidgetArea.BottomDockWidgetArea, "table")
+        self.resizeDocks([self.layer_dock, self.identify_dock], [300, 320], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.table_dock], [210], Qt.Orientation.Vertical)
+        self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
+        self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
+
+        self._build_status_bar()
+        self._build_actions()
+        self._build_menus()
+        self._build_toolbar()
+        self._connect()
+        i18n.on_language_changed(self._on_language)
+        self.retranslate()
+        if load_error:
+            self.statusBar().showMessage(tr("status.no_data", error=load_error), 15000)
+        self.restore_settings()
+        self.load_plugins(plugins)
+
+    # ---- docks, menus, plugins --------------------------------------------------------
+    def add_dock(self, widget: QWidget, title: str, area=Qt.DockWidgetArea.RightDockWidgetArea,
+                 name: str | None = None) -> QDockWidget:
+        """Put `widget` in a dock (plugins use this); `name` keys its saved position."""
+        dock = QDockWidget(title, self)
+        dock.setObjectName(f"dock_{name or type(widget).__name__}")
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(area, dock)
+        if "panels" in self._menus:
+            self._menus["panels"].addAction(dock.toggleViewAction())
+        return dock
+
+    def menu(self, key: str) -> QMenu:
+        """The top-level menu `file`, `view`, `tools` or `help` (plugins add actions here)."""
+        return self._menus[key]
+
+    def load_plugins(self, names=PLUGINS) -> None:
+        for name in names:
+            try:
+                module = importlib.import_module(name)
+            except ModuleNotFoundError as exc:
+                if exc.name == name:
+                    continue  # that area has not landed: nothing to install
+                self._plugin_failed(name, exc)
+                continue
+            except Exception as exc:
+                self._plugin_failed(name, exc)
+                continue
+            try:
+                module.install(self)
+            except Exception as exc:
+                self._plugin_failed(name, exc)
+
+    def _plugin_failed(self, name: str, exc: Exception) -> None:
+        log.exception("plugin %s failed", name)
+        self.plugin_errors[name] = f"{type(exc).__name__}: {exc}"
+        self.statusBar().showMessage(tr("status.plugin_failed", name=name, error=self.plugin_errors[name]), 20000)
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.measure_label = QLabel()
+        self.coord_label = QLabel()
+        self.coord_label.setMinimumWidth(330)
+        self.scale_label = QLabel()
+        self.scale_label.setMinimumWidth(130)
+        self.render_label = QLabel()
+        for w in (self.measure_label, self.coord_label, self.scale_label, self.render_label):
+            bar.addPermanentWidget(w)
+
+    def _action(self, key: str, slot, shortcut=None, checkable: bool = False) -> QAction:
+        action = QAction(self)
+        action.triggered.connect(slot)
+        if shortcut:
+            action.setShortcut(QKeySequence(shortcut))
+        action.setCheckable(checkable)
+        self._actions[key] = action
+        return action
+
+    def _build_actions(self) -> None:
+        self._action("act.export", self.open_export_dialog, QKeySequence.StandardKey.Print)
+        self._action("act.quit", self.close, QKeySequence.StandardKey.Quit)
+        self._action("act.full_extent", self.canvas.full_extent, "Home")
+        self._action("act.zoom_in", lambda: self.canvas.zoom_by(1.5), QKeySequence.StandardKey.ZoomIn)
+        self._action("act.zoom_out", lambda: self.canvas.zoom_by(1 / 1.5), QKeySequence.StandardKey.ZoomOut)
+        self._action("act.zoom_layer", lambda: self.zoom_to_layer(self.layer_panel.current_name()))
+        self._action("act.zoom_selection", self.zoom_to_selection)
+        self._action("act.add_bookmark", self.add_bookmark, "Ctrl+B")
+        self._action("act.about", self.show_about)
+        tools = QActionGroup(self)
+        for key, tool in (("act.pan", "pan"), ("act.measure_distance", "measure_distance"), ("act.measure_area", "measure_area")):
+            action = self._action(key, lambda _c=False, t=tool: self.set_tool(t), checkable=True)
+            tools.addAction(action)
+        self._actions["act.pan"].setChecked(True)
+        langs = QActionGroup(self)
+        for key, lang in (("act.chinese", "zh"), ("act.english", "en")):
+            action = self._action(key, lambda _c=False, l=lang: self.set_language(l), checkable=True)
+            langs.addAction(action)
+
+    def _build_menus(self) -> None:
+        bar = self.menuBar()
+        for key in ("file", "view", "tools", "help"):
+            self._menus[key] = bar.addMenu("")
+        a = self._actions
+        self._menus["file"].addAction(a["act.export"])
+        self._menus["file"].addSeparator()
+        self._menus["file"].addAction(a["act.quit"])
+        view = self._menus["view"]
+        for key in ("act.full_extent", "act.zoom_in", "act.zoom_out", "act.zoom_layer", "act.zoom_selection"):
+            view.addAction(a[key])
+        view.addSeparator()
+        self._menus["bookmarks"] = view.addMenu("")
+        self._menus["panels"] = view.addMenu("")
+        for dock in (self.layer_dock, self.filter_dock, self.identify_dock, self.table_dock):
+            self._menus["panels"].addAction(dock.toggleViewAction())
+        self._menus["language"] = view.addMenu("")
+        self._menus["language"].addAction(a["act.chinese"])
+        self._menus["language"].addAction(a["act.english"])
+        for key in ("act.pan", "act.measure_distance", "act.measure_area"):
+            self._menus["tools"].addAction(a[key])
+        self._menus["help"].addAction(a["act.about"])
+
+    def _build_toolbar(self) -> None:
+        bar = QToolBar()
+        bar.setObjectName("mainToolbar")
+        bar.setMovable(False)
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        bar.addWidget(self.search_box)
+        bar.addSeparator()
+        for key in ("act.full_extent", "act.zoom_in", "act.zoom_out"):
+            bar.addAction(self._actions[key])
+        bar.addSeparator()
+        for key in ("act.pan", "act.measure_distance", "act.measure_area"):
+            bar.addAction(self._actions[key])
+        bar.addSeparator()
+        bar.addAction(self._actions["act.export"])
+        self.toolbar = bar
+        self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
+
+    def _connect(self) -> None:
+        c = self.canvas
+        c.cursor_moved.connect(self._on_cursor)
+        c.view_changed.connect(self._on_view_changed)
+        c.clicked.connect(self.identify_at)
+        c.render_started.connect(lambda: self.render_label.setText(tr("status.rendering")))
+        c.render_finished.connect(self._on_rendered)
+        c.render_failed.connect(lambda msg: self.statusBar().showMessage(msg, 15000))
+        c.measure_changed.connect(self._on_measure)
+        self.layer_panel.zoom_to_layer.connect(self.zoom_to_layer)
+        self.search_box.result_chosen.connect(self.go_to_result)
+        self.table.feature_activated.connect(self.zoom_to_feature)
+        self._unsubscribe = self.document.subscribe(self._on_document_event)
+
+    # ---- language -------------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.setWindowTitle(tr("app.title"))
+        for key, menu in self._menus.items():
+            menu.setTitle(tr(f"menu.{key}"))
+        for key, action in self._actions.items():
+            action.setText(tr(key))
+        self._actions["act.chinese" if i18n.language() == "zh" else "act.english"].setChecked(True)
+        for dock, key in ((self.layer_dock, "dock.layers"), (self.filter_dock, "dock.filter"),
+                          (self.identify_dock, "dock.identify"), (self.table_dock, "dock.table")):
+            dock.setWindowTitle(tr(key))
+        self._rebuild_bookmarks_menu()
+        self._on_view_changed(self.canvas.view)
+
+    def set_language(self, lang: str) -> None:
+        i18n.set_language(lang)
+        if self.settings is not None:
+            self.settings.setValue("language", lang)
+
+    def _on_language(self, lang: str) -> None:
+        self.document.language = lang  # map labels follow the UI
+        self.retranslate()
+
+    # ---- canvas feedback ------------------------------------------------------------------
+    def _on_cursor(self, x: float, y: float) -> None:
+        from geodata.coords import format_dms
+        from layers.projection import display_to_lonlat
+
+        lon, lat = display_to_lonlat(x, y)
+        self.coord_label.setText(f"WGS84 {lon:.5f}, {lat:.5f}   {format_dms(lon, lat)}")
+
+    def _on_view_changed(self, view: ViewState) -> None:
+        try:
+            n = scale_denominator(view, self.logicalDpiX() or 96)
+        except Exception:  # a view far outside the projection's domain
+            self.scale_label.setText("")
+            return
+        self.scale_label.setText(tr("status.scale", n=f"{round(n, -2 if n > 10000 else 0):,.0f}"))
+
+    def _on_rendered(self, result) -> None:
+        self.render_label.setText(tr("status.rendered", n=sum(result.drawn.values())))
+        if not self._first_render:
+            self._first_render = True
+            self.first_render_done.emit()
+
+    def _on_measure(self, points: list, is_area: bool) -> None:
+        if is_area and len(points) >= 3:
+            self.measure_label.setText(tr("measure.area", km2=polygon_area_km2(points)))
+        elif not is_area and len(points) >= 2:
+            self.measure_label.setText(tr("measure.distance", km=path_length_km(points)))
+        elif self.canvas.tool != "pan":
+            self.measure_label.setText(tr("measure.hint"))
+        else:
+            self.measure_label.setText("")
+
+    def set_tool(self, tool: str) -> None:
+        self.canvas.set_tool(tool)
+        self._actions[{"pan": "act.pan", "measure_distance": "act.measure_distance",
+                       "measure_area": "act.measure_area"}[tool]].setChecked(True)
+        self._on_measure([], tool == "measure_area")
+
+    # ---- identify, selection, navigation -----------------------------------------------
+    def identify_at(self, x: float, y: float) -> list:
+        hits = features_at(self.document, x, y, CLICK_TOLERANCE_PX * self.canvas.view.resolution)
+        self.identify.show_hits(hits)
+        if hits:
+            first = hits[0]
+            self.table.set_layer(first.layer)
+            self.document.set_selection({first.layer: [first.feature_id]})
+        else:
+            self.document.set_selection({})
+        return hits
+
+    def _feature_row(self, layer_name: str, feature_id: str) -> int | None:
+        ids = self.document.layer(layer_name).cache.ids
+        try:
+            return ids.index(feature_id)
+        except ValueError:
+            return None
+
+    def zoom_to_feature(self, layer_name: str, feature_id: str) -> None:
+        row = self._feature_row(layer_name, feature_id)
+        if row is None:
+            return
+        cache = self.document.layer(layer_name).cache
+        x0, y0, x1, y1 = cache.bounds[row]
+        if cache.kind == "point" or (x1 - x0 < 1 and y1 - y0 < 1):
+            self.canvas.center_on((x0 + x1) / 2, (y0 + y1) / 2, min(self.canvas.view.resolution, FEATURE_ZOOM_RES))
+        else:
+            self.canvas.zoom_to_extent((x0, y0, x1, y1), margin=0.15)
+        self.document.set_selection({layer_name: [feature_id]})
+        self.identify.show_feature(layer_name, row)
+
+    def go_to_result(self, result) -> None:
+        self.table.set_layer(result.layer)
+        self.zoom_to_feature(result.layer, result.feature_id)
+
+    def zoom_to_layer(self, name: str | None) -> None:
+        if not name or name not in self.document:
+            return
+        bounds = self.document.layer(name).cache.total_bounds
+        if bounds is not None:
+            self.canvas.zoom_to_extent(bounds)
+
+    def zoom_to_selection(self) -> None:
+        boxes = []
+        for layer_name, ids in self.document.selection.items():
+            cache = self.document.layer(layer_name).cache
+            wanted = set(ids)
+            boxes += [cache.bounds[i] for i, fid in enumerate(cache.ids) if fid in wanted]
+        if boxes:
+            x0 = min(b[0] for b in boxes); y0 = min(b[1] for b in boxes)
+            x1 = max(b[2] for b in boxes); y1 = max(b[3] for b in boxes)
+            pad = max(x1 - x0, y1 - y0, 20000) * 0.15
+            self.canvas.zoom_to_extent((x0 - pad, y0 - pad, x1 + pad, y1 + pad), margin=0)
+
+    def zoom_to_place(self, flt) -> None:
+        """Zoom to the districts of the filter's province/city/district choice."""
+        codes = flt.place_adcodes(self.document.districts_table())
+        if not codes or "districts" not in self.document:
+            return
+        layer = self.document.layer("districts")
+        rows = [i for i, code in enumerate(layer.cache.ids) if code in codes]
+        if rows:
+            b = layer.cache.bounds[rows]
+            self.canvas.zoom_to_extent((b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()), margin=0.06)
+
+    def _on_document_event(self, event: str, payload) -> None:
+        if event == "filter_changed" and not self._restoring:
+            previous = getattr(self, "_last_place", ((), (), ()))
+            place = (payload.provinces, payload.cities, payload.districts)
+            self._last_place = place
+            if place != previous and any(place):
+                self.zoom_to_place(payload)
+
+    def home_extent(self) -> tuple[float, float, float, float]:
+        """The economic circle with a margin, else the document's full extent."""
+        if "circle" in self.document:
+            bounds = self.document.layer("circle").cache.total_bounds
+            if bounds is not None:
+                x0, y0, x1, y1 = bounds
+                pad = max(x1 - x0, y1 - y0) * 0.05
+                return x0 - pad, y0 - pad, x1 + pad, y1 + pad
+        return self.document.full_extent()
+
+    # ---- bookmarks ----------------------------------------------------------------------
+    def bookmarks(self) -> list[dict]:
+        return bookmarks.load(self.settings) if self.settings is not None else getattr(self, "_bookmarks", [])
+
+    def _store_bookmarks(self, items: list[dict]) -> None:
+        if self.settings is not None:
+            bookmarks.save(self.settings, items)
+        else:
+            self._bookmarks = items
+        self._rebuild_bookmarks_menu()
+
+    def add_bookmark(self, name: str | None = None) -> None:
+        items = self.bookmarks()
+        if not name:
+            name, ok = QInputDialog.getText(self, tr("act.add_bookmark"), tr("bookmark.name"),
+                                            text=tr("bookmark.default", n=len(items) + 1))
+            if not ok or not name.strip():
+                return
+        items = [b for b in items if b["name"] != name] + [{"name": name.strip(), **self.canvas.view.to_dict()}]
+        self._store_bookmarks(items)
+
+    def go_to_bookmark(self, name: str) -> None:
+        for b in self.bookmarks():
+            if b["name"] == name:
+                self.canvas.set_view(ViewState.from_dict(b, self.canvas.width(), self.canvas.height()))
+
+    def _rebuild_bookmarks_menu(self) -> None:
+        menu = self._menus.get("bookmarks")
+        if menu is None:
+            return
+        menu.clear()
+        menu.addAction(self._actions["act.add_bookmark"])
+        items = self.bookmarks()
+        if items:
+            menu.addSeparator()
+        for b in items:
+            menu.addAction(b["name"], lambda n=b["name"]: self.go_to_bookmark(n))
+
+    # ---- export, about --------------------------------------------------------------------
+    def open_export_dialog(self):
+        from explorer.export_dialog import ExportDialog
+
+        dialog = ExportDialog(self.document, extent=self.canvas.view.extent(), parent=self)
+        dialog.exported.connect(lambda path: self.statusBar().showMessage(tr("export.done", path=path), 15000))
+        dialog.open()
+        return dialog
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, tr("app.title"), tr("about.text"))
+
+    # ---- settings -------------------------------------------------------------------------
+    def restore_settings(self) -> None:
+        s = self.settings
+        if s is None or s.value("version", 0, type=int) != SETTINGS_VERSION:
+            return
+        self._restoring = True
+        try:
+            geometry = s.value("geometry")
+            if isinstance(geometry, QByteArray):
+                self.restoreGeometry(geometry)
+            state = s.value("state")
+            if isinstance(state, QByteArray):
+                self.restoreState(state)
+            view = s.value("view", "", type=str)
+            if view:
+                data = json.loads(view)
+                self.canvas.set_view(ViewState.from_dict(data, max(self.canvas.width(), 1), max(self.canvas.height(), 1)))
+            flt = s.value("filter", "", type=str)
+            if flt:
+                from layers.filter import Filter
+
+                self.document.set_filter(Filter.from_dict(json.loads(flt)))
+        except Exception as exc:  # old or damaged settings must never stop the app
+            log.warning("ignoring saved settings: %s", exc)
+        finally:
+            self._restoring = False
+
+    def save_settings(self) -> None:
+        s = self.settings
+        if s is None:
+            return
+        s.setValue("version", SETTINGS_VERSION)
+        s.setValue("geometry", self.saveGeometry())
+        s.setValue("state", self.saveState())
+        s.setValue("view", json.dumps(self.canvas.view.to_dict()))
+        s.setValue("filter", json.dumps(self.document.filter.to_dict(), ensure_ascii=False))
+        s.setValue("language", i18n.language())
+        s.sync()
+
+    def closeEvent(self, event) -> None:  # noqa: N802
+        self.save_settings()
+        self.canvas.shutdown()
+        i18n.remove_listener(self._on_language)
+        super().closeEvent(event)

@@ -1,0 +1,77 @@
+"""The theme filter drives map, table and counts together."""
+from __future__ import annotations
+
+from tests.explorer.helpers import patch, pixel_of, rerender
+
+
+def _no_labels(window):
+    window.canvas.labels = False  # labels dodge points: keep the compared patches about symbols only
+    rerender(window.canvas)
+
+
+def test_unticking_a_theme_removes_its_features_from_map_and_table(window, qtbot):
+    _no_labels(window)
+    doc, canvas = window.document, window.canvas
+    rail, park = pixel_of(canvas, "projects", "t-rail"), pixel_of(canvas, "projects", "t-park")
+    with_points = canvas.current_image().copy()
+    doc.set_visible("projects", False)
+    rerender(canvas)
+    without_points = canvas.current_image().copy()
+    doc.set_visible("projects", True)
+    rerender(canvas)
+    # the test points are drawn at all: their patches differ from the map without them
+    assert patch(with_points, rail) != patch(without_points, rail)
+    assert patch(with_points, park) != patch(without_points, park)
+
+    window.table.set_layer("projects")
+    assert window.table.row_count() == 4
+    window.filter_panel.theme_checks["transport"].click()
+
+    assert doc.filter.themes and "transport" not in doc.filter.themes
+    rerender(canvas)
+    after = canvas.current_image()
+    assert patch(after, rail) == patch(without_points, rail)  # transport project gone
+    assert patch(after, park) != patch(without_points, park)  # industry project still there
+    assert window.table.row_count() == 2
+    assert sorted(window.table.model.feature_id(r) for r in range(window.table.row_count())) == ["t-eco", "t-park"]
+
+
+def test_counts_follow_the_rest_of_the_filter(window):
+    panel = window.filter_panel
+    assert "(2)" in panel.theme_checks["transport"].text()
+    panel.status_checks["planned"].click()  # untick planned: t-road (transport, planned) leaves
+    assert "(1)" in panel.theme_checks["transport"].text()
+    assert "(2)" in panel.status_checks["planned"].text()  # status counts ignore the status choice
+
+
+def test_last_theme_cannot_be_unticked_into_an_unfiltered_map(window):
+    panel = window.filter_panel
+    for key, check in panel.theme_checks.items():
+        if key != "ecology":
+            check.click()
+    assert window.document.filter.themes == ("ecology",)
+    panel.theme_checks["ecology"].click()
+    assert panel.theme_checks["ecology"].isChecked()
+    assert window.document.filter.themes == ("ecology",)
+
+
+def test_year_range_and_text_filter_the_table(window, qtbot):
+    window.table.set_layer("projects")
+    panel = window.filter_panel
+    panel.year_min.setValue(2024)
+    assert window.table.row_count() == 2  # 2025 and 2027
+    panel.year_min.setValue(panel.year_min.minimum())
+    panel.text.setText("ceshi tielu")  # pinyin of 测试铁路
+    qtbot.waitUntil(lambda: window.table.row_count() == 1)
+    assert window.table.model.feature_id(0) == "t-rail"
+
+
+def test_choosing_a_district_filters_and_zooms_there(window):
+    panel = window.filter_panel
+    before = window.canvas.view.resolution
+    index = panel.district.findData("500111")
+    panel.district.setCurrentIndex(index)
+    assert window.document.filter.districts == ("500111",)
+    assert window.canvas.view.resolution < before / 4
+    window.table.set_layer("projects")
+    assert [window.table.model.feature_id(r) for r in range(window.table.row_count())] == ["t-rail"]
