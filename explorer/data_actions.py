@@ -43,7 +43,11 @@ TEXT = {
     "missing_list": ("以下图层的数据未能打开：", "These layers could not be opened:"),
     "report": ("导入说明", "Import notes"),
     "open_data": ("导入数据", "Import data"),
+    "datum_title": ("坐标基准", "Datum of the coordinates"),
+    "datum_ask": ("{name} 的坐标来自哪里？\n（高德、腾讯为 GCJ-02，百度为 BD-09）",
+                  "Where do the coordinates of {name} come from?\n(Amap/Tencent use GCJ-02, Baidu BD-09)"),
 }
+TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")  # coordinates typed or copied from web maps: ask the datum
 
 
 def t(key: str, **values: Any) -> str:
@@ -172,6 +176,15 @@ class DataActions(QObject):
         name, ok = QInputDialog.getItem(self.window, t("choose_layer"), t("layer_in", name=path.name), layers, 0, False)
         return name if ok else None
 
+    def ask_datum(self, path: Path) -> str | None:
+        """Datum key for a table of coordinates; None = cancelled."""
+        from geodata.coords import DATUMS
+
+        keys = [k for k in ("wgs84", "gcj02", "bd09", "cgcs2000") if k in DATUMS]
+        labels = [i18n.pick(*DATUMS[k]) for k in keys]
+        label, ok = QInputDialog.getItem(self.window, t("datum_title"), t("datum_ask", name=path.name), labels, 0, False)
+        return keys[labels.index(label)] if ok else None
+
     def ask_save_path(self, title: str, suggested: str, file_filter: str) -> str | None:
         path, _ = QFileDialog.getSaveFileName(self.window, title, suggested, file_filter)
         return path or None
@@ -224,8 +237,17 @@ class DataActions(QObject):
 
     # ---- import ----------------------------------------------------------------------------------
     def import_dialog(self) -> None:
-        for path in self.ask_open_paths():
-            self.import_path(path)
+        self.import_paths(self.ask_open_paths())
+
+    def import_paths(self, paths) -> None:
+        """Import each file; tables of coordinates first ask which datum they are in."""
+        for path in map(Path, paths):
+            datum = None
+            if path.suffix.lower() in TABLE_SUFFIXES:
+                datum = self.ask_datum(path)
+                if datum is None:
+                    continue
+            self.import_path(path, datum=datum)
 
     def import_path(self, path: str | os.PathLike, layer: str | None = None, datum: str | None = None) -> Job:
         from geodata.import_vector import import_file
@@ -423,11 +445,9 @@ class DataActions(QObject):
             paths = _local_paths(event.mimeData())
             if paths:
                 event.acceptProposedAction()
-                for p in paths:
-                    if p.suffix.lower() == ".cyproj":
-                        self.open_project(p)
-                    else:
-                        self.import_path(p)
+                for p in [p for p in paths if p.suffix.lower() == ".cyproj"][:1]:
+                    self.open_project(p)
+                self.import_paths([p for p in paths if p.suffix.lower() != ".cyproj"])
                 return True
         return False
 

@@ -44,6 +44,7 @@ def make_window(qtbot):
     actions = window.data_actions if hasattr(window, "data_actions") else data_actions.install(window)
     actions.show_error = lambda title, text: actions.errors.append(text)  # no modal boxes in tests
     actions.show_report = lambda title, summary, lines: None
+    actions.ask_datum = lambda path: "wgs84"
     return window, actions
 
 
@@ -131,6 +132,25 @@ def test_dropping_a_file_on_the_window_imports_it(qtbot, tmp_path):
     assert event.isAccepted()
     assert actions.wait_idle()
     assert window.document.layer_names() == ["sites"]
+
+
+def test_table_import_asks_the_datum_and_converts_gcj02(qtbot, tmp_path):
+    from geodata.coords import wgs84_to_gcj02
+
+    window, actions = make_window(qtbot)
+    gx, gy = wgs84_to_gcj02(105.72, 29.70)
+    path = tmp_path / "amap.csv"
+    path.write_text(f"name,lng,lat\n大足,{gx},{gy}\n", encoding="utf-8")
+    asked = []
+    actions.ask_datum = lambda p: asked.append(p.name) or "gcj02"
+    actions.import_paths([path])
+    assert actions.wait_idle()
+    layer = window.document.layer("amap")
+    assert asked == ["amap.csv"] and layer.data_ref["datum"] == "gcj02"
+    assert abs(layer.data.geometry[0].x - 105.72) < 1e-6 and abs(layer.data.geometry[0].y - 29.70) < 1e-6
+    actions.ask_datum = lambda p: None  # cancelled: nothing imported
+    actions.import_paths([path])
+    assert actions.wait_idle() and window.document.layer_names() == ["amap"]
 
 
 def test_save_layer_as_writes_a_file_and_refuses_the_source(qtbot, tmp_path):
