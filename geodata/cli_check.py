@@ -76,8 +76,13 @@ def run_check(args: argparse.Namespace) -> int:
             projects = corrected_registry(args.edits)
         except EditsError as exc:
             return _fail(str(exc))
+    from geodata.loader import BundleError
+
     try:
         result = check_file(args.observations, projects, datum, args.tolerance, args.radius)
+    except BundleError as exc:  # the registry itself is missing: not the user's input
+        print(f"错误 / error: {exc}", file=sys.stderr)
+        return 1
     except (ObservationError, ValueError) as exc:
         return _fail(str(exc))
     _print_result(result, args.lang)
