@@ -417,11 +417,15 @@ class DataActions(QObject):
             self.show_error(t("project_failed"), _message(value))
             return
         apply_document(self.window.document, value.document)
-        store = getattr(self.window, "settings", None)
-        if value.bookmarks and store is not None and not callable(store):
-            from explorer import bookmarks
+        if value.bookmarks:
+            setter = getattr(self.window, "_store_bookmarks", None)  # MainWindow's; also rebuilds its menu
+            store = getattr(self.window, "settings", None)
+            if callable(setter):
+                setter(value.bookmarks)
+            elif store is not None and not callable(store):
+                from explorer import bookmarks
 
-            bookmarks.save(store, value.bookmarks)
+                bookmarks.save(store, value.bookmarks)
         canvas = getattr(self.window, "canvas", None)
         if value.document.extent and canvas is not None and hasattr(canvas, "zoom_to_extent"):
             canvas.zoom_to_extent(value.document.extent, margin=0.0)

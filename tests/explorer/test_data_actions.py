@@ -39,7 +39,7 @@ def make_window(qtbot):
     except ImportError:
         window = StubWindow()
     else:
-        window = MainWindow(document=MapDocument(layers=[])) if "document" in MainWindow.__init__.__code__.co_varnames else MainWindow()
+        window = MainWindow(document=MapDocument(layers=[]), settings=None)
     qtbot.addWidget(window)
     actions = window.data_actions if hasattr(window, "data_actions") else data_actions.install(window)
     actions.show_error = lambda title, text: actions.errors.append(text)  # no modal boxes in tests
@@ -209,3 +209,34 @@ def data_actions_layer():
     from layers.document import MapLayer
 
     return MapLayer(name="sketch", data=gpd.GeoDataFrame({"n": [1]}, geometry=[shapely.LineString([(105, 29), (106, 30)])], crs=4326))
+
+
+def test_project_carries_the_window_bookmarks(qtbot, tmp_path):
+    window, actions = make_window(qtbot)
+    if not hasattr(window, "add_bookmark"):
+        pytest.skip("the stub window has no bookmarks")
+    window.add_bookmark("大足")
+    saved = window.bookmarks()
+    project = actions.save_project(tmp_path / "b.cyproj")
+    window._store_bookmarks([])
+    assert window.bookmarks() == []
+    actions.open_project(project)
+    assert actions.wait_idle()
+    assert [b["name"] for b in window.bookmarks()] == ["大足"]
+    assert window.bookmarks()[0]["cx"] == pytest.approx(saved[0]["cx"])
+
+
+def test_project_reopens_at_the_saved_view(qtbot, tmp_path):
+    window, actions = make_window(qtbot)
+    if not hasattr(window.canvas, "zoom_to_extent"):
+        pytest.skip("the stub window has no map canvas")
+    window.canvas.zoom_to_extent((0.0, 0.0, 50_000.0, 40_000.0), margin=0.0)
+    before = window.canvas.view
+    project = actions.save_project(tmp_path / "v.cyproj")
+    window.canvas.zoom_by(4.0)
+    assert window.canvas.view.resolution != pytest.approx(before.resolution)
+    actions.open_project(project)
+    assert actions.wait_idle()
+    after = window.canvas.view
+    assert (after.cx, after.cy) == pytest.approx((before.cx, before.cy), abs=1.0)
+    assert after.resolution == pytest.approx(before.resolution, rel=0.01)
