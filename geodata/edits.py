@@ -8,7 +8,8 @@ user's (a project file points to it) with two layers:
   and for an undo the edit it reverses.
 - ``projects_corrected`` — the registry with the corrections applied (point layer,
   EPSG:4326), with ``corrected``, ``corrected_by``, ``corrected_at``,
-  ``correction_reason``, ``original_lon``, ``original_lat`` columns.
+  ``correction_reason``, ``original_lon``, ``original_lat`` columns; a corrected point's
+  ``geometry_quality`` becomes ``surveyed`` (measured in the field, no longer hand-placed).
 
 Every save rewrites the file through `atomic_path` (other layers of the user's file
 are carried over), so a crash never leaves it half written.
@@ -155,6 +156,8 @@ class EditStore:
             moved = not (math.isclose(e.new_lon, orig_x[i], abs_tol=1e-12) and math.isclose(e.new_lat, orig_y[i], abs_tol=1e-12))
             gdf.iloc[i, gdf.columns.get_loc("corrected")] = int(moved)
             if moved:
+                if "geometry_quality" in gdf.columns:  # measured in the field now, no longer hand-placed
+                    gdf.iloc[i, gdf.columns.get_loc("geometry_quality")] = "surveyed"
                 gdf.iloc[i, gdf.columns.get_loc("corrected_by")] = e.who
                 gdf.iloc[i, gdf.columns.get_loc("corrected_at")] = e.when
                 gdf.iloc[i, gdf.columns.get_loc("correction_reason")] = e.reason

@@ -33,6 +33,7 @@ class NearbyProject:
     lat: float
     status: str = ""
     themes: str = ""
+    geometry_quality: str = ""
 
 
 @dataclass
@@ -44,6 +45,7 @@ class NearestLine:
     distance_m: float
     lon: float  # nearest point on the line (WGS84)
     lat: float
+    geometry_quality: str = ""
 
 
 @dataclass
@@ -53,6 +55,7 @@ class HereReport:
     province_zh: str = ""
     city_zh: str = ""
     district_zh: str = ""
+    district_en: str = ""
     district_adcode: str = ""
     in_circle: bool = False
     partial_district: bool = False
@@ -67,7 +70,8 @@ class HereReport:
         zh = lang == "zh"
         out = [f"{self.lon:.6f}, {self.lat:.6f} (WGS84)"]
         if self.district_zh:
-            place = " ".join(p for p in (self.province_zh, self.city_zh, self.district_zh) if p)
+            parts = (self.province_zh, self.city_zh, self.district_zh) if zh else (self.district_en or self.district_zh,)
+            place = " ".join(dict.fromkeys(p for p in parts if p))  # 重庆市 重庆市 -> once
             out.append(("位置：" if zh else "Place: ") + place + (f" ({self.district_adcode})" if self.district_adcode else ""))
         else:
             out.append("位置：不在已知区县内" if zh else "Place: outside the known districts")
@@ -90,6 +94,10 @@ class HereReport:
             for p in self.projects:
                 name = p.name_zh if zh else (p.name_en or p.name_zh)
                 out.append(f"  {p.id} {name} {format_distance(p.distance_m)}")
+        hand_placed = [x for x in (*self.lines.values(), *self.projects) if x is not None and x.geometry_quality == "schematic"]
+        if hand_placed:
+            out.append("注：项目与线路为示意位置（按控制点手工放置），距离为近似值。" if zh else
+                       "Note: projects and lines are schematic (hand-placed through control points); distances are approximate.")
         return out
 
 
@@ -152,7 +160,7 @@ class PlaceIndex:
             row = projects.iloc[int(i)]
             out.append(NearbyProject(_text(row, "id"), _text(row, "name_zh"), _text(row, "name_en"),
                                      float(dist[i]), float(xs[i]), float(ys[i]),
-                                     _text(row, "status"), _text(row, "themes")))
+                                     _text(row, "status"), _text(row, "themes"), _text(row, "geometry_quality")))
         return out
 
     def nearest_line(self, layer: str, lon: float, lat: float) -> NearestLine | None:
@@ -176,7 +184,7 @@ class PlaceIndex:
         d, i, plon, plat = best
         row = self.layers[layer].iloc[i]
         return NearestLine(layer, _text(row, "id"), _text(row, "name_zh"), _text(row, "name_en"), d,
-                           float(plon), float(plat))
+                           float(plon), float(plat), _text(row, "geometry_quality"))
 
     def report(self, lon: float, lat: float, n_projects: int = 5) -> HereReport:
         district = self.district_at(lon, lat)
@@ -185,6 +193,7 @@ class PlaceIndex:
             rep.province_zh = _text(district, "province_zh")
             rep.city_zh = _text(district, "city_zh")
             rep.district_zh = _text(district, "name_zh")
+            rep.district_en = _text(district, "name_en")
             rep.district_adcode = _text(district, "adcode")
             rep.partial_district = bool(int(district.get("partial", 0) or 0))
         rep.in_circle = self.in_circle(lon, lat, district)

@@ -36,6 +36,7 @@ def test_move_is_recorded_with_who_when_old_new_and_reason_and_reopens(tmp_path,
     assert (layer.loc["P001"].geometry.x, layer.loc["P001"].geometry.y) == pytest.approx((105.8101, 29.7490))
     assert layer.loc["P001", "corrected"] == 1 and layer.loc["P001", "correction_reason"] == "GPS 实测：入口在北侧"
     assert layer.loc["P002", "corrected"] == 0
+    assert (layer.loc["P001", "geometry_quality"], layer.loc["P002", "geometry_quality"]) == ("surveyed", "schematic")
     assert (layer.loc["P002"].geometry.x, layer.loc["P002"].geometry.y) == pytest.approx((104.0657, 30.6595))
 
 

@@ -44,7 +44,7 @@ def layers() -> dict[str, gpd.GeoDataFrame]:
         {"id": "G85", "name_zh": "渝蓉高速", "name_en": "Chongqing–Chengdu Expressway",
          "geometry": LineString([(105.0, 29.68), (106.0, 29.68)])},
     ])
-    rivers = gdf([{"id": "W1", "name_zh": "濑溪河", "name_en": "Laixi River",
+    rivers = gdf([{"id": "W1", "name_zh": "濑溪河", "name_en": "Laixi River", "geometry_quality": "schematic",
                    "geometry": LineString([(105.70, 29.75), (105.75, 29.80)])}])
     return {"districts": districts, "circle": circle, "projects": projects, "railways": railways,
             "expressways": expressways, "rivers": rivers}
@@ -86,6 +86,16 @@ def test_distances_to_expressway_and_river_are_geodesic_to_the_nearest_point(lay
     # The river starts 0.05° due north: its first vertex is its nearest point.
     assert river.distance_m == pytest.approx(GEOD.inv(105.7, 29.7, 105.70, 29.75)[2], rel=2e-3)
     assert "濑溪河" in "\n".join(rep.text_lines("zh")) and "Laixi River" in "\n".join(rep.text_lines("en"))
+    assert "schematic" in rep.text_lines("en")[-1]  # a hand-placed line says so
+
+
+def test_text_names_the_place_once_in_chinese_and_in_english(layers):
+    layers["districts"]["name_en"] = ["Dazu District", "Ziyang", "Outer County"]
+    del layers["rivers"]  # the only hand-placed feature of the fixture
+    rep = whats_here(105.7, 29.7, layers)
+    assert rep.text_lines("zh")[1] == "位置：重庆市 大足区 (500111)"
+    assert rep.text_lines("en")[1] == "Place: Dazu District (500111)"
+    assert not any("schematic" in line for line in rep.text_lines("en"))  # nothing hand-placed in this answer
 
 
 def test_missing_layers_give_empty_answers_not_errors(layers):
