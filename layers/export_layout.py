@@ -440,6 +440,7 @@ def _render_into(painter: QPainter, document, rect, extent, dpi: float, *, label
             result = render(request, inner, cancel=poll)
         finally:
             inner.end()
+        clip_marker = svg_clip_begin(painter, rect)
         painter.save()
         painter.translate(left, top)
         painter.setClipRect(QRectF(0, 0, width, height))
@@ -447,9 +448,85 @@ def _render_into(painter: QPainter, document, rect, extent, dpi: float, *, label
         painter.scale(factor, factor)
         painter.drawPicture(QPointF(0, 0), picture)
         painter.restore()
+        svg_clip_end(painter, clip_marker)
     if getattr(result, "cancelled", False):
         raise ExportCancelled("export cancelled")
     return result
+
+
+# ---- SVG clipping ---------------------------------------------------------------------
+# QSvgGenerator writes no clip paths: a map would spill over the whole page.  The map's
+# drawing is bracketed by two invisible marker rectangles with unique colours; after
+# writing, the groups between them are wrapped in <g clip-path> (still all vector).
+
+_SVG_NS = "http://www.w3.org/2000/svg"
+
+
+def _is_svg(painter: QPainter) -> bool:
+    from PySide6.QtSvg import QSvgGenerator
+
+    return isinstance(painter.device(), QSvgGenerator)
+
+
+def _svg_marker(painter: QPainter, color: QColor) -> None:
+    painter.save()
+    painter.resetTransform()
+    painter.setClipping(False)
+    painter.setPen(Qt.NoPen)
+    painter.setBrush(color)
+    painter.drawRect(QRectF(0, 0, 1, 1))
+    painter.restore()
+
+
+def svg_clip_begin(painter: QPainter, rect) -> tuple[int, Any] | None:
+    if not _is_svg(painter):
+        return None
+    clips = painter.device().__dict__.setdefault("_clips", [])
+    n = len(clips)
+    clips.append(tuple(rect))
+    _svg_marker(painter, QColor(254, 0, n))
+    return n, clips
+
+
+def svg_clip_end(painter: QPainter, marker) -> None:
+    if marker is not None:
+        _svg_marker(painter, QColor(254, 1, marker[0]))
+
+
+def clip_svg_file(path: Path, clips: list[tuple[float, float, float, float]]) -> None:
+    """Wrap each marked run of groups in a clip-path to its rectangle; drop the markers."""
+    import xml.etree.ElementTree as ET
+
+    if not clips:
+        return
+    ET.register_namespace("", _SVG_NS)
+    ET.register_namespace("xlink", "http://www.w3.org/1999/xlink")
+    tree = ET.parse(path)
+    root = tree.getroot()
+    root.set("version", "1.1")  # clip paths are SVG 1.1 full, not Tiny 1.2
+    root.attrib.pop("baseProfile", None)
+    defs = root.find(f"{{{_SVG_NS}}}defs")
+    if defs is None:
+        defs = ET.SubElement(root, f"{{{_SVG_NS}}}defs")
+    body = next(g for g in root if g.tag == f"{{{_SVG_NS}}}g")
+    for n, (left, top, width, height) in enumerate(clips):
+        children = list(body)
+        begin_fill, end_fill = f"#fe00{n:02x}", f"#fe01{n:02x}"
+        starts = [i for i, c in enumerate(children) if c.get("fill") == begin_fill]
+        ends = [i for i, c in enumerate(children) if c.get("fill") == end_fill]
+        if not starts or not ends:
+            raise RuntimeError(f"SVG clip marker {n} not found: cannot clip the map frame")
+        start, end = starts[0], ends[0]
+        clip = ET.SubElement(defs, f"{{{_SVG_NS}}}clipPath", id=f"frame{n}")
+        ET.SubElement(clip, f"{{{_SVG_NS}}}rect", x=f"{left:g}", y=f"{top:g}", width=f"{width:g}", height=f"{height:g}")
+        wrapper = ET.Element(f"{{{_SVG_NS}}}g", {"clip-path": f"url(#frame{n})"})
+        for child in children[start + 1 : end]:
+            body.remove(child)
+            wrapper.append(child)
+        body.remove(children[start])
+        body.remove(children[end])
+        body.insert(start, wrapper)
+    tree.write(path, encoding="UTF-8", xml_declaration=True)
 
 
 INSET_LAYERS = ("cities", "circle")  # outlines only: the inset says "where", not "what"
@@ -609,6 +686,7 @@ def export_map(
                 result, bar, origin = paint(painter)
             finally:
                 painter.end()
+            clip_svg_file(tmp, gen.__dict__.get("_clips", []))
         else:
             writer = QPdfWriter(str(tmp))
             writer.setResolution(round(layout.dpi))

@@ -134,6 +134,11 @@ def test_svg_is_vector_with_paths_and_text(tmp_path, bundle_doc):
     texts = "".join("".join(t.itertext()) for t in root.iter(f"{ns}text"))
     assert "成渝测试图" in texts and "图例" in texts
     assert not root.findall(f".//{ns}image")  # the map is not a pasted bitmap
+    # the map and the inset are clipped to their frames (Qt's generator writes no clips itself)
+    clipped = [g for g in root.iter(f"{ns}g") if g.get("clip-path")]
+    assert len(root.findall(f".//{ns}clipPath")) == 2 and len(clipped) == 2
+    assert len(clipped[0].findall(f".//{ns}path")) > 100
+    assert not [g for g in root.iter(f"{ns}g") if (g.get("fill") or "").startswith("#fe0")]  # markers gone
 
 
 def test_pdf_has_the_preset_page_size_and_rasterises_non_blank(tmp_path, bundle_doc):
