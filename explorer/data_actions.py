@@ -43,6 +43,8 @@ TEXT = {
     "missing_list": ("以下图层的数据未能打开：", "These layers could not be opened:"),
     "report": ("导入说明", "Import notes"),
     "open_data": ("导入数据", "Import data"),
+    "gcj_filter": ("GeoJSON，GCJ-02 坐标（高德、腾讯）(*.geojson)", "GeoJSON in GCJ-02 (Amap, Tencent) (*.geojson)"),
+    "bd_filter": ("GeoJSON，BD-09 坐标（百度）(*.geojson)", "GeoJSON in BD-09 (Baidu) (*.geojson)"),
     "datum_title": ("坐标基准", "Datum of the coordinates"),
     "datum_ask": ("{name} 的坐标来自哪里？\n（高德、腾讯为 GCJ-02，百度为 BD-09）",
                   "Where do the coordinates of {name} come from?\n(Amap/Tencent use GCJ-02, Baidu BD-09)"),
@@ -321,11 +323,22 @@ class DataActions(QObject):
         if name is None:
             self.show_error(t("save_failed"), t("no_layer"))
             return
-        path = self.ask_save_path(t("save_layer"), f"{name}.gpkg", FILE_FILTER)
-        if path:
-            self.save_layer(name, path)
+        chosen = self.ask_layer_save_path(f"{name}.gpkg", FILE_FILTER)
+        if chosen:
+            self.save_layer(name, chosen[0], datum=chosen[1])
 
-    def save_layer(self, name: str, path: str | os.PathLike) -> Job:
+    def ask_layer_save_path(self, suggested: str, file_filter: str) -> tuple[str, str] | None:
+        """(path, datum): the extra filter entries save GeoJSON/CSV in GCJ-02 or BD-09 for web maps."""
+        extra = {t("gcj_filter"): "gcj02", t("bd_filter"): "bd09"}
+        path, selected = QFileDialog.getSaveFileName(self.window, t("save_layer"), suggested,
+                                                     ";;".join([file_filter, *extra]))
+        if not path:
+            return None
+        if not Path(path).suffix and "(*." in selected:  # the dialog may leave the suffix to us
+            path += "." + selected.split("(*.", 1)[1].split(")")[0].split()[0]
+        return path, extra.get(selected, "wgs84")
+
+    def save_layer(self, name: str, path: str | os.PathLike, datum: str | None = None) -> Job:
         from geodata.export_vector import save_layer
 
         layer = self.window.document.layer(name)
@@ -336,7 +349,7 @@ class DataActions(QObject):
 
         def work(progress, cancel):
             progress(0.1, t("saving", name=path.name))
-            return save_layer(data, path, source_path=source, layer_name=name)
+            return save_layer(data, path, source_path=source, layer_name=name, datum=datum)
 
         return self._run(t("saving", name=path.name), work, lambda ok, value: self._saved(path, ok, value))
 

@@ -240,3 +240,20 @@ def test_project_reopens_at_the_saved_view(qtbot, tmp_path):
     after = window.canvas.view
     assert (after.cx, after.cy) == pytest.approx((before.cx, before.cy), abs=1.0)
     assert after.resolution == pytest.approx(before.resolution, rel=0.01)
+
+
+def test_save_layer_dialog_can_write_gcj02_for_web_maps(qtbot, tmp_path):
+    from geodata.coords import wgs84_to_gcj02
+
+    window, actions = make_window(qtbot)
+    actions.import_path(sites_csv(tmp_path))
+    assert actions.wait_idle()
+    out = tmp_path / "amap.geojson"
+    actions.current_layer_name = lambda: "sites"
+    actions.ask_layer_save_path = lambda suggested, file_filter: (str(out), "gcj02")
+    actions.save_layer_dialog()
+    assert actions.wait_idle() and actions.errors == []
+    gx, gy = wgs84_to_gcj02(105.72, 29.70)
+    p = gpd.read_file(out).geometry[0]
+    assert (p.x, p.y) == pytest.approx((gx, gy), abs=1e-9)
+    assert any("GCJ02" in line for line in actions.last_report)
