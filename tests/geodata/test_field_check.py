@@ -152,3 +152,24 @@ def test_unsupported_file_type_and_projected_datum_are_refused(tmp_path):
     (tmp_path / "a.csv").write_text("lon,lat\n105,30\n", encoding="utf-8")
     with pytest.raises(ObservationError, match="lon/lat"):
         read_observations(tmp_path / "a.csv", "gk3")
+
+
+def test_bundled_registry_gcj02_survey_matches_after_conversion(tmp_path):
+    """20 bundled projects observed with a phone app (GCJ-02), 5–30 m from where the registry puts them."""
+    from geodata import loader
+
+    registry = loader.load_layer("projects")
+    sample = registry.iloc[:: max(1, len(registry) // 20)].head(20)
+    lines = ["id,name,lon,lat"]
+    for n, (_, row) in enumerate(sample.iterrows()):
+        lon, lat = offset(row.geometry.x, row.geometry.y, 5.0 + n * 1.25, bearing=17.0 * n)
+        x, y = coords.wgs84_to_gcj02(lon, lat)
+        lines.append(f"{row['id']},{row['name_zh']},{x:.7f},{y:.7f}")
+    path = tmp_path / "survey.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    raw = check_file(path, registry, datum="wgs84")
+    assert raw.counts()["flagged"] == len(sample) and raw.rows["distance_m"].min() > 250
+    fixed = check_file(path, registry, datum="gcj02")
+    assert fixed.counts() == {"ok": len(sample), "flagged": 0, "unmatched": 0}
+    assert fixed.rows["distance_m"].max() < 30.5
+    assert list(fixed.rows["project_id"]) == list(sample["id"])
