@@ -204,8 +204,12 @@ def test_bundle_holds_the_built_transport_layers(layers):
     if not {"railways", "stations", "expressways", "rivers"} <= present:
         pytest.skip("bundle not rebuilt with transport layers yet (python -m geodata.build)")
     for name, built in layers.items():
-        stored = loader.load_layer(name)
-        assert sorted(stored["id"]) == sorted(built["id"]), name
+        stored = loader.load_layer(name).set_index("id")
+        built = built.set_index("id")
+        assert sorted(stored.index) == sorted(built.index), f"{name}: bundle is stale, rebuild"
+        stored = stored.loc[built.index]
+        assert stored.geometry.geom_equals_exact(built.geometry, tolerance=1e-7).all(), f"{name}: geometry stale"
+        assert (stored["control_points"] == built["control_points"]).all(), name
         assert (stored["geometry_quality"] == "schematic").all()
 
 
