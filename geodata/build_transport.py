@@ -150,6 +150,11 @@ def _check_common(feature: dict, documents: dict, kinds: tuple[str, ...] | None,
         raise TransportDataError(f"{ident}: kind {feature.get('kind')!r} not one of {kinds}")
     if "status" in feature and feature["status"] not in STATUSES:
         raise TransportDataError(f"{ident}: status {feature['status']!r} not one of {tuple(STATUSES)}")
+    unknown_themes = [key for key in feature.get("themes", THEMES_TRANSPORT).split(",") if key not in THEMES]
+    if unknown_themes:
+        raise TransportDataError(f"{ident}: unknown theme keys {unknown_themes}")
+    if "cross_border" in feature and feature["cross_border"] not in (0, 1):
+        raise TransportDataError(f"{ident}: cross_border must be 0 or 1")
     if feature["source_file"] not in documents:
         raise TransportDataError(f"{ident}: source_file {feature['source_file']!r} has no [documents] entry")
     if seeds is not None and not sentence_in_seed(feature["source_sentence"], feature["source_file"], seeds):
@@ -249,8 +254,6 @@ def build_from(curation: dict, gazetteer: pd.DataFrame, seats: gpd.GeoDataFrame,
                seeds: Path | None = None) -> dict[str, gpd.GeoDataFrame]:
     """The four layers from already-loaded inputs (the testable core of build_layers)."""
     documents = curation["documents"]
-    for theme_list in (THEMES_TRANSPORT, THEMES_RIVER):
-        assert all(key in THEMES for key in theme_list.split(","))
     for layer, kinds in (("railway", RAILWAY_KINDS), ("expressway", EXPRESSWAY_KINDS),
                          ("river", RIVER_KINDS), ("station", None)):
         for feature in curation.get(layer, []):

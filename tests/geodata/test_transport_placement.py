@@ -219,3 +219,15 @@ def test_placement_report_lists_every_control_point_with_its_basis(curation, sea
     point_lines = [line for line in report.splitlines() if line.startswith("    ")]
     assert len(point_lines) == total
     assert "大足区驻地" in report and "±10 km" in report
+
+
+@pytest.mark.parametrize("field, value, message", [
+    ("status", "finished", "status 'finished'"),
+    ("kind", "maglev", "kind 'maglev'"),
+    ("themes", "transport,teleport", "unknown theme keys"),
+])
+def test_out_of_vocabulary_values_are_rejected_naming_the_feature(curation, seats, field, value, message):
+    broken = copy.deepcopy(curation)
+    broken["railway"][1][field] = value
+    with pytest.raises(bt.TransportDataError, match=f"{broken['railway'][1]['id']}: {message}"):
+        bt.build_from(broken, bt.load_gazetteer(), seats)
