@@ -302,14 +302,24 @@ def _draw_north_arrow(painter: QPainter, layout: Layout, extent, language: str) 
     painter.restore()
 
 
+def legend_rows(entries: list, language: str) -> list[tuple[str, Any]]:
+    """Rows of the legend: ("header", layer title) before a layer with several classes, then
+    ("entry", LegendEntry) per class; a one-class layer is a single row."""
+    rows: list[tuple[str, Any]] = []
+    by_layer: dict[str, list] = {}
+    for entry in entries:  # keep the renderer's order (topmost layer first)
+        by_layer.setdefault(getattr(entry, "layer", ""), []).append(entry)
+    for layer_entries in by_layer.values():
+        first = layer_entries[0]
+        if len(layer_entries) > 1:
+            rows.append(("header", getattr(first, "layer_title_en" if language == "en" else "layer_title_zh", "")))
+        rows.extend(("entry", e) for e in layer_entries)
+    return rows
+
+
 def _entry_label(entry, language: str) -> str:
     label = entry.label(language) if callable(getattr(entry, "label", None)) else str(entry)
-    layer_title = getattr(entry, "layer_title_en" if language == "en" else "layer_title_zh", "")
-    # a class label alone ("在建") is ambiguous across layers: say which layer it belongs to
-    if layer_title and layer_title not in label and label not in layer_title:
-        sep = " · " if language == "en" else "·"
-        return f"{layer_title}{sep}{label}"
-    return label
+    return label.replace(" · ", "·") if language == "zh" else label  # CJK needs no spaces round the dot
 
 
 def _draw_swatch(painter: QPainter, entry, rect: QRectF, dpi: float) -> None:
@@ -358,28 +368,36 @@ def _draw_legend(painter: QPainter, layout: Layout, entries: list, language: str
         return
     body_top = top + pad + head_h + pad * 0.5
     body_h = height - (body_top - top) - pad
-    # shrink type, then add columns, until every entry fits: a legend never drops a class
-    for size_pt in (9, 8, 7, 6, 5):
+    rows = legend_rows(entries, language)
+    # shrink type, then add columns, until every row fits: a legend never drops a class
+    for size_pt in (9, 8, 7, 6, 5.5, 5):
         font = _font(layout, size_pt)
-        row = QFontMetricsF(font).height() * 1.25
+        bold = _font(layout, size_pt, bold=True)
+        row = QFontMetricsF(font).height() * 1.22
         rows_per_col = max(1, int(body_h // row))
-        cols = math.ceil(len(entries) / rows_per_col)
+        cols = math.ceil(len(rows) / rows_per_col)
         col_w = (width - 2 * pad) / cols
-        widest = max(QFontMetricsF(font).horizontalAdvance(_entry_label(e, language)) for e in entries)
-        if widest + row * 1.6 <= col_w or size_pt == 5:
+        widest = max(QFontMetricsF(bold if kind == "header" else font).horizontalAdvance(
+            item if kind == "header" else _entry_label(item, language)) + (0 if kind == "header" else row * 1.6)
+            for kind, item in rows)
+        if widest <= col_w - pad:
             break
-    fm = QFontMetricsF(font)
     swatch = QSizeF(row * 1.2, row * 0.62)
-    painter.setFont(font)
-    for i, entry in enumerate(entries):
+    for i, (kind, item) in enumerate(rows):
         col, r = divmod(i, rows_per_col)
         x = left + pad + col * col_w
         y = body_top + r * row
-        _draw_swatch(painter, entry, QRectF(x, y + (row - swatch.height()) / 2, swatch.width(), swatch.height()), layout.dpi)
+        painter.setPen(QColor("#1a1a1a"))
+        if kind == "header":
+            painter.setFont(bold)
+            text = QFontMetricsF(bold).elidedText(item, Qt.ElideRight, col_w - pad)
+            painter.drawText(QRectF(x, y, col_w, row), Qt.AlignLeft | Qt.AlignBottom, text)
+            continue
+        _draw_swatch(painter, item, QRectF(x, y + (row - swatch.height()) / 2, swatch.width(), swatch.height()), layout.dpi)
         painter.setFont(font)
         painter.setPen(QColor("#1a1a1a"))
-        label = fm.elidedText(_entry_label(entry, language), Qt.ElideRight, col_w - swatch.width() - row * 0.4)
-        painter.drawText(QRectF(x + swatch.width() + row * 0.3, y, col_w, row), Qt.AlignLeft | Qt.AlignVCenter, label)
+        text = QFontMetricsF(font).elidedText(_entry_label(item, language), Qt.ElideRight, col_w - swatch.width() - row * 0.6)
+        painter.drawText(QRectF(x + swatch.width() + row * 0.3, y, col_w, row), Qt.AlignLeft | Qt.AlignVCenter, text)
 
 
 def _draw_footer(painter: QPainter, layout: Layout, language: str, today: _dt.date) -> None:
