@@ -39,7 +39,8 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "lat": ("lat", "latitude", "y", "纬度", "北纬"),
 }
 CSV_FIELDS = ["obs_id", "obs_name", "obs_lon", "obs_lat", "raw_x", "raw_y", "datum", "project_id",
-              "project_name_zh", "match_method", "match_score", "reg_lon", "reg_lat", "distance_m", "status"]
+              "project_name_zh", "match_method", "match_score", "reg_lon", "reg_lat", "reg_geometry_quality",
+              "distance_m", "status"]
 
 
 class ObservationError(ValueError):
@@ -250,6 +251,7 @@ def check_observations(observations: gpd.GeoDataFrame, projects: gpd.GeoDataFram
     names = NameMatcher(projects)
     px = np.asarray(shapely.get_x(projects.geometry.values), dtype=float)
     py = np.asarray(shapely.get_y(projects.geometry.values), dtype=float)
+    quality = [str(v) for v in projects["geometry_quality"]] if "geometry_quality" in projects else [""] * len(px)
     rows, lines = [], []
     total = len(observations)
     for n, obs in enumerate(observations.itertuples(index=False), start=1):
@@ -274,13 +276,15 @@ def check_observations(observations: gpd.GeoDataFrame, projects: gpd.GeoDataFram
         row = {"obs_id": str(obs.obs_id), "obs_name": str(obs.obs_name), "obs_lon": lon, "obs_lat": lat,
                "raw_x": float(obs.raw_x), "raw_y": float(obs.raw_y), "datum": getattr(obs, "datum", ""),
                "project_id": "", "project_name_zh": "", "match_method": "", "match_score": float("nan"),
-               "reg_lon": float("nan"), "reg_lat": float("nan"), "distance_m": float("nan"), "status": "unmatched"}
+               "reg_lon": float("nan"), "reg_lat": float("nan"), "reg_geometry_quality": "",
+               "distance_m": float("nan"), "status": "unmatched"}
         if idx is not None:
             reg_lon, reg_lat = float(px[idx]), float(py[idx])
             distance = float(GEOD.inv(lon, lat, reg_lon, reg_lat)[2])
             status = "ok" if distance <= tolerance_m else "flagged"
             row.update(project_id=names.ids[idx], project_name_zh=names.zh[idx], match_method=method,
-                       match_score=score, reg_lon=reg_lon, reg_lat=reg_lat, distance_m=distance, status=status)
+                       match_score=score, reg_lon=reg_lon, reg_lat=reg_lat, reg_geometry_quality=quality[idx],
+                       distance_m=distance, status=status)
             lines.append({**{k: row[k] for k in ("obs_id", "obs_name", "project_id", "project_name_zh",
                                                  "match_method", "distance_m", "status")},
                           "geometry": LineString([(lon, lat), (reg_lon, reg_lat)])})

@@ -25,6 +25,9 @@ MARGIN_MM = 15.0
 MAP_W_MM, MAP_H_MM = 180.0, 100.0
 MIN_HALF_WIDTH_M = 2000.0  # the smallest map still shows the streets and rivers around the point
 ARROW_COLOR = "#d7191c"
+# Partnership lines radiate across every small map and say nothing about a position; the check's own
+# layers would draw a second arrow.
+OMITTED_LAYERS = ("partnerships", "field_check", "goto_marker")
 REGISTERED_COLOR = "#2b83ba"
 
 Progress = Callable[[float, str], None]
@@ -40,6 +43,11 @@ _TEXT = {
     "registered": ("登记位置", "Registered"),
     "width": ("图幅宽", "map width"),
     "none_flagged": ("没有超差项目。", "No project is beyond the tolerance."),
+    "offset": ("偏差", "offset"),
+    "obs": ("观测点", "observation"),
+    "key": ("红色空心圆 = 观测位置，蓝色圆圈 = 登记位置，箭头由观测指向登记位置",
+            "red open circle = observed, blue ring = registered, arrow from observed to registered"),
+    "schematic": ("登记位置为示意位置（按控制点手工放置）", "the registered position is schematic (hand-placed)"),
     "columns": (("编号", "名称", "项目", "匹配", "距离 m", "状态"), ("Obs", "Name", "Project", "Match", "Dist. m", "Status")),
     "status": ({"ok": "符合", "flagged": "超差", "unmatched": "未匹配"}, {"ok": "ok", "flagged": "flagged", "unmatched": "unmatched"}),
     "method": ({"id": "编号", "name": "名称", "nearest": "最近", "": "—"}, {"id": "id", "name": "name", "nearest": "nearest", "": "—"}),
@@ -95,8 +103,9 @@ def discrepancy_map(document, row, width: int, height: int, dpi: float = MAP_DPI
     obs = (float(row["obs_lon"]), float(row["obs_lat"]))
     reg = (float(row["reg_lon"]), float(row["reg_lat"]))
     extent = map_extent(obs, reg, width / height)
+    shown = tuple(name for name in document.layer_names() if name not in OMITTED_LAYERS)
     image, result = render_with_result(MapRequest(document=document, extent=extent, width=width, height=height,
-                                                  dpi=dpi, labels=True, language=lang))
+                                                  dpi=dpi, labels=True, language=lang, layers=shown))
     view = result.view
     (ox, rx), (oy, ry) = lonlat_to_display([obs[0], reg[0]], [obs[1], reg[1]])
     opx, opy = view.to_pixel(ox, oy)
@@ -248,9 +257,10 @@ def write_report(result, out_path: str | Path, document=None, lang: str = "zh", 
                     raise InterruptedError("已取消 / cancelled")
                 if progress is not None:
                     progress((n - 1) / max(1, len(flagged)), f"{row['project_id']} {row['project_name_zh']}")
-                page.ensure(_mm(MAP_H_MM + 22))
-                page.text(f"{row['project_id']} {row['project_name_zh']} — {_t('observed', lang)} {row['obs_id']} "
-                          f"{row['obs_name']}: {float(row['distance_m']):.1f} m", 11, bold=True, gap_mm=1)
+                page.ensure(_mm(MAP_H_MM + 28))
+                page.text(f"{row['project_name_zh']} ({row['project_id']}) — {_t('offset', lang)} "
+                          f"{float(row['distance_m']):.1f} m", 11, bold=True, gap_mm=0.5)
+                page.text(f"{_t('obs', lang)} {row['obs_id']} {row['obs_name']}".strip(), 8.5, color="#444444", gap_mm=1)
                 image = discrepancy_map(document, row, map_w, map_h, MAP_DPI, lang)
                 target = QRectF(0, page.y, _mm(MAP_W_MM), _mm(MAP_H_MM))
                 painter.drawImage(target, image)
@@ -259,7 +269,11 @@ def write_report(result, out_path: str | Path, document=None, lang: str = "zh", 
                 width_km = (x1 - x0) / 1000
                 page.text(f"{_t('observed', lang)} {row['obs_lon']:.6f}, {row['obs_lat']:.6f} → "
                           f"{_t('registered', lang)} {row['reg_lon']:.6f}, {row['reg_lat']:.6f} (WGS84)   "
-                          f"{_t('width', lang)} ≈ {width_km:.1f} km", 8, color="#444444", gap_mm=5)
+                          f"{_t('width', lang)} ≈ {width_km:.1f} km", 8, color="#444444", gap_mm=0.5)
+                key = _t("key", lang)
+                if row.get("reg_geometry_quality", "") == "schematic":
+                    key += ("；" if lang == "zh" else "; ") + _t("schematic", lang)
+                page.text(key, 8, color="#444444", gap_mm=5)
             if progress is not None:
                 progress(1.0, "done")
         finally:
