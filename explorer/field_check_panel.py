@@ -572,7 +572,7 @@ def install(window) -> FieldCheckPanel:
     """Add the field-check dock and its Tools-menu actions to the main window."""
     panel = FieldCheckPanel(window)
     if hasattr(window, "add_dock"):
-        dock = window.add_dock(panel, t("dock"), Qt.DockWidgetArea.RightDockWidgetArea)
+        dock = window.add_dock(panel, t("dock"), Qt.DockWidgetArea.RightDockWidgetArea, name="field_check")
     else:
         dock = QDockWidget(t("dock"), window)
         dock.setObjectName("field_check_dock")

@@ -37,7 +37,7 @@ class Window(QMainWindow):
             self._menus[key] = self.menuBar().addMenu(key)
         return self._menus[key]
 
-    def add_dock(self, widget, title, area):
+    def add_dock(self, widget, title, area, name=None):
         dock = QDockWidget(title, self)
         dock.setWidget(widget)
         self.addDockWidget(area, dock)
