@@ -97,6 +97,13 @@ def test_every_gazetteer_control_point_lies_inside_its_district(ctx, districts_b
     assert mine["basis"].str.contains("not surveyed").all()  # hand-placed points never pose as surveys
 
 
+def test_every_control_point_of_the_projects_gazetteer_places_a_project(built, ctx):
+    gazetteer = ctx.gazetteer()
+    mine = set(gazetteer.loc[gazetteer["gazetteer_file"] == bp.GAZETTEER_CSV.name, "name_zh"])
+    used = {name for value in built["projects"]["control_points"] for name in json.loads(value)}
+    assert mine - used == set()
+
+
 def test_each_project_sits_exactly_on_its_named_control_point(built, ctx):
     gazetteer = ctx.gazetteer().set_index("name_zh")
     seats = ctx.seats.set_index("adcode")
