@@ -82,6 +82,17 @@ def load_all(path: str | os.PathLike | None = None) -> dict[str, gpd.GeoDataFram
     return {name: load_layer(name, resolved) for name in layer_names(resolved)}
 
 
+def _source_summary(frame: gpd.GeoDataFrame) -> str:
+    """One line: the single source, or how many and which seed files they cite."""
+    sources = frame["source"].dropna().astype(str).unique().tolist() if "source" in frame.columns else []
+    if len(sources) <= 1:
+        return sources[0] if sources else ""
+    if "source_file" in frame.columns:
+        seeds = sorted({str(f).split("_")[0] for f in frame["source_file"].dropna()})
+        return f"{len(sources)} sources; seed files {', '.join(seeds)} (shared/seeds)"
+    return f"{len(sources)} sources, e.g. {sources[0]}"
+
+
 def layer_info(path: str | os.PathLike | None = None) -> list[LayerInfo]:
     """Name, geometry type, feature count, CRS and source(s) of each layer."""
     import pyogrio
@@ -91,14 +102,13 @@ def layer_info(path: str | os.PathLike | None = None) -> list[LayerInfo]:
     for name in layer_names(resolved):
         meta = pyogrio.read_info(resolved, layer=name)
         frame = load_layer(name, resolved)
-        sources = frame["source"].dropna().unique().tolist() if "source" in frame.columns else []
         infos.append(
             LayerInfo(
                 name=name,
                 geometry_type=str(meta.get("geometry_type") or "None"),
                 count=int(meta.get("features", len(frame))),
                 crs=str(meta.get("crs") or ""),
-                source="; ".join(str(s) for s in sources[:3]) + (f" (+{len(sources) - 3} more)" if len(sources) > 3 else ""),
+                source=_source_summary(frame),
             )
         )
     return infos

@@ -83,3 +83,18 @@ def test_layers_command_fails_clearly_on_missing_file(tmp_path, capsys):
 
     assert main.main(["layers", "--path", str(tmp_path / "none.gpkg")]) == 1
     assert "not found" in capsys.readouterr().out
+
+
+def test_layer_info_summarises_many_sources_by_seed_file(tmp_path):
+    import geopandas as gpd
+    import shapely
+
+    path = tmp_path / "many.gpkg"
+    frame = gpd.GeoDataFrame(
+        {"id": ["a", "b", "c"], "source": ["s1", "s2", "s2"],
+         "source_file": ["000_x.txt", "004_y.txt", "004_y.txt"], "geometry_quality": ["schematic"] * 3},
+        geometry=[shapely.Point(105, 29)] * 3, crs=4326)
+    frame.to_file(path, layer="projects", driver="GPKG")
+    (info,) = loader.layer_info(path)
+    assert (info.name, info.geometry_type, info.count) == ("projects", "Point", 3)
+    assert info.source == "2 sources; seed files 000, 004 (shared/seeds)"
