@@ -71,3 +71,17 @@ def test_here_reports_district_from_bundle(capsys):
     assert main.main(["here", "105.7,29.69", "--projects", "0"]) == 0
     out = capsys.readouterr().out
     assert "大足区" in out and "经济圈内" in out
+
+
+def test_check_against_corrected_registry_in_edits_file(tmp_path, registry, capsys):
+    from geodata.edits import EditStore
+
+    edits = tmp_path / "mine.gpkg"
+    EditStore(edits, registry).move("P001", 105.8187, 29.7477, "GPS", who="t")  # ~970 m east
+    obs = write_obs(tmp_path / "obs.csv")
+    out = tmp_path / "r.csv"
+    assert main.main(["check", str(obs), "--datum", "gcj02", "--edits", str(edits), "--report", str(out)]) == 0
+    with open(out, encoding="utf-8-sig") as fh:
+        first = next(csv.DictReader(fh))
+    assert first["status"] == "flagged" and float(first["distance_m"]) > 900
+    assert main.main(["check", str(obs), "--edits", str(tmp_path / "none.gpkg")]) == 2

@@ -150,3 +150,10 @@ def test_unknown_datum_is_refused_by_name():
 def test_format_dms_never_prints_sixty_seconds():
     assert coords.format_dms(105.7, 29.69) == "29°41′24.0″N 105°42′00.0″E"
     assert coords.format_dms(105.0, 29.99999999) == "30°00′00.0″N 105°00′00.0″E"
+
+
+@settings(max_examples=200, deadline=None)
+@given(LONS, LATS)
+def test_printed_dms_parses_back_to_the_same_place(lon, lat):
+    back = coords.parse_lonlat(coords.format_dms(lon, lat))
+    assert metres(lon, lat, *back) < 2.0  # 0.05″ rounding is at most ~1.5 m
