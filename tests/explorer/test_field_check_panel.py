@@ -181,3 +181,19 @@ def test_cancel_stops_a_running_task_and_says_so(qtbot, window):
     qtbot.waitUntil(lambda: not panel.is_busy(), timeout=5000)
     assert panel.summary.text().endswith("已取消。</span>") or "Cancelled" in panel.summary.text()
     assert panel.run_button.isEnabled() and not panel.cancel_button.isEnabled()
+
+
+def test_go_to_dialog_refuses_bad_text_and_accepts_gauss_kruger(qtbot):
+    from explorer.field_check_panel import GoToDialog
+
+    dialog = GoToDialog()
+    qtbot.addWidget(dialog)
+    dialog.edit.setText("somewhere")
+    dialog._try_accept()
+    assert dialog.result() != dialog.DialogCode.Accepted and "cannot read" in dialog.message.text()
+    easting, northing, _ = coords.wgs84_to_gk(106.55, 29.56, 3)
+    dialog.datum.setCurrentIndex(dialog.datum.findData("gk3"))
+    dialog.edit.setText(f"{northing:.2f}, {easting:.2f}")
+    dialog._try_accept()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert (dialog.parsed.lon, dialog.parsed.lat) == pytest.approx((106.55, 29.56), abs=1e-6)
