@@ -113,9 +113,9 @@ class Job(QObject):
         self.worker.moveToThread(self.thread)
         self.dialog = None
         if show_dialog:
-            self.dialog = QProgressDialog(label, t("cancel"), 0, 1000, parent)
+            self.dialog = QProgressDialog(label, t("cancel"), 0, 0, parent)  # busy until a fraction arrives
             self.dialog.setWindowModality(Qt.WindowModality.WindowModal)
-            self.dialog.setMinimumDuration(400)  # quick jobs never flash a dialog
+            self.dialog.setMinimumDuration(400)  # shows itself after 400 ms: quick jobs never flash a dialog
             self.dialog.setAutoClose(False)
             self.dialog.setAutoReset(False)
             self.dialog.canceled.connect(self.cancel_event.set)
@@ -131,7 +131,10 @@ class Job(QObject):
     @Slot(float, str)
     def _on_progress(self, fraction: float, message: str) -> None:
         if self.dialog is not None and not self.cancel_event.is_set():
-            self.dialog.setValue(int(max(0.0, min(1.0, fraction)) * 1000))
+            if fraction > 0 and self.dialog.maximum() == 0:
+                self.dialog.setRange(0, 1000)
+            if self.dialog.maximum():
+                self.dialog.setValue(int(max(0.0, min(1.0, fraction)) * 1000))
             if message:
                 self.dialog.setLabelText(message)
 

@@ -141,12 +141,12 @@ def import_file(
         raise DataImportError(f"无法识别坐标参考系 / unknown CRS {crs!r}: {_short(exc)}") from exc
     try:
         _check_file(path)
-        progress(0.0, f"reading {path.name}")
+        progress(0.0, f"读取 / reading {path.name}")
         with tempfile.TemporaryDirectory(prefix="cy-import-") as tmp:
             gdf, declared, encoding, chosen = _read_any(path, layer, Path(tmp), report, progress, cancel)
         if cancel():
             raise ImportCancelled()
-        progress(0.85, "checking coordinates and geometry")
+        progress(0.85, "检查坐标与几何 / checking coordinates and geometry")
         gdf, crs_note = _normalise(gdf, declared, override, datum_key, report)
     except DataImportError:
         raise
@@ -157,7 +157,9 @@ def import_file(
     gdf.attrs["source_path"] = str(path.resolve())
     gdf.attrs["source_layer"] = chosen
     gdf.attrs["datum"] = datum_key
-    progress(1.0, "done")
+    if cancel():
+        raise ImportCancelled()
+    progress(1.0, "完成 / done")
     return ImportResult(gdf, report, path, chosen, datum_key, encoding, crs_note)
 
 
@@ -621,7 +623,7 @@ def _read_csv(path: Path, report: list[str], progress: Progress, cancel: Cancel)
                 if cancel():
                     raise ImportCancelled()
                 frames.append(chunk)
-                progress(min(0.8, 0.8 * raw.tell() / max(size, 1)), f"reading {path.name}: {sum(len(f) for f in frames):,} rows")
+                progress(min(0.8, 0.8 * raw.tell() / max(size, 1)), f"读取 / reading {path.name}: {sum(len(f) for f in frames):,} 行 / rows")
         except pd.errors.EmptyDataError as exc:
             raise DataImportError(f"{path.name} 没有数据行 / has no rows") from exc
         except pd.errors.ParserError as exc:

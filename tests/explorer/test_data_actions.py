@@ -257,3 +257,31 @@ def test_save_layer_dialog_can_write_gcj02_for_web_maps(qtbot, tmp_path):
     p = gpd.read_file(out).geometry[0]
     assert (p.x, p.y) == pytest.approx((gx, gy), abs=1e-9)
     assert any("GCJ02" in line for line in actions.last_report)
+
+
+def test_long_job_shows_a_progress_dialog_whose_cancel_stops_it(qtbot):
+    import time
+
+    window, actions = make_window(qtbot)
+    steps = []
+
+    def slow(progress, cancel):
+        for i in range(400):  # ~8 s unless cancelled
+            if cancel():
+                return "cancelled"
+            steps.append(i)
+            progress(i / 400, f"step {i}")
+            time.sleep(0.02)
+        return "finished"
+
+    results = []
+    job = actions._run("slow", slow, lambda ok, value: results.append(value))
+    qtbot.waitUntil(lambda: job.dialog.isVisible(), timeout=5000)
+    assert job.dialog.labelText().startswith("step")
+    from PySide6.QtWidgets import QPushButton
+
+    (button,) = job.dialog.findChildren(QPushButton)
+    assert button.text() == "取消"
+    qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    assert actions.wait_idle(10000)
+    assert results == ["cancelled"] and len(steps) < 400
