@@ -59,15 +59,18 @@ def layer_names(path: str | os.PathLike | None = None) -> list[str]:
 
 def load_layer(name: str, path: str | os.PathLike | None = None) -> gpd.GeoDataFrame:
     """One layer as a GeoDataFrame in EPSG:4326 (cached; `.copy()` before mutating)."""
+    return _load(_resolve(path), name, known_names=None)
+
+
+def _load(resolved: Path, name: str, known_names: list[str] | None) -> gpd.GeoDataFrame:
     import pyogrio
 
-    resolved = _resolve(path)
     key = (*_stamp(resolved), name)
     with _lock:
         cached = _cache.get(key)
     if cached is not None:
         return cached
-    names = layer_names(resolved)
+    names = known_names if known_names is not None else layer_names(resolved)
     if name not in names:
         raise BundleError(f"{resolved.name} has no layer {name!r}; it has: {', '.join(names)}")
     frame = pyogrio.read_dataframe(resolved, layer=name)
@@ -77,9 +80,10 @@ def load_layer(name: str, path: str | os.PathLike | None = None) -> gpd.GeoDataF
 
 
 def load_all(path: str | os.PathLike | None = None) -> dict[str, gpd.GeoDataFrame]:
-    """Every layer of the bundle, in file order."""
+    """Every layer of the bundle, in file order (the layer list is read once)."""
     resolved = _resolve(path)
-    return {name: load_layer(name, resolved) for name in layer_names(resolved)}
+    names = layer_names(resolved)
+    return {name: _load(resolved, name, names) for name in names}
 
 
 def _source_summary(frame: gpd.GeoDataFrame) -> str:
