@@ -157,7 +157,7 @@ class FieldCheckPanel(QWidget):
         self._tasks: list[_Task] = []  # recent tasks stay referenced: their signals may still be queued
 
         self.path_edit = QLineEdit()
-        browse = QPushButton(t("browse"))
+        browse = self.browse_button = QPushButton(t("browse"))
         browse.clicked.connect(self.browse)
         row = QHBoxLayout()
         row.addWidget(self.path_edit, 1)
@@ -172,10 +172,11 @@ class FieldCheckPanel(QWidget):
         self.radius.setValue(1000)
         self.radius.setDecimals(0)
         form = QFormLayout()
-        form.addRow(t("file"), row)
-        form.addRow(t("datum"), self.datum)
-        form.addRow(t("tolerance"), self.tolerance)
-        form.addRow(t("radius"), self.radius)
+        self._labels = {key: QLabel(t(key)) for key in ("file", "datum", "tolerance", "radius")}
+        form.addRow(self._labels["file"], row)
+        form.addRow(self._labels["datum"], self.datum)
+        form.addRow(self._labels["tolerance"], self.tolerance)
+        form.addRow(self._labels["radius"], self.radius)
 
         self.run_button = QPushButton(t("run"))
         self.run_button.clicked.connect(lambda: self.run_check())
@@ -223,6 +224,18 @@ class FieldCheckPanel(QWidget):
         layout.addLayout(actions)
         layout.addWidget(self.info)
         self._update_buttons()
+
+    def retranslate(self, _lang: str = "") -> None:
+        """Texts in the current language (called when the UI language changes)."""
+        for key, label in self._labels.items():
+            label.setText(t(key))
+        for button, key in ((self.browse_button, "browse"), (self.run_button, "run"), (self.cancel_button, "cancel"),
+                            (self.csv_button, "export_csv"), (self.pdf_button, "export_pdf"),
+                            (self.correct_button, "act.correct"), (self.undo_button, "act.undo")):
+            button.setText(t(key))
+        self.table.setHorizontalHeaderLabels(t("columns").split("|"))
+        if self.result is not None:
+            self._fill_table(self.result)
 
     # --- helpers ---------------------------------------------------------------------------------
     @property
@@ -333,6 +346,12 @@ class FieldCheckPanel(QWidget):
 
     def show_result(self, result) -> None:
         self.result = result
+        self._fill_table(result)
+        self._show_discrepancies(result)
+        self.result_ready.emit(result)
+        self._update_buttons()
+
+    def _fill_table(self, result) -> None:
         self.summary.setText(result.summary(i18n.language()))
         self.table.setRowCount(len(result.rows))
         lang = 1 if i18n.language() == "en" else 0
@@ -347,9 +366,6 @@ class FieldCheckPanel(QWidget):
                 if c == 5:
                     item.setForeground(QColor(STATUS_COLORS[rec.status]))
                 self.table.setItem(r, c, item)
-        self._show_discrepancies(result)
-        self.result_ready.emit(result)
-        self._update_buttons()
 
     def _show_discrepancies(self, result) -> None:
         doc = self.document
@@ -565,6 +581,7 @@ class FieldCheckPanel(QWidget):
         from layers.projection import display_to_lonlat
 
         lon, lat = display_to_lonlat(x, y)
+        self._mark(float(lon), float(lat))
         self.whats_here_at(float(lon), float(lat))
 
 
@@ -607,6 +624,7 @@ def install(window) -> FieldCheckPanel:
             action.setText(t(key))
         if isinstance(dock, QDockWidget):
             dock.setWindowTitle(t("dock"))
+        panel.retranslate()
 
     i18n.on_language_changed(retranslate)
     panel.actions_by_key = actions

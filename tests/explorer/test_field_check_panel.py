@@ -197,3 +197,20 @@ def test_go_to_dialog_refuses_bad_text_and_accepts_gauss_kruger(qtbot):
     dialog._try_accept()
     assert dialog.result() == dialog.DialogCode.Accepted
     assert (dialog.parsed.lon, dialog.parsed.lat) == pytest.approx((106.55, 29.56), abs=1e-6)
+
+
+def test_switching_language_retranslates_actions_and_table(qtbot, window, obs_file):
+    from explorer import i18n
+
+    panel = install(window)
+    run_check(qtbot, panel, obs_file)
+    before = i18n.language()
+    try:
+        i18n.set_language("en")
+        assert panel.actions_by_key["act.check"].text() == "Check observations…"
+        assert panel.table.item(0, 5).text() == "flagged" and panel.run_button.text() == "Check"
+        assert panel.summary.text().startswith("3 observations")
+        i18n.set_language("zh")
+        assert panel.table.item(0, 5).text() == "超差" and panel.dock.windowTitle() == "实地核查"
+    finally:
+        i18n.set_language(before)
