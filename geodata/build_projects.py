@@ -200,15 +200,16 @@ def _seat_lookup(seats: gpd.GeoDataFrame) -> dict[int, tuple[str, shapely.Point]
 
 
 def placement_note(kind: str, control_point: str, district_name: str, note: str | None) -> str:
+    """How exact the point is, Chinese first: which control point, and what the source leaves open."""
     if kind == SEAT:
-        text = (f"placed at the {district_name} government seat (surveyed seats layer); "
-                "site position not stated in source")
+        text = (f"示意位置：{district_name}政府驻地（来源未给出具体地点） — placed at the {district_name} "
+                "government seat (surveyed seats layer); site position not stated in source")
     elif kind == "town":
-        text = (f"placed at {control_point} town centre (hand-placed control point); "
-                "site position within the town not stated in source")
+        text = (f"示意位置：{control_point}中心（人工定位，来源未给出镇内具体地点） — placed at {control_point} "
+                "town centre (hand-placed control point); site position within the town not stated in source")
     else:
-        text = (f"placed at {control_point} ({kind}, hand-placed control point; "
-                "its gazetteer basis says how exact)")
+        text = (f"示意位置：{control_point}（人工定位控制点） — placed at {control_point} ({kind}, hand-placed "
+                "control point; its gazetteer basis says how exact)")
     return f"{text}; {note}" if note else text
 
 
@@ -291,7 +292,8 @@ def build_partnerships(ctx, seed_texts: dict[str, str] | None) -> gpd.GeoDataFra
             raise CurationError(f"{where}: pair {a}–{b} is empty or listed twice")
         pairs.add(frozenset((a, b)))
         note = record.get("note")
-        text = f"straight line between the {a_name} and {b_name} government seats (surveyed seats layer); a relationship, not a route"
+        text = (f"示意连线：{a_name}与{b_name}政府驻地之间的直线，表示合作关系而非路线 — straight line between the "
+                f"{a_name} and {b_name} government seats (surveyed seats layer); a relationship, not a route")
         source = _source(record, where, seed_texts)
         rows.append({
             "id": record["id"],
