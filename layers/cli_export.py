@@ -47,7 +47,10 @@ def register(subparsers) -> None:
     where = export.add_mutually_exclusive_group()
     where.add_argument("--extent-layer", metavar="LAYER", help="zoom to a layer's (filtered) features")
     where.add_argument("--bbox", metavar="W,S,E,N", help="zoom to a lon/lat box, e.g. 105.5,29.4,106.1,29.9")
-    export.add_argument("--no-inset", action="store_true", help="leave out the overview inset")
+    inset = export.add_mutually_exclusive_group()
+    inset.add_argument("--inset", dest="inset", action="store_const", const=True, default="auto",
+                       help="always draw the overview inset (default: only when zoomed in)")
+    inset.add_argument("--no-inset", dest="inset", action="store_const", const=False, help="never draw it")
     export.set_defaults(func=run_export)
 
     batch = subparsers.add_parser("export-batch", help="one map per theme into a folder",
@@ -199,7 +202,7 @@ def run_export(args) -> int:
         from layers.export_layout import export_map
 
         result = export_map(document, out, preset=args.preset, dpi=args.dpi, title=args.title,
-                            subtitle=args.subtitle, extent=extent, inset=not args.no_inset, language=args.lang)
+                            subtitle=args.subtitle, extent=extent, inset=args.inset, language=args.lang)
     except UsageError as exc:
         return _fail(str(exc))
     except ValueError as exc:  # e.g. an unknown --extent-layer, reported by the exporter

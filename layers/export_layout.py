@@ -550,6 +550,15 @@ def clip_svg_file(path: Path, clips: list[tuple[float, float, float, float]]) ->
 INSET_LAYERS = ("cities", "circle")  # outlines only: the inset says "where", not "what"
 
 
+def inset_useful(document, extent) -> bool:
+    """An overview helps only when the map does not already show the whole circle."""
+    circle = _layer(document, "circle")
+    if circle is None or circle.data is None or circle.data.empty:
+        return False
+    cx0, cy0, cx1, cy1 = projection.lonlat_bounds_to_display(_lonlat_total_bounds(circle.data))
+    return not (extent[0] <= cx0 and extent[1] <= cy0 and extent[2] >= cx1 and extent[3] >= cy1)
+
+
 def _draw_inset(painter: QPainter, layout: Layout, document, extent, language: str, cancel, raster: bool) -> None:
     left, top, width, height = layout.inset
     painter.setPen(QPen(QColor("#999999"), max(1.0, layout.pt(0.5))))
@@ -644,12 +653,17 @@ def export_map(
     title: str | None = None,
     subtitle: str | None = None,
     extent=None,
-    inset: bool = True,
+    inset: bool | str = "auto",
     language: str = "zh",
     progress: Progress | None = None,
     cancel=None,
 ) -> ExportResult:
-    """Write a laid-out map to `out_path` (.png, .svg or .pdf); see the module doc."""
+    """Write a laid-out map to `out_path` (.png, .svg or .pdf); see the module doc.
+
+    `extent`: see `resolve_extent`.  `inset`: True, False, or "auto" (only when the
+    map does not already show the whole circle).  `progress(fraction, message)` is
+    called as the work advances; `cancel` is a callable or Event polled throughout.
+    """
     out = Path(out_path)
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
@@ -662,9 +676,14 @@ def export_map(
     title = title or _text(language, DEFAULT_TITLE)
     if subtitle is None:
         subtitle = filter_caption(document, language)
+    wanted = resolve_extent(document, extent)
+    if inset == "auto":
+        inset = inset_useful(document, wanted)
+    elif not isinstance(inset, bool):
+        raise ValueError(f"inset must be True, False or 'auto', got {inset!r}")
     layout = compute_layout(p, dpi or p.default_dpi, inset=inset, subtitle=bool(subtitle))
     frame = layout.map_frame
-    shown = fit_extent(resolve_extent(document, extent), frame[2], frame[3])
+    shown = fit_extent(wanted, frame[2], frame[3])
     world = world_for_frame(shown, frame)
     _report(progress, 0.0, "layout")
     _check(cancel)

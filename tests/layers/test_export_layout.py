@@ -127,7 +127,7 @@ def test_legend_lists_only_the_classes_drawn_one_theme_gives_one_project_class(t
 
 def test_svg_is_vector_with_paths_and_text(tmp_path, bundle_doc):
     out = tmp_path / "map.svg"
-    export_map(bundle_doc, out, preset="a4-landscape", dpi=72, title="成渝测试图")
+    export_map(bundle_doc, out, preset="a4-landscape", dpi=72, title="成渝测试图", inset=True)
     root = ET.parse(out).getroot()
     ns = "{http://www.w3.org/2000/svg}"
     assert len(root.findall(f".//{ns}path")) > 100
@@ -196,3 +196,26 @@ def test_unsupported_format_is_refused_before_writing(tmp_path, bundle_doc):
     with pytest.raises(ValueError, match="unsupported format"):
         export_map(bundle_doc, tmp_path / "map.gif")
     assert list(tmp_path.iterdir()) == []
+
+
+def test_inset_appears_by_default_only_when_zoomed_in(tmp_path, bundle_doc):
+    whole = export_map(bundle_doc, tmp_path / "whole.png", preset="a4-landscape", dpi=40)
+    zoomed = export_map(bundle_doc, tmp_path / "zoom.png", preset="a4-landscape", dpi=40, extent="district:大足区")
+    assert whole.layout.inset is None and zoomed.layout.inset is not None
+    _, arr = _image_array(tmp_path / "zoom.png")
+    left, top, w, h = (int(v) for v in zoomed.layout.inset)
+    red = np.all(arr[top : top + h, left : left + w] == (214, 39, 40), axis=2)  # the current-extent box
+    assert red.sum() > 10
+
+
+def test_legend_rows_put_a_header_only_over_layers_with_several_classes():
+    from layers.export_layout import legend_rows
+    from layers.render import LegendEntry
+
+    def entry(layer, key, label):
+        return LegendEntry(layer, f"{layer}图层", f"{layer} layer", key, label, label, Style(), "point", 1)
+
+    rows = legend_rows([entry("seats", "city", "市驻地"), entry("seats", "district", "区县驻地"),
+                        entry("circle", "", "经济圈")], "zh")
+    assert [(kind, item if kind == "header" else item.key) for kind, item in rows] == [
+        ("header", "seats图层"), ("entry", "city"), ("entry", "district"), ("entry", "")]
