@@ -133,10 +133,31 @@ class BuildContext:
                 raise BuildError(f"{path.name}: missing columns {sorted(missing)}")
             frame = frame[columns].copy()
             frame["gazetteer_file"] = path.name
+            self._check_gazetteer(frame, path.name)
             frames.append(frame)
         if not frames:
             return pd.DataFrame(columns=[*columns, "gazetteer_file"])
         return pd.concat(frames, ignore_index=True)
+
+    def _check_gazetteer(self, frame: pd.DataFrame, file_name: str) -> None:
+        """Each control point: numeric lon/lat, a known county, and inside it (2 km slack for
+        the generalised outlines), so a typo is reported with its file and name."""
+        outlines = self.districts.set_index("adcode").geometry
+        for row_number, row in enumerate(frame.itertuples(index=False), start=2):
+            where = f"{file_name} line {row_number} ({row.name_zh})"
+            try:
+                lon, lat = float(row.lon), float(row.lat)
+            except (TypeError, ValueError):
+                raise BuildError(f"{where}: lon/lat are not numbers: {row.lon!r}, {row.lat!r}") from None
+            if not (97 <= lon <= 111 and 26 <= lat <= 35):
+                raise BuildError(f"{where}: ({lon}, {lat}) is outside Sichuan/Chongqing (lon/lat swapped?)")
+            if pd.isna(row.district_adcode):
+                continue
+            if row.district_adcode not in outlines.index:
+                raise BuildError(f"{where}: district_adcode {row.district_adcode} is not a county of 四川/重庆")
+            gap_km = outlines.loc[row.district_adcode].distance(shapely.Point(lon, lat)) * 100
+            if gap_km > 2:
+                raise BuildError(f"{where}: lies {gap_km:.0f} km outside district {row.district_adcode}")
 
 
 class BuildError(RuntimeError):

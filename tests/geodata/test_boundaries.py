@@ -272,3 +272,25 @@ def test_committed_bundle_boundaries_equal_a_fresh_build(tmp_path):
         assert list(fresh.columns) == list(committed.columns), name
         assert fresh.drop(columns="geometry").equals(committed.drop(columns="geometry")), name
         assert fresh.geometry.geom_equals_exact(committed.geometry, tolerance=1e-9).all(), name
+
+
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        ("大足站,29.70,105.75,500111,station,x", r"gazetteer_x.csv line 2 \(大足站\).*outside Sichuan/Chongqing"),
+        ("大足站,105.75,29.70,123456,station,x", r"line 2 \(大足站\).*123456 is not a county"),
+        ("成都东站,104.14,30.63,500111,station,x", r"line 2 \(成都东站\).*km outside district 500111"),
+        ("大足站,east,29.70,500111,station,x", r"line 2 \(大足站\).*not numbers"),
+    ],
+)
+def test_gazetteer_rows_with_wrong_places_are_reported_by_file_and_name(tmp_path, districts, row, message):
+    (tmp_path / "gazetteer_x.csv").write_text("name_zh,lon,lat,district_adcode,kind,basis\n" + row + "\n",
+                                              encoding="utf-8")
+    ctx = build.BuildContext(districts=districts, seats=districts, sources_dir=tmp_path)
+    with pytest.raises(build.BuildError, match=message):
+        ctx.gazetteer()
+
+
+def test_bundled_gazetteers_pass_the_checks(districts):
+    rows = build.BuildContext(districts=districts, seats=load_layer("seats")).gazetteer()
+    assert len(rows) > 0 and rows["gazetteer_file"].str.startswith("gazetteer_").all()
