@@ -147,7 +147,7 @@ def import_file(
         if cancel():
             raise ImportCancelled()
         progress(0.85, "检查坐标与几何 / checking coordinates and geometry")
-        gdf, crs_note = _normalise(gdf, declared, override, datum_key, report)
+        gdf, crs_note = _normalise(gdf, declared, override, datum_key, report, progress, cancel)
     except DataImportError:
         raise
     except MemoryError as exc:
@@ -663,7 +663,7 @@ def _swap_xy(geoms: np.ndarray) -> np.ndarray:
     return shapely.transform(geoms, lambda c: c[:, ::-1])
 
 
-def _normalise(gdf, declared, override, datum, report):
+def _normalise(gdf, declared, override, datum, report, progress, cancel):
     if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf:
         raise DataImportError("文件中没有几何 / the file holds no geometry")
     total = len(gdf)
@@ -719,7 +719,7 @@ def _normalise(gdf, declared, override, datum, report):
     gdf = gdf.set_crs(4326, allow_override=True)
 
     if datum in ("gcj02", "bd09"):
-        gdf = _from_obfuscated(gdf, datum, report)
+        gdf = _from_obfuscated(gdf, datum, report, progress, cancel)
     elif datum == "cgcs2000":
         report.append("datum CGCS2000 treated as WGS84 (they differ by centimetres)")
 
@@ -756,22 +756,24 @@ def _fix_swapped(geoms: np.ndarray, report: list[str]) -> np.ndarray:
     return geoms
 
 
-def _from_obfuscated(gdf, datum: str, report: list[str]):
-    from geodata.coords import to_wgs84  # prcoords, shared with the field check
-
-    def convert(coords: np.ndarray) -> np.ndarray:
-        out = np.empty_like(coords)
-        for i, (x, y) in enumerate(coords):
-            out[i] = to_wgs84(float(x), float(y), datum)
-        return out
-
-    before = gdf.geometry.to_numpy()
-    after = shapely.transform(before, convert)
-    sample = shapely.get_coordinates(before[:200])[:200]
-    moved = shapely.get_coordinates(after[:200])[:200]
+def _from_obfuscated(gdf, datum: str, report: list[str], progress: Progress, cancel: Cancel):
     from pyproj import Geod
 
-    _, _, dist = Geod(ellps="WGS84").inv(sample[:, 0], sample[:, 1], moved[:, 0], moved[:, 1])
+    from geodata.coords import to_wgs84  # prcoords, shared with the field check
+
+    before = gdf.geometry.to_numpy()
+    coords = shapely.get_coordinates(before)
+    moved = np.empty_like(coords)
+    block = 20_000  # prcoords is per point (~40 µs): report progress and honour cancel between blocks
+    for start in range(0, len(coords), block):
+        if cancel():
+            raise ImportCancelled()
+        for i in range(start, min(start + block, len(coords))):
+            moved[i] = to_wgs84(float(coords[i, 0]), float(coords[i, 1]), datum)
+        progress(0.85 + 0.1 * min(1.0, (start + block) / len(coords)), f"{datum.upper()} → WGS84")
+    after = shapely.set_coordinates(before.copy(), moved)
+    n = min(len(coords), 200)
+    _, _, dist = Geod(ellps="WGS84").inv(coords[:n, 0], coords[:n, 1], moved[:n, 0], moved[:n, 1])
     label = {"gcj02": "GCJ-02 (Amap/Gaode, Tencent)", "bd09": "BD-09 (Baidu)"}[datum]
     report.append(f"coordinates converted from {label} to WGS84 with prcoords (shift ~{float(np.median(dist)):.0f} m)")
     out = gdf.copy()

@@ -116,3 +116,15 @@ def test_geographic_crs_with_projected_numbers_is_refused(tmp_path):
 def test_gauss_kruger_prefix_guess_rejects_ranges_spanning_two_zones():
     assert crs_detect.gauss_kruger_from_prefix((35_400_000, 3_200_000, 36_400_000, 3_300_000)) is None
     assert crs_detect.gauss_kruger_from_prefix((18_500_000, 3_200_000, 18_600_000, 3_300_000)).to_epsg() == 4496
+
+
+def test_datum_conversion_reports_progress_and_can_be_cancelled(tmp_path):
+    from geodata.import_vector import ImportCancelled
+
+    path = tmp_path / "many.csv"
+    path.write_text("id,lng,lat\n" + "\n".join(f"{i},{105 + i / 1e6:.6f},29.7" for i in range(60_000)) + "\n", encoding="utf-8")
+    messages: list[str] = []
+    with pytest.raises(ImportCancelled):
+        import_file(path, datum="gcj02", progress=lambda f, m: messages.append(m),
+                    cancel=lambda: any("→ WGS84" in m for m in messages))
+    assert sum("→ WGS84" in m for m in messages) == 1  # stopped after the first block of 20 000 points
