@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Callable
 
 from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPageLayout, QPageSize, QPainter, QPainterPath, QPdfWriter, QPen, QPolygonF
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPageLayout, QPageSize, QPainter, QPainterPath, QPdfWriter, QPen, QPolygonF
 
 from geodata.atomic import atomic_path
 from layers.fonts import cjk_family, ensure_gui_app, map_font
@@ -57,6 +57,14 @@ STATUS_COLORS = {"ok": "#1a9641", "flagged": "#d7191c", "unmatched": "#b8860b"}
 
 def _t(key: str, lang: str):
     return _TEXT[key][0 if lang == "zh" else 1]
+
+
+def _pdf_font(size_pt: float, bold: bool = False):
+    """The CJK font for PDF text, unshaped: with shaping, Qt's PDF loses the text of digits that follow
+    letters ("P001" extracts as "P"), so search and copy from the report would fail."""
+    font = map_font(size_pt, PDF_DPI, bold=bold)
+    font.setStyleStrategy(QFont.StyleStrategy(QFont.StyleStrategy.PreferNoShaping | QFont.StyleStrategy.PreferAntialias))
+    return font
 
 
 def _mm(mm: float, dpi: float = PDF_DPI) -> float:
@@ -156,7 +164,7 @@ class _Page:
             self.y = 0.0
 
     def text(self, text: str, size_pt: float, bold: bool = False, color: str = "#222222", gap_mm: float = 1.5) -> None:
-        font = map_font(size_pt, PDF_DPI, bold=bold)
+        font = _pdf_font(size_pt, bold)
         metrics = QFontMetricsF(font)
         self.ensure(metrics.height())
         self.painter.setFont(font)
@@ -175,8 +183,8 @@ def _table(page: _Page, rows, lang: str) -> None:
     xs = [0.0]
     for f in fractions[:-1]:
         xs.append(xs[-1] + f * page.width)
-    font = map_font(8.5, PDF_DPI)
-    bold = map_font(8.5, PDF_DPI, bold=True)
+    font = _pdf_font(8.5)
+    bold = _pdf_font(8.5, bold=True)
     metrics = QFontMetricsF(font)
     row_h = metrics.height() * 1.45
     status_text, method_text = _t("status", lang), _t("method", lang)

@@ -91,6 +91,7 @@ def test_pdf_has_summary_table_and_a_map_per_flagged_project(tmp_path, result, d
     assert "实地核查报告" in text and "超差项目 (2)" in text
     for name in ("大足石刻宝顶山", "天府广场", "解放碑"):
         assert name in text
+    assert "P001" in text and "P003" in text and "gcj02" in text  # digits after letters survive extraction
     assert text.count("超差") >= 3  # summary, two table rows, the section heading
     assert sorted(p.name for p in tmp_path.iterdir()) == ["obs.csv", "report.pdf"]
 
