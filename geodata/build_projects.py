@@ -35,8 +35,7 @@ SOURCES_DIR = GEODATA_DIR / "sources"
 PROJECTS_TOML = SOURCES_DIR / "projects.toml"
 PARTNERSHIPS_TOML = SOURCES_DIR / "partnerships.toml"
 GAZETTEER_CSV = SOURCES_DIR / "gazetteer_projects.csv"
-# The seed documents live beside the working tree (../shared/seeds); CHENGYU_SEEDS_DIR overrides.
-SEEDS_DIR = Path(os.environ.get("CHENGYU_SEEDS_DIR", GEODATA_DIR.parent.parent / "shared" / "seeds"))
+REPO_DIR = GEODATA_DIR.parent
 CRS = "EPSG:4326"
 SEAT = "seat"
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -90,10 +89,18 @@ def without_whitespace(text: str) -> str:
     return re.sub(r"\s+", "", text)
 
 
-def load_seed_texts(seeds_dir: Path | None = None) -> dict[str, str] | None:
+def seeds_dir() -> Path | None:
+    """The seed documents: $CHENGYU_SEEDS, else seeds/ in the repository, else ../shared/seeds
+    beside it (the same search as geodata/build_transport.py)."""
+    candidates = [Path(os.environ["CHENGYU_SEEDS"])] if os.environ.get("CHENGYU_SEEDS") else []
+    candidates += [REPO_DIR / "seeds", REPO_DIR.parent / "shared" / "seeds"]
+    return next((path for path in candidates if path.is_dir()), None)
+
+
+def load_seed_texts(folder: Path | None = None) -> dict[str, str] | None:
     """Seed file name -> text with whitespace removed; None when the seeds are not present."""
-    folder = Path(seeds_dir) if seeds_dir is not None else SEEDS_DIR
-    if not folder.is_dir():
+    folder = Path(folder) if folder is not None else seeds_dir()
+    if folder is None or not folder.is_dir():
         return None
     texts = {}
     for name in SEEDS:
@@ -313,11 +320,11 @@ def build_partnerships(ctx, seed_texts: dict[str, str] | None) -> gpd.GeoDataFra
     return frame.astype({"a_adcode": "int64", "b_adcode": "int64"})
 
 
-def build_layers(ctx, seeds_dir: Path | None = None) -> dict[str, gpd.GeoDataFrame]:
-    seed_texts = load_seed_texts(seeds_dir)
+def build_layers(ctx, seeds: Path | None = None) -> dict[str, gpd.GeoDataFrame]:
+    seed_texts = load_seed_texts(seeds)
     if seed_texts is None:
-        print(f"  geodata.build_projects: seeds not found at {seeds_dir or SEEDS_DIR}; "
-              "source sentences not re-checked (set CHENGYU_SEEDS_DIR)")
+        print("  geodata.build_projects: seed documents not found; source sentences not re-checked "
+              "(set CHENGYU_SEEDS)")
     return {"projects": build_projects(ctx, seed_texts), "partnerships": build_partnerships(ctx, seed_texts)}
 
 

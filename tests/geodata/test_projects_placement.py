@@ -58,7 +58,7 @@ def ctx():
 def seed_texts():
     texts = bp.load_seed_texts()
     if texts is None:
-        pytest.fail(f"seed documents not found at {bp.SEEDS_DIR} (set CHENGYU_SEEDS_DIR)")
+        pytest.fail("seed documents not found: set CHENGYU_SEEDS or put them in ../shared/seeds")
     return texts
 
 
