@@ -19,3 +19,16 @@ def require_tool(name: str) -> str:
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+def pytest_configure(config):
+    """One QApplication for the whole run, made before any test can make a QGuiApplication.
+
+    Engine tests only need a QGuiApplication (layers.fonts.ensure_gui_app makes one if none
+    exists), but Qt allows one application object per process: if an engine test ran first,
+    a later widget test would abort.  A QApplication serves both, so make it up front.
+    """
+    from PySide6.QtWidgets import QApplication
+
+    if QApplication.instance() is None:
+        config._chengyu_qapp = QApplication([])
