@@ -23,14 +23,14 @@ from layers.projection import project_geometries
 from layers.style import field_value
 
 # Simplification tolerances in display metres; a frame uses the largest that is
-# below ~0.7 pixel, so simplification never shows.
-LOD_TOLERANCES = (0.0, 30.0, 120.0, 500.0, 2000.0)
+# below ~0.9 pixel, so simplification does not show.
+LOD_TOLERANCES = (0.0, 30.0, 120.0, 250.0, 500.0, 1000.0, 2000.0)
 
 
 def pick_lod(map_units_per_pixel: float) -> int:
     best = 0
     for i, tol in enumerate(LOD_TOLERANCES):
-        if tol <= 0.7 * map_units_per_pixel:
+        if tol <= 0.9 * map_units_per_pixel:
             best = i
     return best
 

@@ -273,7 +273,7 @@ def default_layer_style(name: str, geometry_type: str = "") -> LayerStyle:
         return LayerStyle(base=kinds["transport"], fields=cols, classes=_classes(cols, _status_combos(kinds, point=True)), label_priority=4.5)
     if name == "partnerships":
         cols = ("themes", "status")
-        kinds = {k: Style(stroke=c, width_pt=1.2, opacity=0.8, label_size_pt=6.5) for k, (c, _sym) in THEME_STYLE.items()}
+        kinds = {k: Style(stroke=c, width_pt=1.1, label_size_pt=6.5) for k, (c, _sym) in THEME_STYLE.items()}
         return LayerStyle(base=kinds["transport"], fields=cols, classes=_classes(cols, _status_combos(kinds)), label_priority=0.5)
     # user layers: neutral, by geometry
     gt = geometry_type.lower()
