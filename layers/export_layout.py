@@ -644,6 +644,44 @@ def _set_dpi(image: QImage, dpi: float) -> None:
     image.setDotsPerMeterY(dpm)
 
 
+@dataclass(frozen=True)
+class PagePlan:
+    """Everything decided before painting: a preview that paints this plan shows the export."""
+
+    preset: Any
+    layout: Layout
+    extent: tuple[float, float, float, float]  # fitted to the map frame
+    title: str
+    subtitle: str | None
+    inset: bool
+
+
+def plan_page(document, *, preset: str = "a4-landscape", dpi: float | None = None, title: str | None = None,
+              subtitle: str | None = None, extent=None, inset: bool | str = "auto", language: str = "zh") -> PagePlan:
+    """Resolve defaults (title, filter caption, inset, extent) and lay out the page.
+
+    The export dialog's preview calls this at screen DPI, then `paint_page(painter,
+    plan.layout, document, plan.extent, title=plan.title, subtitle=plan.subtitle,
+    language=..., inset=plan.inset)`, so it shows exactly what the file will hold.
+    """
+    if language not in ("zh", "en"):
+        raise ValueError(f"language must be zh or en, got {language!r}")
+    p = get_preset(preset)
+    ensure_gui_app()
+    cjk_family()
+    title = title or _text(language, DEFAULT_TITLE)
+    if subtitle is None:
+        subtitle = filter_caption(document, language)
+    wanted = resolve_extent(document, extent)
+    if inset == "auto":
+        inset = inset_useful(document, wanted)
+    elif not isinstance(inset, bool):
+        raise ValueError(f"inset must be True, False or 'auto', got {inset!r}")
+    layout = compute_layout(p, dpi or p.default_dpi, inset=inset, subtitle=bool(subtitle))
+    frame = layout.map_frame
+    return PagePlan(p, layout, fit_extent(wanted, frame[2], frame[3]), title, subtitle or None, inset)
+
+
 def export_map(
     document,
     out_path: str | os.PathLike,
@@ -668,23 +706,10 @@ def export_map(
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
         raise ValueError(f"unsupported format {out.suffix or '(none)'!r}; use one of {', '.join(FORMATS)}")
-    if language not in ("zh", "en"):
-        raise ValueError(f"language must be zh or en, got {language!r}")
-    p = get_preset(preset)
-    ensure_gui_app()
-    cjk_family()
-    title = title or _text(language, DEFAULT_TITLE)
-    if subtitle is None:
-        subtitle = filter_caption(document, language)
-    wanted = resolve_extent(document, extent)
-    if inset == "auto":
-        inset = inset_useful(document, wanted)
-    elif not isinstance(inset, bool):
-        raise ValueError(f"inset must be True, False or 'auto', got {inset!r}")
-    layout = compute_layout(p, dpi or p.default_dpi, inset=inset, subtitle=bool(subtitle))
-    frame = layout.map_frame
-    shown = fit_extent(wanted, frame[2], frame[3])
-    world = world_for_frame(shown, frame)
+    plan = plan_page(document, preset=preset, dpi=dpi, title=title, subtitle=subtitle, extent=extent,
+                     inset=inset, language=language)
+    p, layout, shown, title, subtitle, inset = plan.preset, plan.layout, plan.extent, plan.title, plan.subtitle, plan.inset
+    world = world_for_frame(shown, layout.map_frame)
     _report(progress, 0.0, "layout")
     _check(cancel)
 
@@ -753,4 +778,5 @@ def export_map(
     )
 
 
-__all__ = ["PRESETS", "ExportCancelled", "ExportResult", "export_map", "resolve_extent", "paint_page", "district_rows"]
+__all__ = ["PRESETS", "ExportCancelled", "ExportResult", "PagePlan", "export_map", "plan_page", "resolve_extent",
+           "paint_page", "district_rows"]

@@ -59,7 +59,9 @@ def bundle_doc():
 
 def test_png_reopens_with_preset_pixels_and_dpi_and_shows_a_map(tmp_path, bundle_doc):
     out = tmp_path / "map.png"
-    result = export_map(bundle_doc, out, preset="a4-portrait", dpi=100)
+    steps = []
+    result = export_map(bundle_doc, out, preset="a4-portrait", dpi=100, progress=lambda f, m: steps.append(f))
+    assert steps == sorted(steps) and steps[-1] == 1.0 and len(steps) >= 4
     image, arr = _image_array(out)
     assert (image.width(), image.height()) == (827, 1169)
     assert image.dotsPerMeterX() * 0.0254 == pytest.approx(100, abs=0.01)
@@ -219,3 +221,16 @@ def test_legend_rows_put_a_header_only_over_layers_with_several_classes():
                         entry("circle", "", "经济圈")], "zh")
     assert [(kind, item if kind == "header" else item.key) for kind, item in rows] == [
         ("header", "seats图层"), ("entry", "city"), ("entry", "district"), ("entry", "")]
+
+
+def test_plan_page_resolves_the_same_page_the_export_writes(tmp_path, bundle_doc):
+    from layers.export_layout import plan_page
+
+    bundle_doc.set_filter(Filter(themes=("transport",)))
+    try:
+        plan = plan_page(bundle_doc, preset="a4-portrait", dpi=50, extent="district:大足区")
+        result = export_map(bundle_doc, tmp_path / "p.png", preset="a4-portrait", dpi=50, extent="district:大足区")
+    finally:
+        bundle_doc.set_filter(Filter())
+    assert plan.subtitle == "筛选：交通" and plan.inset is True
+    assert plan.layout == result.layout and plan.extent == pytest.approx(result.extent)
