@@ -45,6 +45,10 @@ TEXT = {
     "open_data": ("导入数据", "Import data"),
     "gcj_filter": ("GeoJSON，GCJ-02 坐标（高德、腾讯）(*.geojson)", "GeoJSON in GCJ-02 (Amap, Tencent) (*.geojson)"),
     "bd_filter": ("GeoJSON，BD-09 坐标（百度）(*.geojson)", "GeoJSON in BD-09 (Baidu) (*.geojson)"),
+    "crs_title": ("坐标参考系", "Coordinate reference system"),
+    "crs_ask": ("{name} 没有说明坐标参考系。请选择（或输入 EPSG 代码）：",
+                "{name} does not say its coordinate system. Choose one (or type an EPSG code):"),
+    "crs_far": ("（数据会落在区域外）", " (puts the data outside the region)"),
     "datum_title": ("坐标基准", "Datum of the coordinates"),
     "datum_ask": ("{name} 的坐标来自哪里？\n（高德、腾讯为 GCJ-02，百度为 BD-09）",
                   "Where do the coordinates of {name} come from?\n(Amap/Tencent use GCJ-02, Baidu BD-09)"),
@@ -190,6 +194,18 @@ class DataActions(QObject):
         label, ok = QInputDialog.getItem(self.window, t("datum_title"), t("datum_ask", name=path.name), labels, 0, False)
         return keys[labels.index(label)] if ok else None
 
+    def ask_crs(self, path: Path, error) -> str | None:
+        """'EPSG:nnnn' for a file without a CRS; the regional CRSs that put the data in the region come first."""
+        from geodata.crs_detect import region_choices
+
+        choices = region_choices(error.bounds)
+        labels = [f"EPSG:{code}  {name}" + ("" if fits else t("crs_far")) for code, name, fits in choices]
+        label, ok = QInputDialog.getItem(self.window, t("crs_title"), t("crs_ask", name=path.name, error=str(error)),
+                                         labels, 0, True)
+        if not ok or not label.strip():
+            return None
+        return label.split()[0]
+
     def ask_save_path(self, title: str, suggested: str, file_filter: str) -> str | None:
         path, _ = QFileDialog.getSaveFileName(self.window, title, suggested, file_filter)
         return path or None
@@ -254,24 +270,31 @@ class DataActions(QObject):
                     continue
             self.import_path(path, datum=datum)
 
-    def import_path(self, path: str | os.PathLike, layer: str | None = None, datum: str | None = None) -> Job:
+    def import_path(self, path: str | os.PathLike, layer: str | None = None, datum: str | None = None,
+                    crs: str | None = None) -> Job:
         from geodata.import_vector import import_file
 
         path = Path(path)
 
         def work(progress, cancel):
-            return import_file(path, layer=layer, datum=datum, progress=progress, cancel=cancel)
+            return import_file(path, layer=layer, datum=datum, crs=crs, progress=progress, cancel=cancel)
 
-        return self._run(t("importing", name=path.name), work, lambda ok, value: self._imported(path, datum, ok, value))
+        return self._run(t("importing", name=path.name), work,
+                         lambda ok, value: self._imported(path, layer, datum, ok, value))
 
-    def _imported(self, path: Path, datum, ok: bool, value) -> None:
-        from geodata.import_vector import ImportCancelled, LayerChoiceRequired
+    def _imported(self, path: Path, layer, datum, ok: bool, value) -> None:
+        from geodata.import_vector import CrsUnknown, ImportCancelled, LayerChoiceRequired
 
         if not ok:
             if isinstance(value, LayerChoiceRequired):
                 chosen = self.ask_layer(path, value.layers)
                 if chosen:
                     self.import_path(path, layer=chosen, datum=datum)
+                return
+            if isinstance(value, CrsUnknown):
+                crs = self.ask_crs(path, value)
+                if crs:
+                    self.import_path(path, layer=layer, datum=datum, crs=crs)
                 return
             if isinstance(value, ImportCancelled):
                 return
@@ -297,6 +320,8 @@ class DataActions(QObject):
             ref["layer"] = result.layer
         if result.datum and result.datum != "wgs84":
             ref["datum"] = result.datum
+        if result.crs:
+            ref["crs"] = result.crs
         label = next((c for c in ("name_zh", "name", "名称", "NAME", "Name", "title") if c in result.gdf.columns), None)
         layer = MapLayer(name=name, data=result.gdf, title_zh=name, title_en=name, label_field=label,
                          source=str(result.source.name), geometry_quality="user", data_ref=ref,

@@ -39,6 +39,14 @@ def run(args: argparse.Namespace) -> int:
         result = import_file(args.file, layer=args.layer, datum=args.datum, crs=args.crs)
     except DataImportError as exc:
         print(f"error: {exc}", file=sys.stderr)
+        bounds = getattr(exc, "bounds", None)
+        if bounds is not None:  # CrsUnknown: name the regional CRSs that would put the data in the region
+            from geodata.crs_detect import region_choices
+
+            fitting = [f"EPSG:{code} ({name})" for code, name, fits in region_choices(bounds) if fits]
+            if fitting:
+                print("  CRSs that place these coordinates in the Chengdu–Chongqing region: " + "; ".join(fitting),
+                      file=sys.stderr)
         return 2
     print(f"{result.source.name}: {len(result.gdf)} features")
     for line in result.report:

@@ -98,6 +98,28 @@ def decide(declared: CRS | None, bounds, xy=None) -> CrsDecision:
     return CrsDecision(None, "no CRS declared and the coordinates fit no unambiguous guess")
 
 
+# CRSs that surveys of the Chengdu–Chongqing region use, offered when a file declares none.
+REGION_CHOICES = (4543, 4544, 4545, 4507, 4508, 2379, 2380, 2381, 2431, 2432, 2433, 32648, 32649, 4490)
+REGION_LONLAT = (101.0, 26.0, 111.0, 34.0)  # generous box around the economic circle
+
+
+def region_choices(bounds) -> list[tuple[int, str, bool]]:
+    """(EPSG code, name, puts the data in the region) for each regional CRS, fitting ones first."""
+    from pyproj import Transformer
+
+    cx, cy = (bounds[0] + bounds[2]) / 2, (bounds[1] + bounds[3]) / 2
+    out = []
+    for code in REGION_CHOICES:
+        crs = CRS.from_epsg(code)
+        try:
+            lon, lat = Transformer.from_crs(crs, WGS84, always_xy=True).transform(cx, cy)
+        except Exception:  # out of the projection's domain: simply not a fit
+            lon = lat = float("nan")
+        x0, y0, x1, y1 = REGION_LONLAT
+        out.append((code, crs.name, bool(x0 <= lon <= x1 and y0 <= lat <= y1)))
+    return sorted(out, key=lambda c: not c[2])
+
+
 def accuracy_note(crs: CRS) -> str | None:
     """A warning when the only transformation to WGS84 is a 'ballpark' one (datum shift ignored)."""
     try:

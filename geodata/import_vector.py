@@ -69,6 +69,14 @@ class LayerChoiceRequired(DataImportError):
         )
 
 
+class CrsUnknown(DataImportError):
+    """No CRS declared and none can be guessed; `.bounds` lets a UI offer fitting CRSs."""
+
+    def __init__(self, message: str, bounds: tuple[float, float, float, float]) -> None:
+        self.bounds = bounds
+        super().__init__(message)
+
+
 @dataclass
 class ImportResult:
     gdf: gpd.GeoDataFrame
@@ -78,6 +86,7 @@ class ImportResult:
     datum: str = "wgs84"
     encoding: str | None = None
     crs_note: str = ""
+    crs: str | None = None  # the CRS the caller gave (crs=...), kept so a project can reopen the file
     extra: dict = field(default_factory=dict)
 
     @property
@@ -160,7 +169,8 @@ def import_file(
     if cancel():
         raise ImportCancelled()
     progress(1.0, "完成 / done")
-    return ImportResult(gdf, report, path, chosen, datum_key, encoding, crs_note)
+    given = override.to_string() if override is not None else None
+    return ImportResult(gdf, report, path, chosen, datum_key, encoding, crs_note, given)
 
 
 # --- detecting what a file is ----------------------------------------------------------------------
@@ -688,10 +698,11 @@ def _normalise(gdf, declared, override, datum, report, progress, cancel):
         decision = crs_detect.decide(declared, bounds, shapely.get_coordinates(geoms))
         crs, note = decision.crs, decision.note
     if crs is None:
-        raise DataImportError(
+        raise CrsUnknown(
             f"无法确定坐标参考系 / cannot tell the coordinate system: {note}. "
             f"Coordinates range x {bounds[0]:.6g}–{bounds[2]:.6g}, y {bounds[1]:.6g}–{bounds[3]:.6g}; "
-            "add a .prj file or give the CRS (e.g. --crs EPSG:4523)"
+            "add a .prj file or give the CRS (e.g. --crs EPSG:4544)",
+            bounds,
         )
     report.append(note)
 

@@ -285,3 +285,30 @@ def test_long_job_shows_a_progress_dialog_whose_cancel_stops_it(qtbot):
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert actions.wait_idle(10000)
     assert results == ["cancelled"] and len(steps) < 400
+
+
+def test_file_without_crs_asks_for_one_and_the_project_remembers_it(qtbot, tmp_path):
+    window, actions = make_window(qtbot)
+    shp = tmp_path / "utm.shp"
+    gpd.GeoDataFrame({"name_zh": ["大足"]}, geometry=[shapely.Point(105.72, 29.70)], crs=4326).to_crs(32648).to_file(shp)
+    shp.with_suffix(".prj").unlink()
+    offered = []
+
+    def ask_crs(path, error):
+        from geodata.crs_detect import region_choices
+
+        offered.extend(code for code, _, fits in region_choices(error.bounds) if fits)
+        return "EPSG:32648"
+
+    actions.ask_crs = ask_crs
+    actions.import_path(shp)
+    assert actions.wait_idle() and actions.wait_idle()
+    assert 32648 in offered and actions.errors == []
+    layer = window.document.layer("utm")
+    assert layer.data.geometry[0].x == pytest.approx(105.72, abs=1e-6)
+    assert layer.data_ref["crs"] == "EPSG:32648"
+    project = actions.save_project(tmp_path / "u.cyproj")
+    window.document.remove_layer("utm")
+    actions.open_project(project)
+    assert actions.wait_idle() and actions.errors == []
+    assert window.document.layer("utm").data.geometry[0].y == pytest.approx(29.70, abs=1e-6)

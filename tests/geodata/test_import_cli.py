@@ -53,3 +53,15 @@ def test_list_layers_and_missing_layer_choice(tmp_path, capsys):
     assert capsys.readouterr().out.split() == ["alpha", "beta"]
     assert main.main(["import", str(gpkg)]) == 2
     assert "--layer" in capsys.readouterr().err
+
+
+def test_file_without_crs_suggests_regional_crs_on_stderr(tmp_path, capsys):
+    shp = tmp_path / "utm.shp"
+    gpd.GeoDataFrame({"a": [1]}, geometry=gpd.points_from_xy([105.72], [29.70]), crs=4326).to_crs(32648).to_file(shp)
+    shp.with_suffix(".prj").unlink()
+    assert main.main(["import", str(shp), "--out", str(tmp_path / "o.gpkg")]) == 2
+    err = capsys.readouterr().err
+    assert "EPSG:32648" in err and "--crs" in err
+    assert not (tmp_path / "o.gpkg").exists()
+    assert main.main(["import", str(shp), "--crs", "EPSG:32648", "--out", str(tmp_path / "o.gpkg")]) == 0
+    assert abs(gpd.read_file(tmp_path / "o.gpkg").geometry[0].x - 105.72) < 1e-6
