@@ -235,3 +235,20 @@ def test_a_point_outside_its_district_stops_the_build(ctx, seed_texts, monkeypat
     monkeypatch.setattr(shifted, "gazetteer", lambda: moved.copy())
     with pytest.raises(bp.CurationError, match="yc-songji-old-town.*outside district 500118"):
         bp.build_layers(shifted)
+
+
+def test_readme_and_sources_state_the_counts_the_build_makes(built):
+    from pathlib import Path
+    import re
+
+    root = Path(bp.__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    sources = (root / "geodata" / "SOURCES.md").read_text(encoding="utf-8")
+    projects, partnerships = len(built["projects"]), len(built["partnerships"])
+    assert re.search(rf"\*\*projects\*\* — {projects} points", readme)
+    assert re.search(rf"\*\*partnerships\*\* — {partnerships} lines", readme)
+    assert f"**projects** ({projects} points" in sources
+    assert f"**partnerships** ({partnerships} lines" in sources
+    counts = bp.theme_counts(built["projects"])
+    for key, (zh, _) in THEMES.items():  # README's table: | 交通 transport | projects | partnerships |
+        assert re.search(rf"\| {zh} {key} \| {counts[key]} \|", readme), key
