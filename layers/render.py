@@ -302,7 +302,7 @@ def render(request: MapRequest, painter: QPainter, cancel: Callable[[], bool] | 
         elif cache.kind == "line":
             _draw_lines(painter, cache, groups, classes, lod, world, raster, ppt)
         else:
-            obstacles.extend(_draw_points(painter, cache, groups, classes, view, ppt))
+            obstacles.extend(_draw_points(painter, cache, groups, classes, view, ppt, style.label_priority * 100.0))
         painter.setOpacity(1.0)
 
         entries = [LegendEntry(layer.name, layer.title_zh, layer.title_en, key, c.label_zh, c.label_en, c.style,
@@ -433,7 +433,13 @@ def _draw_lines(painter, cache, groups, classes, lod, world, raster, ppt):
     painter.resetTransform()
 
 
-def _draw_points(painter, cache, groups, classes, view, ppt) -> list[QRectF]:
+def _label_priority(base: float, st: Style) -> float:
+    return base + st.label_size_pt * 2
+
+
+def _draw_points(painter, cache, groups, classes, view, ppt, base_priority: float) -> list[tuple[QRectF, float]]:
+    """Draw point symbols; return their boxes as label obstacles with a weight just above
+    their own labels' priority (labels of the same class never cover these symbols)."""
     painter.resetTransform()
     boxes = []
     for key, indices in groups.items():
@@ -446,11 +452,12 @@ def _draw_points(painter, cache, groups, classes, view, ppt) -> list[QRectF]:
         painter.setBrush(_brush(st))
         painter.setPen(make_pen(st.stroke, st.width_pt * ppt, st.dash, cosmetic=False) if st.stroke else Qt.PenStyle.NoPen)
         half = st.symbol_size_pt * ppt / 2
+        weight = _label_priority(base_priority, st) + 0.5
         for x, y in zip(px.tolist(), py.tolist()):
             if x != x or y != y:  # empty geometry
                 continue
             painter.drawPath(sym.translated(x, y))
-            boxes.append(QRectF(x - half, y - half, 2 * half, 2 * half))
+            boxes.append((QRectF(x - half, y - half, 2 * half, 2 * half), weight))
         painter.restore()
     return boxes
 
@@ -502,10 +509,13 @@ def _draw_labels(painter, jobs, view, dpi, obstacles, cancel):
                 continue
             path, box = text_path(text, st.label_size_pt, dpi, st.label_bold)
             w, h = box.width(), box.height()
-            priority = base_priority + st.label_size_pt * 2
+            priority = _label_priority(base_priority, st)
             if cache.kind == "point":
                 gap = st.symbol_size_pt * ppt / 2 + 2 * ppt
+                d = gap * 0.7  # diagonal positions hug the symbol
                 positions = [QRectF(px + gap, py - h / 2, w, h), QRectF(px - gap - w, py - h / 2, w, h),
+                             QRectF(px + d, py - d - h, w, h), QRectF(px + d, py + d, w, h),
+                             QRectF(px - d - w, py - d - h, w, h), QRectF(px - d - w, py + d, w, h),
                              QRectF(px - w / 2, py - gap - h, w, h), QRectF(px - w / 2, py + gap, w, h)]
             else:
                 if areas is not None:

@@ -230,12 +230,18 @@ def default_layer_style(name: str, geometry_type: str = "") -> LayerStyle:
         base = Style(stroke="#c0392b", width_pt=2.4, casing="#f2b8b0", casing_width_pt=6.0, label_size_pt=11, label_bold=True, label_color="#a52a1e")
         return LayerStyle(base=base, classes={"": StyleClass("", "成渝地区双城经济圈", "Chengdu–Chongqing economic circle", base)}, label_priority=0.1)
     if name == "seats":
-        cols = ("level",)
+        cols = ("level", "in_circle")
+        city = Style(fill="#d62828", stroke="#ffffff", width_pt=0.8, symbol="star", symbol_size_pt=9, label_size_pt=10.5, label_bold=True)
+        district = Style(fill="#ffffff", stroke="#333333", width_pt=0.7, symbol="circle", symbol_size_pt=3.6, label_size_pt=7.5, label_color="#333333")
         classes = {
-            "city": StyleClass("city", "市/区驻地", "City seat", Style(fill="#d62828", stroke="#ffffff", width_pt=0.8, symbol="star", symbol_size_pt=9, label_size_pt=10.5, label_bold=True)),
-            "district": StyleClass("district", "区县驻地", "District seat", Style(fill="#ffffff", stroke="#333333", width_pt=0.7, symbol="circle", symbol_size_pt=3.6, label_size_pt=7.5, label_color="#333333")),
+            "city|1": StyleClass("city|1", "市驻地", "City seat", city),
+            "district|1": StyleClass("district|1", "区县驻地", "District seat", district),
+            "city|0": StyleClass("city|0", "周边市/州驻地", "Context city seat",
+                                 replace(city, fill="#b08080", symbol_size_pt=7, label_size_pt=8.5, label_color="#77736c", label_bold=False)),
+            "district|0": StyleClass("district|0", "周边区县驻地", "Context district seat",
+                                     replace(district, stroke="#8c8a84", symbol_size_pt=3.0, label_size_pt=6.5, label_color="#8c8a84")),
         }
-        return LayerStyle(base=classes["district"].style, fields=cols, classes=classes, label_priority=5.0)
+        return LayerStyle(base=district, fields=cols, classes=classes, label_priority=5.0)
     if name == "rivers":
         cols = ("cross_border", "kind")
         combos = {
