@@ -250,5 +250,6 @@ def test_readme_and_sources_state_the_counts_the_build_makes(built):
     assert f"**projects** ({projects} points" in sources
     assert f"**partnerships** ({partnerships} lines" in sources
     counts = bp.theme_counts(built["projects"])
+    pair_counts = bp.theme_counts(built["partnerships"])
     for key, (zh, _) in THEMES.items():  # README's table: | 交通 transport | projects | partnerships |
-        assert re.search(rf"\| {zh} {key} \| {counts[key]} \|", readme), key
+        assert re.search(rf"\| {zh} {key} \| {counts[key]} \| {pair_counts[key]} \|", readme), key
