@@ -227,7 +227,9 @@ class DataActions(QObject):
             status().showMessage(summary, 15000)
         if any(w in " ".join(lines) for w in ("swapped", "repaired", "assumed", "read as", "dropped", "skipped", "converted", "mixed", "rebuilt")):
             box = QMessageBox(QMessageBox.Icon.Information, title, summary, QMessageBox.StandardButton.Ok, self.window)
-            box.setDetailedText("\n".join(lines))
+            from geodata.import_report import text
+
+            box.setDetailedText("\n".join(text(line, i18n.language()) for line in lines))
             box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             box.open()
 

@@ -14,6 +14,8 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
+from geodata.import_report import Note
+
 # DBF language-driver ids (header byte 29) that name an encoding unambiguously.
 _LDID = {0x4D: "gb18030", 0x4E: "cp949", 0x4F: "big5", 0x57: None, 0x00: None}
 _CHINESE = ("gb18030", "gbk", "gb2312", "big5", "utf_8")
@@ -93,13 +95,14 @@ def cjk_plausibility(text: str) -> float:
     return good / len(non_ascii)
 
 
-def guess_bytes_encoding(raw: bytes) -> tuple[str, str]:
+def guess_bytes_encoding(raw: bytes) -> tuple[str, Note]:
     """(codec, reason) for text bytes that carry no declaration."""
     if not raw or raw.isascii():
-        return "utf-8", "text is plain ASCII"
+        return "utf-8", Note("文本只含 ASCII 字符", "text is plain ASCII")
     try:
         decoded = raw.decode("utf-8")
-        return "utf-8", f"text decodes as UTF-8 (CJK plausibility {cjk_plausibility(decoded):.0%})"
+        score = cjk_plausibility(decoded)
+        return "utf-8", Note(f"文本可按 UTF-8 解码（汉字可信度 {score:.0%}）", f"text decodes as UTF-8 (CJK plausibility {score:.0%})")
     except UnicodeDecodeError:
         pass
     candidates: list[tuple[float, str]] = []
@@ -115,11 +118,12 @@ def guess_bytes_encoding(raw: bytes) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
     if not candidates:
-        return "latin-1", "no Chinese or UTF-8 decoding fits; read as Latin-1"
+        return "latin-1", Note("中文编码和 UTF-8 都不适用，按 Latin-1 读取", "no Chinese or UTF-8 decoding fits; read as Latin-1")
     # Prefer the GB family when it is as plausible: this is a mainland-China explorer.
     candidates.sort(key=lambda t: (t[0], t[1] == "gb18030"), reverse=True)
     score, name = candidates[0]
-    return name, f"charset-normalizer and a CJK check chose {name.upper()} (CJK plausibility {score:.0%})"
+    return name, Note(f"charset-normalizer 与汉字检查判定为 {name.upper()}（汉字可信度 {score:.0%}）",
+                      f"charset-normalizer and a CJK check chose {name.upper()} (CJK plausibility {score:.0%})")
 
 
 def detect_dbf_encoding(shp_or_dbf: str | Path) -> EncodingGuess:
@@ -129,17 +133,18 @@ def detect_dbf_encoding(shp_or_dbf: str | Path) -> EncodingGuess:
         if cpg.exists():
             name = read_cpg(cpg)
             if name:
-                return EncodingGuess(name, "cpg", f"encoding {name.upper()} from {cpg.name}")
+                return EncodingGuess(name, "cpg", Note(f"编码 {name.upper()}（来自 {cpg.name}）", f"encoding {name.upper()} from {cpg.name}"))
     dbf = next((p for p in (path.with_suffix(".dbf"), path.with_suffix(".DBF")) if p.exists()), None)
     if dbf is None:
-        return EncodingGuess("utf-8", "default", "no .dbf found; assumed UTF-8")
+        return EncodingGuess("utf-8", "default", Note("找不到 .dbf，按 UTF-8 处理", "no .dbf found; assumed UTF-8"))
     raw, ldid = dbf_text_bytes(dbf)
     if ldid in _LDID and _LDID[ldid]:
         name = _LDID[ldid]
         try:
             raw.decode(name)
-            return EncodingGuess(name, "dbf header", f"encoding {name.upper()} from the DBF language-driver byte (0x{ldid:02X})")
+            return EncodingGuess(name, "dbf header", Note(f"编码 {name.upper()}（来自 DBF 文件头的语言驱动字节 0x{ldid:02X}）",
+                                                          f"encoding {name.upper()} from the DBF language-driver byte (0x{ldid:02X})"))
         except UnicodeDecodeError:
             pass  # header lies; fall through to the content
     name, reason = guess_bytes_encoding(raw)
-    return EncodingGuess(name, "content", f"no .cpg beside {path.name}: {reason}")
+    return EncodingGuess(name, "content", Note(f"{path.name} 旁没有 .cpg：{reason.zh}", f"no .cpg beside {path.name}: {reason}"))

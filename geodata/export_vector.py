@@ -21,6 +21,7 @@ import pandas as pd
 import shapely
 
 from geodata.atomic import atomic_path
+from geodata.import_report import Note
 
 DRIVERS = {".gpkg": "GPKG", ".shp": "ESRI Shapefile", ".geojson": "GeoJSON", ".json": "GeoJSON", ".kml": "KML", ".csv": "CSV"}
 FILE_FILTER = ("GeoPackage (*.gpkg);;Shapefile (*.shp);;GeoJSON (*.geojson);;KML (*.kml);;CSV (*.csv)")
@@ -81,13 +82,14 @@ def save_layer(
     out = gdf.to_crs(4326) if gdf.crs.to_epsg() != 4326 else gdf.copy()
     out = out.loc[~(out.geometry.isna() | out.geometry.is_empty)].reset_index(drop=True)
     if len(out) < len(gdf):
-        report.append(f"{len(gdf) - len(out)} features without geometry not written")
+        report.append(Note(f"{len(gdf) - len(out)} 个没有几何的要素未写入", f"{len(gdf) - len(out)} features without geometry not written"))
     out = _plain_columns(out)
     key = (datum or "wgs84").lower().replace("-", "")
     if key in ("gcj02", "bd09"):
         out = _to_obfuscated(out, key)
-        report.append(f"coordinates converted from WGS84 to {key.upper()} (prcoords); the file still declares EPSG:4326 "
-                      "because PROJ has no CRS for it — do not mix it with WGS84 data")
+        report.append(Note(f"坐标已用 prcoords 从 WGS84 转换为 {key.upper()}；文件仍标注 EPSG:4326（PROJ 没有该坐标系）——勿与 WGS84 数据混用",
+                           f"coordinates converted from WGS84 to {key.upper()} (prcoords); the file still declares EPSG:4326 "
+                           "because PROJ has no CRS for it — do not mix it with WGS84 data"))
     elif key not in ("wgs84", "cgcs2000"):
         raise ExportError(f"未知坐标基准 / unknown datum {datum!r}: wgs84, gcj02 or bd09")
     name = layer_name or gdf.attrs.get("source_layer") or path.stem
@@ -111,7 +113,8 @@ def save_layer(
         raise
     except Exception as exc:  # a person's message; nothing half-written stays behind (atomic)
         raise ExportError(f"无法保存 / could not save {path.name}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
-    report.append(f"{len(out)} features written to {', '.join(p.name for p in paths)}")
+    names = ", ".join(p.name for p in paths)
+    report.append(Note(f"已写入 {len(out)} 个要素：{names}", f"{len(out)} features written to {names}"))
     return SaveResult(paths, report)
 
 
@@ -162,7 +165,8 @@ def _write_shapefile(gdf, path: Path, report: list[str]) -> list[Path]:
         written = [str(f) for f in pyogrio.read_info(tmp)["fields"]]
         renamed = [f"{a}→{b}" for a, b in zip([c for c in gdf.columns if c != gdf.geometry.name], written) if a != b]
         if renamed:
-            report.append("Shapefile field names are limited to 10 bytes; renamed: " + ", ".join(renamed))
+            report.append(Note("Shapefile 字段名限 10 字节，已改名：" + "，".join(renamed),
+                               "Shapefile field names are limited to 10 bytes; renamed: " + ", ".join(renamed)))
         moved = []
         for part in sorted(Path(tmpdir).iterdir()):
             target = path.with_suffix(part.suffix)
@@ -172,7 +176,7 @@ def _write_shapefile(gdf, path: Path, report: list[str]) -> list[Path]:
             old = path.with_suffix(stale)
             if old.exists() and old not in moved and stale not in (".shp",):
                 old.unlink()  # a sidecar of a previous save would describe other data
-    report.append("Shapefile written with .cpg (UTF-8) and .prj (WGS84)")
+    report.append(Note("Shapefile 已附 .cpg（UTF-8）和 .prj（WGS84）", "Shapefile written with .cpg (UTF-8) and .prj (WGS84)"))
     return moved
 
 
@@ -184,10 +188,10 @@ def _write_csv(gdf, path: Path, mode: str, report: list[str]) -> Path:
     if mode == "lonlat" or (mode == "auto" and points):
         table["lon"] = np.round(gdf.geometry.x.to_numpy(), 7)
         table["lat"] = np.round(gdf.geometry.y.to_numpy(), 7)
-        report.append("CSV with lon/lat columns (WGS84 degrees)")
+        report.append(Note("CSV 含 lon/lat 经纬度列（WGS84）", "CSV with lon/lat columns (WGS84 degrees)"))
     else:
         table["WKT"] = shapely.to_wkt(gdf.geometry.to_numpy(), rounding_precision=7)
-        report.append("CSV with geometry as WKT (WGS84 degrees)")
+        report.append(Note("CSV 以 WKT 列保存几何（WGS84）", "CSV with geometry as WKT (WGS84 degrees)"))
     with atomic_path(path) as tmp:
         # utf-8-sig: Excel in China opens BOM-less UTF-8 as GBK and garbles the names
         table.to_csv(tmp, index=False, encoding="utf-8-sig")

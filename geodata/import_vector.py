@@ -27,6 +27,7 @@ from pyproj import CRS
 
 from geodata import crs_detect
 from geodata.encoding_detect import detect_dbf_encoding, guess_bytes_encoding
+from geodata.import_report import Note
 
 Progress = Callable[[float, str], None]  # (fraction 0..1, message)
 Cancel = Callable[[], bool]  # True -> stop as soon as possible
@@ -243,7 +244,8 @@ def _kind(path: Path, report: list[str]) -> str:
                 f"不支持的文件类型 / unsupported file type {path.suffix or '(no suffix)'} for {path.name}; "
                 "supported: Shapefile (.shp/.zip), GeoPackage, GeoJSON, KML/KMZ, GPX, CSV, XLSX"
             )
-        report.append(f"{path.name} has no known suffix; its content is {sniffed.upper()}, read as that")
+        report.append(Note(f"{path.name} 的扩展名未知；内容为 {sniffed.upper()}，按此读取",
+                           f"{path.name} has no known suffix; its content is {sniffed.upper()}, read as that"))
         return sniffed
     if sniffed == "badzip":
         raise DataImportError(f"{path.name} 是损坏的 ZIP 文件 / is a damaged or truncated ZIP archive")
@@ -254,7 +256,8 @@ def _kind(path: Path, report: list[str]) -> str:
     if sniffed in compatible:
         return by_suffix
     if sniffed in ("gpkg", "zip", "kmz", "xlsx", "kml", "gpx", "geojson", "shp"):
-        report.append(f"{path.name} is named {path.suffix} but holds {sniffed.upper()} data: read as {sniffed.upper()}")
+        report.append(Note(f"{path.name} 扩展名为 {path.suffix}，内容却是 {sniffed.upper()}：按 {sniffed.upper()} 读取",
+                           f"{path.name} is named {path.suffix} but holds {sniffed.upper()} data: read as {sniffed.upper()}"))
         return sniffed
     expected = {"shp": "Shapefile", "gpkg": "GeoPackage", "geojson": "GeoJSON", "kml": "KML", "gpx": "GPX",
                 "csv": "CSV text", "xlsx": "Excel workbook", "zip": "ZIP", "kmz": "KMZ"}[by_suffix]
@@ -335,18 +338,20 @@ def _read_ogr_layer(path: Path, kind: str, layer: str | None, report: list[str])
                 frames.append(frame)
         if not frames:
             raise DataImportError(f"{path.name} 中没有要素 / holds no features")
-        report.append(f"KML folders merged into one layer ({', '.join(names)}); the folder is kept in column kml_folder")
+        report.append(Note(f"KML 文件夹合并为一个图层（{'、'.join(names)}）；文件夹名保存在 kml_folder 列",
+                           f"KML folders merged into one layer ({', '.join(names)}); the folder is kept in column kml_folder"))
         return gpd.GeoDataFrame(pd.concat(frames, ignore_index=True), geometry="geometry", crs=frames[0].crs), None
     else:
         spatial = [n for n, t in layers if t and t.lower() not in ("none", "")]
         if len(spatial) == 1:
             chosen = spatial[0]
-            report.append(f"layer {chosen!r} chosen: the only one with geometry among {', '.join(names)}")
+            report.append(Note(f"选用图层 {chosen}：{'、'.join(names)} 中唯一有几何的图层",
+                               f"layer {chosen!r} chosen: the only one with geometry among {', '.join(names)}"))
         else:
             raise LayerChoiceRequired(path, names)
     gdf = _ogr_read(path, layer=chosen)
     if kind == "gpkg" or len(names) > 1:
-        report.append(f"layer {chosen!r} of {path.name}")
+        report.append(Note(f"{path.name} 的图层 {chosen}", f"layer {chosen!r} of {path.name}"))
     return gdf, chosen
 
 
@@ -380,11 +385,12 @@ def _read_shapefile(shp: Path, tmp: Path, report: list[str]):
             gdf = _ogr_read(work / "data.shp", encoding=enc.encoding)
         finally:
             pyogrio.set_gdal_config_options({"SHAPE_RESTORE_SHX": None})
-        report.append(f"{shp.stem}.shx was missing: index rebuilt in a temporary copy (your files are untouched)")
+        report.append(Note(f"缺少 {shp.stem}.shx：已在临时副本中重建索引（原文件未改动）",
+                           f"{shp.stem}.shx was missing: index rebuilt in a temporary copy (your files are untouched)"))
     else:
         gdf = _ogr_read(shp, encoding=enc.encoding)
     if _sidecar(shp, ".prj") is None:
-        report.append(f"no {shp.stem}.prj beside {shp.name}")
+        report.append(Note(f"{shp.name} 旁没有 {shp.stem}.prj", f"no {shp.stem}.prj beside {shp.name}"))
     return gdf, enc.encoding
 
 
@@ -421,7 +427,7 @@ def _read_zip(path, kind, layer, tmp, report, progress, cancel):
             shp = shps[0]
         else:
             raise LayerChoiceRequired(path, [p.stem for p in shps])
-        report.append(f"shapefile {shp.name} read from inside {path.name}")
+        report.append(Note(f"读取 {path.name} 中的 {shp.name}", f"shapefile {shp.name} read from inside {path.name}"))
         gdf, enc = _read_shapefile(shp, tmp, report)
         return gdf, gdf.crs, enc, shp.stem
     inner = [p for p in extracted if SUFFIXES.get(p.suffix.lower()) in ("kml", "gpkg", "geojson", "gpx", "csv", "xlsx")]
@@ -432,7 +438,7 @@ def _read_zip(path, kind, layer, tmp, report, progress, cancel):
     if len(inner) != 1:
         found = ", ".join(Path(m).name for m in members[:10]) or "nothing"
         raise DataImportError(f"{path.name} 中找不到唯一的空间数据文件 / holds no single spatial data file (found: {found})")
-    report.append(f"{inner[0].name} read from inside {path.name}")
+    report.append(Note(f"读取 {path.name} 中的 {inner[0].name}", f"{inner[0].name} read from inside {path.name}"))
     gdf, declared, enc, chosen = _read_any(inner[0], layer, tmp, report, progress, cancel)
     return gdf, declared, enc, chosen
 
@@ -483,7 +489,9 @@ def _read_gpx(path: Path, layer: str | None, report: list[str]):
     else:
         chosen = present[0]
     others = [f"{n} ({len(frames[n])})" for n in present if n != chosen]
-    report.append(f"GPX {chosen}: {len(frames[chosen])}" + (f"; also in the file: {', '.join(others)} (choose with layer)" if others else ""))
+    zh_names = {"tracks": "轨迹", "routes": "路线", "waypoints": "航点"}
+    report.append(Note(f"GPX {zh_names[chosen]}：{len(frames[chosen])}" + (f"；文件中还有 {'、'.join(others)}（可选择图层）" if others else ""),
+                       f"GPX {chosen}: {len(frames[chosen])}" + (f"; also in the file: {', '.join(others)} (choose with layer)" if others else "")))
     return frames[chosen], chosen
 
 
@@ -525,16 +533,18 @@ def _table_to_gdf(df: pd.DataFrame, label: str, report: list[str], first_line: i
         ok = np.isfinite(xs) & np.isfinite(ys)
         geometry = shapely.points(np.where(ok, xs, 0.0), np.where(ok, ys, 0.0))
         geometry[~ok] = None
-        report.append(f"points from columns {lon_col!r} (x/longitude) and {lat_col!r} (y/latitude)")
+        report.append(Note(f"点位取自列 {lon_col}（经度/x）和 {lat_col}（纬度/y）",
+                           f"points from columns {lon_col!r} (x/longitude) and {lat_col!r} (y/latitude)"))
         if n_dms:
-            report.append(f"{n_dms} coordinates written in degrees-minutes-seconds were converted to decimal degrees")
+            report.append(Note(f"{n_dms} 个度分秒坐标已换算为十进制度",
+                               f"{n_dms} coordinates written in degrees-minutes-seconds were converted to decimal degrees"))
     elif wkt_col is not None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             geometry = shapely.from_wkt(df[wkt_col].astype("string").fillna("").to_numpy(dtype=object), on_invalid="ignore")
         ok = ~shapely.is_missing(geometry)
         df = df.drop(columns=[wkt_col])
-        report.append(f"geometries from WKT column {wkt_col!r}")
+        report.append(Note(f"几何取自 WKT 列 {wkt_col}", f"geometries from WKT column {wkt_col!r}"))
     else:
         cols = ", ".join(map(str, df.columns[:12]))
         raise DataImportError(
@@ -544,7 +554,8 @@ def _table_to_gdf(df: pd.DataFrame, label: str, report: list[str], first_line: i
     bad = np.flatnonzero(~ok)
     if len(bad):
         rows = ", ".join(str(i + first_line) for i in bad[:8]) + (" …" if len(bad) > 8 else "")
-        report.append(f"{len(bad)} rows without readable coordinates skipped (rows {rows})")
+        report.append(Note(f"跳过 {len(bad)} 行无法识别坐标的数据（第 {rows} 行）",
+                           f"{len(bad)} rows without readable coordinates skipped (rows {rows})"))
     df = df.loc[ok].reset_index(drop=True)
     geometry = geometry[ok]
     df = _numeric_columns(df)
@@ -593,13 +604,13 @@ def _coordinate_values(lon_s: pd.Series, lat_s: pd.Series) -> tuple[np.ndarray, 
 
 def _text_encoding(sample: bytes) -> tuple[str, str]:
     if sample.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig", "UTF-8 (with byte-order mark)"
+        return "utf-8-sig", Note("UTF-8（带字节顺序标记）", "UTF-8 (with byte-order mark)")
     if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16", "UTF-16 (byte-order mark)"
+        return "utf-16", Note("UTF-16（字节顺序标记）", "UTF-16 (byte-order mark)")
     for cut in range(4):  # the sample may end inside a multi-byte character
         try:
             (sample[: len(sample) - cut] if cut else sample).decode("utf-8")
-            return "utf-8", "UTF-8"
+            return "utf-8", Note("UTF-8", "UTF-8")
         except UnicodeDecodeError:
             continue
     name, reason = guess_bytes_encoding(sample)
@@ -613,7 +624,7 @@ def _read_csv(path: Path, report: list[str], progress: Progress, cancel: Cancel)
     if b"\0" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise DataImportError(f"{path.name} 不是文本文件 / is not a text (CSV) file")
     encoding, reason = _text_encoding(sample)
-    report.append(f"text encoding {encoding.upper()} ({reason})")
+    report.append(Note(f"文本编码 {encoding.upper()}（{getattr(reason, 'zh', reason)}）", f"text encoding {encoding.upper()} ({reason})"))
     text = sample.decode(encoding, errors="replace")
     try:
         dialect = csv.Sniffer().sniff(text[:20000], delimiters=",;\t|")
@@ -621,7 +632,8 @@ def _read_csv(path: Path, report: list[str], progress: Progress, cancel: Cancel)
     except csv.Error:
         sep = "\t" if path.suffix.lower() == ".tsv" else ","
     if sep != ",":
-        report.append(f"columns separated by {'TAB' if sep == chr(9) else repr(sep)}")
+        shown = "TAB" if sep == chr(9) else repr(sep)
+        report.append(Note(f"列分隔符为 {shown}", f"columns separated by {shown}"))
     frames = []
     with open(path, "rb") as raw:
         try:
@@ -661,7 +673,8 @@ def _read_xlsx(path: Path, layer: str | None, report: list[str]):
         usable = [n for n, df in sheets.items() if not df.empty and find_coordinate_columns(df.columns) != (None, None, None)]
         name = usable[0] if usable else next(iter(sheets))
     df = sheets[name].fillna("")
-    report.append(f"sheet {name!r} of {path.name}" + (f" (of {len(sheets)} sheets)" if len(sheets) > 1 else ""))
+    report.append(Note(f"{path.name} 的工作表 {name}" + (f"（共 {len(sheets)} 个）" if len(sheets) > 1 else ""),
+                       f"sheet {name!r} of {path.name}" + (f" (of {len(sheets)} sheets)" if len(sheets) > 1 else "")))
     if df.empty:
         raise DataImportError(f"工作表 {name!r} 没有数据行 / sheet {name!r} has no rows")
     return _table_to_gdf(df, f"{path.name} [{name}]", report), name
@@ -682,7 +695,8 @@ def _normalise(gdf, declared, override, datum, report, progress, cancel):
     gdf = gdf.reset_index(drop=True)
     empty = gdf.geometry.isna().to_numpy() | shapely.is_empty(gdf.geometry.to_numpy())
     if empty.any():
-        report.append(f"{int(empty.sum())} of {total} features had no geometry and were dropped")
+        report.append(Note(f"{total} 个要素中有 {int(empty.sum())} 个没有几何，已略去",
+                           f"{int(empty.sum())} of {total} features had no geometry and were dropped"))
         gdf = gdf.loc[~empty].reset_index(drop=True)
     if len(gdf) == 0:
         raise DataImportError(f"所有 {total} 个要素都没有几何 / none of the {total} features has a geometry")
@@ -693,7 +707,9 @@ def _normalise(gdf, declared, override, datum, report, progress, cancel):
 
     if override is not None:
         crs = override
-        note = f"CRS {crs_detect.describe(crs)} given by the user" + (f" (the file declared {crs_detect.describe(declared)})" if declared is not None else "")
+        declared_text = crs_detect.describe(declared) if declared is not None else None
+        note = Note(f"用户指定坐标参考系 {crs_detect.describe(crs)}" + (f"（文件声明为 {declared_text}）" if declared_text else ""),
+                    f"CRS {crs_detect.describe(crs)} given by the user" + (f" (the file declared {declared_text})" if declared_text else ""))
     else:
         decision = crs_detect.decide(declared, bounds, shapely.get_coordinates(geoms))
         crs, note = decision.crs, decision.note
@@ -720,10 +736,12 @@ def _normalise(gdf, declared, override, datum, report, progress, cancel):
     if crs.to_epsg() != 4326:
         accuracy = crs_detect.accuracy_note(crs)
         gdf = gdf.to_crs(4326)
-        report.append(f"reprojected from {crs_detect.describe(crs)} to WGS84 (EPSG:4326)" + (f"; {accuracy}" if accuracy else ""))
+        report.append(Note(f"已从 {crs_detect.describe(crs)} 转换到 WGS84（EPSG:4326）" + (f"；{accuracy.zh}" if accuracy else ""),
+                           f"reprojected from {crs_detect.describe(crs)} to WGS84 (EPSG:4326)" + (f"; {accuracy}" if accuracy else "")))
         finite = np.isfinite(gdf.geometry.bounds.to_numpy()).all(axis=1)
         if not finite.all():
-            report.append(f"{int((~finite).sum())} features could not be reprojected (outside the CRS's area) and were dropped")
+            report.append(Note(f"{int((~finite).sum())} 个要素超出该坐标系范围、无法转换，已略去",
+                               f"{int((~finite).sum())} features could not be reprojected (outside the CRS's area) and were dropped"))
             gdf = gdf.loc[finite].reset_index(drop=True)
             if len(gdf) == 0:
                 raise DataImportError("没有要素能转换到 WGS84 / no feature could be converted to WGS84: wrong CRS?")
@@ -732,18 +750,20 @@ def _normalise(gdf, declared, override, datum, report, progress, cancel):
     if datum in ("gcj02", "bd09"):
         gdf = _from_obfuscated(gdf, datum, report, progress, cancel)
     elif datum == "cgcs2000":
-        report.append("datum CGCS2000 treated as WGS84 (they differ by centimetres)")
+        report.append(Note("CGCS2000 基准视为 WGS84（相差厘米级）", "datum CGCS2000 treated as WGS84 (they differ by centimetres)"))
 
     gdf = _repair(gdf, report)
     kinds = gdf.geom_type.value_counts()
     dims = {0 if "Point" in k else 1 if "Line" in k else 2 for k in kinds.index}
     if len(dims) > 1:
-        report.append("mixed geometry types: " + ", ".join(f"{n} {k}" for k, n in kinds.items())
-                      + " (kept; a Shapefile can hold only one type)")
+        counts = ", ".join(f"{n} {k}" for k, n in kinds.items())
+        report.append(Note(f"几何类型混合：{counts}（已保留；Shapefile 只能保存一种类型）",
+                           f"mixed geometry types: {counts} (kept; a Shapefile can hold only one type)"))
     b = gdf.total_bounds
-    report.append(f"{len(gdf)} features ({', '.join(kinds.index)}), lon {b[0]:.4f}–{b[2]:.4f}, lat {b[1]:.4f}–{b[3]:.4f}")
+    report.append(Note(f"{len(gdf)} 个要素（{', '.join(kinds.index)}），经度 {b[0]:.4f}–{b[2]:.4f}，纬度 {b[1]:.4f}–{b[3]:.4f}",
+                       f"{len(gdf)} features ({', '.join(kinds.index)}), lon {b[0]:.4f}–{b[2]:.4f}, lat {b[1]:.4f}–{b[3]:.4f}"))
     if not crs_detect.looks_china_lonlat(tuple(b)):
-        report.append("note: the data reach outside China; check the CRS if this is unexpected")
+        report.append(Note("注意：数据超出中国范围；若非预期请检查坐标参考系", "note: the data reach outside China; check the CRS if this is unexpected"))
     gdf.columns = [str(c) for c in gdf.columns]
     return gdf, note
 
@@ -752,7 +772,8 @@ def _fix_swapped(geoms: np.ndarray, report: list[str]) -> np.ndarray:
     """Swap lat/lon where x holds latitudes and y longitudes of China."""
     bounds = tuple(float(v) for v in shapely.total_bounds(geoms))
     if crs_detect.looks_swapped_lonlat(bounds):
-        report.append("latitude/longitude were swapped (x held latitudes, y longitudes): swapped back")
+        report.append(Note("经纬度顺序颠倒（x 为纬度、y 为经度）：已交换回来",
+                           "latitude/longitude were swapped (x held latitudes, y longitudes): swapped back"))
         return _swap_xy(geoms)
     types = shapely.get_type_id(geoms)
     if (types == 0).all():  # points: swap the ones that are swapped, leave the rest
@@ -763,7 +784,8 @@ def _fix_swapped(geoms: np.ndarray, report: list[str]) -> np.ndarray:
         if swapped.any() and not swapped.all():
             geoms = geoms.copy()
             geoms[swapped] = _swap_xy(geoms[swapped])
-            report.append(f"{int(swapped.sum())} points had latitude and longitude swapped: swapped back")
+            report.append(Note(f"{int(swapped.sum())} 个点的经纬度颠倒：已交换回来",
+                               f"{int(swapped.sum())} points had latitude and longitude swapped: swapped back"))
     return geoms
 
 
@@ -786,7 +808,10 @@ def _from_obfuscated(gdf, datum: str, report: list[str], progress: Progress, can
     n = min(len(coords), 200)
     _, _, dist = Geod(ellps="WGS84").inv(coords[:n, 0], coords[:n, 1], moved[:n, 0], moved[:n, 1])
     label = {"gcj02": "GCJ-02 (Amap/Gaode, Tencent)", "bd09": "BD-09 (Baidu)"}[datum]
-    report.append(f"coordinates converted from {label} to WGS84 with prcoords (shift ~{float(np.median(dist)):.0f} m)")
+    label_zh = {"gcj02": "GCJ-02（高德、腾讯）", "bd09": "BD-09（百度）"}[datum]
+    shift = float(np.median(dist))
+    report.append(Note(f"坐标已用 prcoords 从 {label_zh} 转换为 WGS84（偏移约 {shift:.0f} 米）",
+                       f"coordinates converted from {label} to WGS84 with prcoords (shift ~{shift:.0f} m)"))
     out = gdf.copy()
     out.geometry = gpd.GeoSeries(after, crs=4326, index=gdf.index)
     return out
@@ -815,8 +840,9 @@ def _repair(gdf, report: list[str]):
     geoms = geoms.copy()
     geoms[invalid] = fixed
     gone = shapely.is_empty(geoms)
-    report.append(f"{int(invalid.sum())} invalid geometries repaired (shapely make_valid)"
-                  + (f"; {int(gone.sum())} became empty and were dropped" if gone.any() else ""))
+    report.append(Note(f"已修复 {int(invalid.sum())} 个无效几何（shapely make_valid）" + (f"；其中 {int(gone.sum())} 个变为空，已略去" if gone.any() else ""),
+                       f"{int(invalid.sum())} invalid geometries repaired (shapely make_valid)"
+                       + (f"; {int(gone.sum())} became empty and were dropped" if gone.any() else "")))
     out = gdf.copy()
     out.geometry = gpd.GeoSeries(geoms, crs=gdf.crs, index=gdf.index)
     return out.loc[~gone].reset_index(drop=True)

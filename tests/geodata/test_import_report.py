@@ -1,0 +1,36 @@
+"""Report lines carry Chinese (shown first in the window) and English (CLI, logs)."""
+from __future__ import annotations
+
+import geopandas as gpd
+import pytest
+import shapely
+
+from geodata.export_vector import save_layer
+from geodata.import_report import Note, text
+from geodata.import_vector import import_file
+
+
+def has_cjk(s: str) -> bool:
+    return any("\u4e00" <= c <= "\u9fff" for c in s)
+
+
+@pytest.mark.filterwarnings("ignore:'crs' was not provided")  # no .prj is the point of the test
+def test_every_line_of_a_busy_import_has_chinese_and_english(tmp_path):
+    shp = tmp_path / "busy.shp"
+    gdf = gpd.GeoDataFrame({"名称": ["大足", "坏"]}, geometry=[
+        shapely.Polygon([(29.5, 105.5), (29.9, 105.9), (29.5, 105.9), (29.9, 105.5)]),  # bow-tie, lat/lon order
+        shapely.Polygon([(29.6, 105.6), (29.7, 105.6), (29.7, 105.7)]),
+    ])
+    gdf.to_file(shp, encoding="gbk")
+    shp.with_suffix(".cpg").unlink(missing_ok=True)
+    result = import_file(shp)
+    assert any("swapped" in line for line in result.report) and any("repaired" in line for line in result.report)
+    for line in result.report:
+        assert isinstance(line, Note), line
+        assert has_cjk(text(line, "zh")) and not has_cjk(text(line, "en").replace("大足", "")), line
+    saved = save_layer(result.gdf, tmp_path / "out.shp")
+    assert all(isinstance(line, Note) and has_cjk(line.zh) for line in saved.report)
+
+
+def test_text_passes_plain_strings_through():
+    assert text("plain", "zh") == "plain" and text(Note("中文", "English"), "en") == "English"
