@@ -6,6 +6,7 @@ changed, and (with --out) saves it.  Bad input: a message on stderr, exit 2, not
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 
@@ -48,9 +49,12 @@ def run(args: argparse.Namespace) -> int:
                 print("  CRSs that place these coordinates in the Chengdu–Chongqing region: " + "; ".join(fitting),
                       file=sys.stderr)
         return 2
+    from geodata.import_report import text
+
+    lang = "zh" if os.environ.get("LANG", "").lower().startswith("zh") else "en"  # report lines follow the locale
     print(f"{result.source.name}: {len(result.gdf)} features")
     for line in result.report:
-        print(f"  - {line}")
+        print(f"  - {text(line, lang)}")
     if args.out:
         try:
             saved = save_layer(result.gdf, args.out, datum=args.out_datum, overwrite=args.overwrite)
@@ -58,6 +62,6 @@ def run(args: argparse.Namespace) -> int:
             print(f"error: {exc}", file=sys.stderr)
             return 2
         for line in saved.report:
-            print(f"  - {line}")
+            print(f"  - {text(line, lang)}")
         print(f"saved {', '.join(str(p) for p in saved.paths)}")
     return 0

@@ -65,3 +65,11 @@ def test_file_without_crs_suggests_regional_crs_on_stderr(tmp_path, capsys):
     assert not (tmp_path / "o.gpkg").exists()
     assert main.main(["import", str(shp), "--crs", "EPSG:32648", "--out", str(tmp_path / "o.gpkg")]) == 0
     assert abs(gpd.read_file(tmp_path / "o.gpkg").geometry[0].x - 105.72) < 1e-6
+
+
+def test_report_follows_a_chinese_locale(tmp_path, capsys, monkeypatch):
+    src = tmp_path / "sites.csv"
+    src.write_text("名称,经度,纬度\n大足,105.7208,29.7075\n", encoding="utf-8")
+    monkeypatch.setenv("LANG", "zh_CN.UTF-8")
+    assert main.main(["import", str(src)]) == 0
+    assert "按 WGS84（EPSG:4326）读取" in capsys.readouterr().out
