@@ -312,3 +312,24 @@ def test_file_without_crs_asks_for_one_and_the_project_remembers_it(qtbot, tmp_p
     actions.open_project(project)
     assert actions.wait_idle() and actions.errors == []
     assert window.document.layer("utm").data.geometry[0].y == pytest.approx(29.70, abs=1e-6)
+
+
+def test_theme_filter_changes_what_is_drawn_of_an_imported_layer(qtbot, tmp_path):
+    from layers.render import MapRequest, render_with_result
+
+    window, actions = make_window(qtbot)
+    actions.import_path(sites_csv(tmp_path))
+    assert actions.wait_idle()
+    doc = window.document
+
+    def draw():
+        request = MapRequest(doc.snapshot(), width=400, height=300, labels=False, layers=("sites",), background=None)
+        image, result = render_with_result(request)
+        inked = sum(1 for x in range(400) for y in range(300) if image.pixelColor(x, y).alpha() > 0)
+        return result.drawn["sites"], inked
+
+    all_drawn, all_ink = draw()
+    doc.set_filter(Filter(themes=("industry",)))
+    one_drawn, one_ink = draw()
+    assert (all_drawn, one_drawn) == (3, 1)
+    assert 0 < one_ink < all_ink  # one symbol left on the picture instead of three
