@@ -168,3 +168,17 @@ def test_damaged_style_and_filter_fall_back_to_defaults_with_a_note(tmp_path):
     assert loaded.document.filter == Filter()
     assert any("style is not valid" in line for line in loaded.report)
     assert any("filter is not valid" in line for line in loaded.report)
+
+
+def test_bundled_map_is_saved_by_reference_and_reopens_whole(tmp_path):
+    doc = MapDocument.from_bundle()
+    doc.set_filter(Filter(themes=("transport",), statuses=("under_construction",)))
+    path = save_project(doc, tmp_path / "bundle.cyproj")
+    refs = [layer["data_ref"] for layer in json.loads(path.read_text(encoding="utf-8"))["document"]["layers"]]
+    assert refs and all(ref["kind"] == "bundle" and set(ref) == {"kind", "layer"} for ref in refs)  # no data copied
+    loaded = load_project(path)
+    assert loaded.missing == [] and loaded.report == []
+    assert loaded.document.layer_names() == doc.layer_names()
+    assert loaded.document.filter == doc.filter
+    for name in doc.layer_names():
+        assert len(loaded.document.layer(name).data) == len(doc.layer(name).data)
