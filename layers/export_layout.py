@@ -31,6 +31,8 @@ from PySide6.QtGui import (
     QPolygonF,
 )
 
+from pyproj import Transformer
+
 from geodata.atomic import atomic_path
 from layers import projection
 from layers.fonts import cjk_family, ensure_gui_app
@@ -54,6 +56,37 @@ DEFAULT_TITLE = {"zh": "成渝地区双城经济圈", "en": "Chengdu–Chongqing
 LEGEND_TITLE = {"zh": "图例", "en": "Legend"}
 INSET_TITLE = {"zh": "位置示意", "en": "Location"}
 DATE_LABEL = {"zh": "制图日期", "en": "Made"}
+
+
+# ---- the display projection, without proj.db ---------------------------------------
+# Pages are painted in worker threads (the explorer's preview and export jobs).  pyproj
+# builds one PROJ object per thread; building one from CRS codes reads proj.db, and that
+# lookup crashed PROJ inside the explorer's worker thread (segfault in
+# AuthorityFactory::createCoordinateReferenceSystem).  PROJ pipelines made from the
+# display CRS's own PROJ string need no database, so the page uses these instead.
+_LCC = projection.DISPLAY_CRS.srs.replace("+type=crs", "").strip()
+_TO_LONLAT = Transformer.from_pipeline(f"+proj=pipeline +step +inv {_LCC} +step +proj=unitconvert +xy_in=rad +xy_out=deg")
+_TO_DISPLAY = Transformer.from_pipeline(f"+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad +step {_LCC}")
+
+
+def display_to_lonlat(x, y):
+    return _TO_LONLAT.transform(x, y)
+
+
+def lonlat_to_display(lon, lat):
+    return _TO_DISPLAY.transform(lon, lat)
+
+
+def lonlat_bounds_to_display(bounds) -> tuple[float, float, float, float]:
+    """A lon/lat box -> the display box containing it (edges densified: the cone bends them)."""
+    import numpy as np
+
+    lon0, lat0, lon1, lat1 = bounds
+    t = np.linspace(0.0, 1.0, 21)
+    lons = np.concatenate([lon0 + (lon1 - lon0) * t, np.full(21, lon1), lon1 + (lon0 - lon1) * t, np.full(21, lon0)])
+    lats = np.concatenate([np.full(21, lat0), lat0 + (lat1 - lat0) * t, np.full(21, lat1), lat1 + (lat0 - lat1) * t])
+    x, y = lonlat_to_display(lons, lats)
+    return float(np.min(x)), float(np.min(y)), float(np.max(x)), float(np.max(y))
 
 
 class ExportCancelled(Exception):
@@ -166,7 +199,7 @@ def resolve_extent(document, spec=None) -> tuple[float, float, float, float]:
         west, south, east, north = (float(v) for v in spec)
         if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
             raise ValueError(f"bbox {spec} is not west<east, south<north in degrees")
-        return projection.lonlat_bounds_to_display((west, south, east, north))
+        return lonlat_bounds_to_display((west, south, east, north))
     text = str(spec)
     kind, _, name = text.partition(":")
     if not name:
@@ -182,12 +215,12 @@ def resolve_extent(document, spec=None) -> tuple[float, float, float, float]:
             gdf = gdf[flt.mask(layer)]
         if gdf.empty:
             raise ValueError(f"layer {name!r} has no features under the current filter")
-        return _pad(projection.lonlat_bounds_to_display(_lonlat_total_bounds(gdf)))
+        return _pad(lonlat_bounds_to_display(_lonlat_total_bounds(gdf)))
     if kind == "district":  # one name or several, comma-separated
         import pandas as pd
 
         rows = pd.concat([district_rows(document, part) for part in name.split(",") if part.strip()])
-        return _pad(projection.lonlat_bounds_to_display(_lonlat_total_bounds(rows)))
+        return _pad(lonlat_bounds_to_display(_lonlat_total_bounds(rows)))
     raise ValueError(f"extent {text!r}: use layer:NAME, district:NAME or a lon/lat bbox")
 
 
@@ -201,7 +234,7 @@ def _frame_mapper(layout: Layout, extent):
     def page_to_lonlat(px: float, py: float) -> tuple[float, float]:
         x = extent[0] + (px - left) * per_px
         y = extent[3] - (py - top) * per_px
-        lon, lat = projection.display_to_lonlat(x, y)
+        lon, lat = display_to_lonlat(x, y)
         return float(lon), float(lat)
 
     return page_to_lonlat
@@ -271,8 +304,8 @@ def _draw_scale_bar(painter: QPainter, layout: Layout, extent, language: str) ->
 def true_north_angle(extent) -> float:
     """Degrees clockwise from the page's up to true north at the map centre (cone convergence)."""
     cx, cy = (extent[0] + extent[2]) / 2, (extent[1] + extent[3]) / 2
-    lon, lat = projection.display_to_lonlat(cx, cy)
-    nx, ny = projection.lonlat_to_display(lon, min(lat + 0.05, 89.9))
+    lon, lat = display_to_lonlat(cx, cy)
+    nx, ny = lonlat_to_display(lon, min(lat + 0.05, 89.9))
     return math.degrees(math.atan2(nx - cx, ny - cy))
 
 
@@ -555,7 +588,7 @@ def inset_useful(document, extent) -> bool:
     circle = _layer(document, "circle")
     if circle is None or circle.data is None or circle.data.empty:
         return False
-    cx0, cy0, cx1, cy1 = projection.lonlat_bounds_to_display(_lonlat_total_bounds(circle.data))
+    cx0, cy0, cx1, cy1 = lonlat_bounds_to_display(_lonlat_total_bounds(circle.data))
     return not (extent[0] <= cx0 and extent[1] <= cy0 and extent[2] >= cx1 and extent[3] >= cy1)
 
 
@@ -569,9 +602,9 @@ def _draw_inset(painter: QPainter, layout: Layout, document, extent, language: s
     frame = (left + 1, top + head_h + 1, width - 2, height - head_h - 2)
     circle = _layer(document, "circle")
     if circle is not None and not circle.data.empty:
-        whole = _pad(projection.lonlat_bounds_to_display(_lonlat_total_bounds(circle.data)), 0.08)
+        whole = _pad(lonlat_bounds_to_display(_lonlat_total_bounds(circle.data)), 0.08)
     else:
-        whole = projection.region_extent()
+        whole = lonlat_bounds_to_display(projection.REGION_LONLAT)
     # grow to include the current extent, so its box is always whole inside the inset
     whole = (min(whole[0], extent[0]), min(whole[1], extent[1]), max(whole[2], extent[2]), max(whole[3], extent[3]))
     inset_extent = fit_extent(whole, frame[2], frame[3])
