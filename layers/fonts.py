@@ -6,6 +6,7 @@ so `ensure_gui_app()` creates one on the offscreen platform when none exists.
 from __future__ import annotations
 
 import os
+from functools import lru_cache
 from pathlib import Path
 
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
@@ -49,8 +50,13 @@ def cjk_family() -> str:
 
 def map_font(size_pt: float, dpi: float = 96.0, *, bold: bool = False) -> QFont:
     """A CJK font whose size is given in points at `dpi` (pixel size, so any device agrees)."""
+    return QFont(_map_font(max(1, round(size_pt * dpi / 72.0)), bold))
+
+
+@lru_cache(maxsize=256)
+def _map_font(pixel_size: int, bold: bool) -> QFont:
     font = QFont(cjk_family())
-    font.setPixelSize(max(1, round(size_pt * dpi / 72.0)))
+    font.setPixelSize(pixel_size)
     font.setBold(bold)
     font.setStyleStrategy(QFont.StyleStrategy.PreferAntialias)
     return font

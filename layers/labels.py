@@ -1,15 +1,17 @@
 """Label placement without overlaps: greedy by priority over a collision grid.
 
 Candidates are tried best-priority first; each may offer several positions
-(right, left, above, below a point symbol); the first position that stays on the
-canvas and overlaps no placed label or reserved obstacle wins.  The grid keeps
-each test to the few boxes in the cells a rectangle touches.
+(right, left, diagonals, above, below a point symbol); the first position that
+stays on the canvas and overlaps no placed label or blocking obstacle wins.  The
+grid keeps each test to the few boxes in the cells a rectangle touches.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from PySide6.QtCore import QRectF
+
+INF = float("inf")
 
 
 @dataclass
@@ -34,31 +36,34 @@ class PlacedLabel:
 
 
 class CollisionGrid:
+    """Boxes bucketed by grid cell; boxes are plain (left, top, right, bottom, weight) tuples
+    because this test runs thousands of times a frame."""
+
     def __init__(self, width: float, height: float, cell: float = 48.0, margin: float = 1.5):
         self.width = width
         self.height = height
         self.cell = max(8.0, cell)
         self.margin = margin
-        self.cells: dict[tuple[int, int], list[tuple[QRectF, float]]] = {}
+        self.cells: dict[tuple[int, int], list[tuple[float, float, float, float, float]]] = {}
 
-    def _keys(self, r: QRectF):
-        c = self.cell
-        for i in range(int(r.left() // c), int(r.right() // c) + 1):
-            for j in range(int(r.top() // c), int(r.bottom() // c) + 1):
-                yield i, j
-
-    def free(self, r: QRectF, priority: float = float("inf")) -> bool:
+    def free(self, r: QRectF, priority: float = INF) -> bool:
         """No box in the way, ignoring obstacles less important than `priority`."""
-        grown = r.adjusted(-self.margin, -self.margin, self.margin, self.margin)
-        for key in self._keys(grown):
-            for other, weight in self.cells.get(key, ()):
-                if weight >= priority and grown.intersects(other):
-                    return False
+        m, c = self.margin, self.cell
+        l, t, rr, b = r.left() - m, r.top() - m, r.right() + m, r.bottom() + m
+        cells = self.cells
+        for i in range(int(l // c), int(rr // c) + 1):
+            for j in range(int(t // c), int(b // c) + 1):
+                for ol, ot, orr, ob, weight in cells.get((i, j), ()):
+                    if weight >= priority and ol < rr and orr > l and ot < b and ob > t:
+                        return False
         return True
 
-    def add(self, r: QRectF, weight: float = float("inf")) -> None:
-        for key in self._keys(r):
-            self.cells.setdefault(key, []).append((r, weight))
+    def add(self, r: QRectF, weight: float = INF) -> None:
+        c = self.cell
+        box = (r.left(), r.top(), r.right(), r.bottom(), weight)
+        for i in range(int(box[0] // c), int(box[2] // c) + 1):
+            for j in range(int(box[1] // c), int(box[3] // c) + 1):
+                self.cells.setdefault((i, j), []).append(box)
 
     def inside(self, r: QRectF) -> bool:
         return r.left() >= 0 and r.top() >= 0 and r.right() <= self.width and r.bottom() <= self.height
