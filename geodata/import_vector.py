@@ -582,10 +582,11 @@ def _numeric_columns(df: pd.DataFrame) -> pd.DataFrame:
 
 def _coordinate_values(lon_s: pd.Series, lat_s: pd.Series) -> tuple[np.ndarray, np.ndarray, int]:
     """Floats from decimal text; the rest tried as DMS pairs (106°43'30"E, 29°41′N, 东经…)."""
-    lon_t = lon_s.astype("string").str.strip().fillna("")
-    lat_t = lat_s.astype("string").str.strip().fillna("")
-    xs = pd.to_numeric(lon_t.str.replace("，", ".").replace("", pd.NA), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
-    ys = pd.to_numeric(lat_t.str.replace("，", ".").replace("", pd.NA), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    # NFKC: full-width digits and signs typed in Chinese input methods (１０５．７) become ASCII
+    lon_t = lon_s.astype("string").str.normalize("NFKC").str.strip().fillna("")
+    lat_t = lat_s.astype("string").str.normalize("NFKC").str.strip().fillna("")
+    xs = pd.to_numeric(lon_t.replace("", pd.NA), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    ys = pd.to_numeric(lat_t.replace("", pd.NA), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     retry = np.flatnonzero((~np.isfinite(xs) | ~np.isfinite(ys)) & (lon_t != "").to_numpy() & (lat_t != "").to_numpy())
     n_dms = 0
     if len(retry):
@@ -602,7 +603,7 @@ def _coordinate_values(lon_s: pd.Series, lat_s: pd.Series) -> tuple[np.ndarray, 
     return xs, ys, n_dms
 
 
-def _text_encoding(sample: bytes) -> tuple[str, str]:
+def _text_encoding(sample: bytes) -> tuple[str, Note]:
     if sample.startswith(b"\xef\xbb\xbf"):
         return "utf-8-sig", Note("UTF-8（带字节顺序标记）", "UTF-8 (with byte-order mark)")
     if sample.startswith((b"\xff\xfe", b"\xfe\xff")):

@@ -118,6 +118,13 @@ def test_csv_coordinate_columns_are_found_by_many_names(tmp_path, lon, lat):
     assert (g.x, g.y) == (105.72, 29.70)
 
 
+def test_csv_full_width_digits_are_read(tmp_path):
+    path = tmp_path / "fw.csv"
+    path.write_text("名称,经度,纬度\n大足,１０５．７２,２９．７０\n", encoding="utf-8")
+    g = import_file(path).gdf.geometry[0]
+    assert (g.x, g.y) == (105.72, 29.70)
+
+
 def test_csv_semicolon_separated_gbk_is_read_with_right_names(tmp_path):
     path = tmp_path / "gbk.csv"
     path.write_bytes("名称;经度;纬度\n重庆市规划展览馆;106.5866;29.5636\n广阳岛;106.6706;29.5862\n".encode("gbk"))
