@@ -11,11 +11,13 @@ from __future__ import annotations
 import itertools
 import threading
 
-from PySide6.QtCore import QObject, QPointF, QRectF, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QWidget
 
+from explorer import workers
 from explorer.view_state import ViewState, image_transform
+from explorer.workers import Job
 
 BACKGROUND = QColor("#dfe9f0")  # the renderer's background, shown before the first image
 
@@ -46,7 +48,7 @@ class _JobSignals(QObject):
     failed = Signal(int, str)
 
 
-class RenderJob(QRunnable):
+class RenderJob(Job):
     """Renders one MapRequest (built from a document snapshot in the GUI thread)."""
 
     def __init__(self, job_id: int, request, view: ViewState, dpr: float, token: CancelToken, signals) -> None:
@@ -59,9 +61,8 @@ class RenderJob(QRunnable):
         # the canvas owns the signal object: a per-job QObject could die in the worker
         # thread while its queued signal is still on the way
         self.signals = signals
-        self.setAutoDelete(False)
 
-    def run(self) -> None:
+    def work(self) -> None:
         from layers.render import render_with_result
 
         try:
@@ -90,6 +91,9 @@ class MapCanvas(QWidget):
 
     def __init__(self, document=None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        from layers.fonts import cjk_family
+
+        cjk_family()  # register the bundled fonts here: QFontDatabase must not be first touched by a worker
         self.setMouseTracking(True)
         self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
         self.setMinimumSize(320, 240)
@@ -103,8 +107,6 @@ class MapCanvas(QWidget):
         self._has_view = False
         self._image: QImage | None = None
         self._image_view: ViewState | None = None
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
         self._ids = itertools.count(1)
         self._current_id = 0
         self._token: CancelToken | None = None
@@ -218,9 +220,10 @@ class MapCanvas(QWidget):
         self._current_id = job_id
         dpr = self.devicePixelRatioF()
         job = RenderJob(job_id, self.make_request(self._view, dpr), self._view, dpr, token, self._signals)
+        self._jobs = {k: v for k, v in self._jobs.items() if not v.finished.is_set()}
         self._jobs[job_id] = job
         self.render_started.emit()
-        self._pool.start(job)
+        workers.start(job)
 
     def _on_rendered(self, job_id: int, image: QImage, view: ViewState, result) -> None:
         self._forget_jobs_up_to(job_id)
@@ -252,7 +255,9 @@ class MapCanvas(QWidget):
         timer.start()
         while self._pending and timer.elapsed() < timeout_ms:
             QCoreApplication.processEvents()
-            self._pool.waitForDone(20)
+            job = self._jobs.get(self._current_id)
+            if job is not None:
+                job.finished.wait(0.02)
         QCoreApplication.processEvents()
         return not self._pending
 
@@ -260,8 +265,7 @@ class MapCanvas(QWidget):
         if self._token is not None:
             self._token.cancel()
         self._debounce.stop()
-        self._pool.clear()
-        self._pool.waitForDone(5000)
+        workers.withdraw(self._jobs.values())
 
     # ---- painting ---------------------------------------------------------
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt name)

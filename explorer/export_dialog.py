@@ -8,13 +8,14 @@ from __future__ import annotations
 import importlib.util
 import threading
 
-from PySide6.QtCore import QObject, QRunnable, Qt, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from explorer import i18n
+from explorer import i18n, workers
 from explorer.i18n import tr
+from explorer.workers import Job
 from layers.layout_geometry import PRESETS
 
 PREVIEW_WIDTH = 560  # pixels of the preview page's longer side
@@ -29,18 +30,19 @@ def formats() -> list[str]:
 
 class _Signals(QObject):
     preview = Signal(int, object)  # generation, QImage
+    preview_failed = Signal(int, str)
     progress = Signal(float, str)
     done = Signal(object, str)  # result or None, error text
 
 
-class _PreviewJob(QRunnable):
+class _PreviewJob(Job):
     def __init__(self, generation, document, preset, title, extent, language, signals, cancel):
         super().__init__()
         self.args = (generation, document, preset, title, extent, language)
         self.signals = signals
         self.cancel = cancel
 
-    def run(self) -> None:
+    def work(self) -> None:
         from layers.export_layout import paint_page, resolve_extent
         from layers.layout_geometry import compute_layout, fit_extent, preset as get_preset
 
@@ -60,18 +62,19 @@ class _PreviewJob(QRunnable):
                 painter.end()
             if not self.cancel.is_set():
                 self.signals.preview.emit(generation, image)
-        except Exception:  # a cancelled or failed preview just leaves the old one
-            pass
+        except Exception as exc:  # the old preview stays; the message says why
+            if not self.cancel.is_set():
+                self.signals.preview_failed.emit(generation, f"{type(exc).__name__}: {exc}")
 
 
-class _ExportJob(QRunnable):
+class _ExportJob(Job):
     def __init__(self, document, path, fmt, preset, dpi, title, extent, language, signals, cancel):
         super().__init__()
         self.args = (document, path, fmt, preset, dpi, title, extent, language)
         self.signals = signals
         self.cancel = cancel
 
-    def run(self) -> None:
+    def work(self) -> None:
         document, path, fmt, preset, dpi, title, extent, language = self.args
         try:
             if fmt == "html":
@@ -97,19 +100,23 @@ class ExportDialog(QDialog):
 
     def __init__(self, document, extent=None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        from layers.fonts import cjk_family
+
+        cjk_family()  # fonts registered in the GUI thread before the preview worker paints text
         self.document = document
         self.extent = extent
         self.setWindowTitle(tr("export.title"))
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
         self._signals = _Signals()
         self._signals.preview.connect(self._on_preview)
+        self._signals.preview_failed.connect(
+            lambda gen, msg: gen == self._generation and self.message.setText(tr("export.failed", error=msg)))
         self._signals.progress.connect(self._on_progress)
         self._signals.done.connect(self._on_done)
         self._generation = 0
         self._preview_cancel = threading.Event()
         self._export_cancel: threading.Event | None = None
         self.preview_image: QImage | None = None
+        self._jobs: list[Job] = []  # alive until the worker is done with them
 
         self.preset = QComboBox()
         for name in PRESETS:
@@ -170,13 +177,21 @@ class ExportDialog(QDialog):
         self.preset.setEnabled(is_page)
         self.dpi.setEnabled(self.format.currentData() == "png")
 
+    def _snapshot(self):
+        """The document as it is now, framed on the window's view (export engine takes the
+        document's extent, in the display CRS, when no bbox is given)."""
+        snap = self.document.snapshot()
+        if self.extent is not None:
+            snap.set_extent(self.extent)
+        return snap
+
     def update_preview(self) -> None:
         self._preview_cancel.set()
         self._preview_cancel = threading.Event()
         self._generation += 1
-        job = _PreviewJob(self._generation, self.document.snapshot(), self.preset.currentData(), self.title.text(),
-                          self.extent, i18n.language(), self._signals, self._preview_cancel)
-        self._pool.start(job)
+        job = _PreviewJob(self._generation, self._snapshot(), self.preset.currentData(), self.title.text(),
+                          None, i18n.language(), self._signals, self._preview_cancel)
+        self._keep(job)
 
     def _on_preview(self, generation: int, image: QImage) -> None:
         if generation != self._generation:
@@ -201,10 +216,14 @@ class ExportDialog(QDialog):
         self.progress.setValue(0)
         self.progress.show()
         self.save_button.setEnabled(False)
-        job = _ExportJob(self.document.snapshot(), path, self.format.currentData(), self.preset.currentData(),
-                         self.dpi.value(), self.title.text() or None, self.extent, i18n.language(),
+        job = _ExportJob(self._snapshot(), path, self.format.currentData(), self.preset.currentData(),
+                         self.dpi.value(), self.title.text() or None, None, i18n.language(),
                          self._signals, self._export_cancel)
-        self._pool.start(job)
+        self._keep(job)
+
+    def _keep(self, job: Job) -> None:
+        self._jobs = [j for j in self._jobs if not j.finished.is_set()] + [job]
+        workers.start(job)
 
     def _on_progress(self, fraction: float, message: str) -> None:
         self.progress.setValue(round(fraction * 100))
@@ -227,5 +246,5 @@ class ExportDialog(QDialog):
 
     def done(self, result: int) -> None:  # noqa: D401 - Qt override
         self._preview_cancel.set()
-        self._pool.waitForDone(10000)
+        workers.withdraw(self._jobs)
         super().done(result)

@@ -41,14 +41,24 @@ def features_at(document, x: float, y: float, tolerance: float, layers: list[str
         keep = document.filter.mask(layer)
         idx = idx[keep[idx]]
         found = []
+        outline_only = cache.kind == "polygon" and not _filled(layer.style)
         for i in idx.tolist():
             geom = cache.geoms[i]
-            d = 0.0 if cache.kind == "polygon" and geom.contains(probe) else float(geom.distance(probe))
-            if cache.kind == "polygon" and d > 0:
-                continue
+            if outline_only:  # an unfilled area (the circle) is picked on its line, as drawn
+                d = float(geom.boundary.distance(probe))
+            elif cache.kind == "polygon":
+                if not geom.contains(probe):
+                    continue
+                d = 0.0
+            else:
+                d = float(geom.distance(probe))
             if d <= tolerance:
                 found.append(Hit(layer.name, int(i), cache.ids[i], d))
         hits.extend(sorted(found, key=lambda h: h.distance))
     rank = {"point": 0, "line": 1, "polygon": 2}
     kinds = {l.name: l.cache.kind for l in document.layers if l.name in {h.layer for h in hits}}
     return sorted(hits, key=lambda h: rank.get(kinds[h.layer], 3))  # stable: keeps layer order within a kind
+
+
+def _filled(layer_style) -> bool:
+    return bool(layer_style.base.fill) or any(c.style.fill for c in layer_style.classes.values())

@@ -1,0 +1,55 @@
+"""Export dialog: a live preview of the page, and files that reopen."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtGui import QImage
+
+from explorer.export_dialog import ExportDialog, formats
+
+
+def _distinct(image: QImage, step: int = 5) -> int:
+    return len({image.pixel(x, y) for x in range(0, image.width(), step) for y in range(0, image.height(), step)})
+
+
+def test_preview_shows_the_page_of_the_chosen_preset(qtbot, window):
+    dialog = window.open_export_dialog()
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.preview_ready, timeout=60000):
+        pass
+    landscape = dialog.preview_image
+    assert landscape.width() > landscape.height()
+    assert _distinct(landscape) > 30
+    with qtbot.waitSignal(dialog.preview_ready, timeout=60000):
+        dialog.preset.setCurrentIndex(dialog.preset.findData("a4-portrait"))
+    assert dialog.preview_image.height() > dialog.preview_image.width()
+    dialog.reject()
+
+
+@pytest.mark.parametrize("fmt", ["png", "pdf", "svg"])
+def test_export_writes_a_file_that_reopens(qtbot, document, tmp_path, fmt):
+    dialog = ExportDialog(document)
+    qtbot.addWidget(dialog)
+    dialog.format.setCurrentIndex(dialog.format.findData(fmt))
+    dialog.dpi.setValue(72)
+    out = tmp_path / f"map.{fmt}"
+    with qtbot.waitSignal(dialog.exported, timeout=120000) as blocker:
+        dialog.start_export(str(out))
+    assert blocker.args == [str(out)]
+    data = out.read_bytes()
+    if fmt == "png":
+        image = QImage(str(out))
+        assert image.width() == round(297 / 25.4 * 72) or abs(image.width() - 297 / 25.4 * 72) <= 1
+        assert _distinct(image) > 30
+        assert (tmp_path / "map.pgw").exists()
+    elif fmt == "pdf":
+        assert data.startswith(b"%PDF")
+    else:
+        assert b"<svg" in data[:2000]
+    assert not [p for p in tmp_path.iterdir() if ".part" in p.name]
+    dialog.reject()
+
+
+def test_html_offered_only_when_the_web_export_exists():
+    import importlib.util
+
+    assert ("html" in formats()) == (importlib.util.find_spec("layers.export_web") is not None)

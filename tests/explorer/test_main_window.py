@@ -1,0 +1,128 @@
+"""Main window: plugins, settings restored at the next start, language, bookmarks, panels."""
+from __future__ import annotations
+
+import sys
+import textwrap
+
+import pytest
+from PySide6.QtCore import Qt
+
+from explorer import i18n
+from explorer.main_window import MainWindow
+
+
+def _open(qtbot, document, settings, plugins=()):
+    win = MainWindow(document=document, settings=settings, plugins=plugins)
+    qtbot.addWidget(win)
+    win.resize(1300, 850)
+    win.show()
+    qtbot.waitExposed(win)
+    assert win.canvas.wait_idle()
+    return win
+
+
+def test_a_broken_plugin_is_reported_and_a_good_one_installed(qtbot, document, settings, tmp_path, monkeypatch):
+    (tmp_path / "broken_plugin.py").write_text("raise RuntimeError('boom')\n")
+    (tmp_path / "good_plugin.py").write_text(textwrap.dedent("""
+        def install(window):
+            window.menu("tools").addAction("good plugin action")
+    """))
+    monkeypatch.syspath_prepend(str(tmp_path))
+    win = _open(qtbot, document, settings, plugins=("broken_plugin", "absent_plugin_xyz", "good_plugin"))
+    assert "boom" in win.plugin_errors["broken_plugin"]
+    assert "absent_plugin_xyz" not in win.plugin_errors  # not installed yet: silently skipped
+    assert "broken_plugin" in win.statusBar().currentMessage()
+    assert "good plugin action" in [a.text() for a in win.menu("tools").actions()]
+    for mod in ("broken_plugin", "good_plugin"):
+        sys.modules.pop(mod, None)
+
+
+def test_view_filter_and_layout_come_back_at_the_next_start(qtbot, document, settings):
+    from layers.filter import Filter
+
+    win = _open(qtbot, document, settings)
+    win.canvas.zoom_by(3.0)
+    win.canvas.pan_by(50, 20)
+    view = win.canvas.view
+    win.document.set_filter(Filter(themes=["ecology"], year_min=2020))
+    win.table_dock.hide()
+    win.close()
+
+    from tests.explorer.conftest import make_projects  # a fresh document, as at a new start
+    from layers.document import MapDocument, MapLayer
+
+    doc2 = MapDocument.from_bundle(names=["districts", "circle"])
+    doc2.add_layer(MapLayer(name="projects", data=make_projects()))
+    win2 = _open(qtbot, doc2, settings)
+    assert win2.document.filter == Filter(themes=["ecology"], year_min=2020)
+    assert (win2.canvas.view.cx, win2.canvas.view.cy) == pytest.approx((view.cx, view.cy))
+    assert win2.canvas.view.resolution == pytest.approx(view.resolution)
+    assert not win2.table_dock.isVisible()
+    assert win2.filter_panel.theme_checks["ecology"].isChecked()
+    assert not win2.filter_panel.theme_checks["transport"].isChecked()
+
+
+def test_switching_language_changes_menus_panels_and_map_labels(window):
+    assert window.menu("file").title().startswith("文件")
+    window._actions["act.english"].trigger()
+    assert i18n.language() == "en"
+    assert window.menu("file").title() == "&File"
+    assert window.layer_dock.windowTitle() == "Layers"
+    assert window.document.language == "en"  # the renderer labels in English now
+    assert window.filter_panel.theme_checks["transport"].text().startswith("Transport")
+    assert window.settings.value("language") == "en"
+    window._actions["act.chinese"].trigger()
+    assert window.filter_panel.theme_checks["transport"].text().startswith("交通")
+
+
+def test_bookmark_returns_to_a_saved_view(window):
+    window.canvas.zoom_by(4.0, 100, 100)
+    saved = window.canvas.view
+    window.add_bookmark("大足")
+    window.canvas.full_extent()
+    assert window.canvas.view.resolution != pytest.approx(saved.resolution)
+    window.go_to_bookmark("大足")
+    assert (window.canvas.view.cx, window.canvas.view.cy, window.canvas.view.resolution) == pytest.approx(
+        (saved.cx, saved.cy, saved.resolution))
+    names = [a.text() for a in window._menus["bookmarks"].actions()]
+    assert "大足" in names
+
+
+def test_status_bar_shows_wgs84_decimal_dms_and_scale(window, qtbot):
+    from layers.projection import display_to_lonlat
+
+    qtbot.mouseMove(window.canvas, window.canvas.rect().center())
+    x, y = window.canvas.view.to_map(window.canvas.rect().center().x(), window.canvas.rect().center().y())
+    window.canvas.cursor_moved.emit(x, y)
+    lon, lat = display_to_lonlat(x, y)
+    text = window.coord_label.text()
+    assert f"{lon:.5f}" in text and f"{lat:.5f}" in text and "°" in text and "″" in text
+    assert window.scale_label.text().startswith("比例尺 1:")
+
+
+def test_layer_panel_hides_reorders_and_fades_layers(window):
+    panel = window.layer_panel
+    items = {panel.list.item(i).data(Qt.ItemDataRole.UserRole): panel.list.item(i) for i in range(panel.list.count())}
+    items["projects"].setCheckState(Qt.CheckState.Unchecked)
+    assert not window.document.layer("projects").visible
+    assert window.canvas.is_render_pending()
+    assert window.canvas.wait_idle()
+    assert "projects" not in window.canvas.last_result.drawn
+
+    panel.apply_order(["districts", "projects", "circle", "seats"])  # top first
+    assert window.document.layer_names() == ["seats", "circle", "projects", "districts"]
+
+    panel.list.setCurrentRow(0)  # districts, now on top
+    panel.opacity.setValue(40)
+    assert window.document.layer("districts").opacity == pytest.approx(0.4)
+    panel.set_colour("#112233")
+    assert window.document.layer("districts").style.base.fill == "#112233"
+    panel.width.setValue(2.5)
+    assert window.document.layer("districts").style.base.width_pt == pytest.approx(2.5)
+
+
+def test_zoom_to_layer_fits_its_features(window):
+    window.zoom_to_layer("projects")
+    x0, y0, x1, y1 = window.canvas.view.extent()
+    for x, y in window.document.layer("projects").cache.point_xy:
+        assert x0 < x < x1 and y0 < y < y1
