@@ -100,6 +100,8 @@ def save_layer(
             paths = [_write_csv(out, path, csv_geometry, report)]
         else:
             with atomic_path(path) as tmp:
+                if driver == "GPKG" and path.exists():
+                    _keep_other_layers(path, tmp, name, report)
                 opts = {}
                 if driver == "KML":
                     label = next((c for c in ("name_zh", "name", "名称", "NAME", "Name") if c in out.columns), None)
@@ -116,6 +118,20 @@ def save_layer(
     names = ", ".join(p.name for p in paths)
     report.append(Note(f"已写入 {len(out)} 个要素：{names}", f"{len(out)} features written to {names}"))
     return SaveResult(paths, report)
+
+
+def _keep_other_layers(path: Path, tmp: Path, name: str, report: list[str]) -> None:
+    """Saving into an existing GeoPackage adds (or replaces) one layer in a copy; the others stay."""
+    import pyogrio
+
+    shutil.copy2(path, tmp)
+    try:
+        others = [str(n) for n, _ in pyogrio.list_layers(tmp) if str(n) != name]
+    except Exception as exc:  # not a GeoPackage we can add to: say so, leave it untouched
+        raise ExportError(f"{path.name} 不是可写入的 GeoPackage / is not a GeoPackage a layer can be added to") from exc
+    if others:
+        report.append(Note(f"图层 {name} 写入已有的 {path.name}；保留其他图层：{'、'.join(others)}",
+                           f"layer {name!r} written into the existing {path.name}; other layers kept: {', '.join(others)}"))
 
 
 def _plain_columns(gdf: gpd.GeoDataFrame) -> gpd.GeoDataFrame:

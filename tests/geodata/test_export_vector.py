@@ -102,3 +102,23 @@ def test_projected_input_is_saved_in_wgs84(tmp_path):
 def test_unsupported_suffix_is_a_clear_error(tmp_path):
     with pytest.raises(ExportError, match="unsupported"):
         save_layer(points(), tmp_path / "x.dwg")
+
+
+def test_saving_into_an_existing_geopackage_keeps_its_other_layers(tmp_path):
+    import pyogrio
+
+    out = tmp_path / "many.gpkg"
+    save_layer(points(), out, layer_name="first")
+    result = save_layer(points().iloc[:1], out, layer_name="second")
+    assert sorted(str(n) for n, _ in pyogrio.list_layers(out)) == ["first", "second"]
+    assert any("other layers kept" in line for line in result.report)
+    save_layer(points().iloc[:1], out, layer_name="first")  # same name: that layer is replaced
+    assert len(gpd.read_file(out, layer="first")) == 1 and len(gpd.read_file(out, layer="second")) == 1
+
+
+def test_saving_into_a_file_that_is_not_a_geopackage_changes_nothing(tmp_path):
+    out = tmp_path / "fake.gpkg"
+    out.write_bytes(b"not sqlite")
+    with pytest.raises(ExportError):
+        save_layer(points(), out)
+    assert out.read_bytes() == b"not sqlite"
