@@ -411,7 +411,10 @@ class MapDocument:
                                    show_labels=show, filter_dims=dims, data_ref=ref, theme_tags=tags))
         if not layers:
             raise ValueError(f"the bundle {path or '(default)'} holds none of the map layers")
-        return cls(layers=_districts_first(layers))._reordered(layers)
+        doc = cls(layers=_districts_first(layers))._reordered(layers)
+        for layer in doc.layers:  # project and index once, at load, on the loading thread
+            layer.cache  # noqa: B018
+        return doc
 
     def _reordered(self, layers: list[MapLayer]) -> "MapDocument":
         self.layers = list(layers)

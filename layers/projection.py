@@ -8,7 +8,7 @@ WGS84 ellipsoid (pyproj.Geod), never in the display plane.
 """
 from __future__ import annotations
 
-from functools import lru_cache
+import threading
 
 import numpy as np
 import shapely
@@ -25,14 +25,27 @@ GEOD = Geod(ellps="WGS84")
 REGION_LONLAT = (101.8, 27.6, 110.3, 32.9)
 
 
-@lru_cache(maxsize=1)
+# Transformers are PROJ pipelines built from the display CRS's own PROJ string: they need
+# no proj.db lookup, which crashed PROJ when first done in a worker thread (the canvas and
+# exports render in workers).  One pair per thread, because a PROJ object is per-thread.
+_LCC = DISPLAY_CRS.srs.replace("+type=crs", "").strip()
+_TO_DISPLAY = f"+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad +step {_LCC}"
+_TO_WGS84 = f"+proj=pipeline +step +inv {_LCC} +step +proj=unitconvert +xy_in=rad +xy_out=deg"
+_local = threading.local()
+
+
 def to_display_transformer() -> Transformer:
-    return Transformer.from_crs(WGS84, DISPLAY_CRS, always_xy=True)
+    t = getattr(_local, "to_display", None)
+    if t is None:
+        t = _local.to_display = Transformer.from_pipeline(_TO_DISPLAY)
+    return t
 
 
-@lru_cache(maxsize=1)
 def to_wgs84_transformer() -> Transformer:
-    return Transformer.from_crs(DISPLAY_CRS, WGS84, always_xy=True)
+    t = getattr(_local, "to_wgs84", None)
+    if t is None:
+        t = _local.to_wgs84 = Transformer.from_pipeline(_TO_WGS84)
+    return t
 
 
 def lonlat_to_display(lon, lat):

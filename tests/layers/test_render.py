@@ -133,3 +133,16 @@ def test_view_transform_round_trips_and_keeps_aspect():
     assert (float(x), float(y)) == pytest.approx((123.0, 45.0))
     zoomed = view.zoom(2.0, 100, 100)
     assert np.allclose(zoomed.to_map(100, 100), view.to_map(100, 100))
+
+
+def test_render_in_a_worker_thread_matches_the_main_thread():
+    import threading
+
+    doc = MapDocument([MapLayer("projects", projects_gdf(), label_field="name_zh")])
+    request = MapRequest(doc.snapshot(), extent=EXTENT, width=300, height=200)
+    here = render_image(request)
+    out = []
+    worker = threading.Thread(target=lambda: out.append(render_with_result(request)[0]))
+    worker.start()
+    worker.join()
+    assert out and out[0] == here
