@@ -38,6 +38,14 @@ SUFFIXES = {
 }
 FILE_FILTER = "空间数据 / Spatial data (*.shp *.zip *.gpkg *.geojson *.json *.kml *.kmz *.gpx *.csv *.txt *.tsv *.xlsx)"
 GPX_LAYERS = ("tracks", "routes", "waypoints")
+# Formats people often have, with what to do instead (their readers are absent or unreliable for Chinese text).
+SAVE_AS_HINTS = {
+    ".xls": "旧版 Excel 文件，请另存为 .xlsx 或 .csv / old Excel format: save it as .xlsx or .csv",
+    ".tab": "MapInfo 文件，请在 MapInfo/QGIS 中另存为 GeoPackage 或 Shapefile / MapInfo file: save it as GeoPackage or Shapefile",
+    ".mif": "MapInfo 文件，请在 MapInfo/QGIS 中另存为 GeoPackage 或 Shapefile / MapInfo file: save it as GeoPackage or Shapefile",
+    ".dwg": "CAD 图纸没有地理坐标，请在 CAD/GIS 软件中导出为 Shapefile 或 GeoPackage / CAD drawing: export it to Shapefile or GeoPackage",
+    ".dxf": "CAD 图纸没有地理坐标，请在 CAD/GIS 软件中导出为 Shapefile 或 GeoPackage / CAD drawing: export it to Shapefile or GeoPackage",
+}
 DATUMS = ("wgs84", "cgcs2000", "gcj02", "bd09")
 CSV_CHUNK_ROWS = 50_000
 MAX_UNZIPPED_BYTES = 2 * 1024**3  # refuse zip bombs
@@ -239,6 +247,9 @@ def _kind(path: Path, report: list[str]) -> str:
     by_suffix = SUFFIXES.get(path.suffix.lower())
     sniffed = _sniff(path)
     if by_suffix is None:
+        hint = SAVE_AS_HINTS.get(path.suffix.lower())
+        if hint:
+            raise DataImportError(f"{path.name}: {hint}")
         if sniffed in (None, "xml", "badzip", "text"):
             raise DataImportError(
                 f"不支持的文件类型 / unsupported file type {path.suffix or '(no suffix)'} for {path.name}; "

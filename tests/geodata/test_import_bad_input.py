@@ -157,3 +157,11 @@ def test_fuzz_csv_text_either_import_or_raise_data_import_error(tmp_path, header
     else:
         assert result.gdf.crs.to_epsg() == 4326
         assert result.gdf.geometry.is_valid.all() and not result.gdf.geometry.is_empty.any()
+
+
+@pytest.mark.parametrize("suffix,advice", [(".xls", ".xlsx"), (".tab", "GeoPackage"), (".dwg", "Shapefile")])
+def test_common_unsupported_formats_say_what_to_save_them_as(tmp_path, suffix, advice):
+    path = tmp_path / f"data{suffix}"
+    path.write_bytes(b"\xd0\xcf\x11\xe0 something")
+    with pytest.raises(DataImportError, match=advice):
+        import_file(path)
