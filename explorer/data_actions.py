@@ -258,6 +258,14 @@ class DataActions(QObject):
             QThread.msleep(5)
         return not self.jobs
 
+    def shutdown(self, timeout_ms: int = 10000) -> None:
+        """Cancel running jobs and wait for their threads (a QThread must not outlive its window)."""
+        for job in list(self.jobs):
+            job.cancel_event.set()
+        for job in list(self.jobs):
+            job.thread.quit()
+            job.thread.wait(timeout_ms)
+
     # ---- import ----------------------------------------------------------------------------------
     def import_dialog(self) -> None:
         self.import_paths(self.ask_open_paths())
@@ -484,6 +492,9 @@ class DataActions(QObject):
         from PySide6.QtCore import QEvent
 
         kind = event.type()
+        if kind == QEvent.Type.Close and obj is self.window:
+            self.shutdown()
+            return False
         if kind in (QEvent.Type.DragEnter, QEvent.Type.DragMove):
             if _local_paths(event.mimeData()):
                 event.acceptProposedAction()

@@ -333,3 +333,21 @@ def test_theme_filter_changes_what_is_drawn_of_an_imported_layer(qtbot, tmp_path
     one_drawn, one_ink = draw()
     assert (all_drawn, one_drawn) == (3, 1)
     assert 0 < one_ink < all_ink  # one symbol left on the picture instead of three
+
+
+def test_closing_the_window_cancels_a_running_job_and_waits_for_it(qtbot):
+    import time
+
+    window, actions = make_window(qtbot)
+    seen = []
+
+    def slow(progress, cancel):
+        while not cancel():
+            seen.append(1)
+            time.sleep(0.01)
+        return "stopped"
+
+    job = actions._run("slow", slow, lambda ok, value: None)
+    qtbot.waitUntil(lambda: len(seen) > 3, timeout=5000)
+    window.close()
+    assert job.cancel_event.is_set() and job.thread.isFinished()
