@@ -102,3 +102,10 @@ def test_write_sample_writes_the_slide_png_and_prints_its_path(tmp_path, monkeyp
     assert capsys.readouterr().out.strip() == str(path.resolve())
     image = QImage(str(path))
     assert (image.width(), image.height()) == (1920, 1080)
+
+
+def test_export_to_a_bbox_and_to_a_layer_extent_write_their_files(tmp_path, capsys):
+    assert _run(["export", str(tmp_path / "box.pdf"), "--bbox", "105.5,29.4,106.1,29.9", "--dpi", "50"], capsys)[0] == 0
+    assert _run(["export", str(tmp_path / "circle.svg"), "--extent-layer", "circle", "--no-inset"], capsys)[0] == 0
+    assert (tmp_path / "box.pdf").read_bytes().startswith(b"%PDF")
+    assert b"<svg" in (tmp_path / "circle.svg").read_bytes()[:400]

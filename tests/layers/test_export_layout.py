@@ -234,3 +234,12 @@ def test_plan_page_resolves_the_same_page_the_export_writes(tmp_path, bundle_doc
         bundle_doc.set_filter(Filter())
     assert plan.subtitle == "筛选：交通" and plan.inset is True
     assert plan.layout == result.layout and plan.extent == pytest.approx(result.extent)
+
+
+def test_english_page_has_english_furniture(tmp_path, bundle_doc):
+    out = tmp_path / "en.svg"
+    export_map(bundle_doc, out, preset="slide-16x9", language="en", extent="district:Dazu District")
+    root = ET.parse(out).getroot()
+    texts = "".join("".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text"))
+    assert "Chengdu–Chongqing Economic Circle" in texts and "Legend" in texts and "Sources:" in texts
+    assert "图例" not in texts
