@@ -53,6 +53,8 @@ TEXT = {
     "datum_ask": ("{name} 的坐标来自哪里？\n（高德、腾讯为 GCJ-02，百度为 BD-09）",
                   "Where do the coordinates of {name} come from?\n(Amap/Tencent use GCJ-02, Baidu BD-09)"),
 }
+# Words of the (English) report lines that mean "the data were guessed at or changed": worth a dialog.
+NOTABLE = ("swapped", "repaired", "assumed", "read as", "dropped", "skipped", "converted", "mixed", "rebuilt", "outside")
 TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")  # coordinates typed or copied from web maps: ask the datum
 
 
@@ -222,13 +224,14 @@ class DataActions(QObject):
         box.open()  # not exec(): the app keeps running behind it
 
     def show_report(self, title: str, summary: str, lines: list[str]) -> None:
+        """Summary in the status bar; a box with the details only when something was guessed or changed."""
+        from geodata.import_report import text
+
         status = getattr(self.window, "statusBar", None)
         if callable(status):
             status().showMessage(summary, 15000)
-        if any(w in " ".join(lines) for w in ("swapped", "repaired", "assumed", "read as", "dropped", "skipped", "converted", "mixed", "rebuilt")):
+        if any(word in " ".join(lines) for word in NOTABLE):
             box = QMessageBox(QMessageBox.Icon.Information, title, summary, QMessageBox.StandardButton.Ok, self.window)
-            from geodata.import_report import text
-
             box.setDetailedText("\n".join(text(line, i18n.language()) for line in lines))
             box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             box.open()

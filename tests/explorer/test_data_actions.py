@@ -351,3 +351,23 @@ def test_closing_the_window_cancels_a_running_job_and_waits_for_it(qtbot):
     qtbot.waitUntil(lambda: len(seen) > 3, timeout=5000)
     window.close()
     assert job.cancel_event.is_set() and job.thread.isFinished()
+
+
+def test_report_box_appears_only_when_data_were_changed_and_speaks_chinese(qtbot, tmp_path):
+    from PySide6.QtWidgets import QMessageBox
+
+    window, actions = make_window(qtbot)
+    actions.show_report = data_actions.DataActions.show_report.__get__(actions)  # the real one
+    clean = tmp_path / "clean.geojson"
+    gpd.GeoDataFrame({"a": [1]}, geometry=[shapely.Point(105.7, 29.7)], crs=4326).to_file(clean)
+    actions.import_path(clean)
+    assert actions.wait_idle()
+    assert [b for b in window.findChildren(QMessageBox) if b.isVisible()] == []
+    swapped = tmp_path / "swapped.csv"
+    swapped.write_text("name,lon,lat\nA,29.70,105.72\n", encoding="utf-8")
+    actions.import_path(swapped)
+    assert actions.wait_idle()
+    boxes = [b for b in window.findChildren(QMessageBox) if b.isVisible()]
+    assert len(boxes) == 1
+    assert "已导入 swapped" in boxes[0].text() and "经纬度顺序颠倒" in boxes[0].detailedText()
+    boxes[0].close()
