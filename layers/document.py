@@ -27,8 +27,8 @@ Listener = Callable[[str, Any], None]
 
 # Bundled layers, bottom of the drawing order first: (name, title_zh, title_en, label_field, show_labels, filter_dims)
 BUNDLE_LAYERS: tuple[tuple[str, str, str, str | None, bool, tuple[str, ...] | None], ...] = (
-    ("districts", "区县", "Districts and counties", "name_zh", False, ("place",)),
-    ("cities", "地级市", "Prefectures", "name_zh", False, ("place",)),
+    ("districts", "区县", "Districts and counties", "name_zh", False, ()),  # never hidden; a place
+    ("cities", "地级市", "Prefectures", "name_zh", False, ()),  # filter outlines them instead
     ("rivers", "河流", "Rivers", "name_zh", True, None),
     ("circle", "经济圈范围", "Economic circle", None, False, ()),
     ("partnerships", "合作结对", "Partnerships", None, False, None),

@@ -308,6 +308,11 @@ def render(request: MapRequest, painter: QPainter, cancel: Callable[[], bool] | 
 
         entries = [LegendEntry(layer.name, layer.title_zh, layer.title_en, key, c.label_zh, c.label_en, c.style,
                                cache.kind, int(len(groups[key]))) for key, c in classes.items()]
+        focus = _focus_indices(layer, cache, idx, flt)
+        if len(focus):
+            _draw_polygons(painter, cache, {"focus": focus}, {"focus": FOCUS_CLASS}, lod, world, raster, ppt)
+            entries.insert(0, LegendEntry(layer.name, layer.title_zh, layer.title_en, "focus", FOCUS_CLASS.label_zh,
+                                          FOCUS_CLASS.label_en, FOCUS_CLASS.style, cache.kind, int(len(focus))))
         legend_by_layer.append(entries)
         ids = selection.get(layer.name)
         if ids:
@@ -329,6 +334,24 @@ def render(request: MapRequest, painter: QPainter, cancel: Callable[[], bool] | 
     painter.restore()
     result.elapsed_ms = (time.perf_counter() - t0) * 1000.0
     return result
+
+
+# Boundary layers are not hidden by a place filter (the map would lose its base); the
+# selected districts are outlined instead.
+FOCUS_CLASS = StyleClass("focus", "筛选地区", "Selected area",
+                         Style(fill="#3b4cc0", fill_opacity=0.10, stroke="#2f3e9e", width_pt=1.8))
+
+
+def _focus_indices(layer, cache, idx, flt: Filter) -> np.ndarray:
+    """Polygons of a boundary layer that lie wholly in the filter's place selection."""
+    dims = layer.filter_dims
+    if cache.kind != "polygon" or "adcode" not in cache.gdf.columns or dims is None or "place" in dims:
+        return np.zeros(0, dtype=np.int64)
+    wanted = flt.place_adcodes(cache._districts)
+    if wanted is None:
+        return np.zeros(0, dtype=np.int64)
+    adcodes = cache.adcodes
+    return np.asarray([i for i in idx.tolist() if adcodes[i] and adcodes[i] <= wanted], dtype=np.int64)
 
 
 def _brush(style: Style) -> QBrush:

@@ -96,3 +96,22 @@ def test_theme_filter_hides_other_themes_but_keeps_boundaries(doc):
     assert {e.key.split("|")[0] for e in result.legend if e.layer == "projects"} == primaries
     counts = flt.counts([snap.layer("projects")])
     assert counts["themes"]["culture_tourism"] == result.drawn["projects"]
+
+
+def test_place_filter_keeps_the_base_map_and_outlines_the_selection(doc):
+    snap = doc.snapshot()
+    snap.set_filter(Filter(districts=["500111"]))
+    image, result = render_with_result(MapRequest(snap, width=960, height=540, labels=False))
+    total = len(doc.layer("districts").data)
+    assert result.drawn["districts"] == render_with_result(
+        MapRequest(doc, width=960, height=540, labels=False))[1].drawn["districts"] > 100
+    focus = [e for e in result.legend if e.key == "focus"]
+    assert [(e.layer, e.count) for e in focus] == [("districts", 1)]
+    # the focus outline is drawn on 大足区's boundary and nowhere near Chengdu
+    districts = doc.layer("districts").data
+    boundary = districts[districts["adcode"].astype(str) == "500111"].geometry.iloc[0].boundary
+    p = boundary.interpolate(0.3, normalized=True)
+    px, py = result.view.to_pixel(*lonlat_to_display(p.x, p.y))
+    near = [QColor(image.pixel(int(px) + dx, int(py) + dy)) for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
+    assert any(c.blue() > c.red() + 40 for c in near)
+    assert total > 200
