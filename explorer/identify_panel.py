@@ -41,6 +41,7 @@ class IdentifyPanel(QWidget):
         layout.addWidget(self.source)
         layout.addWidget(self.table, 1)
         self.chooser.hide()
+        self.source.hide()
         i18n.on_language_changed(self.retranslate)
         self.retranslate()
 
@@ -70,6 +71,7 @@ class IdentifyPanel(QWidget):
         self.current = None
         self.title.setText(tr("identify.none"))
         self.source.clear()
+        self.source.hide()
         self.table.setRowCount(0)
 
     def _on_choose(self, index: int) -> None:
@@ -108,6 +110,7 @@ class IdentifyPanel(QWidget):
         else:
             source = display_value(record.get("source")) if "source" in layer.data.columns else layer.source
             self.source.setText(f"<b>{tr('identify.source')}：</b>{source}" if source else "")
+        self.source.setVisible(bool(self.source.text()))
 
     def shown_value(self, field: str) -> str | None:
         """The value shown for `field` (tests and scripts)."""

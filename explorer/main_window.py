@@ -52,6 +52,7 @@ class MainWindow(QMainWindow):
         self._menus: dict[str, QMenu] = {}
         self._actions: dict[str, QAction] = {}
         self._first_render = False
+        self._docks: list[QDockWidget] = []
         self._restoring = False
         load_error = None
         if document is None:
@@ -65,7 +66,7 @@ class MainWindow(QMainWindow):
         self.document = document
         self.document.language = i18n.language()
         self.setObjectName("mainWindow")
-        self.resize(1400, 900)
+        self._initial_size()
 
         self.canvas = MapCanvas(document)
         self.canvas.set_home_extent(self.home_extent())
@@ -75,11 +76,12 @@ class MainWindow(QMainWindow):
         self.table = AttributeTable(document)
         self.identify = IdentifyPanel(document)
         self.search_box = SearchBox(document)
-        self.layer_dock = self.add_dock(self.layer_panel, tr("dock.layers"), Qt.DockWidgetArea.LeftDockWidgetArea, "layers")
         self.filter_dock = self.add_dock(self.filter_panel, tr("dock.filter"), Qt.DockWidgetArea.LeftDockWidgetArea, "filter")
+        self.layer_dock = self.add_dock(self.layer_panel, tr("dock.layers"), Qt.DockWidgetArea.LeftDockWidgetArea, "layers")
         self.identify_dock = self.add_dock(self.identify, tr("dock.identify"), Qt.DockWidgetArea.RightDockWidgetArea, "identify")
         self.table_dock = self.add_dock(self.table, tr("dock.table"), Qt.DockWidgetArea.BottomDockWidgetArea, "table")
-        self.resizeDocks([self.layer_dock, self.identify_dock], [300, 320], Qt.Orientation.Horizontal)
+        self.filter_dock.raise_()  # the theme filter is what planners open the map for
+        self.resizeDocks([self.filter_dock, self.identify_dock], [300, 320], Qt.Orientation.Horizontal)
         self.resizeDocks([self.table_dock], [210], Qt.Orientation.Vertical)
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -96,6 +98,14 @@ class MainWindow(QMainWindow):
         self.restore_settings()
         self.load_plugins(plugins)
 
+    def _initial_size(self) -> None:
+        screen = self.screen().availableGeometry() if self.screen() is not None else None
+        if screen is None or screen.width() < 800:
+            self.resize(1400, 900)
+            return
+        self.resize(round(screen.width() * 0.94), round(screen.height() * 0.92))
+        self.move(screen.x() + (screen.width() - self.width()) // 2, screen.y() + (screen.height() - self.height()) // 2)
+
     # ---- docks, menus, plugins --------------------------------------------------------
     def add_dock(self, widget: QWidget, title: str, area=Qt.DockWidgetArea.RightDockWidgetArea,
                  name: str | None = None) -> QDockWidget:
@@ -106,6 +116,13 @@ class MainWindow(QMainWindow):
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.addDockWidget(area, dock)
+        # a dock added later (plugins) shares a tab with the first dock of its side, so the
+        # map keeps its room; the original dock stays in front
+        host = next((d for d in self._docks if self.dockWidgetArea(d) == area), None) if self._docks else None
+        if host is not None:
+            self.tabifyDockWidget(host, dock)
+            host.raise_()
+        self._docks.append(dock)
         if "panels" in self._menus:
             self._menus["panels"].addAction(dock.toggleViewAction())
         return dock
