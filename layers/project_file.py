@@ -185,6 +185,13 @@ def load_project(path: str | os.PathLike, *, resolver: Resolver | None = None,
     if not _filter_ok(doc.get("filter")):
         report.append("the saved filter is not valid and was cleared")
         clean["filter"] = None
+    extent = doc.get("extent")
+    if extent is not None and not (isinstance(extent, list) and len(extent) == 4 and all(map(_num, extent))
+                                   and extent[0] < extent[2] and extent[1] < extent[3]):
+        report.append("the saved view extent is not valid; the map opens at its full extent")
+        clean["extent"] = None
+    if clean.get("language", "zh") not in ("zh", "en"):
+        clean["language"] = "zh"
     try:
         document = MapDocument.from_dict(clean, resolve=lambda ref: loaded[id(ref)])
     except Exception as exc:

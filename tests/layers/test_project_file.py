@@ -8,6 +8,8 @@ import shutil
 import geopandas as gpd
 import pytest
 import shapely
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from geodata.import_vector import import_file
 from layers.document import MapDocument, MapLayer
@@ -156,18 +158,22 @@ def test_failed_save_leaves_the_previous_project_intact(tmp_path):
     assert path.read_text(encoding="utf-8") == before
 
 
-def test_damaged_style_and_filter_fall_back_to_defaults_with_a_note(tmp_path):
+def test_damaged_style_filter_extent_and_language_fall_back_to_defaults_with_a_note(tmp_path):
     doc, _ = make_session(tmp_path)
     path = save_project(doc, tmp_path / "p.cyproj")
     data = json.loads(path.read_text(encoding="utf-8"))
     data["document"]["filter"] = {"themes": ["no_such_theme"], "evil": 1}
     data["document"]["layers"][0]["style"] = {"classes": "__import__('os')", "field": 42}
+    data["document"]["extent"] = [5, 1, 2, "x"]
+    data["document"]["language"] = "fr"
     path.write_text(json.dumps(data), encoding="utf-8")
     loaded = load_project(path)
     assert loaded.document.layer_names() == ["sites", "sketch"]
     assert loaded.document.filter == Filter()
     assert any("style is not valid" in line for line in loaded.report)
     assert any("filter is not valid" in line for line in loaded.report)
+    assert loaded.document.extent is None and loaded.document.language == "zh"
+    assert any("extent is not valid" in line for line in loaded.report)
 
 
 def test_bundled_map_is_saved_by_reference_and_reopens_whole(tmp_path):
@@ -182,3 +188,28 @@ def test_bundled_map_is_saved_by_reference_and_reopens_whole(tmp_path):
     assert loaded.document.filter == doc.filter
     for name in doc.layer_names():
         assert len(loaded.document.layer(name).data) == len(doc.layer(name).data)
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+    max_leaves=20,
+)
+LAYER = st.fixed_dictionaries({"name": st.text(max_size=8) | JSON}, optional={
+    "data_ref": JSON | st.fixed_dictionaries({"kind": st.sampled_from(["file", "bundle", "inline", "python"]),
+                                              "path": st.text(max_size=20) | JSON, "layer": JSON}),
+    "style": JSON, "opacity": JSON, "visible": JSON, "filter_dims": JSON})
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(layers=st.lists(LAYER, max_size=3), extra=st.dictionaries(st.sampled_from(["filter", "extent", "language", "version"]), JSON))
+def test_fuzzed_projects_open_or_give_a_project_error(tmp_path, layers, extra):
+    path = tmp_path / "fuzz.cyproj"
+    path.write_text(json.dumps({"format": "chengyu-explorer-project", "format_version": 1,
+                                "document": {"layers": layers, **extra}, "bookmarks": extra.get("filter")}), encoding="utf-8")
+    try:
+        loaded = load_project(path)
+    except ProjectFileError as exc:
+        assert str(exc)
+    else:
+        assert all(layer.data is not None for layer in loaded.document.layers)
