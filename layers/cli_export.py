@@ -51,6 +51,12 @@ def register(subparsers) -> None:
     inset.add_argument("--inset", dest="inset", action="store_const", const=True, default="auto",
                        help="always draw the overview inset (default: only when zoomed in)")
     inset.add_argument("--no-inset", dest="inset", action="store_const", const=False, help="never draw it")
+    web = export.add_argument_group("web map (.html)")
+    web.add_argument("--basemap", choices=("osm", "tianditu", "amap", "none"), default="osm",
+                     help="tiles under the map: OpenStreetMap, Tianditu (your key), Amap (overlays converted "
+                          "to GCJ-02) or none (no tiles)")
+    web.add_argument("--tianditu-key", default=None, metavar="KEY",
+                     help="your Tianditu key for --basemap tianditu (default: $TIANDITU_KEY)")
     export.set_defaults(func=run_export)
 
     batch = subparsers.add_parser("export-batch", help="one map per theme into a folder",
@@ -196,7 +202,11 @@ def run_export(args) -> int:
             from layers import export_web
 
             _call_supported(export_web.export_html, document, out, title=args.title, language=args.lang,
-                            extent=extent)
+                            extent=extent, basemap=getattr(args, "basemap", None),
+                            tianditu_key=getattr(args, "tianditu_key", None))
+            note = getattr(export_web, "basemap_note", lambda *_: None)(getattr(args, "basemap", None), args.lang)
+            if note:  # e.g. overlays converted to GCJ-02 for the Amap basemap
+                print(f"note: {note}", file=sys.stderr)
             print(out)
             return 0
         from layers.export_layout import export_map
