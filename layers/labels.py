@@ -3,7 +3,8 @@
 Candidates are tried best-priority first; each may offer several positions
 (right, left, diagonals, above, below a point symbol); the first position that
 stays on the canvas and overlaps no placed label or blocking obstacle wins.  The
-grid keeps each test to the few boxes in the cells a rectangle touches.
+grid keeps each test to the few boxes in the cells a rectangle touches.  Boxes are
+plain (left, top, right, bottom) tuples: this runs thousands of times a frame.
 """
 from __future__ import annotations
 
@@ -12,13 +13,14 @@ from dataclasses import dataclass
 from PySide6.QtCore import QRectF
 
 INF = float("inf")
+Box = tuple[float, float, float, float]  # left, top, right, bottom (pixels)
 
 
 @dataclass
 class LabelCandidate:
     text: str
     priority: float
-    positions: list[QRectF]  # tried in order
+    positions: list[Box]  # tried in order
     layer: str = ""
     feature_id: str = ""
     style: object = None
@@ -35,10 +37,13 @@ class PlacedLabel:
     payload: object = None
 
 
-class CollisionGrid:
-    """Boxes bucketed by grid cell; boxes are plain (left, top, right, bottom, weight) tuples
-    because this test runs thousands of times a frame."""
+def _box(r) -> Box:
+    if isinstance(r, QRectF):
+        return r.left(), r.top(), r.right(), r.bottom()
+    return r
 
+
+class CollisionGrid:
     def __init__(self, width: float, height: float, cell: float = 48.0, margin: float = 1.5):
         self.width = width
         self.height = height
@@ -46,48 +51,51 @@ class CollisionGrid:
         self.margin = margin
         self.cells: dict[tuple[int, int], list[tuple[float, float, float, float, float]]] = {}
 
-    def free(self, r: QRectF, priority: float = INF) -> bool:
+    def free(self, box: Box, priority: float = INF) -> bool:
         """No box in the way, ignoring obstacles less important than `priority`."""
         m, c = self.margin, self.cell
-        l, t, rr, b = r.left() - m, r.top() - m, r.right() + m, r.bottom() + m
+        l, t, r, b = box[0] - m, box[1] - m, box[2] + m, box[3] + m
         cells = self.cells
-        for i in range(int(l // c), int(rr // c) + 1):
+        for i in range(int(l // c), int(r // c) + 1):
             for j in range(int(t // c), int(b // c) + 1):
                 for ol, ot, orr, ob, weight in cells.get((i, j), ()):
-                    if weight >= priority and ol < rr and orr > l and ot < b and ob > t:
+                    if weight >= priority and ol < r and orr > l and ot < b and ob > t:
                         return False
         return True
 
-    def add(self, r: QRectF, weight: float = INF) -> None:
+    def add(self, box: Box, weight: float = INF) -> None:
         c = self.cell
-        box = (r.left(), r.top(), r.right(), r.bottom(), weight)
+        entry = (box[0], box[1], box[2], box[3], weight)
+        cells = self.cells
         for i in range(int(box[0] // c), int(box[2] // c) + 1):
             for j in range(int(box[1] // c), int(box[3] // c) + 1):
-                self.cells.setdefault((i, j), []).append(box)
+                cells.setdefault((i, j), []).append(entry)
 
-    def inside(self, r: QRectF) -> bool:
-        return r.left() >= 0 and r.top() >= 0 and r.right() <= self.width and r.bottom() <= self.height
+    def inside(self, box: Box) -> bool:
+        return box[0] >= 0 and box[1] >= 0 and box[2] <= self.width and box[3] <= self.height
 
 
 def place_labels(candidates: list[LabelCandidate], width: float, height: float,
                  obstacles: list | None = None, cell: float = 48.0) -> list[PlacedLabel]:
     """Greedy placement: returns the labels that fit, highest priority first.
 
-    `obstacles`: rects (block every label) or (rect, weight) pairs (a drawn symbol:
-    blocks labels whose priority is at most `weight`, so a city name may cover a
-    minor project marker but not the other way round).  Placed labels block all.
+    `obstacles`: boxes/QRectFs (block every label) or (box, weight) pairs (a drawn
+    symbol: blocks labels whose priority is at most `weight`, so a city name may cover
+    a minor project marker but not the other way round).  Placed labels block all.
     """
     grid = CollisionGrid(width, height, cell)
     for item in obstacles or ():
-        if isinstance(item, QRectF):
-            grid.add(item)
+        if isinstance(item, QRectF) or (len(item) == 4 and not isinstance(item[0], (QRectF, tuple))):
+            grid.add(_box(item))
         else:
-            grid.add(item[0], item[1])
+            grid.add(_box(item[0]), item[1])
     placed: list[PlacedLabel] = []
     for cand in sorted(candidates, key=lambda c: -c.priority):
-        for rect in cand.positions:
-            if grid.inside(rect) and grid.free(rect, cand.priority):
-                grid.add(rect)
+        for pos in cand.positions:
+            box = _box(pos)
+            if grid.inside(box) and grid.free(box, cand.priority):
+                grid.add(box)
+                rect = QRectF(box[0], box[1], box[2] - box[0], box[3] - box[1])
                 placed.append(PlacedLabel(cand.text, rect, cand.layer, cand.feature_id, cand.style, cand.payload))
                 break
     return placed

@@ -215,22 +215,22 @@ def symbol_path(symbol: str, size_px: float) -> QPainterPath:
     return path
 
 
-_TEXT_CACHE: dict[tuple[str, str, int, bool], tuple[QPainterPath, QRectF]] = {}
+_TEXT_CACHE: dict[tuple[str, float, float, bool], tuple[QPainterPath, QRectF]] = {}
 
 
 def text_path(text: str, size_pt: float, dpi: float, bold: bool) -> tuple[QPainterPath, QRectF]:
     """Glyph outlines of `text` with the baseline-left at (0, 0), and their box (cached)."""
-    font = map_font(size_pt, dpi, bold=bold)
-    key = (text, font.family(), font.pixelSize(), bold)
+    key = (text, size_pt, dpi, bold)
     hit = _TEXT_CACHE.get(key)
     if hit is None:
+        font = map_font(size_pt, dpi, bold=bold)
         path = QPainterPath()
         path.addText(0, 0, font, text)
         fm = QFontMetricsF(font)
         box = QRectF(0, -fm.ascent(), fm.horizontalAdvance(text), fm.ascent() + fm.descent())
-        hit = _TEXT_CACHE[key] = (path, box)
         if len(_TEXT_CACHE) > 5000:
             _TEXT_CACHE.clear()
+        hit = _TEXT_CACHE[key] = (path, box)
     return hit
 
 
@@ -249,6 +249,8 @@ def _selection_for(request: MapRequest) -> dict[str, set[str]]:
 def render(request: MapRequest, painter: QPainter, cancel: Callable[[], bool] | None = None) -> RenderResult:
     """Paint the request onto `painter` (device pixels = request width x height)."""
     t0 = time.perf_counter()
+    if cancel is not None and not callable(cancel) and hasattr(cancel, "is_set"):
+        cancel = cancel.is_set  # a threading.Event works too
     ensure_gui_app()
     doc = request.document
     view = request.view()
@@ -464,7 +466,7 @@ def _label_priority(base: float, st: Style) -> float:
     return base + st.label_size_pt * 2
 
 
-def _draw_points(painter, cache, groups, classes, view, ppt, base_priority: float) -> list[tuple[QRectF, float]]:
+def _draw_points(painter, cache, groups, classes, view, ppt, base_priority: float) -> list[tuple[tuple, float]]:
     """Draw point symbols; return their boxes as label obstacles with a weight just above
     their own labels' priority (labels of the same class never cover these symbols)."""
     painter.resetTransform()
@@ -484,7 +486,7 @@ def _draw_points(painter, cache, groups, classes, view, ppt, base_priority: floa
             if x != x or y != y:  # empty geometry
                 continue
             painter.drawPath(sym.translated(x, y))
-            boxes.append((QRectF(x - half, y - half, 2 * half, 2 * half), weight))
+            boxes.append(((x - half, y - half, x + half, y + half), weight))
         painter.restore()
     return boxes
 
@@ -519,39 +521,39 @@ def _draw_labels(painter, jobs, view, dpi, obstacles, cancel):
     candidates = []
     for layer, cache, idx, keys, classes, col in jobs:
         values = layer.data[col].tolist()
-        anchors = cache.label_anchor
+        anchors = cache.label_anchor[idx]
+        pxs, pys = view.to_pixel(anchors[:, 0], anchors[:, 1])
+        on_screen = (pxs >= -50) & (pxs <= view.width + 50) & (pys >= -50) & (pys <= view.height + 50)
         base_priority = layer.style.label_priority * 100.0
         areas = cache.area if cache.kind == "polygon" else None
-        for i, key in zip(idx.tolist(), keys.tolist()):
+        point = cache.kind == "point"
+        ids = cache.ids
+        for i, key, px, py, ok in zip(idx.tolist(), keys.tolist(), pxs.tolist(), pys.tolist(), on_screen.tolist()):
+            if not ok:  # off screen, or no anchor (NaN compares false)
+                continue
             text = _label_text(values[i])
             if not text:
                 continue
             st = classes[key].style
-            ax, ay = anchors[i]
-            if ax != ax:
-                continue
-            px, py = view.to_pixel(ax, ay)
-            px, py = float(px), float(py)
-            if not (-50 <= px <= view.width + 50 and -50 <= py <= view.height + 50):
-                continue
             path, box = text_path(text, st.label_size_pt, dpi, st.label_bold)
             w, h = box.width(), box.height()
             priority = _label_priority(base_priority, st)
-            if cache.kind == "point":
+            if point:
                 gap = st.symbol_size_pt * ppt / 2 + 2 * ppt
                 d = gap * 0.7  # diagonal positions hug the symbol
-                positions = [QRectF(px + gap, py - h / 2, w, h), QRectF(px - gap - w, py - h / 2, w, h),
-                             QRectF(px + d, py - d - h, w, h), QRectF(px + d, py + d, w, h),
-                             QRectF(px - d - w, py - d - h, w, h), QRectF(px - d - w, py + d, w, h),
-                             QRectF(px - w / 2, py - gap - h, w, h), QRectF(px - w / 2, py + gap, w, h)]
+                positions = [(px + gap, py - h / 2, px + gap + w, py + h / 2),
+                             (px - gap - w, py - h / 2, px - gap, py + h / 2),
+                             (px + d, py - d - h, px + d + w, py - d), (px + d, py + d, px + d + w, py + d + h),
+                             (px - d - w, py - d - h, px - d, py - d), (px - d - w, py + d, px - d, py + d + h),
+                             (px - w / 2, py - gap - h, px + w / 2, py - gap), (px - w / 2, py + gap, px + w / 2, py + gap + h)]
             else:
                 if areas is not None:
                     pix_area = areas[i] * view.scale * view.scale
                     if pix_area < w * h * 1.2:  # the name would not fit inside the polygon
                         continue
                     priority += min(20.0, math.log10(1 + pix_area))
-                positions = [QRectF(px - w / 2, py - h / 2, w, h)]
-            candidates.append(LabelCandidate(text, priority, positions, layer.name, cache.ids[i], st, (path, box)))
+                positions = [(px - w / 2, py - h / 2, px + w / 2, py + h / 2)]
+            candidates.append(LabelCandidate(text, priority, positions, layer.name, ids[i], st, (path, box)))
     if cancel is not None and cancel():
         return []
     placed = place_labels(candidates, view.width, view.height, obstacles, cell=max(24.0, 16 * ppt))
