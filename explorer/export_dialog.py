@@ -78,10 +78,10 @@ class _ExportJob(Job):
         document, path, fmt, preset, dpi, title, extent, language = self.args
         try:
             if fmt == "html":
-                from layers import export_web
+                from layers.export_web import export_html
 
-                writer = getattr(export_web, "export_html", None) or getattr(export_web, "export_web_map")
-                result = writer(document, path)
+                result = export_html(document, path, title=title, language=language,
+                                     progress=lambda f, m: self.signals.progress.emit(f, m), cancel=self.cancel)
             else:
                 from layers.export_layout import export_map
 

@@ -135,9 +135,11 @@ class FilterPanel(QWidget):
         counts = self.document.filter.counts(self.document.layers)
         zh = i18n.language() == "zh"
         for key, check in self.theme_checks.items():
-            check.setText(f"{THEMES[key][0 if zh else 1]} ({counts['themes'].get(key, 0)})")
+            label = THEMES[key][0 if zh else 1].replace("&", "&&")  # "&" would become a shortcut mark
+            check.setText(f"{label} ({counts['themes'].get(key, 0)})")
         for key, check in self.status_checks.items():
-            check.setText(f"{STATUSES[key][0 if zh else 1]} ({counts['statuses'].get(key, 0)})")
+            label = STATUSES[key][0 if zh else 1].replace("&", "&&")
+            check.setText(f"{label} ({counts['statuses'].get(key, 0)})")
         self.count_label.setText(tr("filter.shown", n=counts["total"]["features"]))
         self.note.setText(self.document.filter.describe(i18n.language()))
 

@@ -2,6 +2,8 @@
 seed document, its date and the verbatim sentence the feature rests on."""
 from __future__ import annotations
 
+import html
+
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
@@ -91,7 +93,7 @@ class IdentifyPanel(QWidget):
         layer = self.document.layer(layer_name)
         self.current = (layer_name, row)
         record = layer.data.iloc[row]
-        self.title.setText(f"<b>{self._name(layer, row)}</b> — {layer.title(i18n.language())}")
+        self.title.setText(f"<b>{html.escape(self._name(layer, row))}</b> — {html.escape(layer.title(i18n.language()))}")
         fields = [c for c in layer.data.columns if c != layer.data.geometry.name]
         self.table.setRowCount(len(fields))
         for i, name in enumerate(fields):
@@ -99,17 +101,19 @@ class IdentifyPanel(QWidget):
             self.table.setItem(i, 1, QTableWidgetItem(display_value(record[name])))
         self.table.resizeRowsToContents()
         if any(f in layer.data.columns and display_value(record[f]) for f in SOURCE_FIELDS):
-            sentence = display_value(record.get("source_sentence"))
-            title = display_value(record.get("source_title"))
+            sentence = html.escape(display_value(record.get("source_sentence")))
+            title = html.escape(display_value(record.get("source_title")))
+            colon = "：" if i18n.language() == "zh" else ": "
             self.source.setText(
-                f"<b>{tr('identify.source')}：</b>{display_value(record.get('source_file'))}"
+                f"<b>{tr('identify.source')}{colon}</b>{html.escape(display_value(record.get('source_file')))}"
                 + (f"（{title}）" if title else "")
-                + f"<br><b>{tr('identify.date')}：</b>{display_value(record.get('source_date'))}"
-                + f"<br><b>{tr('identify.sentence')}：</b>“{sentence}”"
+                + f"<br><b>{tr('identify.date')}{colon}</b>{html.escape(display_value(record.get('source_date')))}"
+                + f"<br><b>{tr('identify.sentence')}{colon}</b>“{sentence}”"
             )
         else:
             source = display_value(record.get("source")) if "source" in layer.data.columns else layer.source
-            self.source.setText(f"<b>{tr('identify.source')}：</b>{source}" if source else "")
+            colon = "：" if i18n.language() == "zh" else ": "
+            self.source.setText(f"<b>{tr('identify.source')}{colon}</b>{html.escape(source)}" if source else "")
         self.source.setVisible(bool(self.source.text()))
 
     def shown_value(self, field: str) -> str | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from PySide6.QtCore import QStringListModel, Qt, Signal
+from PySide6.QtCore import QModelIndex, QStringListModel, Qt, Signal
 from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
 
 from explorer import i18n
@@ -41,12 +41,14 @@ def search(document, text: str, limit: int = MAX_RESULTS) -> list[SearchResult]:
         if keys is None:
             continue
         names = layer.data["name_zh"].tolist() if "name_zh" in layer.data.columns else cache.ids
+        names_en = layer.data["name_en"].tolist() if "name_en" in layer.data.columns else [None] * len(names)
         for row, key in enumerate(keys):
             if all(t in key for t in tokens):
                 parts = key.split("\x1f")
                 rank = 0 if tokens[0] in parts else 1 if any(p.startswith(tokens[0]) for p in parts) else 2
                 name = str(names[row])
-                label = f"{name}  · {layer.title(i18n.language())}"
+                shown = i18n.pick(name, names_en[row] if isinstance(names_en[row], str) else None)
+                label = f"{shown}  · {layer.title(i18n.language())}"
                 scored.append((rank, order[layer.name], len(name), SearchResult(layer.name, row, cache.ids[row], label)))
     scored.sort(key=lambda s: s[:3])
     return [s[3] for s in scored[:limit]]
@@ -67,7 +69,7 @@ class SearchBox(QLineEdit):
         self._completer.setCompletionMode(QCompleter.CompletionMode.UnfilteredPopupCompletion)
         self._completer.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
         self._completer.setMaxVisibleItems(12)
-        self._completer.activated[str].connect(self._on_activated)
+        self._completer.activated[QModelIndex].connect(self._on_activated)
         self.setCompleter(self._completer)
         self.textEdited.connect(self.update_results)
         self.returnPressed.connect(self.choose_first)
@@ -83,13 +85,16 @@ class SearchBox(QLineEdit):
         if self.results and self.hasFocus():
             self._completer.complete()
 
-    def _on_activated(self, label: str) -> None:
-        for result in self.results:
-            if result.label == label:
-                self.result_chosen.emit(result)
-                return
+    def _on_activated(self, index: QModelIndex) -> None:
+        # the popup lists self.results unfiltered, so its row is the result's position
+        # (labels may repeat: two features of one name)
+        if 0 <= index.row() < len(self.results):
+            self.result_chosen.emit(self.results[index.row()])
 
     def choose_first(self) -> None:
+        popup = self._completer.popup()
+        if popup.isVisible() and popup.currentIndex().isValid():
+            return  # Return on a highlighted suggestion: the completer reports that one
         if not self.results:
             self.update_results(self.text())
         if self.results:

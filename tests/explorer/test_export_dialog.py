@@ -53,3 +53,18 @@ def test_html_offered_only_when_the_web_export_exists():
     import importlib.util
 
     assert ("html" in formats()) == (importlib.util.find_spec("layers.export_web") is not None)
+
+
+def test_html_export_writes_a_web_page(qtbot, document, tmp_path):
+    if "html" not in formats():
+        pytest.skip("layers.export_web is not installed")
+    dialog = ExportDialog(document)
+    qtbot.addWidget(dialog)
+    dialog.format.setCurrentIndex(dialog.format.findData("html"))
+    out = tmp_path / "map.html"
+    with qtbot.waitSignal(dialog.exported, timeout=120000):
+        dialog.start_export(str(out))
+    text = out.read_text(encoding="utf-8")
+    assert "leaflet" in text.lower()
+    assert "测试生态项目" in text or "\\u6d4b\\u8bd5\\u751f\\u6001" in text  # the name, raw or JSON-escaped
+    dialog.reject()

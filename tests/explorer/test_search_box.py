@@ -36,3 +36,25 @@ def test_a_project_is_found_and_centred(window, qtbot):
     window.search_box.choose_first()
     x, y = window.document.layer("projects").cache.point_xy[1]
     assert (window.canvas.view.cx, window.canvas.view.cy) == pytest.approx((x, y))
+
+
+def test_picking_the_second_suggestion_goes_to_that_feature(window, qtbot):
+    from PySide6.QtCore import Qt
+
+    box = window.search_box
+    window.activateWindow()
+    box.setFocus()
+    qtbot.keyClicks(box, "ceshi")  # pinyin of 测试: the four test projects
+    assert len(box.results) == 4
+    popup = box.completer().popup()
+    qtbot.waitUntil(popup.isVisible)
+    second = box.results[1]
+    for _ in range(4):
+        if popup.currentIndex().row() == 1:
+            break
+        qtbot.keyClick(popup, Qt.Key.Key_Down)
+    assert popup.currentIndex().row() == 1
+    with qtbot.waitSignal(box.result_chosen) as blocker:
+        qtbot.keyClick(popup, Qt.Key.Key_Return)
+    assert blocker.args[0] == second
+    assert window.document.selection == {"projects": (second.feature_id,)}
