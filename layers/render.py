@@ -409,6 +409,11 @@ def _stroke(painter: QPainter, paths: list[QPainterPath], color: str, width_px: 
             pen.setDashPattern([v * width_px for v in pattern])
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
+        if len(paths) > 1:  # one path per pass: the per-call cost dominates short schematic lines
+            merged = QPainterPath()
+            for path in paths:
+                merged.addPath(path)
+            paths = [merged]
         for dx, dy in _pen_offsets(width_px):
             painter.setWorldTransform(world * QTransform.fromTranslate(dx, dy))
             for path in paths:
@@ -470,11 +475,25 @@ def _draw_points(painter, cache, groups, classes, view, ppt, base_priority: floa
     """Draw point symbols; return their boxes as label obstacles with a weight just above
     their own labels' priority (labels of the same class never cover these symbols)."""
     painter.resetTransform()
+    raster = _is_raster(painter)
     boxes = []
     for key, indices in groups.items():
         st = classes[key].style
         xy = cache.point_xy[indices]
         px, py = view.to_pixel(xy[:, 0], xy[:, 1])
+        if raster:  # a cached sprite per style: ~4x cheaper than filling and stroking a path
+            sprite, off = _symbol_sprite(st, ppt)
+            half = st.symbol_size_pt * ppt / 2
+            weight = _label_priority(base_priority, st) + 0.5
+            painter.save()
+            painter.setOpacity(painter.opacity() * st.opacity)
+            for x, y in zip(px.tolist(), py.tolist()):
+                if x != x or y != y:
+                    continue
+                painter.drawImage(QPointF(round(x) - off, round(y) - off), sprite)
+                boxes.append(((x - half, y - half, x + half, y + half), weight))
+            painter.restore()
+            continue
         sym = symbol_path(st.symbol or "circle", st.symbol_size_pt * ppt)
         painter.save()
         painter.setOpacity(painter.opacity() * st.opacity)
@@ -580,6 +599,25 @@ def _halo_pen(width_px: float) -> QPen:
 
 
 _SPRITES: dict[tuple, tuple[QImage, int]] = {}
+
+
+def _symbol_sprite(st: Style, ppt: float) -> tuple[QImage, int]:
+    """The point symbol of a style drawn once into a small image centred on pixel (off, off)."""
+    key = ("symbol", st.symbol, st.symbol_size_pt, st.fill, st.fill_opacity, st.stroke, st.width_pt, st.dash, ppt)
+    hit = _SPRITES.get(key)
+    if hit is None:
+        size_px = st.symbol_size_pt * ppt
+        off = math.ceil(size_px * 0.75 + st.width_pt * ppt) + 1
+        image = QImage(2 * off + 1, 2 * off + 1, QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(Qt.GlobalColor.transparent)
+        p = QPainter(image)
+        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        p.setBrush(_brush(st))
+        p.setPen(make_pen(st.stroke, st.width_pt * ppt, st.dash, cosmetic=False) if st.stroke else Qt.PenStyle.NoPen)
+        p.drawPath(symbol_path(st.symbol or "circle", size_px).translated(off + 0.5, off + 0.5))
+        p.end()
+        hit = _SPRITES[key] = (image, off)
+    return hit
 
 
 def _label_sprite(text: str, path: QPainterPath, box: QRectF, color: str, halo_px: float) -> tuple[QImage, int]:
