@@ -146,10 +146,14 @@ class ExportDialog(QDialog):
         self.save_button = QPushButton(tr("export.save"))
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.choose_and_export)
+        self.cancel_button = QPushButton(tr("export.cancel"))
+        self.cancel_button.clicked.connect(self.cancel_export)
+        self.cancel_button.hide()
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         bottom = QHBoxLayout()
         bottom.addWidget(self.progress, 1)
+        bottom.addWidget(self.cancel_button)
         bottom.addWidget(self.save_button)
         bottom.addWidget(buttons)
         side = QVBoxLayout()
@@ -215,6 +219,7 @@ class ExportDialog(QDialog):
         self._export_path = path
         self.progress.setValue(0)
         self.progress.show()
+        self.cancel_button.show()
         self.save_button.setEnabled(False)
         job = _ExportJob(self._snapshot(), path, self.format.currentData(), self.preset.currentData(),
                          self.dpi.value(), self.title.text() or None, None, i18n.language(),
@@ -228,10 +233,18 @@ class ExportDialog(QDialog):
     def _on_progress(self, fraction: float, message: str) -> None:
         self.progress.setValue(round(fraction * 100))
 
+    def cancel_export(self) -> None:
+        if self._export_cancel is not None:
+            self._export_cancel.set()
+
     def _on_done(self, result, error: str) -> None:
         self.progress.hide()
+        self.cancel_button.hide()
         self.save_button.setEnabled(True)
-        if error:
+        if self._export_cancel is not None and self._export_cancel.is_set():
+            self.message.setText(tr("export.cancelled"))
+            self.failed.emit("cancelled")
+        elif error:
             self.message.setText(tr("export.failed", error=error))
             self.failed.emit(error)
         else:

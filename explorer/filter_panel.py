@@ -55,11 +55,16 @@ class FilterPanel(QWidget):
             spin.setValue(YEAR_FLOOR)
             spin.valueChanged.connect(self._apply)
         self.year_box = QGroupBox()
-        years = QHBoxLayout(self.year_box)
-        years.setContentsMargins(6, 6, 6, 6)
+        year_column = QVBoxLayout(self.year_box)
+        year_column.setContentsMargins(6, 6, 6, 6)
+        years = QHBoxLayout()
+        year_column.addLayout(years)
         years.addWidget(self.year_min)
         years.addWidget(QLabel("–"))
         years.addWidget(self.year_max)
+        self.keep_undated = QCheckBox()
+        self.keep_undated.toggled.connect(self._apply)
+        year_column.addWidget(self.keep_undated)
 
         self.province = QComboBox()
         self.city = QComboBox()
@@ -120,6 +125,7 @@ class FilterPanel(QWidget):
         self.theme_box.setTitle(tr("filter.themes"))
         self.status_box.setTitle(tr("filter.status"))
         self.year_box.setTitle(tr("filter.years"))
+        self.keep_undated.setText(tr("filter.keep_undated"))
         self.place_box.setTitle(tr("filter.area"))
         for label, key in zip(self.place_labels, ("filter.province", "filter.city", "filter.district")):
             label.setText(tr(key))
@@ -252,7 +258,7 @@ class FilterPanel(QWidget):
             year_min=y0,
             year_max=y1,
             text=self.text.text(),
-            keep_undated=self.document.filter.keep_undated,
+            keep_undated=self.keep_undated.isChecked(),
         )
 
     def _apply(self, *_):
@@ -284,6 +290,7 @@ class FilterPanel(QWidget):
                 check.setChecked(not flt.statuses or key in flt.statuses)
             self.year_min.setValue(flt.year_min if flt.year_min is not None else YEAR_FLOOR)
             self.year_max.setValue(flt.year_max if flt.year_max is not None else YEAR_FLOOR)
+            self.keep_undated.setChecked(flt.keep_undated)
             self._select_data(self.province, flt.provinces[0] if flt.provinces else None)
             self._fill_cities()
             self._select_data(self.city, flt.cities[0] if flt.cities else None)

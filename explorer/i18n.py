@@ -49,6 +49,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "filter.area": ("区域", "Area"),
     "filter.text": ("关键词", "Text"),
     "filter.all": ("全部", "All"),
+    "filter.keep_undated": ("保留未注明年份的要素", "Keep features without a year"),
     "filter.province": ("省/市", "Province"),
     "filter.city": ("市", "City"),
     "filter.district": ("区县", "District"),
@@ -87,6 +88,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "export.done": ("已导出：{path}", "Exported: {path}"),
     "export.failed": ("导出失败：{error}", "Export failed: {error}"),
     "export.preview": ("预览", "Preview"),
+    "export.cancel": ("取消导出", "Cancel export"),
+    "export.cancelled": ("已取消，未写入任何文件", "Cancelled; nothing was written"),
     "bookmark.name": ("书签名称", "Bookmark name"),
     "bookmark.default": ("视图 {n}", "View {n}"),
     "about.text": (

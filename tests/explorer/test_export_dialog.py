@@ -68,3 +68,29 @@ def test_html_export_writes_a_web_page(qtbot, document, tmp_path):
     assert "leaflet" in text.lower()
     assert "测试生态项目" in text or "\\u6d4b\\u8bd5\\u751f\\u6001" in text  # the name, raw or JSON-escaped
     dialog.reject()
+
+
+def test_cancelled_export_leaves_no_file(qtbot, document, tmp_path):
+    from explorer import workers
+
+    dialog = ExportDialog(document)
+    qtbot.addWidget(dialog)
+    dialog.dpi.setValue(300)
+    out = tmp_path / "big.png"
+    gate = __import__("threading").Event()
+
+    class Hold(workers.Job):  # keeps the worker busy so the export is still queued when cancelled
+        def work(self):
+            gate.wait(10)
+
+    hold = Hold()
+    workers.start(hold)
+    with qtbot.waitSignal(dialog.failed, timeout=60000) as blocker:
+        dialog.start_export(str(out))
+        assert dialog.cancel_button.isVisible() or not dialog.isVisible()
+        dialog.cancel_export()
+        gate.set()
+    assert blocker.args == ["cancelled"]
+    assert not out.exists() and not list(tmp_path.iterdir())
+    assert "未写入" in dialog.message.text()
+    dialog.reject()

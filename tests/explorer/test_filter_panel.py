@@ -75,3 +75,19 @@ def test_choosing_a_district_filters_and_zooms_there(window):
     assert window.canvas.view.resolution < before / 4
     window.table.set_layer("projects")
     assert [window.table.model.feature_id(r) for r in range(window.table.row_count())] == ["t-rail"]
+
+
+def test_undated_features_leave_with_a_year_range_unless_kept(window, qtbot):
+    import numpy as np
+
+    layer = window.document.layer("projects")
+    layer.data.loc[layer.data["id"] == "t-eco", "year"] = np.nan  # one undated project
+    layer._cache = None  # the engine caches per-feature values; rebuilt from the edited data
+    window.table.set_layer("projects")
+    panel = window.filter_panel
+    panel.year_min.setValue(2020)
+    ids = {window.table.model.feature_id(r) for r in range(window.table.row_count())}
+    assert "t-eco" not in ids and len(ids) == 3
+    panel.keep_undated.setChecked(True)
+    ids = {window.table.model.feature_id(r) for r in range(window.table.row_count())}
+    assert "t-eco" in ids and len(ids) == 4
