@@ -180,8 +180,11 @@ def with_status(style: Style, status: str, *, point: bool = False) -> Style:
     if status == "under_construction":
         if point:
             return replace(style, fill_opacity=0.55)
-        return replace(style, dash="dash" if style.dash in ("solid", "rail") else style.dash,
-                       casing_dash="longdash" if style.casing else style.casing_dash)
+        if style.casing and style.stroke == "#ffffff":  # rail: a dashed dark line, no white core
+            return replace(style, stroke=style.casing, width_pt=style.casing_width_pt * 0.75, dash="dash",
+                           casing=None, casing_width_pt=0.0)
+        # roads: the core is dashed over a solid casing (dash ends would not line up on both)
+        return replace(style, dash="dash")
     if status == "planned":
         if point:
             return replace(style, fill="#ffffff", fill_opacity=1.0, stroke=style.fill or style.stroke,

@@ -146,3 +146,21 @@ def test_render_in_a_worker_thread_matches_the_main_thread():
     worker.start()
     worker.join()
     assert out and out[0] == here
+
+
+@pytest.mark.parametrize("layer_name", ["railways", "expressways"])
+def test_status_is_drawn_distinctly_operating_solid_construction_dashed_planned_dotted(layer_name):
+    ink = {}
+    for status in ("operating", "under_construction", "planned"):
+        gdf = railway_gdf()
+        gdf["status"] = status
+        gdf["kind"] = "high_speed" if layer_name == "railways" else "expressway"
+        doc = MapDocument([MapLayer(layer_name, gdf)])
+        image = render_image(MapRequest(doc, extent=EXTENT, width=400, height=300, labels=False, background="#ffffff"))
+        arr = np.frombuffer(image.constBits(), np.uint8).reshape(300, image.bytesPerLine() // 4, 4)[:, :400, :3]
+        b, g, r = (arr[..., i].astype(int) for i in range(3))
+        if layer_name == "railways":  # dark ink of the black-white line
+            ink[status] = int(((r + g + b) < 300).sum())
+        else:  # amber of the expressway core (its dark casing stays solid)
+            ink[status] = int(((r > 200) & (g > 120) & (g < 215) & (b < 140)).sum())
+    assert ink["operating"] > ink["under_construction"] > ink["planned"] > 0
