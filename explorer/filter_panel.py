@@ -7,6 +7,7 @@ disagree.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
                                QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
@@ -34,6 +35,12 @@ class FilterPanel(QWidget):
             check = QCheckBox()
             check.setChecked(True)
             check.toggled.connect(lambda _on, k=key: self._on_toggle("themes", k))
+            check.setContextMenuPolicy(Qt.ContextMenuPolicy.ActionsContextMenu)
+            only = QAction(check)
+            only.triggered.connect(lambda _c=False, k=key: self.only_theme(k))
+            every = QAction(check)
+            every.triggered.connect(lambda _c=False: self.only_theme(None))
+            check.addActions([only, every])
             grid.addWidget(check, i // 2, i % 2)
             self.theme_checks[key] = check
 
@@ -266,6 +273,10 @@ class FilterPanel(QWidget):
             return
         self._text_timer.stop()
         self.document.set_filter(self.current_filter())
+
+    def only_theme(self, key: str | None) -> None:
+        """Show one theme alone (right-click a theme), or every theme again (None)."""
+        self.document.set_filter(self.document.filter.replace(themes=[key] if key else []))
 
     def set_theme(self, key: str, on: bool) -> None:
         self.theme_checks[key].setChecked(on)

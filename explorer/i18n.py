@@ -49,6 +49,8 @@ STRINGS: dict[str, tuple[str, str]] = {
     "filter.area": ("区域", "Area"),
     "filter.text": ("关键词", "Text"),
     "filter.all": ("全部", "All"),
+    "filter.only_theme": ("只看此专题", "Only this theme"),
+    "filter.all_themes": ("显示全部专题", "All themes"),
     "filter.keep_undated": ("保留未注明年份的要素", "Keep features without a year"),
     "filter.province": ("省/市", "Province"),
     "filter.city": ("市", "City"),

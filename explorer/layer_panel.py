@@ -1,7 +1,7 @@
 """Layer panel: visibility, drawing order (drag), opacity, colour/width, zoom to, info."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QColorDialog, QDoubleSpinBox, QHBoxLayout, QLabel, QListWidget,
                                QListWidgetItem, QMessageBox, QSlider, QToolButton, QVBoxLayout, QWidget)
@@ -20,7 +20,9 @@ class LayerList(QListWidget):
 
     def dropEvent(self, event) -> None:  # noqa: N802
         super().dropEvent(event)
-        self.order_changed.emit([self.item(i).data(NAME_ROLE) for i in range(self.count())])
+        order = [self.item(i).data(NAME_ROLE) for i in range(self.count())]
+        # reported after the drag has fully ended: the panel rebuilds the list in response
+        QTimer.singleShot(0, lambda: self.order_changed.emit(order))
 
 
 class LayerPanel(QWidget):

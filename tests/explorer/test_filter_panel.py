@@ -91,3 +91,16 @@ def test_undated_features_leave_with_a_year_range_unless_kept(window, qtbot):
     panel.keep_undated.setChecked(True)
     ids = {window.table.model.feature_id(r) for r in range(window.table.row_count())}
     assert "t-eco" in ids and len(ids) == 4
+
+
+def test_only_this_theme_from_the_context_menu(window):
+    check = window.filter_panel.theme_checks["ecology"]
+    only, every = check.actions()
+    only.trigger()
+    assert window.document.filter.themes == ("ecology",)
+    assert [k for k, c in window.filter_panel.theme_checks.items() if c.isChecked()] == ["ecology"]
+    window.table.set_layer("projects")
+    assert [window.table.model.feature_id(r) for r in range(window.table.row_count())] == ["t-eco"]
+    every.trigger()
+    assert window.document.filter.themes == ()
+    assert window.table.row_count() == 4
