@@ -121,10 +121,11 @@ class LayerCache:
         return float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max())
 
     def visible(self, extent: tuple[float, float, float, float]) -> np.ndarray:
-        """Sorted indices of features whose bounding box meets `extent`."""
+        """Sorted indices of features that meet `extent` (geometry, not just bounding box:
+        the legend must not list a class whose only feature merely has its box in view)."""
         if not self.n:
             return np.zeros(0, dtype=np.int64)
-        return np.sort(self.tree.query(shapely.box(*extent)))
+        return np.sort(self.tree.query(shapely.box(*extent), predicate="intersects"))
 
     def lod_geoms(self, lod: int) -> np.ndarray:
         if lod not in self._lod_geoms:

@@ -164,3 +164,15 @@ def test_status_is_drawn_distinctly_operating_solid_construction_dashed_planned_
         else:  # amber of the expressway core (its dark casing stays solid)
             ink[status] = int(((r > 200) & (g > 120) & (g < 215) & (b < 140)).sum())
     assert ink["operating"] > ink["under_construction"] > ink["planned"] > 0
+
+
+def test_legend_omits_a_class_whose_line_only_has_its_box_in_view():
+    from shapely.geometry import LineString
+
+    gdf = railway_gdf()
+    # an L-shaped line: its bounding box covers the view's corner, the line itself does not
+    gdf.loc[0, "geometry"] = LineString([(104.0, 29.0), (106.0, 29.0), (106.0, 30.0)])
+    doc = MapDocument([MapLayer("railways", gdf)])
+    corner = lonlat_bounds_to_display((104.1, 29.7, 104.4, 29.9))
+    _, result = render_with_result(MapRequest(doc, extent=corner, width=200, height=200))
+    assert result.drawn.get("railways", 0) == 0 and result.legend == []
