@@ -28,6 +28,7 @@ the page depends on as few outside files as possible.
 from __future__ import annotations
 
 import html
+import json
 import math
 import os
 import re
@@ -303,6 +304,13 @@ def _value_text(column: str, value: Any, language: str) -> str:
             THEMES[k][i] if k in THEMES else k for k in keys)
     if column == "status" and str(value) in STATUSES:
         return STATUSES[str(value)][i]
+    if column == "control_points":  # a JSON list of gazetteer names: show the route
+        try:
+            names = json.loads(str(value))
+        except ValueError:
+            names = None
+        if isinstance(names, list):
+            return " → ".join(str(n) for n in names)
     if column == "geometry_quality":
         names = {"schematic": ("示意", "schematic"), "surveyed": ("测量", "surveyed"), "derived": ("推算", "derived")}
         return names.get(str(value), (str(value), str(value)))[i]
@@ -331,9 +339,7 @@ def popup_html(row: dict[str, Any], columns: Iterable[str], layer_title: str, la
             continue
         label = FIELD_LABELS.get(column, (column, column))[i]
         rows.append(f"<tr><th>{esc(label)}</th><td>{esc(_value_text(column, value, language))}</td></tr>")
-    if rows:
-        out.append('<table class="cy-attrs">' + "".join(rows) + "</table>")
-    if any(not _blank(row.get(c)) for c in SOURCE_FIELDS):
+    if any(not _blank(row.get(c)) for c in SOURCE_FIELDS):  # the source first: it is what a planner cites
         title = row.get("source_title")
         file = row.get("source_file")
         date = row.get("source_date")
@@ -345,6 +351,8 @@ def popup_html(row: dict[str, Any], columns: Iterable[str], layer_title: str, la
         out.append("</div>")
     if str(row.get("geometry_quality", "")) == "schematic":
         out.append(f'<p class="cy-note">{esc(TEXT["schematic"][i])}</p>')
+    if rows:
+        out.append('<table class="cy-attrs">' + "".join(rows) + "</table>")
     out.append("</div>")
     return "".join(out)
 
@@ -470,8 +478,9 @@ PAGE_CSS = """
 .cy-popup table{border-collapse:collapse;margin:2px 0}
 .cy-popup th{text-align:left;color:#555;font-weight:normal;padding:1px 8px 1px 0;vertical-align:top;white-space:nowrap}
 .cy-popup td{padding:1px 0;word-break:break-word}
+.cy-popup .cy-source{margin:2px 0 4px}
 .cy-popup blockquote{margin:3px 0 0;padding-left:6px;border-left:3px solid #ccc;color:#333}
-.cy-popup .cy-note{color:#a52a1e;margin:4px 0 0}
+.cy-popup .cy-note{color:#a52a1e;margin:2px 0 4px}
 </style>
 """
 
@@ -595,7 +604,7 @@ def build_map(document, *, basemap: str = "osm", tianditu_key: str | None = None
     counts: dict[str, int] = {}
     on_each = folium.JsCode(
         "function(feature, layer) {"
-        " if (feature.properties.popup) { layer.bindPopup(feature.properties.popup, {maxWidth: 360}); }"
+        " if (feature.properties.popup) { layer.bindPopup(feature.properties.popup, {maxWidth: 360, maxHeight: 300, autoPanPaddingTopLeft: [60, 110]}); }"
         " if (feature.properties.name) { layer.bindTooltip(feature.properties.name, {sticky: true}); } }")
     point_to_layer = folium.JsCode(
         "function(feature, latlng) { return L.circleMarker(latlng, Object.assign({}, feature.properties.style)); }")

@@ -1,0 +1,170 @@
+"""The exported web map in a real headless chromium (no internet: the page's CDN files are
+answered from tests/web/node_modules, see web_assets.py).
+
+Each test loads a page written by `export_html` and asserts what a reader gets: no
+JavaScript error, no dialog, the features on the map (Leaflet `path` elements the
+export marks `cy-feature`), working layer toggles and search, and that hostile data
+stays text.  Screenshots go to the test's tmp folder (`PageReport` lists every URL).
+"""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from layers import export_web
+from layers.document import MapDocument
+from layers.filter import Filter
+from tests.layers import web_assets
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+COUNT = "document.querySelectorAll('path.cy-feature').length"
+
+
+@pytest.fixture(scope="module")
+def node_modules():
+    return web_assets.ensure_node_modules()
+
+
+@pytest.fixture
+def browser(node_modules):
+    with web_assets.Chromium(width=1280, height=900) as chromium:
+        yield chromium
+
+
+@pytest.fixture(scope="module")
+def bundle_document():
+    return MapDocument.from_bundle()
+
+
+def expected_features(document) -> int:
+    return sum(int(np.asarray(document.filter.mask(l)).sum()) for l in document.layers if l.visible)
+
+
+def assert_clean(report: web_assets.PageReport) -> None:
+    assert report.loaded
+    assert report.errors == []
+    assert report.dialogs == []
+    assert report.blocked == []
+
+
+def test_bundle_map_loads_without_errors_and_shows_every_feature(browser, bundle_document, tmp_path):
+    out = export_web.export_html(bundle_document, tmp_path / "map.html", basemap="none")
+    report = browser.open(out)
+    assert_clean(report)
+    assert report.tiles == []  # basemap "none": not one tile request
+    # the page's 7 files (leaflet, search, fullscreen: js+css; subgroup js) and the icons their css names
+    assert report.served == report.requests and len(report.served) >= 7
+    assert {u.split("/")[2] for u in report.requests} <= set(web_assets.CDN_HOSTS)
+    assert browser.evaluate(COUNT) == expected_features(bundle_document) > 600
+    # furniture a reader sees
+    assert browser.evaluate("document.querySelectorAll('.leaflet-control-scale-line').length") == 2
+    assert browser.evaluate("!!document.querySelector('.leaflet-control-search input')")
+    assert browser.evaluate("!!document.querySelector('.leaflet-control-zoom-fullscreen, .fullscreen-icon')")
+    legend_rows = browser.evaluate("document.querySelectorAll('.cy-legend .cy-row').length")
+    assert legend_rows > 20
+    assert "成渝地区双城经济圈" in browser.evaluate("document.querySelector('.cy-title').textContent")
+    shot = browser.screenshot(tmp_path / "map.png")
+    assert shot.stat().st_size > 20_000
+
+
+def test_filtered_export_shows_only_the_kept_features(browser, tmp_path):
+    document = MapDocument.from_bundle()
+    document.set_filter(Filter(themes=("culture_tourism",), statuses=("operating",)))
+    document.set_visible("districts", False)
+    out = export_web.export_html(document, tmp_path / "filtered.html", basemap="none", language="en")
+    report = browser.open(out)
+    assert_clean(report)
+    shown = browser.evaluate("document.querySelectorAll('path.cy-feature.cy-layer-projects').length")
+    assert shown == int(np.asarray(document.filter.mask(document.layer("projects"))).sum()) > 0
+    assert browser.evaluate("document.querySelectorAll('path.cy-layer-districts').length") == 0
+    assert browser.evaluate(COUNT) == expected_features(document)
+
+
+def test_layer_and_theme_checkboxes_hide_and_show_their_features(browser, bundle_document, tmp_path):
+    out = export_web.export_html(bundle_document, tmp_path / "toggle.html", basemap="none")
+    assert_clean(browser.open(out))
+    projects = "document.querySelectorAll('path.cy-layer-projects').length"
+    total = browser.evaluate(projects)
+    click = """(label => { const row = Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))
+                 .find(l => l.textContent.trim().startsWith(label)); row.querySelector('input').click(); return true; })(%s)"""
+    theme = "└ 文化旅游"
+    n_theme = int(browser.evaluate(f"""Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))
+        .map(l => l.textContent.trim()).find(t => t.startsWith({json.dumps(theme)})).match(/\\((\\d+)\\)/)[1]"""))
+    browser.evaluate(click % json.dumps(theme))
+    browser.wait_quiet(0.3)
+    assert browser.evaluate(projects) == total - n_theme
+    browser.evaluate(click % json.dumps("重点项目"))
+    browser.wait_quiet(0.3)
+    assert browser.evaluate(projects) == 0
+    browser.evaluate(click % json.dumps("重点项目"))
+    browser.wait_quiet(0.3)
+    assert browser.evaluate(projects) == total - n_theme  # the unticked theme stays hidden
+    assert browser.report.errors == []
+
+
+def test_search_finds_a_project_by_name_and_opens_its_popup_with_the_source(browser, bundle_document, tmp_path):
+    out = export_web.export_html(bundle_document, tmp_path / "search.html", basemap="none")
+    assert_clean(browser.open(out))
+    browser.evaluate("""(() => { const i = document.querySelector('.leaflet-control-search input');
+        i.value = '大足石刻站'; i.dispatchEvent(new KeyboardEvent('keyup', {keyCode: 65})); return 1; })()""")
+    browser.wait_quiet(1.0)
+    tips = browser.evaluate("Array.from(document.querySelectorAll('.search-tip')).map(e => e.textContent)")
+    assert "大足石刻站" in tips
+    browser.evaluate("""Array.from(document.querySelectorAll('.search-tip')).find(e => e.textContent === '大足石刻站').click()""")
+    browser.wait_quiet(1.5)
+    popup = browser.evaluate("(document.querySelector('.leaflet-popup-content') || {}).textContent")
+    assert popup and "大足石刻站" in popup and "来源" in popup
+    browser.screenshot(tmp_path / "search.png")
+    assert browser.report.errors == [] and browser.report.dialogs == []
+
+
+def test_hostile_values_stay_text_in_popups_tooltips_legend_and_search(browser, tmp_path):
+    from tests.layers.test_export_web import HOSTILE, hostile_document
+
+    out = export_web.export_html(hostile_document(), tmp_path / "hostile.html", basemap="none",
+                                 title="</script><script>alert('title')</script>")
+    report = browser.open(out)
+    assert_clean(report)
+    # open every popup and tooltip in turn, then type into the search box (its tips use innerHTML)
+    opened = browser.evaluate("""(() => {
+        const map = Object.values(window).find(v => v instanceof L.Map);
+        let n = 0, texts = [];
+        map.eachLayer(l => { if (l.feature && l.getPopup && l.getPopup()) {
+            l.openPopup(); texts.push(document.querySelector('.leaflet-popup-content').textContent);
+            l.openTooltip && l.openTooltip(); n += 1; } });
+        return {n: n, texts: texts}; })()""")
+    browser.evaluate("""(() => { const i = document.querySelector('.leaflet-control-search input');
+        i.value = 'alert'; i.dispatchEvent(new KeyboardEvent('keyup', {keyCode: 65})); return 1; })()""")
+    browser.wait_quiet(1.0)
+    assert opened["n"] == 6
+    assert any(HOSTILE[0] in t for t in opened["texts"])  # shown as the text it is
+    assert browser.evaluate("document.querySelectorAll('.search-tip').length") > 0
+    injected = browser.evaluate("""(() => {
+        const bad = [];
+        document.querySelectorAll('body *').forEach(e => {
+            if (['IMG', 'IFRAME'].includes(e.tagName) || (e.tagName === 'svg' && !e.closest('.cy-swatch, .leaflet-pane, .leaflet-attribution-flag'))) bad.push(e.tagName);
+            for (const a of e.attributes) if (a.name.toLowerCase().startsWith('on')) bad.push(e.tagName + '@' + a.name);
+        });
+        return bad; })()""")
+    assert injected == []
+    assert browser.report.dialogs == []
+    assert browser.report.errors == []
+
+
+@pytest.mark.parametrize("basemap, host", [("osm", "tile.openstreetmap.org"), ("tianditu", "tianditu.gov.cn"),
+                                           ("amap", "is.autonavi.com")])
+def test_basemap_tiles_come_from_the_chosen_service(browser, tmp_path, basemap, host):
+    from tests.layers.test_export_web import small_document
+
+    key = "0123456789abcdef0123456789abcdef"
+    out = export_web.export_html(small_document(), tmp_path / f"{basemap}.html", basemap=basemap, tianditu_key=key)
+    report = browser.open(out)
+    assert_clean(report)
+    assert report.tiles and all(host in url for url in report.tiles)
+    if basemap == "tianditu":
+        assert {u.split("T=")[1].split("&")[0] for u in report.tiles} == {"vec_w", "cva_w"}
+        assert all(f"tk={key}" in u for u in report.tiles)
+    assert browser.evaluate(COUNT) == 6
