@@ -148,7 +148,11 @@ class LayerCache:
         if not self.n:
             return np.zeros((0, 2))
         pts = shapely.centroid(self.geoms) if self.kind == "point" else shapely.point_on_surface(self.geoms)
-        return np.column_stack([shapely.get_x(pts), shapely.get_y(pts)])
+        xy = np.full((self.n, 2), np.nan)
+        ok = ~(shapely.is_missing(pts) | shapely.is_empty(pts))
+        if ok.any():
+            xy[ok] = shapely.get_coordinates(pts[ok])
+        return xy
 
     @cached_property
     def label_anchor(self) -> np.ndarray:

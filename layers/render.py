@@ -265,75 +265,77 @@ def render(request: MapRequest, painter: QPainter, cancel: Callable[[], bool] | 
     wanted = None if request.layers is None else set(request.layers)
 
     painter.save()
-    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-    painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
-    if request.background:
-        painter.fillRect(QRectF(0, 0, view.width, view.height), qcolor(request.background))
-    painter.setClipRect(QRectF(0, 0, view.width, view.height))
-
-    label_jobs = []  # (layer, cache, indices) whose labels are placed after all geometry
-    obstacles: list[QRectF] = []
     legend_by_layer: list[list[LegendEntry]] = []
-    selected_draws = []
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setRenderHint(QPainter.RenderHint.TextAntialiasing, True)
+        if request.background:
+            painter.fillRect(QRectF(0, 0, view.width, view.height), qcolor(request.background))
+        painter.setClipRect(QRectF(0, 0, view.width, view.height))
 
-    for layer in doc.layers:
-        if cancel is not None and cancel():
-            result.cancelled = True
-            break
-        if not layer.visible or (wanted is not None and layer.name not in wanted) or layer.data is None:
-            continue
-        cache = layer.cache
-        idx = cache.visible(view.extent)
-        if len(idx):
-            keep = flt.mask(layer)
-            idx = idx[keep[idx]]
-        result.drawn[layer.name] = int(len(idx))
-        if not len(idx):
-            continue
-        style = layer.style
-        keys = cache.class_keys(style.fields)[idx]
-        # classes in the style's order (stable drawing and legend order), unknown keys after
-        order = {k: i for i, k in enumerate(style.classes)}
-        groups: dict[str, np.ndarray] = {}
-        for key in sorted(set(keys.tolist()), key=lambda k: (order.get(k, len(order)), k)):
-            groups[key] = idx[keys == key]
-        classes = {key: style.style_class(key, (layer.title_zh, layer.title_en)) for key in groups}
+        label_jobs = []  # (layer, cache, indices) whose labels are placed after all geometry
+        obstacles: list[QRectF] = []
+        selected_draws = []
 
-        painter.setOpacity(max(0.0, min(1.0, layer.opacity)))
-        if cache.kind == "polygon":
-            _draw_polygons(painter, cache, groups, classes, lod, world, raster, ppt)
-        elif cache.kind == "line":
-            _draw_lines(painter, cache, groups, classes, lod, world, raster, ppt)
-        else:
-            obstacles.extend(_draw_points(painter, cache, groups, classes, view, ppt, style.label_priority * 100.0))
-        painter.setOpacity(1.0)
-
-        entries = [LegendEntry(layer.name, layer.title_zh, layer.title_en, key, c.label_zh, c.label_en, c.style,
-                               cache.kind, int(len(groups[key]))) for key, c in classes.items()]
-        focus = _focus_indices(layer, cache, idx, flt)
-        if len(focus):
-            _draw_polygons(painter, cache, {"focus": focus}, {"focus": FOCUS_CLASS}, lod, world, raster, ppt)
-            entries.insert(0, LegendEntry(layer.name, layer.title_zh, layer.title_en, "focus", FOCUS_CLASS.label_zh,
-                                          FOCUS_CLASS.label_en, FOCUS_CLASS.style, cache.kind, int(len(focus))))
-        legend_by_layer.append(entries)
-        ids = selection.get(layer.name)
-        if ids:
-            chosen = [i for i in idx.tolist() if cache.ids[i] in ids]
-            if chosen:
-                selected_draws.append((cache, chosen))
-        col = layer.label_column(language)
-        if request.labels and layer.show_labels and col:
-            label_jobs.append((layer, cache, idx, keys, classes, col))
-
-    if not result.cancelled:
-        for cache, chosen in selected_draws:
-            _draw_selection(painter, cache, chosen, lod, world, raster, view, ppt)
-        if label_jobs:
-            result.labels = _draw_labels(painter, label_jobs, view, request.dpi, obstacles, cancel)
+        for layer in doc.layers:
             if cancel is not None and cancel():
                 result.cancelled = True
-    result.legend = [e for entries in reversed(legend_by_layer) for e in entries]
-    painter.restore()
+                break
+            if not layer.visible or (wanted is not None and layer.name not in wanted) or layer.data is None:
+                continue
+            cache = layer.cache
+            idx = cache.visible(view.extent)
+            if len(idx):
+                keep = flt.mask(layer)
+                idx = idx[keep[idx]]
+            result.drawn[layer.name] = int(len(idx))
+            if not len(idx):
+                continue
+            style = layer.style
+            keys = cache.class_keys(style.fields)[idx]
+            # classes in the style's order (stable drawing and legend order), unknown keys after
+            order = {k: i for i, k in enumerate(style.classes)}
+            groups: dict[str, np.ndarray] = {}
+            for key in sorted(set(keys.tolist()), key=lambda k: (order.get(k, len(order)), k)):
+                groups[key] = idx[keys == key]
+            classes = {key: style.style_class(key, (layer.title_zh, layer.title_en)) for key in groups}
+
+            painter.setOpacity(max(0.0, min(1.0, layer.opacity)))
+            if cache.kind == "polygon":
+                _draw_polygons(painter, cache, groups, classes, lod, world, raster, ppt)
+            elif cache.kind == "line":
+                _draw_lines(painter, cache, groups, classes, lod, world, raster, ppt)
+            else:
+                obstacles.extend(_draw_points(painter, cache, groups, classes, view, ppt, style.label_priority * 100.0))
+            painter.setOpacity(1.0)
+
+            entries = [LegendEntry(layer.name, layer.title_zh, layer.title_en, key, c.label_zh, c.label_en, c.style,
+                                   cache.kind, int(len(groups[key]))) for key, c in classes.items()]
+            focus = _focus_indices(layer, cache, idx, flt)
+            if len(focus):
+                _draw_polygons(painter, cache, {"focus": focus}, {"focus": FOCUS_CLASS}, lod, world, raster, ppt)
+                entries.insert(0, LegendEntry(layer.name, layer.title_zh, layer.title_en, "focus", FOCUS_CLASS.label_zh,
+                                              FOCUS_CLASS.label_en, FOCUS_CLASS.style, cache.kind, int(len(focus))))
+            legend_by_layer.append(entries)
+            ids = selection.get(layer.name)
+            if ids:
+                chosen = [i for i in idx.tolist() if cache.ids[i] in ids]
+                if chosen:
+                    selected_draws.append((cache, chosen))
+            col = layer.label_column(language)
+            if request.labels and layer.show_labels and col:
+                label_jobs.append((layer, cache, idx, keys, classes, col))
+
+        if not result.cancelled:
+            for cache, chosen in selected_draws:
+                _draw_selection(painter, cache, chosen, lod, world, raster, view, ppt)
+            if label_jobs:
+                result.labels = _draw_labels(painter, label_jobs, view, request.dpi, obstacles, cancel)
+                if cancel is not None and cancel():
+                    result.cancelled = True
+        result.legend = [e for entries in reversed(legend_by_layer) for e in entries]
+    finally:  # a failing layer must not leave the caller's painter transformed or clipped
+        painter.restore()
     result.elapsed_ms = (time.perf_counter() - t0) * 1000.0
     return result
 

@@ -5,7 +5,7 @@ from PySide6.QtGui import QColor
 from layers.document import MapDocument, MapLayer
 from layers.filter import Filter
 from layers.projection import lonlat_bounds_to_display, lonlat_to_display
-from layers.render import MapRequest, ViewTransform, render_image, render_with_result
+from layers.render import MapRequest, ViewTransform, render, render_image, render_with_result
 from layers.style import LayerStyle, Style
 from tests.layers.engine_fixtures import districts_gdf, projects_gdf, railway_gdf
 
@@ -176,3 +176,32 @@ def test_legend_omits_a_class_whose_line_only_has_its_box_in_view():
     corner = lonlat_bounds_to_display((104.1, 29.7, 104.4, 29.9))
     _, result = render_with_result(MapRequest(doc, extent=corner, width=200, height=200))
     assert result.drawn.get("railways", 0) == 0 and result.legend == []
+
+
+def test_missing_and_empty_geometries_and_empty_layers_render():
+    import geopandas as gpd
+    from shapely.geometry import Point, Polygon
+
+    odd = gpd.GeoDataFrame({"name_zh": ["有", "无", "空"]}, geometry=[Point(104.5, 29.5), None, Polygon()], crs=4326)
+    empty = gpd.GeoDataFrame({"name_zh": []}, geometry=[], crs=4326)
+    doc = MapDocument([MapLayer("odd", odd, label_field="name_zh"), MapLayer("empty", empty)])
+    _, result = render_with_result(MapRequest(doc, extent=EXTENT, width=200, height=150))
+    assert result.drawn == {"odd": 1, "empty": 0}
+    assert [p.text for p in result.labels] == ["有"]
+
+
+def test_a_failing_render_restores_the_callers_painter():
+    from PySide6.QtGui import QImage, QPainter, QTransform
+
+    doc = doc_with_projects()
+    image = QImage(100, 100, QImage.Format.Format_ARGB32_Premultiplied)
+    painter = QPainter(image)
+    painter.setTransform(QTransform.fromTranslate(3, 4))
+    with pytest.raises(ValueError):
+        render(MapRequest(doc, extent=(0, 0, 0, 0), width=100, height=100), painter)
+    doc.layer("projects").style = "not a style"  # fails inside the paint loop
+    with pytest.raises(AttributeError):
+        render(MapRequest(doc, extent=EXTENT, width=100, height=100), painter)
+    assert painter.transform() == QTransform.fromTranslate(3, 4)
+    assert not painter.hasClipping()
+    painter.end()
