@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QFont
@@ -9,6 +10,7 @@ from PySide6.QtWidgets import QApplication
 
 from explorer import i18n
 
+RESOURCES = Path(__file__).resolve().parent.parent / "resources"
 ORGANISATION = "chengyu-explorer"
 APPLICATION = "explorer"
 
@@ -26,6 +28,9 @@ def make_application(argv: list[str]) -> QApplication:
     font = QFont(cjk_family())
     font.setPointSizeF(9.5)
     app.setFont(font)
+    from PySide6.QtGui import QIcon
+
+    app.setWindowIcon(QIcon(str(RESOURCES / "icons" / "app.svg")))
     style = _stylesheet()
     if style:
         app.setStyleSheet(style)
@@ -33,9 +38,7 @@ def make_application(argv: list[str]) -> QApplication:
 
 
 def _stylesheet() -> str:
-    from pathlib import Path
-
-    path = Path(__file__).resolve().parent.parent / "resources" / "styles" / "explorer.qss"
+    path = RESOURCES / "styles" / "explorer.qss"
     return path.read_text(encoding="utf-8") if path.exists() else ""
 
 

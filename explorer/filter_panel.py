@@ -154,7 +154,23 @@ class FilterPanel(QWidget):
             label = STATUSES[key][0 if zh else 1].replace("&", "&&")
             check.setText(f"{label} ({counts['statuses'].get(key, 0)})")
         self.count_label.setText(tr("filter.shown", n=counts["total"]["features"]))
-        self.note.setText(self.document.filter.describe(i18n.language()))
+        self.note.setText(self.describe())
+
+    def describe(self) -> str:
+        """The engine's one-line summary, with area codes replaced by their names."""
+        flt = self.document.filter
+        text = flt.describe(i18n.language())
+        codes = flt.provinces + flt.cities + flt.districts
+        if codes:
+            text = text.replace(",".join(codes), "、".join(self._place_name(c) for c in codes))
+        return text
+
+    def _place_name(self, code: str) -> str:
+        for combo in (self.district, self.city, self.province):
+            index = combo.findData(code)
+            if index > 0:
+                return combo.itemText(index)
+        return code
 
     # ---- places -----------------------------------------------------------------------
     def _districts(self):

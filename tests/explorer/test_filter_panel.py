@@ -104,3 +104,9 @@ def test_only_this_theme_from_the_context_menu(window):
     every.trigger()
     assert window.document.filter.themes == ()
     assert window.table.row_count() == 4
+
+
+def test_summary_names_the_chosen_district(window):
+    panel = window.filter_panel
+    panel.district.setCurrentIndex(panel.district.findData("500111"))
+    assert "大足区" in panel.note.text() and "500111" not in panel.note.text()
