@@ -1,0 +1,42 @@
+"""UI strings exist in both languages and switching tells the widgets."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from explorer import i18n
+from explorer.app import initial_language
+
+
+def test_every_string_has_chinese_and_english_with_the_same_placeholders():
+    for key, (zh, en) in i18n.STRINGS.items():
+        assert zh and en, key
+        assert set(re.findall(r"\{(\w+)", zh)) == set(re.findall(r"\{(\w+)", en)), key
+        assert re.search(r"[\u4e00-\u9fff]", zh) or key.startswith("act.english"), key
+
+
+def test_switching_language_calls_listeners_and_changes_text():
+    seen = []
+    i18n.on_language_changed(seen.append)
+    try:
+        i18n.set_language("en")
+        assert i18n.tr("dock.layers") == "Layers"
+        i18n.set_language("zh")
+        assert i18n.tr("dock.layers") == "图层"
+        assert seen == ["en", "zh"]
+    finally:
+        i18n.remove_listener(seen.append)
+
+
+def test_unknown_language_is_refused():
+    with pytest.raises(ValueError, match="unknown language"):
+        i18n.set_language("fr")
+
+
+def test_saved_language_wins_over_the_system_locale(settings):
+    assert initial_language(settings) == i18n.system_language()
+    settings.setValue("language", "en")
+    assert initial_language(settings) == "en"
+    settings.setValue("language", "xx")
+    assert initial_language(settings) == i18n.system_language()
