@@ -542,6 +542,9 @@ def _draw_labels(painter, jobs, view, dpi, obstacles, cancel):
     candidates = []
     for layer, cache, idx, keys, classes, col in jobs:
         values = layer.data[col].tolist()
+        # English map, feature without an English name: its Chinese name rather than nothing
+        fallback = layer.label_column("zh") if col != layer.label_column("zh") else None
+        fallback_values = layer.data[fallback].tolist() if fallback else None
         anchors = cache.label_anchor[idx]
         pxs, pys = view.to_pixel(anchors[:, 0], anchors[:, 1])
         on_screen = (pxs >= -50) & (pxs <= view.width + 50) & (pys >= -50) & (pys <= view.height + 50)
@@ -553,6 +556,8 @@ def _draw_labels(painter, jobs, view, dpi, obstacles, cancel):
             if not ok:  # off screen, or no anchor (NaN compares false)
                 continue
             text = _label_text(values[i])
+            if not text and fallback_values is not None:
+                text = _label_text(fallback_values[i])
             if not text:
                 continue
             st = classes[key].style

@@ -115,3 +115,23 @@ def test_place_filter_keeps_the_base_map_and_outlines_the_selection(doc):
     near = [QColor(image.pixel(int(px) + dx, int(py) + dy)) for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
     assert any(c.blue() > c.red() + 40 for c in near)
     assert total > 200
+
+
+def test_full_map_labels_every_in_circle_city_without_overlap(doc):
+    _, result = render_with_result(MapRequest(doc, width=1920, height=1080))
+    texts = {p.text for p in result.labels}
+    seats = doc.layer("seats").data
+    cities = set(seats[(seats["level"] == "city") & (seats["in_circle"] == 1)]["name_zh"])
+    assert {"重庆市", "成都市"} <= cities
+    assert cities <= texts
+    rects = [p.rect for p in result.labels]
+    assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1:])
+
+
+def test_english_map_uses_english_names(doc):
+    snap = doc.snapshot()
+    snap.language = "en"
+    _, result = render_with_result(MapRequest(snap, width=1920, height=1080))
+    texts = {p.text for p in result.labels}
+    assert "Chongqing" in texts
+    assert not any("\u4e00" <= ch <= "\u9fff" for t in texts for ch in t)

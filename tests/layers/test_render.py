@@ -205,3 +205,12 @@ def test_a_failing_render_restores_the_callers_painter():
     assert painter.transform() == QTransform.fromTranslate(3, 4)
     assert not painter.hasClipping()
     painter.end()
+
+
+def test_english_label_falls_back_to_chinese_when_no_english_name():
+    gdf = projects_gdf()
+    gdf.loc[1, "name_en"] = None
+    doc = MapDocument([MapLayer("projects", gdf, label_field="name_zh")], language="en")
+    _, result = render_with_result(MapRequest(doc, extent=EXTENT, width=800, height=500))
+    texts = {p.text for p in result.labels}
+    assert "东县产业园" in texts and "West culture project" in texts
