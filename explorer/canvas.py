@@ -284,6 +284,7 @@ class MapCanvas(QWidget):
 
     def _paint_overlays(self, painter: QPainter) -> None:
         painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self._paint_scale_bar(painter)
         if self._box_start is not None and self._box_end is not None:
             painter.setPen(QPen(QColor("#1f5fbf"), 1.5, Qt.PenStyle.DashLine))
             painter.setBrush(QColor(31, 95, 191, 40))
@@ -304,6 +305,42 @@ class MapCanvas(QWidget):
             painter.setBrush(QColor("#ffffff"))
             for pt in poly:
                 painter.drawEllipse(pt, 3.5, 3.5)
+
+    def scale_bar(self):
+        """The canvas scale bar (layers.scale_bar maths, measured geodesically on its own row)."""
+        from layers.projection import display_to_lonlat
+        from layers.scale_bar import scale_bar
+
+        view = self._view
+        x, y = 16.0, self.height() - 22.0
+
+        def to_lonlat(px: float, py: float):
+            return tuple(map(float, display_to_lonlat(*view.to_map(px, py))))
+
+        return scale_bar(to_lonlat, x, y, min(160.0, self.width() * 0.3)), (x, y)
+
+    def _paint_scale_bar(self, painter: QPainter) -> None:
+        # UI furniture like the rubber band, not a map feature; exports draw their own
+        if self.width() < 200 or self._image is None:
+            return
+        try:
+            bar, (x, y) = self.scale_bar()
+        except ValueError:
+            return
+        from explorer import i18n
+
+        painter.save()
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(255, 255, 255, 200))
+        painter.drawRoundedRect(QRectF(x - 6, y - 20, bar.pixels + 70, 28), 4, 4)
+        painter.setPen(QPen(QColor("#1a1a1a"), 1.2))
+        step = bar.pixels / bar.segments
+        for i in range(bar.segments):
+            painter.setBrush(QColor("#1a1a1a") if i % 2 == 0 else QColor("#ffffff"))
+            painter.drawRect(QRectF(x + i * step, y - 4, step, 5))
+        painter.setPen(QColor("#1a1a1a"))
+        painter.drawText(QPointF(x + bar.pixels + 6, y + 1), bar.label(i18n.language()))
+        painter.restore()
 
     # ---- tools ------------------------------------------------------------
     def set_tool(self, tool: str) -> None:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import QPoint, QPointF, Qt
-from PySide6.QtGui import QImage, QWheelEvent
+from PySide6.QtGui import QColor, QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
 from tests.explorer.helpers import patch
@@ -96,3 +96,24 @@ def test_map_area_has_many_colours_and_chinese_labels(window):
 
 def canvas_image(window) -> QImage:
     return window.canvas.current_image()
+
+
+def test_scale_bar_length_is_geodesic(window):
+    from layers.projection import display_to_lonlat
+    from pyproj import Geod
+
+    canvas = window.canvas
+    bar, (x, y) = canvas.scale_bar()
+    a = display_to_lonlat(*canvas.view.to_map(x, y))
+    b = display_to_lonlat(*canvas.view.to_map(x + bar.pixels, y))
+    assert Geod(ellps="WGS84").inv(*a, *b)[2] == pytest.approx(bar.length_m, rel=1e-3)
+    assert bar.length_m in {k * 10 ** e for k in (1, 2, 5) for e in range(0, 7)}
+    # and it is painted: dark pixels on the bar's row that the bare map image lacks there
+    shown = canvas.grab().toImage()
+    row = round(y - 2)
+    bare = canvas.current_image()
+
+    def dark(image):
+        return sum(1 for px in range(int(x), int(x + bar.pixels)) if QColor(image.pixel(px, row)).lightness() < 60)
+
+    assert dark(shown) > bar.pixels * 0.3 > dark(bare)
