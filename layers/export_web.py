@@ -32,6 +32,7 @@ import json
 import math
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -264,6 +265,53 @@ def casing_style(style: Style, *, layer_opacity: float = 1.0) -> dict[str, Any] 
     return out
 
 
+def _svg_path_data(path, dx: float, dy: float) -> str:
+    """A QPainterPath (the renderer's own symbol outline) as SVG path data, shifted by (dx, dy)."""
+    from PySide6.QtGui import QPainterPath
+
+    out: list[str] = []
+    pending: list[str] = []
+    for k in range(path.elementCount()):
+        e = path.elementAt(k)
+        x, y = f"{e.x + dx:.2f}", f"{e.y + dy:.2f}"
+        if e.type == QPainterPath.ElementType.MoveToElement:
+            if out:
+                out.append("Z")
+            out.append(f"M{x} {y}")
+        elif e.type == QPainterPath.ElementType.LineToElement:
+            out.append(f"L{x} {y}")
+        elif e.type == QPainterPath.ElementType.CurveToElement:
+            pending = [f"C{x} {y}"]
+        else:  # CurveToDataElement: the 2nd control point, then the end point
+            pending.append(f"{x} {y}")
+            if len(pending) == 3:
+                out.append(" ".join(pending))
+                pending = []
+    if out:
+        out.append("Z")
+    return "".join(out)
+
+
+def symbol_svg(style: Style, *, layer_opacity: float = 1.0, css_class: str = "cy-icon") -> tuple[str, float]:
+    """A point symbol as the map draws it (`layers.render.symbol_path`: same shape per theme), as an
+    inline SVG and its size in px.  Planned = hollow, under construction = lighter, from the style."""
+    from layers.render import symbol_path
+
+    opts = leaflet_style(style, "point", layer_opacity=layer_opacity)
+    size = max(style.symbol_size_pt * PX_PER_PT, 4.0)
+    stroke_w = min(opts["weight"], 3.0) if opts["stroke"] else 0.0
+    box = round(size * 1.35 + 2 * stroke_w + 1, 1)  # a star reaches 1.25 r
+    d = _svg_path_data(symbol_path(style.symbol or "circle", size), box / 2, box / 2)
+    stroke = opts["color"] if opts["stroke"] else "none"
+    dash = f' stroke-dasharray="{esc(opts["dashArray"])}"' if "dashArray" in opts else ""
+    fill = opts["fillColor"] if opts["fill"] else "none"
+    svg = (f'<svg class="{css_class}" xmlns="http://www.w3.org/2000/svg" width="{box}" height="{box}" '
+           f'viewBox="0 0 {box} {box}"><path d="{d}" fill="{fill}" fill-opacity="{opts["fillOpacity"]}" '
+           f'stroke="{stroke}" stroke-opacity="{opts["opacity"]}" stroke-width="{stroke_w}"{dash} '
+           f'stroke-linejoin="round"/></svg>')
+    return svg, box
+
+
 def swatch_svg(style: Style, kind: str) -> str:
     """A small inline SVG of a class for the legend (same colours and dashes as the map)."""
     w, h = 30, 14
@@ -284,11 +332,9 @@ def swatch_svg(style: Style, kind: str) -> str:
         dash = f' stroke-dasharray="{esc(opts["dashArray"])}"' if "dashArray" in opts else ""
         parts.append(f'<line x1="1" y1="{h / 2}" x2="{w - 1}" y2="{h / 2}" stroke="{stroke}" '
                      f'stroke-opacity="{opts["opacity"]}" stroke-width="{min(opts["weight"], 6)}"{dash}/>')
-    else:
-        fill = opts["fillColor"] if opts["fill"] else "none"
-        r = min(opts["radius"], h / 2 - 1)
-        parts.append(f'<circle cx="{w / 2}" cy="{h / 2}" r="{r}" fill="{fill}" fill-opacity="{opts["fillOpacity"]}" '
-                     f'stroke="{stroke}" stroke-width="{min(opts["weight"], 3)}"/>')
+    else:  # the point symbol itself, scaled into the swatch
+        icon, box = symbol_svg(replace(style, symbol_size_pt=min(style.symbol_size_pt, 8.0)), css_class="cy-swatch")
+        return icon
     parts.append("</svg>")
     return "".join(parts)
 
@@ -432,16 +478,19 @@ def _layer_groups(layer, mask: np.ndarray, *, language: str, tiles: bool, gcj02:
             sc = style.style_class(key, (layer.title_zh, layer.title_en))
             core = leaflet_style(sc.style, kind, layer_opacity=layer.opacity, tiles=tiles)
             core.update(pane=pane, className=f"cy-feature cy-layer-{slug}")
+            icon = None
+            if kind == "point":
+                icon, core["iconSize"] = symbol_svg(sc.style, layer_opacity=layer.opacity)
             casing = casing_style(sc.style, layer_opacity=layer.opacity) if kind == "line" else None
             if casing:
                 casing.update(pane=pane, className=f"cy-casing cy-layer-{slug}", interactive=False)
-            class_styles[key] = (core, casing)
-        core, casing = class_styles[key]
+            class_styles[key] = (core, casing, icon)
+        core, casing, icon = class_styles[key]
         name = esc(feature_name(row, title))
         geometry = shapely.geometry.mapping(geom)
         group.features.append({"type": "Feature", "geometry": geometry,
                                "properties": {"name": name, "popup": popup_html(row, columns, title, language),
-                                              "style": core}})
+                                              "style": core, **({"icon": icon} if icon else {})}})
         if casing:
             group.casings.append({"type": "Feature", "geometry": geometry, "properties": {"name": name, "style": casing}})
         counts[key] = counts.get(key, 0) + 1
@@ -606,8 +655,12 @@ def build_map(document, *, basemap: str = "osm", tianditu_key: str | None = None
         "function(feature, layer) {"
         " if (feature.properties.popup) { layer.bindPopup(feature.properties.popup, {maxWidth: 360, maxHeight: 300, autoPanPaddingTopLeft: [60, 110]}); }"
         " if (feature.properties.name) { layer.bindTooltip(feature.properties.name, {sticky: true}); } }")
+    # points: the document's symbol (star, square, triangle ... per theme) as an inline-SVG marker
     point_to_layer = folium.JsCode(
-        "function(feature, latlng) { return L.circleMarker(latlng, Object.assign({}, feature.properties.style)); }")
+        "function(feature, latlng) { var s = feature.properties.style;"
+        " if (!feature.properties.icon) { return L.circleMarker(latlng, Object.assign({}, s)); }"
+        " return L.marker(latlng, {pane: s.pane, keyboard: false, icon: L.divIcon({html: feature.properties.icon,"
+        " className: s.className, iconSize: [s.iconSize, s.iconSize]})}); }")
     style_fn = folium.JsCode("function(feature) { return feature.properties.style; }")
 
     visible = [l for l in document.layers if l.visible and l.data is not None and len(l.data)]

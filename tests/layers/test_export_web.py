@@ -33,7 +33,7 @@ HOSTILE = [
 
 # the elements the page's own popups, legend and title use
 OWN_TAGS = {"div", "h1", "h4", "p", "table", "tr", "th", "td", "b", "blockquote", "details", "summary", "span",
-            "svg", "circle", "line", "rect"}
+            "svg", "circle", "line", "rect", "path"}
 
 
 # ---- reading a page back ---------------------------------------------------------------

@@ -20,7 +20,8 @@ from tests.layers import web_assets
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-COUNT = "document.querySelectorAll('path.cy-feature').length"
+# Leaflet paths (lines, polygons) and marker icons (points) the export marks as map features
+COUNT = "document.querySelectorAll('.cy-feature').length"
 
 
 @pytest.fixture(scope="module")
@@ -77,16 +78,16 @@ def test_filtered_export_shows_only_the_kept_features(browser, tmp_path):
     out = export_web.export_html(document, tmp_path / "filtered.html", basemap="none", language="en")
     report = browser.open(out)
     assert_clean(report)
-    shown = browser.evaluate("document.querySelectorAll('path.cy-feature.cy-layer-projects').length")
+    shown = browser.evaluate("document.querySelectorAll('.cy-feature.cy-layer-projects').length")
     assert shown == int(np.asarray(document.filter.mask(document.layer("projects"))).sum()) > 0
-    assert browser.evaluate("document.querySelectorAll('path.cy-layer-districts').length") == 0
+    assert browser.evaluate("document.querySelectorAll('.cy-layer-districts').length") == 0
     assert browser.evaluate(COUNT) == expected_features(document)
 
 
 def test_layer_and_theme_checkboxes_hide_and_show_their_features(browser, bundle_document, tmp_path):
     out = export_web.export_html(bundle_document, tmp_path / "toggle.html", basemap="none")
     assert_clean(browser.open(out))
-    projects = "document.querySelectorAll('path.cy-layer-projects').length"
+    projects = "document.querySelectorAll('.cy-layer-projects').length"
     total = browser.evaluate(projects)
     click = """(label => { const row = Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))
                  .find(l => l.textContent.trim().startsWith(label)); row.querySelector('input').click(); return true; })(%s)"""
@@ -145,7 +146,7 @@ def test_hostile_values_stay_text_in_popups_tooltips_legend_and_search(browser, 
     injected = browser.evaluate("""(() => {
         const bad = [];
         document.querySelectorAll('body *').forEach(e => {
-            if (['IMG', 'IFRAME'].includes(e.tagName) || (e.tagName === 'svg' && !e.closest('.cy-swatch, .leaflet-pane, .leaflet-attribution-flag'))) bad.push(e.tagName);
+            if (['IMG', 'IFRAME'].includes(e.tagName) || (e.tagName === 'svg' && !e.matches('.cy-swatch, .cy-icon, .leaflet-attribution-flag, .leaflet-zoom-animated'))) bad.push(e.tagName);
             for (const a of e.attributes) if (a.name.toLowerCase().startsWith('on')) bad.push(e.tagName + '@' + a.name);
         });
         return bad; })()""")
