@@ -101,11 +101,12 @@ class MapLayer:
 
     @property
     def cache(self):
-        """Projected, indexed, simplified geometry (built on first use, kept)."""
+        """Projected, indexed, simplified geometry (built on first use, kept; shared by
+        every layer showing the very same GeoDataFrame, e.g. the loader's bundle layers)."""
         if self._cache is None:
-            from layers.feature_cache import LayerCache
+            from layers.feature_cache import shared_cache
 
-            self._cache = LayerCache(self.data, self._districts)
+            self._cache = shared_cache(self.data, self._districts)
         return self._cache
 
     def copy(self) -> "MapLayer":
@@ -251,6 +252,19 @@ class MapDocument:
         for key, value in changes.items():
             setattr(layer, key, value)
         self._emit("layer_changed", {"layer": name, "changes": sorted(changes)})
+
+    def set_layer_data(self, name: str, data) -> None:
+        """Replace a layer's features (a new GeoDataFrame; never mutate a shown one in place:
+        caches are keyed by the frame object)."""
+        layer = self.layer(name)
+        if data is not None and data.crs is not None and data.crs.to_epsg() != 4326:
+            data = data.to_crs(4326)
+        layer.data = data
+        layer._cache = None
+        if name == "districts":
+            for other in self.layers:
+                other._districts = data if other is layer else other._districts
+        self._emit("layer_changed", {"layer": name, "changes": ["data"]})
 
     def set_visible(self, name: str, visible: bool) -> None:
         self.set_layer(name, visible=bool(visible))
@@ -412,8 +426,8 @@ class MapDocument:
         if not layers:
             raise ValueError(f"the bundle {path or '(default)'} holds none of the map layers")
         doc = cls(layers=_districts_first(layers))._reordered(layers)
-        for layer in doc.layers:  # project and index once, at load, on the loading thread
-            layer.cache  # noqa: B018
+        for layer in doc.layers:  # project, index and build paths once, at load, on the loading thread
+            layer.cache.warm()
         return doc
 
     def _reordered(self, layers: list[MapLayer]) -> "MapDocument":

@@ -9,6 +9,8 @@ the filter needs (themes, status, year, search keys, district adcodes).
 from __future__ import annotations
 
 import math
+import threading
+import weakref
 from functools import cached_property
 from typing import Any
 
@@ -104,6 +106,7 @@ class LayerCache:
         self.tree = shapely.STRtree(self.geoms)
         self.bounds = shapely.bounds(self.geoms) if self.n else np.zeros((0, 4))
         self._lod_geoms: dict[int, np.ndarray] = {0: self.geoms}
+        self._effective: dict[int, int] = {}
         self._paths: dict[int, list[QPainterPath | None]] = {}
         self._class_keys: dict[tuple[str, ...], np.ndarray] = {}
         self.mask_memo: tuple[Any, np.ndarray] | None = None
@@ -128,19 +131,46 @@ class LayerCache:
         return np.sort(self.tree.query(shapely.box(*extent), predicate="intersects"))
 
     def lod_geoms(self, lod: int) -> np.ndarray:
-        if lod not in self._lod_geoms:
-            tol = LOD_TOLERANCES[lod]
-            self._lod_geoms[lod] = shapely.simplify(self.geoms, tol, preserve_topology=self.kind == "polygon")
-        return self._lod_geoms[lod]
+        return self._lod_geoms[self.effective_lod(lod)]
+
+    def effective_lod(self, lod: int) -> int:
+        """The level whose geometry serves `lod`: a level that would drop under 10 % of the
+        vertices of the finer one is not kept (already-coarse data needs no second copy)."""
+        known = self._effective.get(lod)
+        if known is not None:
+            return known
+        if lod == 0 or self.kind == "point":
+            self._effective[lod] = 0
+            return 0
+        finer = self.effective_lod(lod - 1)
+        simplified = shapely.simplify(self.geoms, LOD_TOLERANCES[lod], preserve_topology=self.kind == "polygon")
+        before = int(shapely.get_num_coordinates(self._lod_geoms[finer]).sum())
+        after = int(shapely.get_num_coordinates(simplified).sum())
+        if after > 0.9 * before:
+            self._effective[lod] = finer
+        else:
+            self._lod_geoms[lod] = simplified
+            self._effective[lod] = lod
+        return self._effective[lod]
 
     def path(self, index: int, lod: int) -> QPainterPath:
+        lod = self.effective_lod(lod)
         paths = self._paths.get(lod)
         if paths is None:
             paths = self._paths[lod] = [None] * self.n
         p = paths[index]
         if p is None:
-            p = paths[index] = geometry_path(self.lod_geoms(lod)[index])
+            p = paths[index] = geometry_path(self._lod_geoms[lod][index])
         return p
+
+    def warm(self) -> None:
+        """Build every level's paths now (at load), so the first zoom to a level does not stall."""
+        if self.kind == "point":
+            return
+        for lod in range(len(LOD_TOLERANCES)):
+            eff = self.effective_lod(lod)
+            for i in range(self.n):
+                self.path(i, eff)
 
     @cached_property
     def point_xy(self) -> np.ndarray:
@@ -270,3 +300,27 @@ def feature_adcodes(gdf, geoms_wgs84: np.ndarray, districts) -> list[frozenset[s
             if t:
                 found[i].add(t.split(".")[0])
     return [frozenset(s) for s in found]
+
+
+_SHARED: dict[tuple[int, int], tuple[Any, Any, LayerCache]] = {}
+_SHARED_LOCK = threading.Lock()
+
+
+def shared_cache(gdf, districts=None) -> LayerCache:
+    """One LayerCache per (GeoDataFrame object, districts object): documents built from the
+    loader's cached bundle layers share projection, index and paths instead of rebuilding.
+    Frames are identified by object, so callers must not mutate a frame in place after
+    showing it (the loader's frames are read-only by contract; edits make new frames)."""
+    key = (id(gdf), id(districts))
+    with _SHARED_LOCK:
+        hit = _SHARED.get(key)
+        if hit is not None and hit[0]() is gdf and (hit[1]() if hit[1] is not None else None) is districts:
+            return hit[2]
+        cache = LayerCache(gdf, districts)
+        try:
+            _SHARED[key] = (weakref.ref(gdf), weakref.ref(districts) if districts is not None else None, cache)
+        except TypeError:  # not weak-referenceable: do not share
+            return cache
+        for k in [k for k, v in _SHARED.items() if v[0]() is None]:
+            del _SHARED[k]  # frames that no longer exist
+        return cache

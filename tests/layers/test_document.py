@@ -77,3 +77,23 @@ def test_snapshot_is_independent_of_later_changes():
     doc.set_visible("projects", False)
     assert snap.layer("projects").visible is True
     assert snap.layer("projects").cache is doc.layer("projects").cache
+
+
+def test_replacing_layer_data_rebuilds_its_cache_and_tells_listeners():
+    doc = small_doc()
+    old_cache = doc.layer("projects").cache
+    assert old_cache.n == 3
+    events = []
+    doc.subscribe(lambda e, p: events.append((e, p)))
+    doc.set_layer_data("projects", projects_gdf().iloc[:1].copy())
+    assert doc.layer("projects").cache.n == 1
+    assert events == [("layer_changed", {"layer": "projects", "changes": ["data"]})]
+
+
+def test_documents_showing_the_same_frame_share_one_cache():
+    gdf = projects_gdf()
+    a = MapDocument([MapLayer("projects", gdf)])
+    b = MapDocument([MapLayer("projects", gdf)])
+    assert a.layer("projects").cache is b.layer("projects").cache
+    c = MapDocument([MapLayer("projects", projects_gdf())])
+    assert c.layer("projects").cache is not a.layer("projects").cache
