@@ -16,7 +16,7 @@ and a layer may further limit the dimensions it accepts (`MapLayer.filter_dims`)
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from typing import Any, Iterable
 
 import numpy as np

@@ -24,7 +24,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (QBrush, QColor, QFontMetricsF, QImage, QPainter, QPainterPath, QPaintEngine, QPen,
                            QPolygonF, QTransform)
 
-from layers.document import MapDocument, MapLayer
+from layers.document import MapDocument
 from layers.feature_cache import pick_lod
 from layers.filter import Filter
 from layers.fonts import ensure_gui_app, map_font

@@ -4,13 +4,12 @@ import pytest
 import shapely
 from PySide6.QtGui import QColor
 
-from geodata.loader import BUNDLE_PATH, layer_names
+from geodata.loader import layer_names
 from layers.document import BUNDLE_LAYERS, MapDocument
 from layers.filter import Filter
 from layers.projection import lonlat_to_display
-from layers.render import MapRequest, ViewTransform, render_with_result
+from layers.render import MapRequest, render_with_result
 
-pytestmark = pytest.mark.skipif(not BUNDLE_PATH.exists(), reason="bundle not built")
 
 
 @pytest.fixture(scope="module")

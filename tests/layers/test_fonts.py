@@ -1,4 +1,3 @@
-from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter
 
 from layers.fonts import cjk_family, map_font
