@@ -214,3 +214,37 @@ def test_english_label_falls_back_to_chinese_when_no_english_name():
     _, result = render_with_result(MapRequest(doc, extent=EXTENT, width=800, height=500))
     texts = {p.text for p in result.labels}
     assert "东县产业园" in texts and "West culture project" in texts
+
+
+def _svg_of(doc, tmp_path, name):
+    from PySide6.QtCore import QRect, QSize
+    from PySide6.QtGui import QPainter
+    from PySide6.QtSvg import QSvgGenerator
+
+    out = tmp_path / name
+    gen = QSvgGenerator()
+    gen.setFileName(str(out))
+    gen.setSize(QSize(400, 300))
+    gen.setViewBox(QRect(0, 0, 400, 300))
+    painter = QPainter(gen)
+    result = render(MapRequest(doc, extent=EXTENT, width=400, height=300), painter)
+    painter.end()
+    return out.read_text(encoding="utf-8"), result
+
+
+def test_vector_output_draws_the_same_features_as_the_screen(tmp_path):
+    import xml.etree.ElementTree as ET
+
+    def red_shapes(text):
+        root = ET.fromstring(text)
+        return sum(1 for g in root.iter() if (g.get("fill") or "").lower() == "#ff0000"
+                   for el in g.iter() if el.tag.endswith(("path", "polygon", "rect")))
+
+    doc = doc_with_projects()
+    text, result = _svg_of(doc, tmp_path, "all.svg")
+    assert result.drawn == {"projects": 3}
+    assert red_shapes(text) == 3  # one red symbol per project
+    doc.set_filter(Filter(themes=["energy"]))
+    text, result = _svg_of(doc, tmp_path, "none.svg")
+    assert result.drawn == {"projects": 0}
+    assert "#ff0000" not in text.lower()
