@@ -15,7 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, Qt, QThreadPool, QRunnable, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel, QLineEdit,
                                QProgressBar, QPushButton, QVBoxLayout, QWidget)
 
 from explorer import i18n
@@ -30,10 +30,11 @@ TEXT: dict[str, tuple[str, str]] = {
     "none": ("无底图（不加载瓦片）", "None (no tiles)"),
     "key": ("天地图密钥", "Tianditu key"),
     "map_title": ("标题", "Title"),
+    "offline": ("离线网页（内嵌 Leaflet 脚本，约 +200 KB）", "Offline page (Leaflet scripts inlined, about +200 KB)"),
     "save": ("保存…", "Save…"),
-    "about": ("导出当前可见图层、当前筛选与样式；打开网页需联网加载 Leaflet 脚本（及底图瓦片）。",
+    "about": ("导出当前可见图层、当前筛选与样式；打开网页需联网加载 Leaflet 脚本（离线网页除外）及底图瓦片。",
               "Exports the visible layers with the current filter and styles; opening the page loads "
-              "Leaflet from the internet (and the basemap tiles)."),
+              "Leaflet from the internet (unless offline) and the basemap tiles."),
     "exporting": ("正在导出…", "Exporting…"),
     "done": ("网页地图已保存：{path}", "Web map saved: {path}"),
     "failed": ("导出失败：{error}", "Export failed: {error}"),
@@ -105,6 +106,8 @@ class WebExportDialog(QDialog):
         form.addRow(t("basemap"), self.basemap)
         form.addRow(t("key"), self.key)
         form.addRow(t("map_title"), self.title)
+        self.offline = QCheckBox(t("offline"))
+        form.addRow("", self.offline)
         self.about = QLabel(t("about"))
         self.about.setWordWrap(True)
         self.note = QLabel()
@@ -142,7 +145,8 @@ class WebExportDialog(QDialog):
 
     def options(self) -> dict:
         return {"basemap": self.basemap.currentData(), "tianditu_key": self.key.text().strip() or None,
-                "title": self.title.text().strip() or None, "language": i18n.language()}
+                "title": self.title.text().strip() or None, "language": i18n.language(),
+                "offline": self.offline.isChecked()}
 
     def choose_and_export(self) -> None:
         path, _ = QFileDialog.getSaveFileName(self, t("title"), "chengyu-web-map.html", "HTML (*.html)")

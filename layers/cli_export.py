@@ -57,6 +57,8 @@ def register(subparsers) -> None:
                           "to GCJ-02) or none (no tiles)")
     web.add_argument("--tianditu-key", default=None, metavar="KEY",
                      help="your Tianditu key for --basemap tianditu (default: $TIANDITU_KEY)")
+    web.add_argument("--offline", action="store_true",
+                     help="inline Leaflet's scripts in the page (with --basemap none it needs no network)")
     export.set_defaults(func=run_export)
 
     batch = subparsers.add_parser("export-batch", help="one map per theme into a folder",
@@ -203,7 +205,7 @@ def run_export(args) -> int:
 
             _call_supported(export_web.export_html, document, out, title=args.title, language=args.lang,
                             extent=extent, basemap=getattr(args, "basemap", None),
-                            tianditu_key=getattr(args, "tianditu_key", None))
+                            tianditu_key=getattr(args, "tianditu_key", None), offline=getattr(args, "offline", None))
             note = getattr(export_web, "basemap_note", lambda *_: None)(getattr(args, "basemap", None), args.lang)
             if note:  # e.g. overlays converted to GCJ-02 for the Amap basemap
                 print(f"note: {note}", file=sys.stderr)

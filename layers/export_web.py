@@ -63,6 +63,8 @@ TEXT = {
     "filter": ("筛选", "Filter"),
     "features": ("个要素", "features"),
     "no_basemap": ("无底图（离线，不加载瓦片）", "No basemap (offline, no tiles)"),
+    "offline": ("脚本已内嵌：本页无需联网。", "Scripts are inlined: this page needs no network."),
+    "offline_tiles": ("脚本已内嵌；底图瓦片仍需联网。", "Scripts are inlined; the basemap tiles still need the network."),
     "made": ("导出自成渝地区双城经济圈地图浏览器；坐标 WGS84", "Exported from the Chengdu–Chongqing explorer; coordinates WGS84"),
 }
 
@@ -613,11 +615,71 @@ def _slug(name: str, n: int) -> str:
     return text or f"layer{n}"
 
 
+# ---- offline pages -------------------------------------------------------------------------------
+
+WEB_RESOURCES = Path(__file__).resolve().parents[1] / "resources" / "web"
+_ASSET_TAG = re.compile(r'<script src="(?P<js>https://[^"]+)"></script>|<link rel="stylesheet" href="(?P<css>https://[^"]+)"\s*/?>')
+_CSS_URL = re.compile(r"url\((['\"]?)([^'\")]+)\1\)")
+_MIME = {".png": "image/png", ".gif": "image/gif", ".svg": "image/svg+xml", ".jpg": "image/jpeg"}
+
+
+def vendored_asset(url: str, root: Path = WEB_RESOURCES) -> Path:
+    """The copy in resources/web of a CDN file (`…/npm/<pkg>@<ver>/<path>` or unpkg's `/<pkg>@<ver>/<path>`)."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url).path.lstrip("/").split("/")
+    if parts and parts[0] == "npm":  # jsDelivr's npm prefix
+        parts = parts[1:]
+    if not parts or "@" not in parts[0].lstrip("@"):
+        raise ValueError(f"cannot inline {url}: not a package@version URL")
+    path = root.joinpath(*parts)
+    if not path.is_file():  # jsDelivr serves X.min.js minified from X.js when a package has none
+        plain = path.with_name(path.name.replace(".min.", "."))
+        if plain.is_file():
+            return plain
+        raise ValueError(f"cannot inline {url}: {path} is not in resources/web (see its README)")
+    return path
+
+
+def _inline_css(css: str, base: Path) -> str:
+    import base64
+
+    def data_uri(match: re.Match) -> str:
+        ref = match.group(2)
+        if ref.startswith(("data:", "#", "http:", "https:")):
+            return match.group(0)
+        target = (base / ref).resolve()
+        if not target.is_file():
+            return match.group(0)  # an icon no control on the page uses (e.g. marker shadows)
+        mime = _MIME.get(target.suffix.lower(), "application/octet-stream")
+        return f"url(data:{mime};base64,{base64.b64encode(target.read_bytes()).decode('ascii')})"
+
+    return _CSS_URL.sub(data_uri, css)
+
+
+def inline_assets(text: str, root: Path = WEB_RESOURCES) -> str:
+    """Replace the page's CDN <script>/<link> tags with the vendored files' contents."""
+
+    def replace_tag(match: re.Match) -> str:
+        url = match.group("js") or match.group("css")
+        path = vendored_asset(url, root)
+        content = path.read_text(encoding="utf-8")
+        if match.group("js"):
+            # inside <script> only "</script" could end it early: escaping the slash keeps the JS the same
+            return f"<script>/* inlined: {url} */\n" + \
+                re.sub(r"</(script)", r"<\\/\1", content, flags=re.IGNORECASE) + "\n</script>"
+        css = _inline_css(content, path.parent)
+        return f"<style>/* {url} */\n" + re.sub(r"</(style)", r"<\\/\1", css, flags=re.IGNORECASE) + "\n</style>"
+
+    return _ASSET_TAG.sub(replace_tag, text)
+
+
 # ---- the export -------------------------------------------------------------------------------
 
 
 def build_map(document, *, basemap: str = "osm", tianditu_key: str | None = None, title: str | None = None,
-              language: str | None = None, extent=None, progress: Progress | None = None, cancel=None):
+              language: str | None = None, extent=None, progress: Progress | None = None, cancel=None,
+              offline: bool = False):
     """The folium Map of the document (visible layers, current filter, document styles).
 
     Returns (map, info) where info = {"features": {layer: n}, "notes": [...]}.
@@ -713,6 +775,8 @@ def build_map(document, *, basemap: str = "osm", tianditu_key: str | None = None
         notes.append(TEXT["schematic_map"][i])
     if not tiles:
         notes.append(TEXT["no_basemap"][i])
+    if offline:
+        notes.append(TEXT["offline" if not tiles else "offline_tiles"][i])
     notes.append(TEXT["made"][i] + ("（已转换为 GCJ-02）" if gcj02 and i == 0 else " (converted to GCJ-02)" if gcj02 else ""))
     from layers.export_layout import filter_caption
 
@@ -726,12 +790,14 @@ def build_map(document, *, basemap: str = "osm", tianditu_key: str | None = None
 
 def export_html(document, out_path, *, basemap: str = "osm", tianditu_key: str | None = None,
                 title: str | None = None, progress: Progress | None = None, language: str | None = None,
-                extent=None, cancel=None) -> Path:
+                extent=None, cancel=None, offline: bool = False) -> Path:
     """Write the interactive web map of `document` to `out_path` (.html), atomically.
 
     `basemap`: "osm", "tianditu" (needs `tianditu_key`, or the TIANDITU_KEY environment
     variable), "amap" (overlays converted to GCJ-02, the page says so) or "none" (no tiles).
     `extent`: as `layers.export_layout.resolve_extent` (None: the document's view).
+    `offline`: inline Leaflet and its plugins (resources/web) instead of linking the CDN;
+    with basemap "none" the page then needs no network at all.
     Raises ValueError for a bad basemap/key/extent before anything is written.
     """
     out = Path(out_path)
@@ -742,9 +808,11 @@ def export_html(document, out_path, *, basemap: str = "osm", tianditu_key: str |
     report = progress or (lambda _f, _m: None)
     report(0.0, "start")
     fmap, _info = build_map(document, basemap=basemap, tianditu_key=tianditu_key, title=title, language=language,
-                            extent=extent, progress=report, cancel=cancel)
+                            extent=extent, progress=report, cancel=cancel, offline=offline)
     report(0.92, "render")
     text = fmap.get_root().render()
+    if offline:
+        text = inline_assets(text)
     _check(cancel)
     atomic_write_text(out, text)
     report(1.0, str(out))

@@ -31,11 +31,13 @@ def test_export_writes_the_visible_filtered_layers_framed_on_the_view(window, qt
     window.document.set_filter(Filter(themes=("transport",)))
     dialog = item.open_dialog()
     dialog.basemap.setCurrentIndex(dialog.basemap.findData("none"))
+    dialog.offline.setChecked(True)
     out = tmp_path / "web.html"
     with qtbot.waitSignal(dialog.exported, timeout=60000) as signal:
         assert dialog.start_export(str(out))
     assert signal.args == [str(out)]
     text = out.read_text(encoding="utf-8")
+    assert "<script src=" not in text  # offline: Leaflet inlined
     names = sorted(f["properties"]["name"] for f in drawn(text, "projects"))
     assert names == ["测试公路项目", "测试铁路项目"]  # the two transport test projects
     assert drawn(text, "seats") == []  # seats are hidden in the window
@@ -45,7 +47,7 @@ def test_export_writes_the_visible_filtered_layers_framed_on_the_view(window, qt
     from layers.projection import display_bounds_to_lonlat
 
     west, south, east, north = display_bounds_to_lonlat(web_export_action.view_extent(window))
-    bounds = json.loads(re.search(r"fitBounds\(\s*(\[\[.*?\]\])", text, flags=re.DOTALL).group(1))
+    bounds = json.loads(re.search(r"map_[0-9a-f]+\.fitBounds\(\s*(\[\[.*?\]\])", text, flags=re.DOTALL).group(1))
     assert bounds[0] == pytest.approx([south, west], abs=1e-4)
     assert bounds[1] == pytest.approx([north, east], abs=1e-4)
 

@@ -357,7 +357,7 @@ def test_progress_is_reported_from_zero_to_one(tmp_path):
 
 def test_extent_is_the_bbox_asked_for(tmp_path):
     text = export(small_document(), tmp_path, basemap="none", extent=(104.5, 29.2, 105.5, 29.8))
-    bounds = json.loads(re.search(r"fitBounds\(\s*(\[\[.*?\]\])", text, flags=re.DOTALL).group(1))
+    bounds = json.loads(re.search(r"map_[0-9a-f]+\.fitBounds\(\s*(\[\[.*?\]\])", text, flags=re.DOTALL).group(1))
     assert bounds[0] == pytest.approx([29.2, 104.5], abs=0.02)
     assert bounds[1] == pytest.approx([29.8, 105.5], abs=0.02)
 
@@ -380,3 +380,38 @@ def test_cli_refuses_tianditu_without_a_key_and_writes_nothing(tmp_path, capsys,
     code = main.main(["export", str(tmp_path / "m.html"), "--basemap", "tianditu"])
     assert code == 2 and "Tianditu key" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+# ---- offline pages --------------------------------------------------------------------------------
+
+
+def test_offline_page_inlines_every_script_and_stylesheet(tmp_path):
+    text = export(small_document(), tmp_path, basemap="none", offline=True)
+    page = Elements(text)
+    assert re.findall(r'<script src=|<link rel="stylesheet"', text) == []
+    assert "L.Control.Search = " in text or "Control.Search" in text  # leaflet-search is in the page
+    assert "url(data:image/png;base64," in text  # the search icon travels with the page
+    assert "本页无需联网" in legend_and_title(text)[1]
+    assert page.tags.count("script") >= 5 and "link" not in page.tags
+    assert len(drawn(text)) == 6
+
+
+def test_offline_page_with_tiles_says_the_tiles_still_need_the_network(tmp_path):
+    text = export(small_document(), tmp_path, basemap="osm", offline=True)
+    assert "底图瓦片仍需联网" in legend_and_title(text)[1]
+    assert tile_urls(text) == ["https://tile.openstreetmap.org/{z}/{x}/{y}.png"]
+
+
+def test_inlining_refuses_a_file_it_does_not_hold():
+    page = '<script src="https://cdn.jsdelivr.net/npm/leaflet@0.7.7/dist/leaflet.js"></script>'
+    with pytest.raises(ValueError, match="resources/web"):
+        export_web.inline_assets(page)
+    with pytest.raises(ValueError, match="package@version"):
+        export_web.inline_assets('<script src="https://example.org/x.js"></script>')
+
+
+def test_cli_offline_flag_writes_a_page_without_cdn_links(tmp_path, capsys):
+    out = tmp_path / "off.html"
+    assert main.main(["export", str(out), "--basemap", "none", "--offline", "--theme", "energy"]) == 0
+    assert "<script src=" not in out.read_text(encoding="utf-8")
+

@@ -169,3 +169,28 @@ def test_basemap_tiles_come_from_the_chosen_service(browser, tmp_path, basemap, 
         assert {u.split("T=")[1].split("&")[0] for u in report.tiles} == {"vec_w", "cva_w"}
         assert all(f"tk={key}" in u for u in report.tiles)
     assert browser.evaluate(COUNT) == 6
+
+
+def test_vendored_offline_files_are_the_npm_packages_unchanged(node_modules):
+    vendored = [p for p in export_web.WEB_RESOURCES.rglob("*") if p.is_file() and p.name != "README.md"]
+    assert len(vendored) >= 13
+    for path in vendored:
+        package_dir = path.relative_to(export_web.WEB_RESOURCES).parts[0]
+        name, _, version = package_dir.rpartition("@")
+        installed = node_modules / name
+        assert json.loads((installed / "package.json").read_text())["version"] == version
+        original = installed / path.relative_to(export_web.WEB_RESOURCES / package_dir)
+        assert path.read_bytes() == original.read_bytes(), path
+
+
+def test_offline_page_with_no_basemap_makes_no_request_at_all(browser, bundle_document, tmp_path):
+    out = export_web.export_html(bundle_document, tmp_path / "offline.html", basemap="none", offline=True)
+    report = browser.open(out)
+    assert_clean(report)
+    assert report.requests == []
+    assert browser.evaluate(COUNT) == expected_features(bundle_document)
+    # the inlined icons are there: the search button has its background image
+    assert "data:image/png" in browser.evaluate(
+        "getComputedStyle(document.querySelector('.leaflet-control-search .search-button')).backgroundImage")
+    browser.screenshot(tmp_path / "offline.png")
+

@@ -315,3 +315,42 @@ class Chromium:
 
 def chromium_available() -> bool:
     return shutil.which("chromium") is not None and os.name == "posix"
+
+
+# Files of the npm packages that resources/web carries for offline pages (see its README).
+VENDORED = ("leaflet/dist/leaflet.js", "leaflet/dist/leaflet.css", "leaflet/dist/images/layers.png",
+            "leaflet/dist/images/layers-2x.png", "leaflet/dist/images/marker-icon.png", "leaflet/LICENSE",
+            "leaflet-search/dist/leaflet-search.min.js", "leaflet-search/dist/leaflet-search.min.css",
+            "leaflet-search/images/loader.gif", "leaflet-search/images/search-icon.png", "leaflet-search/license.txt",
+            "leaflet.fullscreen/Control.FullScreen.js", "leaflet.fullscreen/Control.FullScreen.css",
+            "leaflet.fullscreen/icon-fullscreen.svg", "leaflet.fullscreen/LICENSE",
+            "leaflet.featuregroup.subgroup/dist/leaflet.featuregroup.subgroup.js", "leaflet.featuregroup.subgroup/LICENSE")
+
+
+def vendor(dest: Path | None = None) -> list[Path]:
+    """Copy VENDORED from tests/web/node_modules to resources/web/<pkg>@<version>/<path>."""
+    from geodata.atomic import atomic_write_bytes
+    from layers.export_web import WEB_RESOURCES
+
+    dest = Path(dest or WEB_RESOURCES)
+    modules = ensure_node_modules()
+    written = []
+    for item in VENDORED:
+        name, rest = item.split("/", 1)
+        version = json.loads((modules / name / "package.json").read_text(encoding="utf-8"))["version"]
+        target = dest / f"{name}@{version}" / rest
+        atomic_write_bytes(target, (modules / item).read_bytes())
+        written.append(target)
+    return written
+
+
+if __name__ == "__main__":  # python -m tests.layers.web_assets vendor
+    import sys
+
+    if sys.argv[1:] == ["vendor"]:
+        for path in vendor():
+            print(path)
+    else:
+        print("usage: python -m tests.layers.web_assets vendor", file=sys.stderr)
+        sys.exit(2)
+
