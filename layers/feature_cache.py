@@ -187,21 +187,36 @@ class LayerCache:
     @cached_property
     def label_anchor(self) -> np.ndarray:
         """Where a label goes: points at the point, lines at mid-length, polygons inside."""
-        if not self.n:
-            return np.zeros((0, 2))
         if self.kind == "line":
-            pts = shapely.line_interpolate_point(
-                np.array([shapely.line_merge(g) if g.geom_type == "MultiLineString" else g for g in self.geoms], dtype=object),
-                0.5, normalized=True)
-            out = []
-            for g, p in zip(self.geoms, pts):
-                if p is None or p.is_empty:  # multilines that did not merge: middle of the longest part
-                    parts = list(getattr(g, "geoms", [g]))
-                    longest = max(parts, key=lambda q: q.length) if parts else None
-                    p = longest.interpolate(0.5, normalized=True) if longest is not None else None
-                out.append([p.x, p.y] if p is not None and not p.is_empty else [np.nan, np.nan])
-            return np.array(out)
+            return self._line_label_frames[0]
         return self.point_xy
+
+    @cached_property
+    def label_angle(self) -> np.ndarray:
+        """Direction (degrees, counter-clockwise in map units) of each line at its label anchor; 0 otherwise."""
+        if self.kind == "line":
+            return self._line_label_frames[1]
+        return np.zeros(self.n)
+
+    @cached_property
+    def _line_label_frames(self) -> tuple[np.ndarray, np.ndarray]:
+        anchors = np.full((self.n, 2), np.nan)
+        angles = np.zeros(self.n)
+        for i, g in enumerate(self.geoms):
+            if g is None or g.is_empty:
+                continue
+            if g.geom_type == "MultiLineString":
+                merged = shapely.line_merge(g)
+                parts = list(getattr(merged, "geoms", [merged]))
+                g = max(parts, key=lambda q: q.length)  # the middle of the longest part
+            if g.geom_type != "LineString" or g.length == 0:
+                continue
+            mid = g.interpolate(0.5, normalized=True)
+            a = g.interpolate(max(0.0, 0.5 * g.length - 0.02 * g.length))
+            b = g.interpolate(min(g.length, 0.5 * g.length + 0.02 * g.length))
+            anchors[i] = (mid.x, mid.y)
+            angles[i] = float(np.degrees(np.arctan2(b.y - a.y, b.x - a.x)))
+        return anchors, angles
 
     @cached_property
     def area(self) -> np.ndarray:

@@ -551,8 +551,12 @@ def _draw_labels(painter, jobs, view, dpi, obstacles, cancel):
         base_priority = layer.style.label_priority * 100.0
         areas = cache.area if cache.kind == "polygon" else None
         point = cache.kind == "point"
+        # lines: the label follows the line's direction at its middle (pixel y points down)
+        angles = -cache.label_angle[idx] if cache.kind == "line" else np.zeros(len(idx))
+        angles = np.where(angles > 90, angles - 180, np.where(angles <= -90, angles + 180, angles))
         ids = cache.ids
-        for i, key, px, py, ok in zip(idx.tolist(), keys.tolist(), pxs.tolist(), pys.tolist(), on_screen.tolist()):
+        for i, key, px, py, ok, angle in zip(idx.tolist(), keys.tolist(), pxs.tolist(), pys.tolist(),
+                                             on_screen.tolist(), angles.tolist()):
             if not ok:  # off screen, or no anchor (NaN compares false)
                 continue
             text = _label_text(values[i])
@@ -578,24 +582,41 @@ def _draw_labels(painter, jobs, view, dpi, obstacles, cancel):
                     if pix_area < w * h * 1.2:  # the name would not fit inside the polygon
                         continue
                     priority += min(20.0, math.log10(1 + pix_area))
-                positions = [(px - w / 2, py - h / 2, px + w / 2, py + h / 2)]
-            candidates.append(LabelCandidate(text, priority, positions, layer.name, ids[i], st, (path, box)))
+                if abs(angle) < 3:
+                    angle = 0.0
+                rad = math.radians(angle)
+                bw = abs(w * math.cos(rad)) + abs(h * math.sin(rad))  # box of the turned label
+                bh = abs(w * math.sin(rad)) + abs(h * math.cos(rad))
+                positions = [(px - bw / 2, py - bh / 2, px + bw / 2, py + bh / 2)]
+            candidates.append(LabelCandidate(text, priority, positions, layer.name, ids[i], st,
+                                             (path, box, 0.0 if point else angle)))
     if cancel is not None and cancel():
         return []
     placed = place_labels(candidates, view.width, view.height, obstacles, cell=max(24.0, 16 * ppt))
     painter.resetTransform()
     raster = _is_raster(painter)
     for lab in placed:
-        path, box = lab.payload
+        path, box, angle = lab.payload
         st = lab.style
         halo_px = max(1.0, 2.4 * ppt * st.label_size_pt / 8.0)
+        centre = lab.rect.center()
+        if angle:
+            painter.save()
+            painter.translate(centre)
+            painter.rotate(angle)
         if raster:  # a cached sprite: stroking glyph outlines costs ~0.4 ms per label per frame
             sprite, pad = _label_sprite(lab.text, path, box, st.label_color, halo_px)
-            painter.drawImage(QPointF(round(lab.rect.left() - pad), round(lab.rect.top() - pad)), sprite)
-            continue
-        moved = path.translated(lab.rect.left() - box.left(), lab.rect.top() - box.top())
-        painter.strokePath(moved, _halo_pen(halo_px))
-        painter.fillPath(moved, qcolor(st.label_color))
+            if angle:
+                painter.drawImage(QPointF(-box.width() / 2 - pad, -box.height() / 2 - pad), sprite)
+            else:
+                painter.drawImage(QPointF(round(lab.rect.left() - pad), round(lab.rect.top() - pad)), sprite)
+        else:
+            origin = QPointF(-box.width() / 2, -box.height() / 2) if angle else lab.rect.topLeft()
+            moved = path.translated(origin.x() - box.left(), origin.y() - box.top())
+            painter.strokePath(moved, _halo_pen(halo_px))
+            painter.fillPath(moved, qcolor(st.label_color))
+        if angle:
+            painter.restore()
     return placed
 
 

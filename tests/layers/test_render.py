@@ -248,3 +248,16 @@ def test_vector_output_draws_the_same_features_as_the_screen(tmp_path):
     text, result = _svg_of(doc, tmp_path, "none.svg")
     assert result.drawn == {"projects": 0}
     assert "#ff0000" not in text.lower()
+
+
+def test_line_label_follows_the_line_direction():
+    from shapely.geometry import LineString
+
+    gdf = railway_gdf()
+    gdf.loc[0, "geometry"] = LineString([(104.2, 29.2), (105.8, 29.9)])  # rising to the north-east
+    doc = MapDocument([MapLayer("railways", gdf, label_field="name_zh")])
+    _, result = render_with_result(MapRequest(doc, extent=EXTENT, width=600, height=400))
+    (label,) = result.labels
+    angle = label.payload[2]
+    assert -40 < angle < -10  # turned counter-clockwise on screen, text stays upright
+    assert label.rect.height() > 25  # the turned label's box is taller than one line of text
