@@ -415,3 +415,22 @@ def test_cli_offline_flag_writes_a_page_without_cdn_links(tmp_path, capsys):
     assert main.main(["export", str(out), "--basemap", "none", "--offline", "--theme", "energy"]) == 0
     assert "<script src=" not in out.read_text(encoding="utf-8")
 
+
+
+def test_a_filter_that_keeps_nothing_still_writes_a_valid_page_that_says_so(tmp_path):
+    doc = small_document()
+    doc.set_filter(Filter(text="zzzz-no-such-name"))
+    text = export(doc, tmp_path, basemap="none")
+    assert drawn(text) == []
+    assert "0 个要素" in legend_and_title(text)[0]
+    assert "L.Control.Search" not in text  # nothing to search
+
+
+def test_english_pages_use_english_titles_labels_and_popup_fields(tmp_path):
+    text = export(small_document(), tmp_path, basemap="none", language="en")
+    assert "Projects (3)" in overlay_names(text)
+    title, legend = legend_and_title(text)
+    assert "Chengdu–Chongqing Economic Circle" in title and "6 features" in title
+    assert "Industry · Planned" in legend
+    popup = next(f for f in drawn(text, "projects") if f["properties"]["name"] == "东县产业园")["properties"]["popup"]
+    assert "<th>Status</th><td>Planned</td>" in popup
