@@ -85,16 +85,18 @@ def place_labels(candidates: list[LabelCandidate], width: float, height: float,
     """
     grid = CollisionGrid(width, height, cell)
     for item in obstacles or ():
-        if isinstance(item, QRectF) or (len(item) == 4 and not isinstance(item[0], (QRectF, tuple))):
+        if isinstance(item, QRectF) or len(item) == 4:
             grid.add(_box(item))
         else:
             grid.add(_box(item[0]), item[1])
     placed: list[PlacedLabel] = []
+    free, add = grid.free, grid.add
     for cand in sorted(candidates, key=lambda c: -c.priority):
-        for pos in cand.positions:
-            box = _box(pos)
-            if grid.inside(box) and grid.free(box, cand.priority):
-                grid.add(box)
+        for box in cand.positions:
+            if isinstance(box, QRectF):
+                box = _box(box)
+            if box[0] >= 0 and box[1] >= 0 and box[2] <= width and box[3] <= height and free(box, cand.priority):
+                add(box)
                 rect = QRectF(box[0], box[1], box[2] - box[0], box[3] - box[1])
                 placed.append(PlacedLabel(cand.text, rect, cand.layer, cand.feature_id, cand.style, cand.payload))
                 break

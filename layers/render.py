@@ -592,7 +592,7 @@ def _draw_labels(painter, jobs, view, dpi, obstacles, cancel):
                                              (path, box, 0.0 if point else angle)))
     if cancel is not None and cancel():
         return []
-    placed = place_labels(candidates, view.width, view.height, obstacles, cell=max(24.0, 16 * ppt))
+    placed = place_labels(candidates, view.width, view.height, obstacles, cell=max(48.0, 36 * ppt))
     painter.resetTransform()
     raster = _is_raster(painter)
     for lab in placed:
