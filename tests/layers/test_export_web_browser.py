@@ -111,12 +111,12 @@ def test_search_finds_a_project_by_name_and_opens_its_popup_with_the_source(brow
     assert_clean(browser.open(out))
     browser.evaluate("""(() => { const i = document.querySelector('.leaflet-control-search input');
         i.value = '大足石刻站'; i.dispatchEvent(new KeyboardEvent('keyup', {keyCode: 65})); return 1; })()""")
-    browser.wait_quiet(1.0)
+    browser.wait_for("document.querySelectorAll('.search-tip').length")  # after the search box's debounce
     tips = browser.evaluate("Array.from(document.querySelectorAll('.search-tip')).map(e => e.textContent)")
     assert "大足石刻站" in tips
     browser.evaluate("""Array.from(document.querySelectorAll('.search-tip')).find(e => e.textContent === '大足石刻站').click()""")
-    browser.wait_quiet(1.5)
-    popup = browser.evaluate("(document.querySelector('.leaflet-popup-content') || {}).textContent")
+    popup = browser.wait_for("(document.querySelector('.leaflet-popup-content') || {}).textContent")
+    browser.wait_quiet(0.5)
     assert popup and "大足石刻站" in popup and "来源" in popup
     browser.screenshot(tmp_path / "search.png")
     assert browser.report.errors == [] and browser.report.dialogs == []
@@ -139,7 +139,7 @@ def test_hostile_values_stay_text_in_popups_tooltips_legend_and_search(browser, 
         return {n: n, texts: texts}; })()""")
     browser.evaluate("""(() => { const i = document.querySelector('.leaflet-control-search input');
         i.value = 'alert'; i.dispatchEvent(new KeyboardEvent('keyup', {keyCode: 65})); return 1; })()""")
-    browser.wait_quiet(1.0)
+    browser.wait_for("document.querySelectorAll('.search-tip').length")
     assert opened["n"] == 6
     assert any(HOSTILE[0] in t for t in opened["texts"])  # shown as the text it is
     assert browser.evaluate("document.querySelectorAll('.search-tip').length") > 0

@@ -306,6 +306,15 @@ class Chromium:
             raise RuntimeError(f"page script failed: {result['exceptionDetails']}")
         return result.get("result", {}).get("value")
 
+    def wait_for(self, expression: str, timeout: float = 15.0):
+        """Poll a JavaScript expression until it is truthy (e.g. after a debounce timer); its value."""
+        deadline = time.monotonic() + timeout
+        while True:
+            value = self.evaluate(expression)
+            if value or time.monotonic() > deadline:
+                return value
+            self.wait_quiet(0.1, min(deadline, time.monotonic() + 0.1))
+
     def screenshot(self, out: Path) -> Path:
         data = self.call("Page.captureScreenshot", {"format": "png"})["data"]
         out = Path(out)
