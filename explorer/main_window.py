@@ -95,8 +95,8 @@ class MainWindow(QMainWindow):
         self.retranslate()
         if load_error:
             self.statusBar().showMessage(tr("status.no_data", error=load_error), 15000)
+        self.load_plugins(plugins)  # before restoring: saved dock positions include the plugins' docks
         self.restore_settings()
-        self.load_plugins(plugins)
 
     def _initial_size(self) -> None:
         screen = self.screen().availableGeometry() if self.screen() is not None else None
