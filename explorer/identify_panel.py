@@ -13,6 +13,43 @@ from explorer.attribute_table import display_value
 from explorer.i18n import tr
 
 SOURCE_FIELDS = ("source_file", "source_title", "source_date", "source_sentence")
+FIELD_ROLE = Qt.ItemDataRole.UserRole
+
+# Readable names of the bundle's fields (the raw name stays in the tooltip).
+FIELD_LABELS: dict[str, tuple[str, str]] = {
+    "id": ("编号", "ID"), "name_zh": ("名称", "Name (Chinese)"), "name_en": ("英文名称", "Name"),
+    "themes": ("专题", "Themes"), "status": ("状态", "Status"), "year": ("年份", "Year"),
+    "kind": ("类型", "Kind"), "adcode": ("行政区划代码", "Admin code"), "district_adcode": ("所在区县代码", "District code"),
+    "province_zh": ("省/市", "Province"), "city_zh": ("市", "City"), "area_km2": ("面积 (km²)", "Area (km²)"),
+    "investment_yi": ("投资（亿元）", "Investment (100 M yuan)"), "in_circle": ("在经济圈内", "In the circle"),
+    "partial": ("部分纳入", "Partly in"), "start_date": ("开工日期", "Start date"), "open_date": ("开通日期", "Opening date"),
+    "placement_note": ("位置说明", "Placement note"), "control_points": ("控制点", "Control points"),
+    "source": ("数据来源", "Source"), "geometry_quality": ("几何质量", "Geometry quality"),
+    "source_file": ("来源文件", "Source file"), "source_title": ("来源标题", "Source title"),
+    "source_date": ("来源日期", "Source date"), "source_sentence": ("原文", "Sentence"),
+    "a_name": ("一方", "Partner A"), "b_name": ("另一方", "Partner B"), "seat_zh": ("驻地", "Seat"),
+    "level": ("级别", "Level"), "railway_id": ("所属铁路", "Railway"), "cross_border": ("跨界", "Cross-border"),
+}
+
+
+def field_label(name: str) -> str:
+    pair = FIELD_LABELS.get(name)
+    return i18n.pick(*pair) if pair else name
+
+
+def value_text(name: str, value) -> str:
+    """Theme and status keys as their labels (交通、文化旅游); everything else as stored."""
+    from geodata.themes import STATUSES, THEMES, split_themes
+
+    text = display_value(value)
+    if name == "themes" and text:
+        labels = [i18n.pick(*THEMES[k]) if k in THEMES else k for k in split_themes(text)]
+        return ("、" if i18n.language() == "zh" else ", ").join(labels)
+    if name == "status" and text in STATUSES:
+        return i18n.pick(*STATUSES[text])
+    if name == "geometry_quality" and f"quality.{text}" in i18n.STRINGS:
+        return tr(f"quality.{text}")
+    return text
 
 
 class IdentifyPanel(QWidget):
@@ -97,8 +134,11 @@ class IdentifyPanel(QWidget):
         fields = [c for c in layer.data.columns if c != layer.data.geometry.name]
         self.table.setRowCount(len(fields))
         for i, name in enumerate(fields):
-            self.table.setItem(i, 0, QTableWidgetItem(name))
-            self.table.setItem(i, 1, QTableWidgetItem(display_value(record[name])))
+            label = QTableWidgetItem(field_label(name))
+            label.setData(FIELD_ROLE, name)
+            label.setToolTip(name)
+            self.table.setItem(i, 0, label)
+            self.table.setItem(i, 1, QTableWidgetItem(value_text(name, record[name])))
         self.table.resizeRowsToContents()
         if any(f in layer.data.columns and display_value(record[f]) for f in SOURCE_FIELDS):
             sentence = html.escape(display_value(record.get("source_sentence")))
@@ -117,8 +157,8 @@ class IdentifyPanel(QWidget):
         self.source.setVisible(bool(self.source.text()))
 
     def shown_value(self, field: str) -> str | None:
-        """The value shown for `field` (tests and scripts)."""
+        """The value shown for the raw field name `field` (tests and scripts)."""
         for i in range(self.table.rowCount()):
-            if self.table.item(i, 0).text() == field:
+            if self.table.item(i, 0).data(FIELD_ROLE) == field:
                 return self.table.item(i, 1).text()
         return None

@@ -62,3 +62,14 @@ def test_copy_gives_tab_separated_rows_with_a_header(window, qtbot):
     lines = QGuiApplication.clipboard().text().splitlines()
     assert lines[0].split("\t")[:2] == ["id", "name_zh"]
     assert len(lines) == 2 and lines[1].split("\t")[0] == window.table.selected_ids()[0]
+
+
+def test_identify_speaks_the_ui_language(window, qtbot):
+    window.identify.show_feature("projects", 1)  # t-park: industry, innovation; planned
+    assert window.identify.shown_value("themes") == "产业协作、科技创新"
+    assert window.identify.shown_value("status") == "规划"
+    labels = [window.identify.table.item(i, 0).text() for i in range(window.identify.table.rowCount())]
+    assert "专题" in labels and "名称" in labels
+    window.set_language("en")
+    assert window.identify.shown_value("themes") == "Industry, Innovation"
+    assert window.identify.shown_value("status") == "Planned"
