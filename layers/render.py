@@ -9,8 +9,9 @@ looks like the screen.
 Speed: geometry is projected, indexed and simplified once per layer (see
 `feature_cache.py`); a frame queries the STRtree for the visible features, picks
 a level of detail from map units per pixel, and draws cached QPainterPaths under
-a painter world transform with cosmetic pens (raster devices).  Vector devices
-get the paths mapped to page units instead, so strokes keep their point widths.
+a painter world transform with cosmetic pens (raster devices); wide lines are
+offset 1-px passes, point symbols and labels cached sprites.  Vector devices get
+the paths mapped to page units and real pens instead, so SVG/PDF stay exact.
 """
 from __future__ import annotations
 
@@ -670,27 +671,11 @@ def _label_sprite(text: str, path: QPainterPath, box: QRectF, color: str, halo_p
 
 def render_image(request: MapRequest, cancel: Callable[[], bool] | None = None) -> QImage:
     """Render to a new ARGB image of request.width x request.height (dpi recorded in the image)."""
-    ensure_gui_app()
-    image = QImage(int(request.width), int(request.height), QImage.Format.Format_ARGB32_Premultiplied)
-    image.fill(Qt.GlobalColor.transparent)
-    dpm = round(request.dpi / 0.0254)
-    image.setDotsPerMeterX(dpm)
-    image.setDotsPerMeterY(dpm)
-    painter = QPainter(image)
-    try:
-        result = render(request, painter, cancel)
-    finally:
-        painter.end()
-    image.setText("render_ms", f"{result.elapsed_ms:.1f}")
-    render_image.last_result = result  # handy in scripts and the bench; not thread-safe
-    return image
-
-
-render_image.last_result = None
+    return render_with_result(request, cancel)[0]
 
 
 def render_with_result(request: MapRequest, cancel: Callable[[], bool] | None = None) -> tuple[QImage, RenderResult]:
-    """Like render_image, also returning the RenderResult (thread-safe)."""
+    """Like render_image, also returning the RenderResult."""
     ensure_gui_app()
     image = QImage(int(request.width), int(request.height), QImage.Format.Format_ARGB32_Premultiplied)
     image.fill(Qt.GlobalColor.transparent)
