@@ -365,7 +365,7 @@ def _brush(style: Style) -> QBrush:
     return QBrush(qcolor(style.fill, style.fill_opacity))
 
 
-def _paths(painter, cache, indices, lod, world, raster):
+def _paths(cache, indices, lod, world, raster):
     """Yield paths ready to draw: cached map-unit paths (world transform) or mapped copies."""
     if raster:
         for i in indices.tolist():
@@ -438,7 +438,7 @@ def _draw_polygons(painter, cache, groups, classes, lod, world, raster, ppt):
         st = classes[key].style
         painter.save()
         painter.setOpacity(painter.opacity() * st.opacity)
-        paths = list(_paths(painter, cache, indices, lod, world, raster))
+        paths = list(_paths(cache, indices, lod, world, raster))
         if st.fill:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(_brush(st))
@@ -455,7 +455,7 @@ def _draw_polygons(painter, cache, groups, classes, lod, world, raster, ppt):
 
 def _draw_lines(painter, cache, groups, classes, lod, world, raster, ppt):
     _begin_world(painter, world, raster)
-    paths = {key: list(_paths(painter, cache, indices, lod, world, raster)) for key, indices in groups.items()}
+    paths = {key: list(_paths(cache, indices, lod, world, raster)) for key, indices in groups.items()}
     # all casings first, then all cores: crossings of the same kind merge like on a printed map
     for pass_ in ("casing", "core"):
         for key in groups:
@@ -527,7 +527,7 @@ def _draw_selection(painter, cache, chosen, lod, world, raster, view, ppt):
     _begin_world(painter, world, raster)
     painter.setBrush(QBrush(qcolor(color, 0.18)) if cache.kind == "polygon" else Qt.BrushStyle.NoBrush)
     painter.setPen(make_pen(color, 3.0 * ppt, cosmetic=raster))
-    for path in _paths(painter, cache, np.asarray(chosen), lod, world, raster):
+    for path in _paths(cache, np.asarray(chosen), lod, world, raster):
         painter.drawPath(path)
     painter.resetTransform()
 
