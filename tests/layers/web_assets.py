@@ -18,7 +18,6 @@ from __future__ import annotations
 import base64
 import io
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -321,9 +320,6 @@ class Chromium:
         out.write_bytes(base64.b64decode(data))
         return out
 
-
-def chromium_available() -> bool:
-    return shutil.which("chromium") is not None and os.name == "posix"
 
 
 # Files of the npm packages that resources/web carries for offline pages (see its README).
