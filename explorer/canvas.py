@@ -1,10 +1,10 @@
 """The map canvas: shows images made by `layers.render`, handles pan/zoom/tools.
 
 The canvas never draws map features itself.  Every view change schedules a render
-job on a one-thread pool; a newer job cancels the older one.  While a job is
-pending, the last finished image is painted shifted/scaled into the new view so
-the map follows the mouse at once.  Only UI overlays (box-zoom rubber band,
-measure line) are painted here.
+job on the explorer's map thread (`workers.py`); a newer job cancels the older one.
+While a job is pending, the last finished image is painted shifted/scaled into the
+new view so the map follows the mouse at once.  Only UI furniture (box-zoom rubber
+band, measure line, scale bar) is painted here.
 """
 from __future__ import annotations
 
@@ -34,13 +34,8 @@ class CancelToken:
     def is_set(self) -> bool:
         return self._event.is_set()
 
-    cancelled = property(is_set)
-
     def __call__(self) -> bool:
         return self._event.is_set()
-
-    def __bool__(self) -> bool:  # `if cancel:` style checks also see the state
-        return True
 
 
 class _JobSignals(QObject):
