@@ -191,15 +191,21 @@ class Filter:
         Faceted like a shop's side bar: the theme counts ignore the theme selection and
         the status counts ignore the status selection, so each number says how many
         features ticking that box shows.  A feature with several themes counts once
-        under each.  `layers`: MapLayers, LayerCaches or GeoDataFrames.
+        under each; "total" counts the kept features that carry a theme or status;
+        "layers" gives, per named MapLayer, how many features the whole filter keeps.
+        `layers`: MapLayers, LayerCaches or GeoDataFrames.
         """
         themes = {k: 0 for k in THEMES}
         statuses = {k: 0 for k in STATUSES}
+        per_layer: dict[str, int] = {}
         total = 0
         no_theme = self.replace(themes=[])
         no_status = self.replace(statuses=[])
         for layer in layers:
             cache, dims, dists = _resolve(layer, districts)
+            name = getattr(layer, "name", None)
+            if name is not None:
+                per_layer[name] = int(self.mask(cache, dists, dims).sum())
             if cache.themes is None and cache.statuses is None:
                 continue
             if cache.themes is not None:
@@ -215,7 +221,7 @@ class Filter:
                     if ok and s in statuses:
                         statuses[s] += 1
             total += int(self.mask(cache, dists, dims).sum())
-        return {"themes": themes, "statuses": statuses, "total": {"features": total}}
+        return {"themes": themes, "statuses": statuses, "total": {"features": total}, "layers": per_layer}
 
 
 def _in_place(codes: frozenset[str], wanted: frozenset[str]) -> bool:

@@ -110,3 +110,12 @@ def test_filter_round_trips_through_json(flt):
     again = Filter.from_dict(json.loads(json.dumps(flt.to_dict())))
     assert again == flt
     assert np.array_equal(again.mask(projects_gdf()), flt.mask(projects_gdf()))
+
+
+def test_counts_per_layer_follow_the_whole_filter():
+    from layers.document import MapDocument, MapLayer
+
+    doc = MapDocument([MapLayer("districts", districts_gdf(), filter_dims=()),
+                       MapLayer("projects", projects_gdf()), MapLayer("railways", railway_gdf())])
+    counts = Filter(statuses=["planned"]).counts(doc.layers)
+    assert counts["layers"] == {"districts": 2, "projects": 1, "railways": 0}
