@@ -35,35 +35,6 @@ def test_click_beside_the_points_identifies_the_district(window, qtbot):
     assert window.identify.shown_value("name_zh") == inside["name_zh"].iloc[0]
 
 
-def test_selecting_a_table_row_highlights_it_on_the_map(window, qtbot):
-    from tests.explorer.helpers import patch, rerender
-
-    window.canvas.labels = False
-    rerender(window.canvas)
-    pos = pixel_of(window.canvas, "projects", "t-park")
-    before = window.canvas.current_image().copy()
-    window.table.set_layer("projects")
-    row = next(r for r in range(window.table.row_count()) if window.table.model.feature_id(r) == "t-park")
-    window.table.view.selectRow(window.table.proxy.mapFromSource(window.table.model.index(row, 0)).row())
-    assert window.document.selection == {"projects": ("t-park",)}
-    rerender(window.canvas)
-    assert patch(window.canvas.current_image(), pos, 10) != patch(before, pos, 10)
-    window.document.set_selection({})
-    rerender(window.canvas)
-    assert patch(window.canvas.current_image(), pos, 10) == patch(before, pos, 10)
-
-
-def test_copy_gives_tab_separated_rows_with_a_header(window, qtbot):
-    from PySide6.QtGui import QGuiApplication
-
-    window.table.set_layer("projects")
-    window.table.view.selectRow(0)
-    window.table.copy_selection()
-    lines = QGuiApplication.clipboard().text().splitlines()
-    assert lines[0].split("\t")[:2] == ["id", "name_zh"]
-    assert len(lines) == 2 and lines[1].split("\t")[0] == window.table.selected_ids()[0]
-
-
 def test_identify_speaks_the_ui_language(window, qtbot):
     window.identify.show_feature("projects", 1)  # t-park: industry, innovation; planned
     assert window.identify.shown_value("themes") == "产业协作、科技创新"
