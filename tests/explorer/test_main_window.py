@@ -100,27 +100,6 @@ def test_status_bar_shows_wgs84_decimal_dms_and_scale(window, qtbot):
     assert window.scale_label.text().startswith("比例尺 1:")
 
 
-def test_layer_panel_hides_reorders_and_fades_layers(window):
-    panel = window.layer_panel
-    items = {panel.list.item(i).data(Qt.ItemDataRole.UserRole): panel.list.item(i) for i in range(panel.list.count())}
-    items["projects"].setCheckState(Qt.CheckState.Unchecked)
-    assert not window.document.layer("projects").visible
-    assert window.canvas.is_render_pending()
-    assert window.canvas.wait_idle()
-    assert "projects" not in window.canvas.last_result.drawn
-
-    panel.apply_order(["districts", "projects", "circle", "seats"])  # top first
-    assert window.document.layer_names() == ["seats", "circle", "projects", "districts"]
-
-    panel.list.setCurrentRow(0)  # districts, now on top
-    panel.opacity.setValue(40)
-    assert window.document.layer("districts").opacity == pytest.approx(0.4)
-    panel.set_colour("#112233")
-    assert window.document.layer("districts").style.base.fill == "#112233"
-    panel.width.setValue(2.5)
-    assert window.document.layer("districts").style.base.width_pt == pytest.approx(2.5)
-
-
 def test_zoom_to_layer_fits_its_features(window):
     window.zoom_to_layer("projects")
     x0, y0, x1, y1 = window.canvas.view.extent()
