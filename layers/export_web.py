@@ -469,7 +469,7 @@ def _layer_groups(layer, mask: np.ndarray, *, language: str, tiles: bool, gcj02:
     order = {k: n for n, k in enumerate(style.classes)}
     counts: dict[str, int] = {}
     groups: dict[str, _Group] = {}
-    class_styles: dict[str, tuple[dict, dict | None]] = {}
+    class_styles: dict[str, tuple[dict, dict | None, str | None]] = {}
     for row, geom, key in zip(records, geoms, keys.tolist()):
         theme = (split_themes(row.get("themes")) or [""])[0] if themed else ""
         group = groups.get(theme)
@@ -483,7 +483,8 @@ def _layer_groups(layer, mask: np.ndarray, *, language: str, tiles: bool, gcj02:
             icon = None
             if kind == "point":
                 icon, core["iconSize"] = symbol_svg(sc.style, layer_opacity=layer.opacity)
-            casing = casing_style(sc.style, layer_opacity=layer.opacity) if kind == "line" else None
+            # a casing is a wider line under the outline: cased lines, and the circle's pale halo
+            casing = casing_style(sc.style, layer_opacity=layer.opacity) if kind != "point" else None
             if casing:
                 casing.update(pane=pane, className=f"cy-casing cy-layer-{slug}", interactive=False)
             class_styles[key] = (core, casing, icon)
