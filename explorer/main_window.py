@@ -53,6 +53,8 @@ class MainWindow(QMainWindow):
         self._actions: dict[str, QAction] = {}
         self._first_render = False
         self._docks: list[QDockWidget] = []
+        self._layout_restored = False
+        self._shown_once = False
         self._restoring = False
         load_error = None
         if document is None:
@@ -81,8 +83,6 @@ class MainWindow(QMainWindow):
         self.identify_dock = self.add_dock(self.identify, tr("dock.identify"), Qt.DockWidgetArea.RightDockWidgetArea, "identify")
         self.table_dock = self.add_dock(self.table, tr("dock.table"), Qt.DockWidgetArea.BottomDockWidgetArea, "table")
         self.filter_dock.raise_()  # the theme filter is what planners open the map for
-        self.resizeDocks([self.filter_dock, self.identify_dock], [300, 320], Qt.Orientation.Horizontal)
-        self.resizeDocks([self.table_dock], [210], Qt.Orientation.Vertical)
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
 
@@ -454,7 +454,7 @@ class MainWindow(QMainWindow):
                 self.restoreGeometry(geometry)
             state = s.value("state")
             if isinstance(state, QByteArray):
-                self.restoreState(state)
+                self._layout_restored = self.restoreState(state)
             view = s.value("view", "", type=str)
             if view:
                 data = json.loads(view)
@@ -480,6 +480,15 @@ class MainWindow(QMainWindow):
         s.setValue("filter", json.dumps(self.document.filter.to_dict(), ensure_ascii=False))
         s.setValue("language", i18n.language())
         s.sync()
+
+    def showEvent(self, event) -> None:  # noqa: N802
+        super().showEvent(event)
+        if not self._shown_once and not self._layout_restored:
+            # default dock sizes: Qt applies them only once the window has its real size
+            self._shown_once = True
+            side = max(260, min(330, self.width() // 5))
+            self.resizeDocks([self.filter_dock, self.identify_dock], [side, side], Qt.Orientation.Horizontal)
+            self.resizeDocks([self.table_dock], [max(170, self.height() // 5)], Qt.Orientation.Vertical)
 
     def closeEvent(self, event) -> None:  # noqa: N802
         self.save_settings()
