@@ -100,6 +100,7 @@ class MapCanvas(QWidget):
         self._view = ViewState(0.0, 0.0, 1000.0, max(self.width(), 1), max(self.height(), 1))
         self._home: tuple[float, float, float, float] | None = None
         self._has_view = False
+        self._at_home = False
         self._image: QImage | None = None
         self._image_view: ViewState | None = None
         self._ids = itertools.count(1)
@@ -155,6 +156,7 @@ class MapCanvas(QWidget):
             return
         self._view = view
         self._has_view = True
+        self._at_home = False
         self.view_changed.emit(view)
         self.update()
         self.schedule_render()
@@ -165,6 +167,7 @@ class MapCanvas(QWidget):
     def full_extent(self) -> None:
         if self._home:
             self.zoom_to_extent(self._home)
+            self._at_home = True  # stays fitted to the home extent while the window is resized
 
     def zoom_by(self, factor: float, px: float | None = None, py: float | None = None) -> None:
         self.set_view(self._view.zoomed(factor, px, py))
@@ -363,9 +366,11 @@ class MapCanvas(QWidget):
     # ---- events -----------------------------------------------------------
     def resizeEvent(self, event) -> None:  # noqa: N802
         size = event.size()
-        if not self._has_view and self._home:
+        if self._home and (not self._has_view or self._at_home):
+            # until the user moves the map, the whole circle stays in view as the window settles
             self._view = ViewState.fit(self._home, size.width(), size.height())
             self._has_view = True
+            self._at_home = True
         else:
             self._view = self._view.resized(size.width(), size.height())
         self.view_changed.emit(self._view)
