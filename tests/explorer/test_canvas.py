@@ -117,3 +117,32 @@ def test_scale_bar_length_is_geodesic(window):
         return sum(1 for px in range(int(x), int(x + bar.pixels)) if QColor(image.pixel(px, row)).lightness() < 60)
 
     assert dark(shown) > bar.pixels * 0.3 > dark(bare)
+
+
+def test_a_render_overtaken_by_a_newer_view_is_cancelled_and_never_shown(window, qtbot):
+    import threading
+
+    from explorer import workers
+
+    canvas = window.canvas
+    gate = threading.Event()
+
+    class Hold(workers.Job):  # keeps the map thread busy so both renders queue up
+        def work(self):
+            gate.wait(10)
+
+    workers.start(Hold())
+    finished = []
+    canvas.render_finished.connect(finished.append)
+    canvas.pan_by(30, 0)
+    canvas.schedule_render(immediate=True)
+    qtbot.waitUntil(lambda: len(canvas._jobs) >= 1)
+    first = canvas._jobs[max(canvas._jobs)]
+    canvas.pan_by(30, 0)
+    canvas.schedule_render(immediate=True)
+    qtbot.waitUntil(lambda: max(canvas._jobs) > first.job_id)
+    assert first.token.is_set()
+    gate.set()
+    assert canvas.wait_idle()
+    assert len(finished) == 1
+    assert finished[0].view.extent == pytest.approx(canvas.view.extent(), abs=1e-3)
