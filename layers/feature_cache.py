@@ -184,39 +184,41 @@ class LayerCache:
             xy[ok] = shapely.get_coordinates(pts[ok])
         return xy
 
+    LINE_LABEL_FRACTIONS = (0.5, 0.3, 0.7)  # where along a line its name may go, best first
+
     @cached_property
     def label_anchor(self) -> np.ndarray:
         """Where a label goes: points at the point, lines at mid-length, polygons inside."""
         if self.kind == "line":
-            return self._line_label_frames[0]
+            return self.line_label_slots[:, 0, :2]
         return self.point_xy
 
     @cached_property
     def label_angle(self) -> np.ndarray:
         """Direction (degrees, counter-clockwise in map units) of each line at its label anchor; 0 otherwise."""
         if self.kind == "line":
-            return self._line_label_frames[1]
+            return self.line_label_slots[:, 0, 2]
         return np.zeros(self.n)
 
     @cached_property
-    def _line_label_frames(self) -> tuple[np.ndarray, np.ndarray]:
-        anchors = np.full((self.n, 2), np.nan)
-        angles = np.zeros(self.n)
+    def line_label_slots(self) -> np.ndarray:
+        """(n, len(LINE_LABEL_FRACTIONS), 3): x, y and direction (degrees) at each label slot."""
+        slots = np.full((self.n, len(self.LINE_LABEL_FRACTIONS), 3), np.nan)
         for i, g in enumerate(self.geoms):
             if g is None or g.is_empty:
                 continue
             if g.geom_type == "MultiLineString":
                 merged = shapely.line_merge(g)
                 parts = list(getattr(merged, "geoms", [merged]))
-                g = max(parts, key=lambda q: q.length)  # the middle of the longest part
+                g = max(parts, key=lambda q: q.length)  # the longest part carries the name
             if g.geom_type != "LineString" or g.length == 0:
                 continue
-            mid = g.interpolate(0.5, normalized=True)
-            a = g.interpolate(max(0.0, 0.5 * g.length - 0.02 * g.length))
-            b = g.interpolate(min(g.length, 0.5 * g.length + 0.02 * g.length))
-            anchors[i] = (mid.x, mid.y)
-            angles[i] = float(np.degrees(np.arctan2(b.y - a.y, b.x - a.x)))
-        return anchors, angles
+            step = 0.02 * g.length
+            for k, f in enumerate(self.LINE_LABEL_FRACTIONS):
+                at = f * g.length
+                mid, a, b = g.interpolate(at), g.interpolate(max(0.0, at - step)), g.interpolate(min(g.length, at + step))
+                slots[i, k] = (mid.x, mid.y, float(np.degrees(np.arctan2(b.y - a.y, b.x - a.x))))
+        return slots
 
     @cached_property
     def area(self) -> np.ndarray:

@@ -35,6 +35,7 @@ class PlacedLabel:
     feature_id: str
     style: object = None
     payload: object = None
+    position: int = 0  # which of the candidate's positions was used
 
 
 def _box(r) -> Box:
@@ -92,12 +93,12 @@ def place_labels(candidates: list[LabelCandidate], width: float, height: float,
     placed: list[PlacedLabel] = []
     free, add = grid.free, grid.add
     for cand in sorted(candidates, key=lambda c: -c.priority):
-        for box in cand.positions:
+        for n, box in enumerate(cand.positions):
             if isinstance(box, QRectF):
                 box = _box(box)
             if box[0] >= 0 and box[1] >= 0 and box[2] <= width and box[3] <= height and free(box, cand.priority):
                 add(box)
                 rect = QRectF(box[0], box[1], box[2] - box[0], box[3] - box[1])
-                placed.append(PlacedLabel(cand.text, rect, cand.layer, cand.feature_id, cand.style, cand.payload))
+                placed.append(PlacedLabel(cand.text, rect, cand.layer, cand.feature_id, cand.style, cand.payload, n))
                 break
     return placed

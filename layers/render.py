@@ -546,20 +546,25 @@ def _draw_labels(painter, jobs, view, dpi, obstacles, cancel):
         # English map, feature without an English name: its Chinese name rather than nothing
         fallback = layer.label_column("zh") if col != layer.label_column("zh") else None
         fallback_values = layer.data[fallback].tolist() if fallback else None
-        anchors = cache.label_anchor[idx]
-        pxs, pys = view.to_pixel(anchors[:, 0], anchors[:, 1])
+        line = cache.kind == "line"
+        if line:  # several slots along each line (middle first), each with the line's direction
+            slots = cache.line_label_slots[idx]
+            pxs, pys = view.to_pixel(slots[:, :, 0], slots[:, :, 1])
+            angles = -slots[:, :, 2]  # pixel y points down
+            angles = np.where(angles > 90, angles - 180, np.where(angles <= -90, angles + 180, angles))
+        else:
+            anchors = cache.label_anchor[idx]
+            pxs, pys = view.to_pixel(anchors[:, 0], anchors[:, 1])
+            pxs, pys, angles = pxs[:, None], pys[:, None], np.zeros((len(idx), 1))
         on_screen = (pxs >= -50) & (pxs <= view.width + 50) & (pys >= -50) & (pys <= view.height + 50)
         base_priority = layer.style.label_priority * 100.0
         areas = cache.area if cache.kind == "polygon" else None
         point = cache.kind == "point"
-        # lines: the label follows the line's direction at its middle (pixel y points down)
-        angles = -cache.label_angle[idx] if cache.kind == "line" else np.zeros(len(idx))
-        angles = np.where(angles > 90, angles - 180, np.where(angles <= -90, angles + 180, angles))
         ids = cache.ids
-        for i, key, px, py, ok, angle in zip(idx.tolist(), keys.tolist(), pxs.tolist(), pys.tolist(),
-                                             on_screen.tolist(), angles.tolist()):
-            if not ok:  # off screen, or no anchor (NaN compares false)
+        for row, (i, key) in enumerate(zip(idx.tolist(), keys.tolist())):
+            if not on_screen[row].any():  # off screen, or no anchor (NaN compares false)
                 continue
+            px, py = float(pxs[row, 0]), float(pys[row, 0])
             text = _label_text(values[i])
             if not text and fallback_values is not None:
                 text = _label_text(fallback_values[i])
@@ -577,27 +582,35 @@ def _draw_labels(painter, jobs, view, dpi, obstacles, cancel):
                              (px + d, py - d - h, px + d + w, py - d), (px + d, py + d, px + d + w, py + d + h),
                              (px - d - w, py - d - h, px - d, py - d), (px - d - w, py + d, px - d, py + d + h),
                              (px - w / 2, py - gap - h, px + w / 2, py - gap), (px - w / 2, py + gap, px + w / 2, py + gap + h)]
+                turns = [0.0] * len(positions)
+            elif line:
+                positions, turns = [], []
+                for x, y, angle, ok in zip(pxs[row].tolist(), pys[row].tolist(), angles[row].tolist(),
+                                           on_screen[row].tolist()):
+                    if not ok:
+                        continue
+                    angle = 0.0 if abs(angle) < 3 else angle
+                    rad = math.radians(angle)
+                    bw = abs(w * math.cos(rad)) + abs(h * math.sin(rad))  # box of the turned label
+                    bh = abs(w * math.sin(rad)) + abs(h * math.cos(rad))
+                    positions.append((x - bw / 2, y - bh / 2, x + bw / 2, y + bh / 2))
+                    turns.append(angle)
             else:
                 if areas is not None:
                     pix_area = areas[i] * view.scale * view.scale
                     if pix_area < w * h * 1.2:  # the name would not fit inside the polygon
                         continue
                     priority += min(20.0, math.log10(1 + pix_area))
-                if abs(angle) < 3:
-                    angle = 0.0
-                rad = math.radians(angle)
-                bw = abs(w * math.cos(rad)) + abs(h * math.sin(rad))  # box of the turned label
-                bh = abs(w * math.sin(rad)) + abs(h * math.cos(rad))
-                positions = [(px - bw / 2, py - bh / 2, px + bw / 2, py + bh / 2)]
-            candidates.append(LabelCandidate(text, priority, positions, layer.name, ids[i], st,
-                                             (path, box, 0.0 if point else angle)))
+                positions, turns = [(px - w / 2, py - h / 2, px + w / 2, py + h / 2)], [0.0]
+            candidates.append(LabelCandidate(text, priority, positions, layer.name, ids[i], st, (path, box, turns)))
     if cancel is not None and cancel():
         return []
     placed = place_labels(candidates, view.width, view.height, obstacles, cell=max(48.0, 36 * ppt))
     painter.resetTransform()
     raster = _is_raster(painter)
     for lab in placed:
-        path, box, angle = lab.payload
+        path, box, turns = lab.payload
+        angle = turns[lab.position]
         st = lab.style
         halo_px = max(1.0, 2.4 * ppt * st.label_size_pt / 8.0)
         centre = lab.rect.center()

@@ -258,6 +258,19 @@ def test_line_label_follows_the_line_direction():
     doc = MapDocument([MapLayer("railways", gdf, label_field="name_zh")])
     _, result = render_with_result(MapRequest(doc, extent=EXTENT, width=600, height=400))
     (label,) = result.labels
-    angle = label.payload[2]
+    angle = label.payload[2][label.position]
     assert -40 < angle < -10  # turned counter-clockwise on screen, text stays upright
     assert label.rect.height() > 25  # the turned label's box is taller than one line of text
+
+
+def test_second_line_on_the_same_track_puts_its_name_further_along():
+    import pandas as pd
+
+    one = railway_gdf()
+    two = railway_gdf()
+    two.loc[0, ["id", "name_zh"]] = ["r2", "并行铁路"]
+    doc = MapDocument([MapLayer("railways", pd.concat([one, two], ignore_index=True), label_field="name_zh")])
+    _, result = render_with_result(MapRequest(doc, extent=EXTENT, width=600, height=400))
+    assert sorted(p.text for p in result.labels) == sorted(["东西铁路", "并行铁路"])
+    a, b = (p.rect.center() for p in result.labels)
+    assert abs(a.x() - b.x()) > 50 and abs(a.y() - b.y()) < 2  # same horizontal line, other slot
