@@ -18,7 +18,6 @@ names the feature.
 from __future__ import annotations
 
 import json
-import os
 import re
 import tomllib
 from dataclasses import dataclass
@@ -28,6 +27,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from geodata.seeds import seed_text, seeds_dir, squash
 from geodata.themes import STATUSES, THEMES, status_key, theme_key
 
 GEODATA_DIR = Path(__file__).resolve().parent
@@ -35,7 +35,6 @@ SOURCES_DIR = GEODATA_DIR / "sources"
 PROJECTS_TOML = SOURCES_DIR / "projects.toml"
 PARTNERSHIPS_TOML = SOURCES_DIR / "partnerships.toml"
 GAZETTEER_CSV = SOURCES_DIR / "gazetteer_projects.csv"
-REPO_DIR = GEODATA_DIR.parent
 CRS = "EPSG:4326"
 SEAT = "seat"
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -84,19 +83,6 @@ class CurationError(ValueError):
 
 
 # ---------------------------------------------------------------- reading
-def without_whitespace(text: str) -> str:
-    """The seeds break lines (and put spaces) inside sentences: compare with all whitespace removed."""
-    return re.sub(r"\s+", "", text)
-
-
-def seeds_dir() -> Path | None:
-    """The seed documents: $CHENGYU_SEEDS, else seeds/ in the repository, else ../shared/seeds
-    beside it (the same search as geodata/build_transport.py)."""
-    candidates = [Path(os.environ["CHENGYU_SEEDS"])] if os.environ.get("CHENGYU_SEEDS") else []
-    candidates += [REPO_DIR / "seeds", REPO_DIR.parent / "shared" / "seeds"]
-    return next((path for path in candidates if path.is_dir()), None)
-
-
 def load_seed_texts(folder: Path | None = None) -> dict[str, str] | None:
     """Seed file name -> text with whitespace removed; None when the seeds are not present."""
     folder = Path(folder) if folder is not None else seeds_dir()
@@ -104,10 +90,9 @@ def load_seed_texts(folder: Path | None = None) -> dict[str, str] | None:
         return None
     texts = {}
     for name in SEEDS:
-        path = folder / name
-        if not path.is_file():
+        if not (folder / name).is_file():
             raise CurationError(f"seed {name} missing from {folder}")
-        texts[name] = without_whitespace(path.read_text(encoding="utf-8"))
+        texts[name] = seed_text(name, folder)
     return texts
 
 
@@ -150,7 +135,7 @@ def _source(record: dict, where: str, seed_texts: dict[str, str] | None) -> dict
     sentence = str(record.get("source_sentence", "")).strip()
     if not sentence:
         raise CurationError(f"{where}: source_sentence is empty")
-    if seed_texts is not None and without_whitespace(sentence) not in seed_texts[file_name]:
+    if seed_texts is not None and squash(sentence) not in seed_texts[file_name]:
         raise CurationError(f"{where}: source_sentence does not occur in {file_name}: {sentence[:60]}…")
     seed = SEEDS[file_name]
     return {"source_file": file_name, "source_title": seed.title, "source_date": seed.date,

@@ -10,17 +10,15 @@ through its control points, so `geometry_quality` is always "schematic".
 from __future__ import annotations
 
 import json
-import os
-import re
 import tomllib
 from dataclasses import dataclass
-from functools import lru_cache
 from pathlib import Path
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 
+from geodata.seeds import seeds_dir, sentence_in_seed, squash
 from geodata.themes import STATUSES, THEMES
 
 CRS = "EPSG:4326"
@@ -55,34 +53,6 @@ class ControlPoint:
     district_adcode: int
     kind: str
     basis: str
-
-
-# ---------------------------------------------------------------- seeds
-def seeds_dir() -> Path | None:
-    """The seed documents: $CHENGYU_SEEDS, else ../shared/seeds next to the repository."""
-    candidates = []
-    if os.environ.get("CHENGYU_SEEDS"):
-        candidates.append(Path(os.environ["CHENGYU_SEEDS"]))
-    repo = Path(__file__).resolve().parent.parent
-    candidates += [repo / "seeds", repo.parent / "shared" / "seeds"]
-    return next((path for path in candidates if path.is_dir()), None)
-
-
-_WHITESPACE = re.compile(r"\s+")
-
-
-def squash(text: str) -> str:
-    """Remove all whitespace: the newspaper seeds break lines (and numbers) mid-sentence."""
-    return _WHITESPACE.sub("", text)
-
-
-@lru_cache(maxsize=None)
-def _seed_squashed(path: Path) -> str:
-    return squash(path.read_text(encoding="utf-8"))
-
-
-def sentence_in_seed(sentence: str, source_file: str, folder: Path) -> bool:
-    return squash(sentence) in _seed_squashed(folder / source_file)
 
 
 # ---------------------------------------------------------------- inputs

@@ -10,6 +10,7 @@ import shapely
 
 from geodata import build_projects as bp
 from geodata import loader
+from geodata.seeds import squash
 from geodata.build import BuildContext
 from geodata.themes import STATUSES, THEMES, split_themes
 
@@ -136,13 +137,13 @@ def test_every_source_sentence_occurs_literally_in_its_seed(built, seed_texts):
     for layer in built.values():
         for row in layer.itertuples():
             assert row.source_file in bp.SEEDS, row.id
-            assert bp.without_whitespace(row.source_sentence) in seed_texts[row.source_file], row.id
+            assert squash(row.source_sentence) in seed_texts[row.source_file], row.id
             assert row.source_title == bp.SEEDS[row.source_file].title
 
 
 def test_source_titles_are_printed_in_their_seed(seed_texts):
     for name, seed in bp.SEEDS.items():
-        title = bp.without_whitespace(seed.title)
+        title = squash(seed.title)
         # 003's title wraps over three lines inside 《》; compare without the book-title marks
         assert title in seed_texts[name] or title.replace("《", "").replace("》", "") in seed_texts[name].replace("《", "").replace("》", "").replace("〈", "").replace("〉", ""), name
 

@@ -11,6 +11,7 @@ import shapely
 
 from geodata import build_transport as bt
 from geodata import loader
+from geodata import seeds
 
 SICHUAN, CHONGQING = "四川省", "重庆市"
 MAIN_URBAN = {"渝中区", "大渡口区", "江北区", "沙坪坝区", "九龙坡区", "南岸区", "北碚区", "渝北区", "巴南区"}
@@ -43,7 +44,7 @@ def curation() -> dict:
 
 @pytest.fixture(scope="module")
 def layers(curation, seats) -> dict[str, gpd.GeoDataFrame]:
-    return bt.build_from(curation, bt.load_gazetteer(), seats, bt.seeds_dir())
+    return bt.build_from(curation, bt.load_gazetteer(), seats, seeds.seeds_dir())
 
 
 def _district(districts, name_zh):
@@ -147,13 +148,13 @@ def test_required_features_are_all_present(layers):
 
 
 def test_every_feature_cites_a_sentence_that_occurs_in_its_seed(layers):
-    folder = bt.seeds_dir()
+    folder = seeds.seeds_dir()
     if folder is None:
         pytest.skip("seed documents not found (set CHENGYU_SEEDS)")
     for name, layer in layers.items():
         for row in layer.itertuples():
             assert row.source_sentence, row.id
-            assert bt.sentence_in_seed(row.source_sentence, row.source_file, folder), row.id
+            assert seeds.sentence_in_seed(row.source_sentence, row.source_file, folder), row.id
 
 
 def test_ids_are_unique_across_the_four_layers(layers):
@@ -190,7 +191,7 @@ def test_ambiguous_seat_reference_is_rejected(curation, seats):
 
 
 def test_sentence_missing_from_its_seed_is_rejected(curation, seats):
-    folder = bt.seeds_dir()
+    folder = seeds.seeds_dir()
     if folder is None:
         pytest.skip("seed documents not found (set CHENGYU_SEEDS)")
     broken = copy.deepcopy(curation)
