@@ -254,3 +254,21 @@ def test_readme_and_sources_state_the_counts_the_build_makes(built):
     pair_counts = bp.theme_counts(built["partnerships"])
     for key, (zh, _) in THEMES.items():  # README's table: | 交通 transport | projects | partnerships |
         assert re.search(rf"\| {zh} {key} \| {counts[key]} \| {pair_counts[key]} \|", readme), key
+
+
+def test_shiwan_lies_east_of_dazu_between_its_neighbours_and_the_tongliang_border(ctx, districts_by_adcode):
+    # 003 groups 拾万 with 石马 and 金山 (eastern 大足); its 隆平五彩田园 is placed there
+    rows = ctx.gazetteer().set_index("name_zh")
+    seat = ctx.seats[ctx.seats["name_zh"] == "大足区"].geometry.iloc[0]
+    shiwan = rows.loc["拾万镇"]
+    assert shiwan.lon > seat.x + 0.15
+    assert shiwan.lon > rows.loc["金山镇"].lon and shiwan.lon > rows.loc["石马镇"].lon
+    tongliang = districts_by_adcode[500151]
+    assert 0 < tongliang.distance(shapely.Point(shiwan.lon, shiwan.lat)) < 0.05  # near, not across, the border
+
+
+def test_dazu_shike_station_lies_just_south_of_the_baodingshan_carvings(ctx):
+    rows = ctx.gazetteer().set_index("name_zh")
+    station, carvings = rows.loc["大足石刻站"], rows.loc["宝顶山摩崖造像"]
+    assert station.lat < carvings.lat
+    assert abs(station.lon - carvings.lon) < 0.02 and carvings.lat - station.lat < 0.03
