@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import shapely
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QLineF, QPointF, Qt
 from PySide6.QtGui import QPainterPath, QPolygonF
 
 from geodata.themes import split_themes
@@ -82,6 +82,24 @@ def geometry_path(geom) -> QPainterPath:
     return path
 
 
+def geometry_segments(geom) -> list[QLineF]:
+    """Every edge of a line or polygon geometry (rings and parts in order) as a QLineF."""
+    if geom is None or geom.is_empty:
+        return []
+    out: list[QLineF] = []
+    for part in getattr(geom, "geoms", [geom]):
+        t = part.geom_type
+        rings = ([part.exterior, *part.interiors] if t == "Polygon" else [part] if t in ("LineString", "LinearRing")
+                 else [])
+        for ring in rings:
+            xy = np.asarray(ring.coords)[:, :2]
+            if len(xy) >= 2:
+                out.extend(QLineF(a, b, c, d) for a, b, c, d in np.hstack([xy[:-1], xy[1:]]).tolist())
+        if t not in ("Polygon", "LineString", "LinearRing") and hasattr(part, "geoms"):
+            out.extend(geometry_segments(part))
+    return out
+
+
 def _text(value: Any) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
@@ -108,6 +126,7 @@ class LayerCache:
         self._lod_geoms: dict[int, np.ndarray] = {0: self.geoms}
         self._effective: dict[int, int] = {}
         self._paths: dict[int, list[QPainterPath | None]] = {}
+        self._segments: dict[int, list[list[QLineF] | None]] = {}
         self._class_keys: dict[tuple[str, ...], np.ndarray] = {}
         self.mask_memo: tuple[Any, np.ndarray] | None = None
 
@@ -162,6 +181,18 @@ class LayerCache:
         if p is None:
             p = paths[index] = geometry_path(self._lod_geoms[lod][index])
         return p
+
+    def segments(self, index: int, lod: int) -> list[QLineF]:
+        """The feature's lines and rings as separate segments (map units), cached per LOD: the
+        raster engine strokes a segment list with a wide antialiased pen ~6x faster than a path."""
+        lod = self.effective_lod(lod)
+        per_lod = self._segments.get(lod)
+        if per_lod is None:
+            per_lod = self._segments[lod] = [None] * self.n
+        segs = per_lod[index]
+        if segs is None:
+            segs = per_lod[index] = geometry_segments(self._lod_geoms[lod][index])
+        return segs
 
     def warm(self) -> None:
         """Build every level's paths now (at load), so the first zoom to a level does not stall."""

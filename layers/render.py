@@ -10,7 +10,7 @@ Speed: geometry is projected, indexed and simplified once per layer (see
 `feature_cache.py`); a frame queries the STRtree for the visible features, picks
 a level of detail from map units per pixel, and draws cached QPainterPaths under
 a painter world transform with cosmetic pens (raster devices); wide lines are
-offset 1-px passes, point symbols and labels cached sprites.  Vector devices get
+segment lists (the raster engine's fast path), point symbols and labels cached sprites.  Vector devices get
 the paths mapped to page units and real pens instead, so SVG/PDF stay exact.
 """
 from __future__ import annotations
@@ -34,7 +34,7 @@ from layers.style import DASHES, Style, StyleClass
 
 DEFAULT_BACKGROUND = "#dfe9f0"  # pale blue-grey: outside the districts reads as "beyond the map"
 SELECTION_COLOR = "#00b4ff"
-_OFFSET_MAX = 4.5  # widest line (px) drawn as offset 1-px passes (see _stroke)
+_HAIRLINE_MAX = 1.25  # raster lines up to this width (px) are drawn one pixel wide
 
 
 # ---- view transform ---------------------------------------------------------------
@@ -382,46 +382,29 @@ def _begin_world(painter, world, raster):
         painter.resetTransform()
 
 
-def _pen_offsets(width_px: float) -> list[tuple[float, float]]:
-    """Device-pixel offsets whose 1-px lines together cover a line `width_px` wide."""
-    offsets = [(0.0, 0.0)]
-    radius = (width_px - 1.0) / 2.0
-    while radius >= 0.3:
-        n = max(4, math.ceil(2 * math.pi * radius / 0.8))
-        offsets += [(radius * math.cos(2 * math.pi * k / n), radius * math.sin(2 * math.pi * k / n)) for k in range(n)]
-        radius -= 0.9
-    return offsets
-
-
 def _stroke(painter: QPainter, paths: list[QPainterPath], color: str, width_px: float, dash, raster: bool,
-            world: QTransform) -> None:
+            world: QTransform, segments: Callable[[], list] | None = None) -> None:
     """Stroke paths (map units under `world` on raster devices, device units otherwise).
 
-    Qt's antialiased stroker is slow for pens wider than one pixel (a 3-px outline of the
-    circle costs ~25 ms at 1920x1080, a 1-px cosmetic one 0.3 ms), so on raster devices
-    lines up to 4.5 px are drawn as a few offset 1-px passes, which look the same.
+    Qt's antialiased stroker is slow for pens wider than one pixel (it outlines the whole
+    path with joins, then fills the outline: a 3.7-px railway casing costs ~3.5 ms a
+    frame), while a list of separate segments takes the raster engine's per-line fast
+    path (~0.6 ms).  So on raster devices opaque wide lines are drawn as their segments
+    (`segments()`, cached per feature) with square caps, which cover the joins; dashes
+    run on across segments.  Translucent lines keep the path (caps would overlap and darken).
     """
     if not paths or width_px <= 0:
         return
+    if raster and width_px <= _HAIRLINE_MAX:
+        width_px = 1.0  # the cosmetic one-pixel fast path; a fifth of a pixel less does not show
     opaque = painter.opacity() >= 0.999 and QColor(color).alpha() == 255
-    if raster and 1.0 < width_px <= _OFFSET_MAX and opaque:
-        pen = make_pen(color, 1.0, "solid", cosmetic=True)
-        pattern = DASHES.get(dash, ()) if isinstance(dash, str) else tuple(dash)
-        if pattern:
-            pen.setCapStyle(Qt.PenCapStyle.FlatCap)
-            pen.setDashPattern([v * width_px for v in pattern])
+    if raster and width_px > 1.0 and opaque and segments is not None:
+        pen = make_pen(color, width_px, dash, cosmetic=True)
+        pen.setCapStyle(Qt.PenCapStyle.FlatCap if pen.dashPattern() else Qt.PenCapStyle.SquareCap)
+        pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        if len(paths) > 1:  # one path per pass: the per-call cost dominates short schematic lines
-            merged = QPainterPath()
-            for path in paths:
-                merged.addPath(path)
-            paths = [merged]
-        for dx, dy in _pen_offsets(width_px):
-            painter.setWorldTransform(world * QTransform.fromTranslate(dx, dy))
-            for path in paths:
-                painter.drawPath(path)
-        painter.setWorldTransform(world)
+        painter.drawLines(segments())
         return
     pen = make_pen(color, width_px, dash, cosmetic=raster)
     if raster and width_px > 1.0:
@@ -430,6 +413,20 @@ def _stroke(painter: QPainter, paths: list[QPainterPath], color: str, width_px: 
     painter.setBrush(Qt.BrushStyle.NoBrush)
     for path in paths:
         painter.drawPath(path)
+
+
+def _segment_supplier(cache, indices, lod):
+    """A callable returning the merged segment list of `indices` (built on first call only)."""
+    memo: list = []
+
+    def get():
+        if not memo:
+            out: list = []
+            for i in indices.tolist():
+                out.extend(cache.segments(i, lod))
+            memo.append(out)
+        return memo[0]
+    return get
 
 
 def _draw_polygons(painter, cache, groups, classes, lod, world, raster, ppt):
@@ -448,7 +445,8 @@ def _draw_polygons(painter, cache, groups, classes, lod, world, raster, ppt):
                 painter.drawPath(path)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         if st.stroke:
-            _stroke(painter, paths, st.stroke, st.width_pt * ppt, st.dash, raster, world)
+            _stroke(painter, paths, st.stroke, st.width_pt * ppt, st.dash, raster, world,
+                    _segment_supplier(cache, indices, lod))
         painter.restore()
     painter.resetTransform()
 
@@ -456,6 +454,7 @@ def _draw_polygons(painter, cache, groups, classes, lod, world, raster, ppt):
 def _draw_lines(painter, cache, groups, classes, lod, world, raster, ppt):
     _begin_world(painter, world, raster)
     paths = {key: list(_paths(cache, indices, lod, world, raster)) for key, indices in groups.items()}
+    segments = {key: _segment_supplier(cache, indices, lod) for key, indices in groups.items()}
     # all casings first, then all cores: crossings of the same kind merge like on a printed map
     for pass_ in ("casing", "core"):
         for key in groups:
@@ -463,9 +462,10 @@ def _draw_lines(painter, cache, groups, classes, lod, world, raster, ppt):
             painter.save()
             painter.setOpacity(painter.opacity() * st.opacity)
             if pass_ == "casing" and st.casing and st.casing_width_pt > 0:
-                _stroke(painter, paths[key], st.casing, st.casing_width_pt * ppt, st.casing_dash, raster, world)
+                _stroke(painter, paths[key], st.casing, st.casing_width_pt * ppt, st.casing_dash, raster, world,
+                        segments[key])
             elif pass_ == "core" and st.stroke:
-                _stroke(painter, paths[key], st.stroke, st.width_pt * ppt, st.dash, raster, world)
+                _stroke(painter, paths[key], st.stroke, st.width_pt * ppt, st.dash, raster, world, segments[key])
             painter.restore()
     painter.resetTransform()
 

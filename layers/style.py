@@ -175,6 +175,14 @@ THEME_STYLE: dict[str, tuple[str, str]] = {
 }
 
 
+def lighten(color: str | None, amount: float) -> str | None:
+    """`color` moved `amount` (0..1) of the way to white."""
+    if not color:
+        return color
+    r, g, b = (int(color.lstrip("#")[i:i + 2], 16) for i in (0, 2, 4))
+    return "#" + "".join(f"{round(v + (255 - v) * amount):02x}" for v in (r, g, b))
+
+
 def with_status(style: Style, status: str, *, point: bool = False) -> Style:
     """Operating solid; under construction dashed; planned dotted, light and (points) hollow."""
     if status == "under_construction":
@@ -189,8 +197,10 @@ def with_status(style: Style, status: str, *, point: bool = False) -> Style:
         if point:
             return replace(style, fill="#ffffff", fill_opacity=1.0, stroke=style.fill or style.stroke,
                            width_pt=max(style.width_pt, 1.0))
-        return replace(style, dash="dot", casing=None, casing_width_pt=0.0, opacity=style.opacity * 0.8,
-                       stroke=style.casing if style.stroke in ("#ffffff", None) else style.stroke,
+        # light = a fifth of the way to white, opaque: same look on the pale map as 80 % opacity,
+        # and opaque lines take the raster engine's fast path (see render._stroke)
+        stroke = style.casing if style.stroke in ("#ffffff", None) else style.stroke
+        return replace(style, dash="dot", casing=None, casing_width_pt=0.0, stroke=lighten(stroke, 0.2),
                        width_pt=max(style.width_pt, style.casing_width_pt * 0.6))
     return style
 
