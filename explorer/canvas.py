@@ -186,6 +186,9 @@ class MapCanvas(QWidget):
             return
         if self._token is not None:
             self._token.cancel()  # the view moved on: the old job's image is no longer wanted
+        # nor is a result the old job already sent: its queued signal may arrive before the
+        # debounced new job starts, and must not end the wait for the new view
+        self._current_id = 0
         self._pending = True
         self._debounce.start(0 if immediate else self._debounce.interval())
 

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtCore import QCoreApplication, QPoint, QPointF, Qt
 from PySide6.QtGui import QColor, QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
@@ -85,6 +85,22 @@ def test_only_the_last_of_many_quick_renders_is_shown(window, qtbot):
     assert canvas.wait_idle()
     assert results, "the last render must arrive"
     assert results[-1].view.extent == pytest.approx(canvas.view.extent(), abs=1e-3)
+
+
+def test_a_result_already_sent_for_an_old_view_does_not_end_the_wait_for_the_new_one(window):
+    canvas = window.canvas
+    results = []
+    canvas.render_finished.connect(results.append)
+    canvas.pan_by(15, 0)
+    canvas._debounce.stop()
+    canvas._start_render()  # the render of this view starts at once ...
+    assert canvas._jobs[canvas._current_id].finished.wait(30)  # ... and its result is queued, not handled
+    canvas.pan_by(15, 0)  # the view moves on before that result is delivered
+    QCoreApplication.sendPostedEvents()  # delivers the old result (timers, the new job's start, wait)
+    assert canvas.is_render_pending()
+    assert canvas.wait_idle()
+    assert results[-1].view.extent == pytest.approx(canvas.view.extent(), abs=1e-3)
+    assert canvas.last_result is results[-1]
 
 
 def test_map_area_has_many_colours_and_chinese_labels(window):
