@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Callable
 
-from PySide6.QtCore import QLocale
+from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
 # key -> (中文, English)
 STRINGS: dict[str, tuple[str, str]] = {
@@ -90,6 +90,10 @@ STRINGS: dict[str, tuple[str, str]] = {
     "export.done": ("已导出：{path}", "Exported: {path}"),
     "export.failed": ("导出失败：{error}", "Export failed: {error}"),
     "export.preview": ("预览", "Preview"),
+    "export.web_next": ("网页地图选项…", "Web map options…"),
+    "export.web_hint": ("网页地图在专门的对话框中导出：可选择底图（OpenStreetMap、天地图、高德）。",
+                        "Web maps are exported from their own dialog, where you choose the basemap "
+                        "(OpenStreetMap, Tianditu, Amap)."),
     "export.cancel": ("取消导出", "Cancel export"),
     "export.cancelled": ("已取消，未写入任何文件", "Cancelled; nothing was written"),
     "bookmark.name": ("书签名称", "Bookmark name"),
@@ -105,9 +109,48 @@ _language = "zh"
 _listeners: list[Callable[[str], None]] = []
 
 
-def system_language() -> str:
-    """`zh` for any Chinese system locale, else `en`."""
-    return "zh" if QLocale.system().language() == QLocale.Language.Chinese else "en"
+def system_language(locale: QLocale | None = None) -> str:
+    """Chinese first: `zh` unless the locale explicitly names another language.
+
+    An unset, C or POSIX locale (as on many servers and containers) says nothing about
+    the reader, so the app opens in Chinese; `en_*` (or any other named language, for
+    which English is the closer of the two) opens in English.
+    """
+    lang = (locale or QLocale.system()).language()
+    if lang in (QLocale.Language.C, QLocale.Language.AnyLanguage, QLocale.Language.Chinese):
+        return "zh"
+    return "en"
+
+
+_qt_translator: QTranslator | None = None
+_qt_installed = False
+
+
+def qt_translations_dir() -> str:
+    return QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+
+
+def apply_qt_translations(lang: str) -> bool:
+    """Qt's own texts (dialog buttons, file dialogs) in `lang`: installs PySide6's
+    `qtbase_zh_CN` for Chinese, removes it for English.  True when Qt speaks `lang`."""
+    global _qt_translator, _qt_installed
+    app = QCoreApplication.instance()
+    if app is None:
+        return False
+    if lang == "en":
+        if _qt_installed:
+            QCoreApplication.removeTranslator(_qt_translator)
+            _qt_installed = False
+        return True
+    if _qt_installed:
+        return True
+    if _qt_translator is None:
+        translator = QTranslator(app)
+        if not translator.load("qtbase_zh_CN", qt_translations_dir()):
+            return False  # a Qt build without translations: our own button texts are set by hand
+        _qt_translator = translator
+    _qt_installed = QCoreApplication.installTranslator(_qt_translator)
+    return _qt_installed
 
 
 def language() -> str:
@@ -118,6 +161,7 @@ def set_language(lang: str) -> None:
     global _language
     if lang not in LANGUAGES:
         raise ValueError(f"unknown language {lang!r}; choose one of {LANGUAGES}")
+    apply_qt_translations(lang)
     if lang == _language:
         return
     _language = lang

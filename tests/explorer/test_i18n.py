@@ -40,3 +40,27 @@ def test_saved_language_wins_over_the_system_locale(settings):
     assert initial_language(settings) == "en"
     settings.setValue("language", "xx")
     assert initial_language(settings) == i18n.system_language()
+
+
+@pytest.mark.parametrize("name, expected", [("C", "zh"), ("POSIX", "zh"), ("zh_CN", "zh"), ("zh_TW", "zh"),
+                                            ("en_GB", "en"), ("en_US", "en"), ("fr_FR", "en")])
+def test_chinese_first_unless_the_locale_names_another_language(name, expected):
+    from PySide6.QtCore import QLocale
+
+    assert i18n.system_language(QLocale(name)) == expected
+
+
+def test_qt_own_dialog_buttons_follow_the_language(qapp):
+    from PySide6.QtWidgets import QDialogButtonBox
+
+    box = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+    cancel = box.button(QDialogButtonBox.StandardButton.Cancel)
+    i18n.set_language("zh")
+    qapp.processEvents()  # the LanguageChange event retranslates existing buttons
+    assert "取消" in cancel.text()
+    i18n.set_language("en")
+    qapp.processEvents()
+    assert cancel.text().replace("&", "") == "Cancel"
+    i18n.set_language("zh")
+    qapp.processEvents()
+    assert "取消" in cancel.text()
