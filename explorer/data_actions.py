@@ -472,7 +472,7 @@ class DataActions(QObject):
             return
         apply_document(self.window.document, value.document)
         if value.bookmarks:
-            setter = getattr(self.window, "_store_bookmarks", None)  # MainWindow's; also rebuilds its menu
+            setter = getattr(self.window, "set_bookmarks", None)  # MainWindow's; also rebuilds its menu
             store = getattr(self.window, "settings", None)
             if callable(setter):
                 setter(value.bookmarks)

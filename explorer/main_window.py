@@ -396,7 +396,9 @@ class MainWindow(QMainWindow):
     def bookmarks(self) -> list[dict]:
         return bookmarks.load(self.settings) if self.settings is not None else getattr(self, "_bookmarks", [])
 
-    def _store_bookmarks(self, items: list[dict]) -> None:
+    def set_bookmarks(self, items: list[dict]) -> None:
+        """Replace the bookmarks (each a dict with `name` and a view) and rebuild their menu."""
+        items = [dict(b) for b in items if isinstance(b, dict) and str(b.get("name", "")).strip()]
         if self.settings is not None:
             bookmarks.save(self.settings, items)
         else:
@@ -411,7 +413,7 @@ class MainWindow(QMainWindow):
             if not ok or not name.strip():
                 return
         items = [b for b in items if b["name"] != name] + [{"name": name.strip(), **self.canvas.view.to_dict()}]
-        self._store_bookmarks(items)
+        self.set_bookmarks(items)
 
     def go_to_bookmark(self, name: str) -> None:
         for b in self.bookmarks():

@@ -218,7 +218,7 @@ def test_project_carries_the_window_bookmarks(qtbot, tmp_path):
     window.add_bookmark("大足")
     saved = window.bookmarks()
     project = actions.save_project(tmp_path / "b.cyproj")
-    window._store_bookmarks([])
+    window.set_bookmarks([])
     assert window.bookmarks() == []
     actions.open_project(project)
     assert actions.wait_idle()

@@ -105,3 +105,12 @@ def test_zoom_to_layer_fits_its_features(window):
     x0, y0, x1, y1 = window.canvas.view.extent()
     for x, y in window.document.layer("projects").cache.point_xy:
         assert x0 < x < x1 and y0 < y < y1
+
+
+def test_set_bookmarks_replaces_them_and_rebuilds_the_menu(window):
+    window.add_bookmark("旧书签")
+    view = window.canvas.view.to_dict()
+    window.set_bookmarks([{"name": "合川", **view}, {"name": "  ", **view}])
+    assert [b["name"] for b in window.bookmarks()] == ["合川"]  # a nameless entry is dropped
+    names = [a.text() for a in window._menus["bookmarks"].actions()]
+    assert "合川" in names and "旧书签" not in names
