@@ -1,7 +1,9 @@
 """Export dialog: layout preset, format, dpi, title, with a live preview of the page.
 
 The preview is the export engine's own `paint_page` at screen resolution, so it
-shows exactly the layout the file gets; both run in a worker thread.
+shows exactly the layout the file gets; both run in a worker thread.  HTML is
+offered here too but handed to the web-map dialog (`web_export_action`), which
+asks for the basemap a web page needs.
 """
 from __future__ import annotations
 
@@ -75,19 +77,13 @@ class _ExportJob(Job):
         self.cancel = cancel
 
     def work(self) -> None:
+        from layers.export_layout import export_map
+
         document, path, fmt, preset, dpi, title, extent, language = self.args
         try:
-            if fmt == "html":
-                from layers.export_web import export_html
-
-                result = export_html(document, path, title=title, language=language,
-                                     progress=lambda f, m: self.signals.progress.emit(f, m), cancel=self.cancel)
-            else:
-                from layers.export_layout import export_map
-
-                result = export_map(document, path, preset=preset, dpi=dpi, title=title, extent=extent,
-                                    language=language, progress=lambda f, m: self.signals.progress.emit(f, m),
-                                    cancel=self.cancel)
+            result = export_map(document, path, preset=preset, dpi=dpi, title=title, extent=extent,
+                                language=language, progress=lambda f, m: self.signals.progress.emit(f, m),
+                                cancel=self.cancel)
             self.signals.done.emit(result, "")
         except Exception as exc:
             self.signals.done.emit(None, f"{type(exc).__name__}: {exc}")
@@ -117,6 +113,7 @@ class ExportDialog(QDialog):
         self._export_cancel: threading.Event | None = None
         self.preview_image: QImage | None = None
         self._jobs: list[Job] = []  # alive until the worker is done with them
+        self.web_dialog = None  # the web-map dialog HTML was handed to
 
         self.preset = QComboBox()
         for name in PRESETS:
@@ -180,6 +177,8 @@ class ExportDialog(QDialog):
         is_page = self.format.currentData() != "html"
         self.preset.setEnabled(is_page)
         self.dpi.setEnabled(self.format.currentData() == "png")
+        self.save_button.setText(tr("export.save") if is_page else tr("export.web_next"))
+        self.message.setText("" if is_page else tr("export.web_hint"))
 
     def _snapshot(self):
         """The document as it is now, framed on the window's view (export engine takes the
@@ -206,8 +205,29 @@ class ExportDialog(QDialog):
         self.preview.setPixmap(pix)
         self.preview_ready.emit()
 
+    def open_web_dialog(self):
+        """The web-map dialog for the same view and title (the window's own when it has one)."""
+        from explorer.web_export_action import WebExportDialog
+
+        parent = self.parentWidget()
+        action = getattr(parent, "web_export", None)
+        if action is not None and callable(getattr(action, "open_dialog", None)):
+            dialog = action.open_dialog()
+        else:
+            dialog = WebExportDialog(self.document, extent=self.extent, parent=parent,
+                                     settings=getattr(parent, "settings", None))
+            dialog.show()
+        if self.title.text().strip():
+            dialog.title.setText(self.title.text())
+        self.web_dialog = dialog
+        return dialog
+
     def choose_and_export(self) -> None:
         fmt = self.format.currentData()
+        if fmt == "html":  # the web map needs a basemap choice: its own dialog asks for it
+            self.open_web_dialog()
+            self.reject()
+            return
         path, _ = QFileDialog.getSaveFileName(self, tr("export.title"), f"chengyu-map.{fmt}", f"{fmt.upper()} (*.{fmt})")
         if path:
             if not path.lower().endswith("." + fmt):
@@ -215,6 +235,12 @@ class ExportDialog(QDialog):
             self.start_export(path)
 
     def start_export(self, path: str) -> None:
+        if self.format.currentData() == "html":
+            web = self.open_web_dialog()
+            web.exported.connect(self.exported)
+            web.failed.connect(self.failed)
+            web.start_export(path)
+            return
         self._export_cancel = threading.Event()
         self._export_path = path
         self.progress.setValue(0)

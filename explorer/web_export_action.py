@@ -12,12 +12,12 @@ import os
 import threading
 from typing import Any
 
-from PySide6.QtCore import QObject, Qt, QThreadPool, QRunnable, Signal
+from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel, QLineEdit,
                                QProgressBar, QPushButton, QVBoxLayout, QWidget)
 
-from explorer import i18n
+from explorer import i18n, workers
 
 TEXT: dict[str, tuple[str, str]] = {
     "action": ("导出网页地图…", "Export web map…"),
@@ -53,13 +53,15 @@ class _Signals(QObject):
     done = Signal(str, str)  # path or "", error or ""
 
 
-class _Job(QRunnable):
+class _Job(workers.Job):
+    """On the explorer's one worker thread (not a QThreadPool: PROJ crashed in pooled threads)."""
+
     def __init__(self, document, path: str, options: dict, signals: _Signals, cancel: threading.Event):
         super().__init__()
         self.document, self.path, self.options = document, path, options
         self.signals, self.cancel = signals, cancel
 
-    def run(self) -> None:
+    def work(self) -> None:
         from layers.export_web import WebExportCancelled, export_html
 
         try:
@@ -84,8 +86,7 @@ class WebExportDialog(QDialog):
         self.settings = settings
         self.setWindowTitle(t("title"))
         self.setMinimumWidth(480)
-        self._pool = QThreadPool(self)
-        self._pool.setMaxThreadCount(1)
+        self._jobs: list[_Job] = []  # alive until the worker is done with them
         self._signals = _Signals()
         self._signals.progress.connect(self._on_progress)
         self._signals.done.connect(self._on_done)
@@ -174,11 +175,14 @@ class WebExportDialog(QDialog):
         snapshot = self.document.snapshot()
         if self.extent is not None:
             snapshot.set_extent(self.extent)  # the export frames the document's extent: the canvas view
-        self._pool.start(_Job(snapshot, str(path), options, self._signals, self._cancel))
+        job = _Job(snapshot, str(path), options, self._signals, self._cancel)
+        self._jobs = [j for j in self._jobs if not j.finished.is_set()] + [job]
+        workers.start(job)
         return True
 
     def wait_idle(self, timeout_ms: int = 60000) -> bool:
-        return self._pool.waitForDone(timeout_ms)
+        """Wait for this dialog's exports (the result signals arrive with the next event loop turn)."""
+        return all(job.finished.wait(timeout_ms / 1000) for job in list(self._jobs))
 
     def _show_error(self, text: str) -> None:
         self.message.setText(t("failed", error=text))
@@ -205,7 +209,7 @@ class WebExportDialog(QDialog):
     def done(self, result: int) -> None:  # noqa: D401 - Qt override
         if self._cancel is not None:
             self._cancel.set()
-        self._pool.waitForDone(30000)
+        workers.withdraw(self._jobs, 30.0)
         super().done(result)
 
 

@@ -55,19 +55,43 @@ def test_html_offered_only_when_the_web_export_exists():
     assert ("html" in formats()) == (importlib.util.find_spec("layers.export_web") is not None)
 
 
-def test_html_export_writes_a_web_page(qtbot, document, tmp_path):
+def test_html_export_goes_through_the_web_map_dialog_and_writes_a_page(qtbot, document, tmp_path):
     if "html" not in formats():
         pytest.skip("layers.export_web is not installed")
     dialog = ExportDialog(document)
     qtbot.addWidget(dialog)
     dialog.format.setCurrentIndex(dialog.format.findData("html"))
+    assert dialog.save_button.text() == "网页地图选项…"
+    assert "底图" in dialog.message.text()
     out = tmp_path / "map.html"
     with qtbot.waitSignal(dialog.exported, timeout=120000):
         dialog.start_export(str(out))
+    web = dialog.web_dialog
+    qtbot.addWidget(web)
+    assert web.basemap.currentData() == "osm"  # the basemap is the web dialog's choice
     text = out.read_text(encoding="utf-8")
     assert "leaflet" in text.lower()
     assert "测试生态项目" in text or "\\u6d4b\\u8bd5\\u751f\\u6001" in text  # the name, raw or JSON-escaped
     dialog.reject()
+    web.reject()
+
+
+def test_choosing_html_in_the_window_opens_its_web_map_dialog_with_the_title(qtbot, window):
+    if "html" not in formats():
+        pytest.skip("layers.export_web is not installed")
+    from explorer import web_export_action
+
+    web_export_action.install(window)
+    dialog = window.open_export_dialog()
+    qtbot.addWidget(dialog)
+    dialog.format.setCurrentIndex(dialog.format.findData("html"))
+    dialog.title.setText("大足区重点项目")
+    dialog.choose_and_export()  # no file dialog for HTML: the web-map dialog asks for the basemap first
+    web = window.web_export.dialog
+    assert web is dialog.web_dialog and web.isVisible()
+    assert web.title.text() == "大足区重点项目"
+    assert not dialog.isVisible()
+    web.reject()
 
 
 def test_cancelled_export_leaves_no_file(qtbot, document, tmp_path):
