@@ -15,6 +15,9 @@ from pathlib import Path
 import geopandas as gpd
 
 BUNDLE_PATH = Path(__file__).resolve().parent / "data" / "chengyu.gpkg"
+# Integer-meaning fields: pyogrio reads an integer column that has nulls as float64 (2023.0),
+# so they are handed out as pandas' nullable Int64 (2023 / <NA>) whatever the file held.
+INTEGER_COLUMNS = ("year", "in_circle", "partial", "cross_border")
 
 _cache: dict[tuple[str, int, str], gpd.GeoDataFrame] = {}
 _lock = threading.Lock()
@@ -73,9 +76,16 @@ def _load(resolved: Path, name: str, known_names: list[str] | None) -> gpd.GeoDa
     names = known_names if known_names is not None else layer_names(resolved)
     if name not in names:
         raise BundleError(f"{resolved.name} has no layer {name!r}; it has: {', '.join(names)}")
-    frame = pyogrio.read_dataframe(resolved, layer=name)
+    frame = _with_integer_columns(pyogrio.read_dataframe(resolved, layer=name))
     with _lock:
         _cache[key] = frame
+    return frame
+
+
+def _with_integer_columns(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    for column in INTEGER_COLUMNS:
+        if column in frame.columns and frame[column].dtype.kind in "fiu" and str(frame[column].dtype) != "Int64":
+            frame[column] = frame[column].astype("Int64")
     return frame
 
 

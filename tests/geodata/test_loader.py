@@ -98,3 +98,35 @@ def test_layer_info_summarises_many_sources_by_seed_file(tmp_path):
     (info,) = loader.layer_info(path)
     assert (info.name, info.geometry_type, info.count) == ("projects", "Point", 3)
     assert info.source == "2 sources; seed files 000, 004 (shared/seeds)"
+
+
+def test_year_comes_back_as_nullable_integers_not_floats():
+    projects = loader.load_layer("projects")
+    assert str(projects["year"].dtype) == "Int64"
+    assert projects["year"].isna().any() and projects["year"].notna().any()  # the layer has undated projects
+    dated = projects.loc[projects["year"].notna(), "year"]
+    assert all(type(value) is int for value in dated.tolist())
+    assert str(dated.iloc[0]) == str(int(dated.iloc[0]))  # "2023", never "2023.0"
+    for name in ("railways", "expressways"):
+        assert str(loader.load_layer(name)["year"].dtype) == "Int64", name
+
+
+def test_flag_columns_are_nullable_integers_in_every_layer():
+    for name, frame in loader.load_all().items():
+        for column in ("in_circle", "partial", "cross_border"):
+            if column in frame.columns:
+                assert str(frame[column].dtype) == "Int64", (name, column)
+                assert set(frame[column].dropna().tolist()) <= {0, 1}, (name, column)
+
+
+def test_a_float_integer_column_in_any_file_is_returned_as_int64(tmp_path):
+    import geopandas as gpd
+    import shapely
+
+    path = tmp_path / "floats.gpkg"
+    frame = gpd.GeoDataFrame({"year": [2021.0, None], "in_circle": [1.0, 0.0]},
+                             geometry=[shapely.Point(106, 29), shapely.Point(105, 30)], crs=4326)
+    frame.to_file(path, layer="p")
+    loaded = loader.load_layer("p", path)
+    assert loaded["year"].tolist()[0] == 2021 and loaded["year"].isna().tolist() == [False, True]
+    assert str(loaded["in_circle"].dtype) == "Int64"
