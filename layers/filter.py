@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, fields
+from functools import lru_cache
 from typing import Any, Iterable
 
 import numpy as np
@@ -47,6 +48,43 @@ def search_key(names: Iterable[str]) -> str:
         else:
             parts.append(re.sub(r"[\s\-'’]+", "", name.lower()))
     return "\x1f".join(parts)
+
+
+PROVINCE_EN = {"四川省": "Sichuan", "重庆市": "Chongqing"}  # the bundle stores no English province names
+
+
+@lru_cache(maxsize=1)
+def _bundle_place_names(stamp: tuple) -> dict[str, tuple[str, str]]:
+    from geodata import loader
+
+    districts = loader.load_layer("districts")
+    names: dict[str, tuple[str, str]] = {}
+    for code, zh in zip(districts["province_adcode"].astype(str), districts["province_zh"]):
+        names[code] = (zh, PROVINCE_EN.get(zh, zh))
+    if "cities" in loader.layer_names():
+        cities = loader.load_layer("cities")
+        names.update((str(a), (zh, en)) for a, zh, en in zip(cities["adcode"], cities["name_zh"], cities["name_en"]))
+    # 市中区 (内江, 乐山) and other repeated county names get their city in front
+    repeated = set(districts["name_zh"][districts["name_zh"].duplicated()])
+    for code, zh, en, city_zh, city_code in zip(districts["adcode"].astype(str), districts["name_zh"], districts["name_en"],
+                                                districts["city_zh"], districts["city_adcode"].astype(str)):
+        if zh in repeated:
+            city_en = names.get(city_code, (city_zh, city_zh))[1]
+            zh, en = f"{city_zh}{zh}", f"{en} ({city_en})"
+        names[code] = (zh, en)
+    return names
+
+
+def place_names() -> dict[str, tuple[str, str]]:
+    """adcode (as text) -> (name_zh, name_en) for the bundle's provinces, cities and districts;
+    empty when the bundle cannot be read (describe() then shows the codes)."""
+    from geodata import loader
+
+    try:
+        path = loader.BUNDLE_PATH
+        return _bundle_place_names((str(path), path.stat().st_mtime_ns))
+    except (OSError, KeyError, loader.BundleError):
+        return {}
 
 
 def _tuple(value: Any) -> tuple:
@@ -112,8 +150,11 @@ class Filter:
                 kwargs[key] = int(kwargs[key])
         return cls(**kwargs)
 
-    def describe(self, language: str = "zh") -> str:
-        """A short human summary for titles and status bars."""
+    def describe(self, language: str = "zh", names: dict[str, tuple[str, str]] | None = None) -> str:
+        """A short human summary for titles and status bars; places by name (大足区 / Dazu District).
+
+        `names` maps adcode -> (zh, en); by default the bundled districts and cities
+        (an adcode it does not know is shown as the code)."""
         zh = language != "en"
         parts = []
         if self.themes:
@@ -122,7 +163,9 @@ class Filter:
             parts.append("、".join(STATUSES[s][0 if zh else 1] for s in self.statuses))
         place = self.provinces + self.cities + self.districts
         if place:
-            parts.append(("地区 " if zh else "areas ") + ",".join(place))
+            table = place_names() if names is None else names
+            shown = [table[code][0 if zh else 1] if code in table else code for code in place]
+            parts.append(("地区 " if zh else "areas ") + ("、" if zh else ", ").join(shown))
         if self.year_min is not None or self.year_max is not None:
             parts.append(f"{self.year_min or '…'}–{self.year_max or '…'}")
         if self.text:

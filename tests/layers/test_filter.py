@@ -119,3 +119,25 @@ def test_counts_per_layer_follow_the_whole_filter():
                        MapLayer("projects", projects_gdf()), MapLayer("railways", railway_gdf())])
     counts = Filter(statuses=["planned"]).counts(doc.layers)
     assert counts["layers"] == {"districts": 2, "projects": 1, "railways": 0}
+
+
+def test_describe_names_district_city_and_province_filters_in_chinese():
+    text = Filter(districts=["500111"], cities=["510100"], provinces=["510000"]).describe("zh")
+    assert "大足区" in text and "成都市" in text and "四川省" in text
+    assert "500111" not in text and "510100" not in text
+
+
+def test_describe_names_places_in_english():
+    text = Filter(districts=["500111", "512021"]).describe("en")
+    assert "Dazu District" in text and "Anyue County" in text
+    assert "大足" not in text and "500111" not in text
+
+
+def test_describe_tells_apart_counties_that_share_a_name():
+    text = Filter(districts=["511002", "511102"]).describe("zh")  # 市中区 of 内江 and of 乐山
+    assert "内江市市中区" in text and "乐山市市中区" in text
+
+
+def test_describe_shows_an_unknown_adcode_as_given_and_accepts_its_own_names():
+    assert "999999" in Filter(districts=["999999"]).describe("zh")
+    assert Filter(districts=["1"]).describe("en", names={"1": ("甲区", "Jia")}) == "areas Jia"
