@@ -2,15 +2,15 @@
 from __future__ import annotations
 
 import sys
-from pathlib import Path
 
 from PySide6.QtCore import QSettings, QTimer
 from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
 from explorer import i18n
+from resources import resources_path
 
-RESOURCES = Path(__file__).resolve().parent.parent / "resources"
+RESOURCES = resources_path()
 ORGANISATION = "chengyu-explorer"
 APPLICATION = "explorer"
 

@@ -41,6 +41,7 @@ import numpy as np
 from geodata.atomic import atomic_write_text
 from geodata.themes import STATUSES, THEMES, split_themes
 from layers.style import DASHES, Style
+from resources import resources_path
 
 BASEMAPS = ("osm", "tianditu", "amap", "none")
 Progress = Callable[[float, str], None]
@@ -618,7 +619,7 @@ def _slug(name: str, n: int) -> str:
 
 # ---- offline pages -------------------------------------------------------------------------------
 
-WEB_RESOURCES = Path(__file__).resolve().parents[1] / "resources" / "web"
+WEB_RESOURCES = resources_path("web")
 _ASSET_TAG = re.compile(r'<script src="(?P<js>https://[^"]+)"></script>|<link rel="stylesheet" href="(?P<css>https://[^"]+)"\s*/?>')
 _CSS_URL = re.compile(r"url\((['\"]?)([^'\")]+)\1\)")
 _MIME = {".png": "image/png", ".gif": "image/gif", ".svg": "image/svg+xml", ".jpg": "image/jpeg"}

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 import os
 from functools import lru_cache
-from pathlib import Path
 
 from PySide6.QtGui import QFont, QFontDatabase, QGuiApplication
 
-FONT_DIR = Path(__file__).resolve().parent.parent / "resources" / "fonts"
+from resources import resources_path
+
+FONT_DIR = resources_path("fonts")
 REGULAR = FONT_DIR / "NotoSansCJKsc-Regular.otf"
 BOLD = FONT_DIR / "NotoSansCJKsc-Bold.otf"
 
