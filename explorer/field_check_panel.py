@@ -14,9 +14,9 @@ from typing import Any, Callable
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QDockWidget, QDoubleSpinBox,
-                               QFileDialog, QFormLayout, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QLineEdit,
-                               QMessageBox, QProgressBar, QPushButton, QSpinBox, QTableWidget, QTableWidgetItem,
-                               QTextBrowser, QVBoxLayout, QWidget)
+                               QFileDialog, QFormLayout, QGridLayout, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
+                               QLineEdit, QMessageBox, QProgressBar, QPushButton, QSpinBox, QTableWidget,
+                               QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
 
 from explorer import i18n
 
@@ -172,6 +172,7 @@ class FieldCheckPanel(QWidget):
         self.radius.setValue(1000)
         self.radius.setDecimals(0)
         form = QFormLayout()
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)  # labels above fields in a narrow dock
         self._labels = {key: QLabel(t(key)) for key in ("file", "datum", "tolerance", "radius")}
         form.addRow(self._labels["file"], row)
         form.addRow(self._labels["datum"], self.datum)
@@ -209,9 +210,9 @@ class FieldCheckPanel(QWidget):
         self.correct_button.clicked.connect(lambda: self.correct_selected())
         self.undo_button = QPushButton(t("act.undo"))
         self.undo_button.clicked.connect(lambda: self.undo_correction())
-        actions = QHBoxLayout()
-        for b in (self.csv_button, self.pdf_button, self.correct_button, self.undo_button):
-            actions.addWidget(b)
+        actions = QGridLayout()  # two by two: a row of four would force the dock wide
+        for i, b in enumerate((self.csv_button, self.pdf_button, self.correct_button, self.undo_button)):
+            actions.addWidget(b, i // 2, i % 2)
 
         self.info = QTextBrowser()
         self.info.setMaximumHeight(160)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QGridLayout, QGroupBox, QHBoxLayout, QLabel,
-                               QLineEdit, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
+                               QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
 from explorer import i18n
+from explorer.column_flow import ColumnFlowLayout
 from explorer.i18n import tr
 from geodata.themes import STATUSES, THEMES
 from layers.filter import Filter
@@ -27,9 +28,8 @@ class FilterPanel(QWidget):
         self._syncing = False
 
         self.theme_box = QGroupBox()
-        grid = QGridLayout(self.theme_box)
+        grid = ColumnFlowLayout(self.theme_box, spacing=4, max_columns=3)  # 1–3 columns, as the dock's width allows
         grid.setContentsMargins(6, 6, 6, 6)
-        grid.setHorizontalSpacing(10)
         self.theme_checks: dict[str, QCheckBox] = {}
         for i, key in enumerate(THEMES):
             check = QCheckBox()
@@ -41,11 +41,11 @@ class FilterPanel(QWidget):
             every = QAction(check)
             every.triggered.connect(lambda _c=False: self.only_theme(None))
             check.addActions([only, every])
-            grid.addWidget(check, i // 2, i % 2)
+            grid.addWidget(check)
             self.theme_checks[key] = check
 
         self.status_box = QGroupBox()
-        row = QHBoxLayout(self.status_box)
+        row = ColumnFlowLayout(self.status_box, spacing=4, max_columns=3)
         row.setContentsMargins(6, 6, 6, 6)
         self.status_checks: dict[str, QCheckBox] = {}
         for key in STATUSES:
@@ -76,6 +76,10 @@ class FilterPanel(QWidget):
         self.province = QComboBox()
         self.city = QComboBox()
         self.district = QComboBox()
+        for combo in (self.province, self.city, self.district):
+            # long English county names must not widen the dock: the popup shows them in full
+            combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+            combo.setMinimumContentsLength(8)
         self.province.currentIndexChanged.connect(self._on_province)
         self.city.currentIndexChanged.connect(self._on_city)
         self.district.currentIndexChanged.connect(self._apply)
@@ -104,7 +108,19 @@ class FilterPanel(QWidget):
         self.note.setWordWrap(True)
         self.note.setObjectName("filterNote")
 
-        layout = QVBoxLayout(self)
+        # the controls scroll inside the dock: a short window never squeezes them, and the
+        # dock can stay narrow (the check boxes reflow into fewer columns)
+        content = QWidget()
+        content.setObjectName("filterContent")
+        self.scroll = QScrollArea()
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
+        self.scroll.setWidget(content)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(0, 0, 0, 0)
+        outer.addWidget(self.scroll)
+        layout = QVBoxLayout(content)
         layout.setContentsMargins(4, 4, 4, 4)
         layout.addWidget(self.theme_box)
         layout.addWidget(self.status_box)

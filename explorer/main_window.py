@@ -10,10 +10,10 @@ import importlib
 import json
 import logging
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, Signal
+from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (QDockWidget, QInputDialog, QLabel, QMainWindow, QMenu, QMessageBox, QToolBar,
-                               QWidget)
+                               QToolButton, QWidget)
 
 from explorer import bookmarks, i18n
 from explorer.attribute_table import AttributeTable
@@ -21,6 +21,7 @@ from explorer.canvas import MapCanvas
 from explorer.filter_panel import FilterPanel
 from explorer.hit_test import features_at
 from explorer.i18n import tr
+from explorer.icons import icon
 from explorer.identify_panel import IdentifyPanel
 from explorer.layer_panel import LayerPanel
 from explorer.measure import path_length_km, polygon_area_km2
@@ -30,9 +31,22 @@ from explorer.view_state import ViewState, scale_denominator
 log = logging.getLogger(__name__)
 
 PLUGINS = ("explorer.data_actions", "explorer.field_check_panel", "explorer.web_export_action")
+# toolbar actions -> icon file (resources/icons); the zoom buttons show only their icon
+ICONS = {"act.full_extent": "full_extent", "act.zoom_in": "zoom_in", "act.zoom_out": "zoom_out", "act.pan": "pan",
+         "act.measure_distance": "measure_distance", "act.measure_area": "measure_area", "act.export": "export"}
+ICON_ONLY = ("act.full_extent", "act.zoom_in", "act.zoom_out")
 CLICK_TOLERANCE_PX = 6
 FEATURE_ZOOM_RES = 40.0  # m per pixel when jumping to a point feature
 SETTINGS_VERSION = 1
+# saved dock layouts of an older arrangement are not restored (Qt's restoreState refuses
+# another version): 2 = narrow side docks, table under the map (the map the largest part)
+LAYOUT_VERSION = 2
+
+
+def _tooltip(text: str, action: QAction) -> str:
+    """The tooltip: what the action does, and its shortcut when it has one."""
+    keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    return f"{text.rstrip('…')}（{keys}）" if keys and i18n.language() == "zh" else (f"{text.rstrip('…')} ({keys})" if keys else text)
 
 
 def empty_document():
@@ -220,9 +234,12 @@ class MainWindow(QMainWindow):
         bar = QToolBar()
         bar.setObjectName("mainToolbar")
         bar.setMovable(False)
-        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        bar.setIconSize(QSize(20, 20))
+        bar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         bar.addWidget(self.search_box)
         bar.addSeparator()
+        for key, name in ICONS.items():
+            self._actions[key].setIcon(icon(name))
         for key in ("act.full_extent", "act.zoom_in", "act.zoom_out"):
             bar.addAction(self._actions[key])
         bar.addSeparator()
@@ -230,6 +247,14 @@ class MainWindow(QMainWindow):
             bar.addAction(self._actions[key])
         bar.addSeparator()
         bar.addAction(self._actions["act.export"])
+        bar.addSeparator()
+        table = self.table_dock.toggleViewAction()  # the attribute table folds away under the map
+        table.setIcon(icon("table"))
+        bar.addAction(table)
+        for key in ICON_ONLY:
+            button = bar.widgetForAction(self._actions[key])
+            if isinstance(button, QToolButton):
+                button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         self.toolbar = bar
         self.addToolBar(Qt.ToolBarArea.TopToolBarArea, bar)
 
@@ -254,6 +279,9 @@ class MainWindow(QMainWindow):
             menu.setTitle(tr(f"menu.{key}"))
         for key, action in self._actions.items():
             action.setText(tr(key))
+            action.setToolTip(_tooltip(tr(f"tip.{key[4:]}") if f"tip.{key[4:]}" in i18n.STRINGS else tr(key), action))
+        table = self.table_dock.toggleViewAction()
+        table.setToolTip(tr("tip.table"))
         self._actions["act.chinese" if i18n.language() == "zh" else "act.english"].setChecked(True)
         for dock, key in ((self.layer_dock, "dock.layers"), (self.filter_dock, "dock.filter"),
                           (self.identify_dock, "dock.identify"), (self.table_dock, "dock.table")):
@@ -456,7 +484,7 @@ class MainWindow(QMainWindow):
                 self.restoreGeometry(geometry)
             state = s.value("state")
             if isinstance(state, QByteArray):
-                self._layout_restored = self.restoreState(state)
+                self._layout_restored = self.restoreState(state, LAYOUT_VERSION)
             view = s.value("view", "", type=str)
             if view:
                 data = json.loads(view)
@@ -477,7 +505,7 @@ class MainWindow(QMainWindow):
             return
         s.setValue("version", SETTINGS_VERSION)
         s.setValue("geometry", self.saveGeometry())
-        s.setValue("state", self.saveState())
+        s.setValue("state", self.saveState(LAYOUT_VERSION))
         s.setValue("view", json.dumps(self.canvas.view.to_dict()))
         s.setValue("filter", json.dumps(self.document.filter.to_dict(), ensure_ascii=False))
         s.setValue("language", i18n.language())
@@ -486,11 +514,16 @@ class MainWindow(QMainWindow):
     def showEvent(self, event) -> None:  # noqa: N802
         super().showEvent(event)
         if not self._shown_once and not self._layout_restored:
-            # default dock sizes: Qt applies them only once the window has its real size
             self._shown_once = True
-            side = max(260, min(330, self.width() // 5))
-            self.resizeDocks([self.filter_dock, self.identify_dock], [side, side], Qt.Orientation.Horizontal)
-            self.resizeDocks([self.table_dock], [max(170, self.height() // 5)], Qt.Orientation.Vertical)
+            self.apply_default_layout()
+
+    def apply_default_layout(self) -> None:
+        """The map is the largest thing: narrow side docks, a short table under the map.
+        (Qt applies dock sizes only once the window has its real size, hence on show.)"""
+        left = max(240, min(300, round(self.width() * 0.19)))
+        right = max(240, min(300, round(self.width() * 0.18)))
+        self.resizeDocks([self.filter_dock, self.identify_dock], [left, right], Qt.Orientation.Horizontal)
+        self.resizeDocks([self.table_dock], [max(140, min(220, self.height() // 6))], Qt.Orientation.Vertical)
 
     def closeEvent(self, event) -> None:  # noqa: N802
         self.save_settings()

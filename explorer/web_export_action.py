@@ -21,6 +21,7 @@ from explorer import i18n, workers
 
 TEXT: dict[str, tuple[str, str]] = {
     "action": ("导出网页地图…", "Export web map…"),
+    "tip": ("导出可在浏览器中打开的交互网页地图（可选底图）", "Export an interactive web map for the browser (basemap of your choice)"),
     "title": ("导出网页地图", "Export web map"),
     "basemap": ("底图", "Basemap"),
     "osm": ("OpenStreetMap", "OpenStreetMap"),
@@ -258,9 +259,18 @@ def install(window) -> WebExportAction:
         menu.insertAction(actions[after], item.action) if after < len(actions) else menu.addAction(item.action)
     else:
         menu.addAction(item.action)
+    toolbar = getattr(window, "toolbar", None)
+    if toolbar is not None and export is not None and export in toolbar.actions():
+        from explorer.icons import icon
+
+        item.action.setIcon(icon("web_export"))
+        following = toolbar.actions()[toolbar.actions().index(export) + 1:]
+        toolbar.insertAction(following[0], item.action) if following else toolbar.addAction(item.action)
 
     def retranslate(_lang=None):
         item.action.setText(t("action"))
+        item.action.setToolTip(t("tip"))
 
     i18n.on_language_changed(retranslate)
+    retranslate()
     return item

@@ -1,0 +1,88 @@
+"""What a planner sees on opening: the map is the largest part, docks stay narrow, the
+toolbar speaks through icons and tooltips, and an old saved layout does not come back."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QByteArray, Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QMainWindow
+
+from explorer import i18n
+from explorer.main_window import PLUGINS, MainWindow
+
+
+@pytest.fixture
+def full_window(qtbot, document, settings):
+    win = MainWindow(document=document, settings=settings, plugins=PLUGINS)
+    qtbot.addWidget(win)
+    win.resize(1504, 920)  # the default on a 1600×1000 screen
+    win.show()
+    qtbot.waitExposed(win)
+    assert win.canvas.wait_idle()
+    yield win
+    win.canvas.shutdown()
+
+
+def _docks_on(win, area):
+    return [d for d in win.findChildren(type(win.filter_dock)) if win.dockWidgetArea(d) == area and d.isVisible()]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_map_is_wider_than_both_side_docks_together(full_window, qtbot, lang):
+    i18n.set_language(lang)
+    qtbot.waitUntil(lambda: full_window.canvas.width() > 0)
+    canvas = full_window.canvas
+    left = max(d.width() for d in _docks_on(full_window, Qt.DockWidgetArea.LeftDockWidgetArea))
+    right = max(d.width() for d in _docks_on(full_window, Qt.DockWidgetArea.RightDockWidgetArea))
+    assert left <= 320 and right <= 320
+    assert canvas.width() > left + right
+    assert canvas.width() * canvas.height() > 0.45 * full_window.width() * full_window.height()
+    assert full_window.table_dock.height() < canvas.height() / 2
+
+
+def test_identify_and_field_check_share_one_narrow_tabbed_dock(full_window):
+    field = next(d for d in full_window.findChildren(type(full_window.identify_dock)) if d.objectName() == "dock_field_check")
+    assert field in full_window.tabifiedDockWidgets(full_window.identify_dock)
+    for lang in ("zh", "en"):
+        i18n.set_language(lang)
+        assert field.widget().minimumSizeHint().width() <= 300, lang  # its table scrolls instead
+
+
+def test_toolbar_buttons_have_icons_and_tooltips_with_shortcuts(full_window):
+    actions = [a for a in full_window.toolbar.actions() if not a.isSeparator() and a.text()]
+    assert len(actions) >= 9  # zoom ×3, tools ×3, page export, web export, table
+    for action in actions:
+        assert not action.icon().isNull(), action.text()
+        assert action.toolTip(), action.text()
+    zoom_in = full_window._actions["act.zoom_in"]
+    assert zoom_in.shortcut().toString(QKeySequence.SequenceFormat.NativeText) in zoom_in.toolTip()
+    assert "单击" in full_window._actions["act.pan"].toolTip()
+    i18n.set_language("en")
+    assert "click" in full_window._actions["act.pan"].toolTip()
+    assert full_window.web_export.action in actions
+
+
+def test_the_table_folds_away_and_the_map_takes_its_room(full_window, qtbot):
+    table = full_window.table_dock.toggleViewAction()
+    assert table in full_window.toolbar.actions() and table.isChecked()
+    before = full_window.canvas.height()
+    table.trigger()
+    qtbot.waitUntil(lambda: full_window.canvas.height() > before)
+    assert not full_window.table_dock.isVisible()
+    table.trigger()
+    qtbot.waitUntil(lambda: full_window.table_dock.isVisible())
+
+
+def test_a_layout_saved_by_the_older_arrangement_is_not_restored(qtbot, document, settings):
+    old = QMainWindow()
+    settings.setValue("version", 1)
+    settings.setValue("state", QByteArray(old.saveState(1)))  # LAYOUT_VERSION 1: the wide docks
+    win = MainWindow(document=document, settings=settings, plugins=())
+    qtbot.addWidget(win)
+    assert not win._layout_restored  # so showEvent lays out the narrow default
+    win.canvas.shutdown()
+    win.close()
+    win2 = MainWindow(document=document, settings=settings, plugins=())
+    qtbot.addWidget(win2)
+    assert win2._layout_restored  # what this version saved comes back
+    win2.canvas.shutdown()
