@@ -19,12 +19,16 @@ class Hit:
     distance: float  # display metres from the click (0 inside polygons)
 
 
-def features_at(document, x: float, y: float, tolerance: float, layers: list[str] | None = None) -> list[Hit]:
+def features_at(document, x: float, y: float, tolerance: float, layers: list[str] | None = None,
+                positions=None) -> list[Hit]:
     """Hits at display point (x, y) within `tolerance` display metres.
 
     Order: layers from top of the drawing order down; inside a layer, nearest
     first.  Points and lines beat polygons, so a click on a project inside a
-    district finds the project.
+    district finds the project.  `positions` ({(layer, row): (x, y)} in display
+    metres, `RenderResult.point_map_positions()` of the frame shown): where point
+    symbols were drawn after the renderer spread coincident points; a point layer
+    with entries there is tested at those positions.
     """
     probe = shapely.Point(x, y)
     area = shapely.box(x - tolerance, y - tolerance, x + tolerance, y + tolerance)
@@ -35,6 +39,12 @@ def features_at(document, x: float, y: float, tolerance: float, layers: list[str
         if layers is not None and layer.name not in layers:
             continue
         cache = layer.cache
+        drawn = _drawn_points(positions, layer.name) if cache.kind == "point" else None
+        if drawn:
+            found = [Hit(layer.name, row, cache.ids[row], d) for row, (px, py) in drawn.items()
+                     if (d := float(np.hypot(px - x, py - y))) <= tolerance]
+            hits.extend(sorted(found, key=lambda h: h.distance))
+            continue
         idx = np.sort(cache.tree.query(area))
         if not len(idx):
             continue
@@ -62,3 +72,9 @@ def features_at(document, x: float, y: float, tolerance: float, layers: list[str
 
 def _filled(layer_style) -> bool:
     return bool(layer_style.base.fill) or any(c.style.fill for c in layer_style.classes.values())
+
+
+def _drawn_points(positions, layer: str) -> dict[int, tuple[float, float]] | None:
+    if not positions:
+        return None
+    return {row: xy for (name, row), xy in positions.items() if name == layer} or None

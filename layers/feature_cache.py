@@ -128,6 +128,7 @@ class LayerCache:
         self._paths: dict[int, list[QPainterPath | None]] = {}
         self._segments: dict[int, list[list[QLineF] | None]] = {}
         self._class_keys: dict[tuple[str, ...], np.ndarray] = {}
+        self._label_texts: dict[tuple[str, str | None], list[str]] = {}
         self.mask_memo: tuple[Any, np.ndarray] | None = None
 
     # ---- geometry ------------------------------------------------------------
@@ -280,6 +281,17 @@ class LayerCache:
                 keys = np.array(["|".join(parts) for parts in zip(*per_col)], dtype=object)
             self._class_keys[columns] = keys
         return keys
+
+    def label_texts(self, column: str, fallback: str | None = None) -> list[str]:
+        """Per feature: the stripped text of `column`, else of `fallback`, else "" (memoised)."""
+        key = (column, fallback)
+        texts = self._label_texts.get(key)
+        if texts is None:
+            values = self.gdf[column].tolist()
+            spare = self.gdf[fallback].tolist() if fallback else [None] * self.n
+            texts = [_text(v).strip() or _text(f).strip() for v, f in zip(values, spare)]
+            self._label_texts[key] = texts
+        return texts
 
     @cached_property
     def themes(self) -> list[tuple[str, ...]] | None:

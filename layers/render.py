@@ -29,11 +29,13 @@ from layers.document import MapDocument
 from layers.feature_cache import pick_lod
 from layers.filter import Filter
 from layers.fonts import ensure_gui_app, map_font
-from layers.labels import LabelCandidate, place_labels
+from layers.displacement import displace
+from layers.labels import INF, LabelCandidate, place_labels
 from layers.style import DASHES, Style, StyleClass
 
 DEFAULT_BACKGROUND = "#dfe9f0"  # pale blue-grey: outside the districts reads as "beyond the map"
 SELECTION_COLOR = "#00b4ff"
+LEADER_COLOR = "#555555"  # displacement leaders and centre markers
 _HAIRLINE_MAX = 1.25  # raster lines up to this width (px) are drawn one pixel wide
 
 
@@ -139,9 +141,21 @@ class RenderResult:
     drawn: dict[str, int] = field(default_factory=dict)
     legend: list[LegendEntry] = field(default_factory=list)  # topmost layer first
     labels: list = field(default_factory=list)  # layers.labels.PlacedLabel
+    # (layer name, feature row) -> pixel position where the point's symbol was drawn: after
+    # displacement of coincident points, so hit tests find the symbol the user sees
+    point_positions: dict[tuple[str, int], tuple[float, float]] = field(default_factory=dict)
     view: ViewTransform | None = None
     cancelled: bool = False
     elapsed_ms: float = 0.0
+
+    def point_map_positions(self) -> dict[tuple[str, int], tuple[float, float]]:
+        """`point_positions` in display-CRS metres (for hit tests in map coordinates)."""
+        if self.view is None or not self.point_positions:
+            return {}
+        keys = list(self.point_positions)
+        px, py = np.array([self.point_positions[k] for k in keys], dtype=float).T
+        mx, my = self.view.to_map(px, py)
+        return {k: (float(a), float(b)) for k, a, b in zip(keys, mx.tolist(), my.tolist())}
 
 
 # ---- drawing helpers ---------------------------------------------------------------
@@ -302,12 +316,16 @@ def render(request: MapRequest, painter: QPainter, cancel: Callable[[], bool] | 
             classes = {key: style.style_class(key, (layer.title_zh, layer.title_en)) for key in groups}
 
             painter.setOpacity(max(0.0, min(1.0, layer.opacity)))
+            shown = None  # point layers: displayed pixel positions (displacement applied)
             if cache.kind == "polygon":
                 _draw_polygons(painter, cache, groups, classes, lod, world, raster, ppt)
             elif cache.kind == "line":
                 _draw_lines(painter, cache, groups, classes, lod, world, raster, ppt)
             else:
-                obstacles.extend(_draw_points(painter, cache, groups, classes, view, ppt, style.label_priority * 100.0))
+                shown = _displaced_positions(cache, idx, classes.values(), view, ppt)
+                obstacles.extend(_draw_points(painter, cache, groups, classes, view, ppt, style.label_priority * 100.0, shown))
+                result.point_positions.update(
+                    ((layer.name, i), (x, y)) for i, x, y in zip(idx.tolist(), shown[0][idx].tolist(), shown[1][idx].tolist()))
             painter.setOpacity(1.0)
 
             entries = [LegendEntry(layer.name, layer.title_zh, layer.title_en, key, c.label_zh, c.label_en, c.style,
@@ -322,14 +340,14 @@ def render(request: MapRequest, painter: QPainter, cancel: Callable[[], bool] | 
             if ids:
                 chosen = [i for i in idx.tolist() if cache.ids[i] in ids]
                 if chosen:
-                    selected_draws.append((cache, chosen))
+                    selected_draws.append((cache, chosen, shown))
             col = layer.label_column(language)
             if request.labels and layer.show_labels and col:
-                label_jobs.append((layer, cache, idx, keys, classes, col))
+                label_jobs.append((layer, cache, idx, keys, classes, col, shown))
 
         if not result.cancelled:
-            for cache, chosen in selected_draws:
-                _draw_selection(painter, cache, chosen, lod, world, raster, view, ppt)
+            for cache, chosen, shown in selected_draws:
+                _draw_selection(painter, cache, chosen, lod, world, raster, view, ppt, shown)
             if label_jobs:
                 result.labels = _draw_labels(painter, label_jobs, view, request.dpi, obstacles, cancel)
                 if cancel is not None and cancel():
@@ -474,16 +492,54 @@ def _label_priority(base: float, st: Style) -> float:
     return base + st.label_size_pt * 2
 
 
-def _draw_points(painter, cache, groups, classes, view, ppt, base_priority: float) -> list[tuple[tuple, float]]:
-    """Draw point symbols; return their boxes as label obstacles with a weight just above
-    their own labels' priority (labels of the same class never cover these symbols)."""
+def _displaced_positions(cache, idx, classes, view, ppt) -> tuple[np.ndarray, np.ndarray, list, float]:
+    """Pixel positions of the layer's points as drawn: (x, y) arrays over all features (NaN
+    where not drawn), the displacement clusters (centre, spots) and the symbol size (px).  Points closer than half a symbol are
+    spread on a ring/spiral (layers.displacement); the data is never moved."""
+    xy = cache.point_xy[idx]
+    px, py = view.to_pixel(xy[:, 0], xy[:, 1])
+    size = max((c.style.symbol_size_pt + c.style.width_pt for c in classes), default=5.0) * ppt
+    dx, dy, clusters = displace(px, py, tolerance=size * 0.5, spacing=size * 1.3)
+    full_x = np.full(cache.n, np.nan)
+    full_y = np.full(cache.n, np.nan)
+    full_x[idx], full_y[idx] = dx, dy
+    return full_x, full_y, [(c.centre, [(float(dx[k]), float(dy[k])) for k in c.members]) for c in clusters], size
+
+
+def _draw_clusters(painter, clusters, size_px, ppt) -> list[tuple[tuple, float]]:
+    """Leaders from each cluster's true position to its displaced symbols, and a centre marker."""
+    boxes = []
+    if not clusters:
+        return boxes
+    painter.save()
+    painter.setBrush(Qt.BrushStyle.NoBrush)
+    painter.setPen(make_pen(LEADER_COLOR, 0.6 * ppt, cosmetic=False))
+    for (cx, cy), spots in clusters:
+        for x, y in spots:
+            painter.drawLine(QPointF(cx, cy), QPointF(x, y))
+    r = 1.6 * ppt
+    half = size_px / 2
+    for _centre, spots in clusters:  # no label covers a spread symbol: spreading is for legibility
+        boxes.extend(((x - half, y - half, x + half, y + half), INF) for x, y in spots)
+    painter.setPen(make_pen("#ffffff", 0.6 * ppt, cosmetic=False))
+    painter.setBrush(qcolor(LEADER_COLOR))
+    for (cx, cy), _spots in clusters:
+        painter.drawEllipse(QPointF(cx, cy), r, r)
+        boxes.append(((cx - r, cy - r, cx + r, cy + r), INF))
+    painter.restore()
+    return boxes
+
+
+def _draw_points(painter, cache, groups, classes, view, ppt, base_priority: float, shown) -> list[tuple[tuple, float]]:
+    """Draw point symbols at their displayed positions `shown` (see _displaced_positions),
+    leaders and centre markers first; return their boxes as label obstacles with a weight
+    just above their own labels' priority (labels of the same class never cover these symbols)."""
     painter.resetTransform()
     raster = _is_raster(painter)
-    boxes = []
+    boxes = _draw_clusters(painter, shown[2], shown[3], ppt)
     for key, indices in groups.items():
         st = classes[key].style
-        xy = cache.point_xy[indices]
-        px, py = view.to_pixel(xy[:, 0], xy[:, 1])
+        px, py = shown[0][indices], shown[1][indices]
         if raster:  # a cached sprite per style: ~4x cheaper than filling and stroking a path
             sprite, off = _symbol_sprite(st, ppt)
             half = st.symbol_size_pt * ppt / 2
@@ -513,12 +569,11 @@ def _draw_points(painter, cache, groups, classes, view, ppt, base_priority: floa
     return boxes
 
 
-def _draw_selection(painter, cache, chosen, lod, world, raster, view, ppt):
+def _draw_selection(painter, cache, chosen, lod, world, raster, view, ppt, shown=None):
     color = SELECTION_COLOR
     if cache.kind == "point":
         painter.resetTransform()
-        xy = cache.point_xy[chosen]
-        px, py = view.to_pixel(xy[:, 0], xy[:, 1])
+        px, py = shown[0][chosen], shown[1][chosen]
         painter.setBrush(Qt.BrushStyle.NoBrush)
         painter.setPen(make_pen(color, 2.0 * ppt, cosmetic=False))
         for x, y in zip(px.tolist(), py.tolist()):
@@ -532,20 +587,13 @@ def _draw_selection(painter, cache, chosen, lod, world, raster, view, ppt):
     painter.resetTransform()
 
 
-def _label_text(value) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(value).strip()
-
-
 def _draw_labels(painter, jobs, view, dpi, obstacles, cancel):
     ppt = dpi / 72.0
     candidates = []
-    for layer, cache, idx, keys, classes, col in jobs:
-        values = layer.data[col].tolist()
+    for layer, cache, idx, keys, classes, col, shown in jobs:
         # English map, feature without an English name: its Chinese name rather than nothing
         fallback = layer.label_column("zh") if col != layer.label_column("zh") else None
-        fallback_values = layer.data[fallback].tolist() if fallback else None
+        texts = cache.label_texts(col, fallback)
         line = cache.kind == "line"
         if line:  # several slots along each line (middle first), each with the line's direction
             slots = cache.line_label_slots[idx]
@@ -553,8 +601,11 @@ def _draw_labels(painter, jobs, view, dpi, obstacles, cancel):
             angles = -slots[:, :, 2]  # pixel y points down
             angles = np.where(angles > 90, angles - 180, np.where(angles <= -90, angles + 180, angles))
         else:
-            anchors = cache.label_anchor[idx]
-            pxs, pys = view.to_pixel(anchors[:, 0], anchors[:, 1])
+            if shown is not None:  # point symbols where they are drawn (displaced or not)
+                pxs, pys = shown[0][idx], shown[1][idx]
+            else:
+                anchors = cache.label_anchor[idx]
+                pxs, pys = view.to_pixel(anchors[:, 0], anchors[:, 1])
             pxs, pys, angles = pxs[:, None], pys[:, None], np.zeros((len(idx), 1))
         on_screen = (pxs >= -50) & (pxs <= view.width + 50) & (pys >= -50) & (pys <= view.height + 50)
         base_priority = layer.style.label_priority * 100.0
@@ -565,9 +616,7 @@ def _draw_labels(painter, jobs, view, dpi, obstacles, cancel):
             if not on_screen[row].any():  # off screen, or no anchor (NaN compares false)
                 continue
             px, py = float(pxs[row, 0]), float(pys[row, 0])
-            text = _label_text(values[i])
-            if not text and fallback_values is not None:
-                text = _label_text(fallback_values[i])
+            text = texts[i]
             if not text:
                 continue
             st = classes[key].style
