@@ -41,8 +41,9 @@ def features_at(document, x: float, y: float, tolerance: float, layers: list[str
         cache = layer.cache
         drawn = _drawn_points(positions, layer.name) if cache.kind == "point" else None
         if drawn:
+            keep = document.filter.mask(layer)  # the filter may have changed since that frame
             found = [Hit(layer.name, row, cache.ids[row], d) for row, (px, py) in drawn.items()
-                     if (d := float(np.hypot(px - x, py - y))) <= tolerance]
+                     if keep[row] and (d := float(np.hypot(px - x, py - y))) <= tolerance]
             hits.extend(sorted(found, key=lambda h: h.distance))
             continue
         idx = np.sort(cache.tree.query(area))

@@ -338,7 +338,10 @@ class MainWindow(QMainWindow):
 
     # ---- identify, selection, navigation -----------------------------------------------
     def identify_at(self, x: float, y: float) -> list:
-        hits = features_at(self.document, x, y, CLICK_TOLERANCE_PX * self.canvas.view.resolution)
+        # point symbols are hit where the shown frame drew them (coincident points are spread)
+        shown = self.canvas.last_result
+        positions = shown.point_map_positions() if hasattr(shown, "point_map_positions") else None
+        hits = features_at(self.document, x, y, CLICK_TOLERANCE_PX * self.canvas.view.resolution, positions=positions)
         self.identify.show_hits(hits)
         if hits:
             first = hits[0]

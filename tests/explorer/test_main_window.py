@@ -114,3 +114,26 @@ def test_set_bookmarks_replaces_them_and_rebuilds_the_menu(window):
     assert [b["name"] for b in window.bookmarks()] == ["合川"]  # a nameless entry is dropped
     names = [a.text() for a in window._menus["bookmarks"].actions()]
     assert "合川" in names and "旧书签" not in names
+
+
+def test_a_click_on_a_spread_symbol_identifies_that_point(window, qtbot):
+    import geopandas as gpd
+    from PySide6.QtCore import QPoint
+    from shapely.geometry import Point
+
+    from layers.document import MapLayer
+    from tests.explorer.helpers import rerender
+
+    where = window.document.layer("projects").data.geometry.iloc[0]
+    sites = gpd.GeoDataFrame({"id": ["s-a", "s-b", "s-c"], "name_zh": ["甲", "乙", "丙"]},
+                             geometry=[Point(where.x, where.y)] * 3, crs=4326)
+    window.document.add_layer(MapLayer(name="sites", data=sites, label_field=None))
+    window.canvas.labels = False
+    rerender(window.canvas)
+    drawn = {row: xy for (name, row), xy in window.canvas.last_result.point_positions.items() if name == "sites"}
+    assert len(drawn) == 3 and len(set(drawn.values())) == 3  # spread apart, not stacked
+    dpr = window.canvas.devicePixelRatioF()
+    for row, (px, py) in drawn.items():
+        with qtbot.waitSignal(window.canvas.clicked, timeout=5000):
+            qtbot.mouseClick(window.canvas, Qt.MouseButton.LeftButton, pos=QPoint(round(px / dpr), round(py / dpr)))
+        assert {k: list(v) for k, v in window.document.selection.items()} == {"sites": [sites["id"][row]]}
