@@ -5,7 +5,9 @@ from pathlib import Path
 
 from PySide6.QtGui import QIcon
 
-ICON_DIR = Path(__file__).resolve().parent.parent / "resources" / "icons"
+from resources import resources_path
+
+ICON_DIR = resources_path("icons")
 
 
 def icon_path(name: str) -> Path:
