@@ -30,7 +30,7 @@ from layers.feature_cache import pick_lod
 from layers.filter import Filter
 from layers.fonts import ensure_gui_app, map_font
 from layers.displacement import displace
-from layers.labels import INF, LabelCandidate, place_labels
+from layers.labels import LabelCandidate, place_labels
 from layers.style import DASHES, Style, StyleClass
 
 DEFAULT_BACKGROUND = "#dfe9f0"  # pale blue-grey: outside the districts reads as "beyond the map"
@@ -322,7 +322,7 @@ def render(request: MapRequest, painter: QPainter, cancel: Callable[[], bool] | 
             elif cache.kind == "line":
                 _draw_lines(painter, cache, groups, classes, lod, world, raster, ppt)
             else:
-                shown = _displaced_positions(cache, idx, classes.values(), view, ppt)
+                shown = _displaced_positions(cache, idx, classes.values(), view, ppt, style.displace_points)
                 obstacles.extend(_draw_points(painter, cache, groups, classes, view, ppt, style.label_priority * 100.0, shown))
                 result.point_positions.update(
                     ((layer.name, i), (x, y)) for i, x, y in zip(idx.tolist(), shown[0][idx].tolist(), shown[1][idx].tolist()))
@@ -492,21 +492,21 @@ def _label_priority(base: float, st: Style) -> float:
     return base + st.label_size_pt * 2
 
 
-def _displaced_positions(cache, idx, classes, view, ppt) -> tuple[np.ndarray, np.ndarray, list, float]:
+def _displaced_positions(cache, idx, classes, view, ppt, spread=True) -> tuple[np.ndarray, np.ndarray, list, float]:
     """Pixel positions of the layer's points as drawn: (x, y) arrays over all features (NaN
     where not drawn), the displacement clusters (centre, spots) and the symbol size (px).  Points closer than half a symbol are
     spread on a ring/spiral (layers.displacement); the data is never moved."""
     xy = cache.point_xy[idx]
     px, py = view.to_pixel(xy[:, 0], xy[:, 1])
     size = max((c.style.symbol_size_pt + c.style.width_pt for c in classes), default=5.0) * ppt
-    dx, dy, clusters = displace(px, py, tolerance=size * 0.5, spacing=size * 1.3)
+    dx, dy, clusters = displace(px, py, tolerance=size * 0.5 if spread else 0.0, spacing=size * 1.3)
     full_x = np.full(cache.n, np.nan)
     full_y = np.full(cache.n, np.nan)
     full_x[idx], full_y[idx] = dx, dy
     return full_x, full_y, [(c.centre, [(float(dx[k]), float(dy[k])) for k in c.members]) for c in clusters], size
 
 
-def _draw_clusters(painter, clusters, size_px, ppt) -> list[tuple[tuple, float]]:
+def _draw_clusters(painter, clusters, size_px, ppt, weight: float) -> list[tuple[tuple, float]]:
     """Leaders from each cluster's true position to its displaced symbols, and a centre marker."""
     boxes = []
     if not clusters:
@@ -519,13 +519,13 @@ def _draw_clusters(painter, clusters, size_px, ppt) -> list[tuple[tuple, float]]
             painter.drawLine(QPointF(cx, cy), QPointF(x, y))
     r = 1.6 * ppt
     half = size_px / 2
-    for _centre, spots in clusters:  # no label covers a spread symbol: spreading is for legibility
-        boxes.extend(((x - half, y - half, x + half, y + half), INF) for x, y in spots)
+    for _centre, spots in clusters:  # spread symbols block all labels but the most important
+        boxes.extend(((x - half, y - half, x + half, y + half), weight) for x, y in spots)
     painter.setPen(make_pen("#ffffff", 0.6 * ppt, cosmetic=False))
     painter.setBrush(qcolor(LEADER_COLOR))
     for (cx, cy), _spots in clusters:
         painter.drawEllipse(QPointF(cx, cy), r, r)
-        boxes.append(((cx - r, cy - r, cx + r, cy + r), INF))
+        boxes.append(((cx - r, cy - r, cx + r, cy + r), weight))
     painter.restore()
     return boxes
 
@@ -536,7 +536,10 @@ def _draw_points(painter, cache, groups, classes, view, ppt, base_priority: floa
     just above their own labels' priority (labels of the same class never cover these symbols)."""
     painter.resetTransform()
     raster = _is_raster(painter)
-    boxes = _draw_clusters(painter, shown[2], shown[3], ppt)
+    # a label of higher priority than the layer's own + 50 (a city name over projects) may still
+    # cover a spread symbol; district seat names may not
+    boxes = _draw_clusters(painter, shown[2], shown[3], ppt, base_priority + 50.0 + max(
+        (_label_priority(0.0, c.style) for c in classes.values()), default=0.0) + 0.5)
     for key, indices in groups.items():
         st = classes[key].style
         px, py = shown[0][indices], shown[1][indices]

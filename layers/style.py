@@ -79,6 +79,9 @@ class LayerStyle:
     fields: tuple[str, ...] = ()
     classes: dict[str, StyleClass] = field(default_factory=dict)
     label_priority: float = 1.0  # higher labels win the collision test
+    # point layers: spread points that fall within a few pixels of each other (display only);
+    # off for reference points that must stay put (government seats)
+    displace_points: bool = True
 
     def style_class(self, key: str, layer_title: tuple[str, str] = ("", "")) -> StyleClass:
         found = self.classes.get(key)
@@ -94,6 +97,7 @@ class LayerStyle:
             "base": self.base.to_dict(),
             "fields": list(self.fields),
             "label_priority": self.label_priority,
+            "displace_points": self.displace_points,
             "classes": {
                 k: {"label_zh": c.label_zh, "label_en": c.label_en, "style": c.style.to_dict()}
                 for k, c in self.classes.items()
@@ -111,6 +115,7 @@ class LayerStyle:
             fields=tuple(data.get("fields") or ()),
             classes=classes,
             label_priority=float(data.get("label_priority", 1.0)),
+            displace_points=bool(data.get("displace_points", True)),
         )
 
 
@@ -254,7 +259,7 @@ def default_layer_style(name: str, geometry_type: str = "") -> LayerStyle:
             "district|0": StyleClass("district|0", "周边区县驻地", "Context district seat",
                                      replace(district, stroke="#8c8a84", symbol_size_pt=3.0, label_size_pt=6.5, label_color="#8c8a84")),
         }
-        return LayerStyle(base=district, fields=cols, classes=classes, label_priority=5.0)
+        return LayerStyle(base=district, fields=cols, classes=classes, label_priority=5.0, displace_points=False)
     if name == "rivers":
         cols = ("cross_border", "kind")
         combos = {
