@@ -117,7 +117,7 @@ class ExportDialog(QDialog):
 
         self.preset = QComboBox()
         for name in PRESETS:
-            self.preset.addItem(name, name)
+            self.preset.addItem(tr(f"preset.{name}") if f"preset.{name}" in i18n.STRINGS else name, name)
         self.preset.setCurrentIndex(max(self.preset.findData("a4-landscape"), 0))
         self.format = QComboBox()
         for fmt in formats():

@@ -98,6 +98,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "export.done": ("已导出：{path}", "Exported: {path}"),
     "export.failed": ("导出失败：{error}", "Export failed: {error}"),
     "export.preview": ("预览", "Preview"),
+    "preset.a4-portrait": ("A4 纵向", "A4 portrait"),
+    "preset.a4-landscape": ("A4 横向", "A4 landscape"),
+    "preset.a3-portrait": ("A3 纵向", "A3 portrait"),
+    "preset.a3-landscape": ("A3 横向", "A3 landscape"),
+    "preset.slide-16x9": ("16:9 幻灯片（1920×1080）", "16:9 slide (1920×1080)"),
     "export.web_next": ("网页地图选项…", "Web map options…"),
     "export.web_hint": ("网页地图在专门的对话框中导出：可选择底图（OpenStreetMap、天地图、高德）。",
                         "Web maps are exported from their own dialog, where you choose the basemap "

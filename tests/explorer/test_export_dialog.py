@@ -118,3 +118,12 @@ def test_cancelled_export_leaves_no_file(qtbot, document, tmp_path):
     assert not out.exists() and not list(tmp_path.iterdir())
     assert "未写入" in dialog.message.text()
     dialog.reject()
+
+
+def test_layout_presets_are_named_in_the_ui_language(qtbot, document):
+    dialog = ExportDialog(document)
+    qtbot.addWidget(dialog)
+    names = [dialog.preset.itemText(i) for i in range(dialog.preset.count())]
+    assert "A4 横向" in names and all(not n.startswith("a4-") for n in names)
+    assert dialog.preset.currentData() == "a4-landscape"
+    dialog.reject()
