@@ -30,11 +30,10 @@ from PySide6.QtGui import (
     QPolygonF,
 )
 
-from pyproj import Transformer
-
 from geodata.atomic import atomic_path
 from layers import projection
 from layers.fonts import cjk_family, ensure_gui_app
+from layers.legend import STATUS_GEOMETRY, fold_legend
 from layers.layout_geometry import PRESETS, Layout, compute_layout, fit_extent, preset as get_preset
 from layers.scale_bar import ScaleBar, scale_bar
 from layers.world_file import WorldFile, world_for_frame, write_world_files
@@ -57,35 +56,11 @@ INSET_TITLE = {"zh": "位置示意", "en": "Location"}
 DATE_LABEL = {"zh": "制图日期", "en": "Made"}
 
 
-# ---- the display projection, without proj.db ---------------------------------------
-# Pages are painted in worker threads (the explorer's preview and export jobs).  pyproj
-# builds one PROJ object per thread; building one from CRS codes reads proj.db, and that
-# lookup crashed PROJ inside the explorer's worker thread (segfault in
-# AuthorityFactory::createCoordinateReferenceSystem).  PROJ pipelines made from the
-# display CRS's own PROJ string need no database, so the page uses these instead.
-_LCC = projection.DISPLAY_CRS.srs.replace("+type=crs", "").strip()
-_TO_LONLAT = Transformer.from_pipeline(f"+proj=pipeline +step +inv {_LCC} +step +proj=unitconvert +xy_in=rad +xy_out=deg")
-_TO_DISPLAY = Transformer.from_pipeline(f"+proj=pipeline +step +proj=unitconvert +xy_in=deg +xy_out=rad +step {_LCC}")
-
-
-def display_to_lonlat(x, y):
-    return _TO_LONLAT.transform(x, y)
-
-
-def lonlat_to_display(lon, lat):
-    return _TO_DISPLAY.transform(lon, lat)
-
-
-def lonlat_bounds_to_display(bounds) -> tuple[float, float, float, float]:
-    """A lon/lat box -> the display box containing it (edges densified: the cone bends them)."""
-    import numpy as np
-
-    lon0, lat0, lon1, lat1 = bounds
-    t = np.linspace(0.0, 1.0, 21)
-    lons = np.concatenate([lon0 + (lon1 - lon0) * t, np.full(21, lon1), lon1 + (lon0 - lon1) * t, np.full(21, lon0)])
-    lats = np.concatenate([np.full(21, lat0), lat0 + (lat1 - lat0) * t, np.full(21, lat1), lat1 + (lat0 - lat1) * t])
-    x, y = lonlat_to_display(lons, lats)
-    return float(np.min(x)), float(np.min(y)), float(np.max(x)), float(np.max(y))
+# The display projection: layers.projection's per-thread PROJ pipelines (no proj.db lookup,
+# safe in the explorer's worker threads).
+display_to_lonlat = projection.display_to_lonlat
+lonlat_to_display = projection.lonlat_to_display
+lonlat_bounds_to_display = projection.lonlat_bounds_to_display
 
 
 class ExportCancelled(Exception):
@@ -130,6 +105,9 @@ def _font(layout: Layout, size_pt: float, *, bold: bool = False) -> QFont:
     font = QFont(cjk_family())
     font.setPixelSize(max(1, round(layout.pt(size_pt * layout.scale))))
     font.setBold(bold)
+    # Qt's PDF output loses the text of shaped runs: "G348" after letters extracted as "G";
+    # unshaped text extracts whole (CJK and Latin need no shaping for display here)
+    font.setStyleStrategy(QFont.StyleStrategy.PreferNoShaping)
     return font
 
 
@@ -363,7 +341,17 @@ def _draw_swatch(painter: QPainter, entry, rect: QRectF, dpi: float) -> None:
     painter.save()
     painter.setOpacity(style.opacity)
     kind = getattr(entry, "geometry", "polygon")
-    if kind == "point":
+    if kind == STATUS_GEOMETRY:  # the status key: a line sample, then a point sample
+        y = rect.center().y()
+        line_end = rect.left() + rect.width() * 0.62
+        painter.setBrush(Qt.NoBrush)
+        painter.setPen(make_pen(style.stroke, style.width_pt * ppt, style.dash, cosmetic=False))
+        painter.drawLine(QPointF(rect.left(), y), QPointF(line_end, y))
+        size = min(style.symbol_size_pt * ppt, rect.height() * 1.1)
+        painter.setBrush(qcolor(style.fill, style.fill_opacity))
+        painter.setPen(make_pen(style.stroke, 0.8 * ppt, "solid", cosmetic=False))
+        painter.drawPath(symbol_path(style.symbol or "circle", size).translated(rect.right() - size / 2, y))
+    elif kind == "point":
         size = min(style.symbol_size_pt * ppt, rect.height() * 1.1)
         painter.setBrush(qcolor(style.fill, style.fill_opacity) if style.fill else Qt.NoBrush)
         painter.setPen(make_pen(style.stroke, style.width_pt * ppt, style.dash, cosmetic=False) if style.stroke else Qt.NoPen)
@@ -660,8 +648,7 @@ def paint_page(
     bar, origin = _draw_scale_bar(painter, layout, extent, language)
     _draw_north_arrow(painter, layout, extent, language)
     _draw_title(painter, layout, title, subtitle)
-    legend = list(getattr(result, "legend", []) or [])
-    _draw_legend(painter, layout, legend, language)
+    _draw_legend(painter, layout, fold_legend(list(getattr(result, "legend", []) or []), document), language)
     _draw_footer(painter, layout, language, today or _dt.date.today())
     if inset and layout.inset is not None:
         _check(cancel)
@@ -805,7 +792,7 @@ def export_map(
         world=world,
         scale_bar=bar,
         scale_bar_origin=origin,
-        legend=list(getattr(result, "legend", []) or []),
+        legend=fold_legend(list(getattr(result, "legend", []) or []), document),
         drawn=dict(getattr(result, "drawn", {}) or {}),
     )
 

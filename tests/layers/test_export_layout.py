@@ -115,16 +115,19 @@ def test_scale_bar_drawn_length_matches_geodesic_distance_within_one_percent(tmp
     assert ground == pytest.approx(bar.length_m, rel=0.01)
 
 
-def test_legend_lists_only_the_classes_drawn_one_theme_gives_one_project_class(tmp_path):
+def test_folded_legend_lists_one_entry_per_theme_drawn_and_the_status_key_once(tmp_path):
     doc = _projects_document()
     doc.set_filter(Filter(themes=("transport",)))
     bbox = (105.4, 29.4, 106.0, 30.0)
     result = export_map(doc, tmp_path / "legend.png", preset="a4-landscape", dpi=80, extent=bbox, inset=False)
-    assert [(e.layer, e.key) for e in result.legend] == [("projects", "transport|operating")]
+    assert [(e.layer, e.key) for e in result.legend] == [("projects", "transport"), ("status", "operating")]
     assert result.drawn == {"projects": 1}
     doc.set_filter(Filter())
     result = export_map(doc, tmp_path / "all.png", preset="a4-landscape", dpi=80, extent=bbox, inset=False)
-    assert sorted(e.key for e in result.legend) == ["ecology|operating", "ecology|planned", "transport|operating"]
+    # ecology drawn operating and planned: one ecology entry (the solid symbol), statuses in the key
+    assert [(e.layer, e.key, e.count) for e in result.legend] == [
+        ("projects", "transport", 1), ("projects", "ecology", 2), ("status", "operating", 2), ("status", "planned", 1)]
+    assert result.legend[1].style.fill == "#2b8a3e"  # ecology's solid symbol, not the hollow planned one
 
 
 def test_svg_is_vector_with_paths_and_text(tmp_path, bundle_doc):
@@ -243,3 +246,12 @@ def test_english_page_has_english_furniture(tmp_path, bundle_doc):
     texts = "".join("".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text"))
     assert "Chengdu–Chongqing Economic Circle" in texts and "Legend" in texts and "Sources:" in texts
     assert "图例" not in texts
+
+
+def test_pdf_title_with_digits_after_letters_extracts_whole(tmp_path):
+    pdftotext = require_tool("pdftotext")
+    out = tmp_path / "g348.pdf"
+    export_map(_projects_document(), out, preset="a4-landscape", title="G348 邮亭过境段", inset=False,
+               extent=(105.4, 29.4, 106.0, 30.0))
+    text = subprocess.run([pdftotext, str(out), "-"], capture_output=True, text=True, check=True).stdout
+    assert "G348 邮亭过境段" in text
