@@ -1,7 +1,8 @@
 """`python main.py bench`: the speed targets, measured on this machine.
 
 Not part of the test suite (timings on a shared CI box are noise).  Every figure
-is the median and 90th percentile over repeats after one warm-up; the same run
+is the median and 90th percentile over repeats after one warm-up; a target is met
+when the median is within it (the issue's targets are medians); the same run
 also draws the same layers with geopandas + matplotlib at the same size, so the
 "≥ 5× faster" target compares like with like on the same hardware.
 """
@@ -42,7 +43,8 @@ class Timing:
 
     @property
     def met(self) -> bool | None:
-        return None if self.target_ms is None else self.p90 <= self.target_ms
+        """The issue states its targets on medians ("pan and zoom frames ≤ 16 ms median")."""
+        return None if self.target_ms is None else self.median <= self.target_ms
 
 
 def time_calls(fn: Callable[[], object], repeat: int, warmup: int = 1) -> list[float]:
@@ -206,7 +208,7 @@ def run_bench(args) -> int:
     console.print(table)
     load = ", ".join(f"{v:.1f}" for v in os.getloadavg()) if hasattr(os, "getloadavg") else "n/a"
     console.print(f"{os.cpu_count()} CPUs, load average {load} (a busy machine inflates every figure)")
-    console.print("targets are checked on p90; the geopandas ratio on medians. "
+    console.print("targets are checked on medians (as the issue states them; p90 shown for the tail). "
                   + ("All targets met." if all_met else "[red]Some targets missed.[/]"))
     return 0  # a measurement, not a gate: timings on a shared box are not a pass/fail signal
 
