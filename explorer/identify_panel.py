@@ -59,6 +59,9 @@ class IdentifyPanel(QWidget):
         self.hits = []
         self.current = None  # (layer name, row) shown
         self.chooser = QComboBox()
+        # long project names must not widen the dock (and squeeze the map): the popup shows them whole
+        self.chooser.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
+        self.chooser.setMinimumContentsLength(12)
         self.chooser.currentIndexChanged.connect(self._on_choose)
         self.title = QLabel()
         self.title.setObjectName("identifyTitle")

@@ -44,3 +44,14 @@ def test_identify_speaks_the_ui_language(window, qtbot):
     window.set_language("en")
     assert window.identify.shown_value("themes") == "Industry, Innovation"
     assert window.identify.shown_value("status") == "Planned"
+
+
+def test_a_long_feature_name_does_not_widen_the_panel(qtbot, document):
+    from explorer.identify_panel import IdentifyPanel
+
+    panel = IdentifyPanel(document)
+    qtbot.addWidget(panel)
+    panel.chooser.addItem("重点项目: " + "成渝中线香山大道四线中桥" * 6)  # before the chooser is first shown
+    panel.chooser.setVisible(True)  # as when a click finds several features
+    panel.show()
+    assert panel.sizeHint().width() <= 320  # the dock follows its content's size hint
