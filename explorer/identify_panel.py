@@ -14,6 +14,7 @@ from explorer.i18n import tr
 
 SOURCE_FIELDS = ("source_file", "source_title", "source_date", "source_sentence")
 FIELD_ROLE = Qt.ItemDataRole.UserRole
+FIELD_SHARE = 0.36  # the field-name column takes at most this share of the table
 
 # Readable names of the bundle's fields (the raw name stays in the tooltip).
 FIELD_LABELS: dict[str, tuple[str, str]] = {
@@ -72,7 +73,8 @@ class IdentifyPanel(QWidget):
         self.source.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.table = QTableWidget(0, 2)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        # field names sized to their text but never more than FIELD_SHARE of a narrow dock (see _fit_columns)
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Interactive)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setWordWrap(True)
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
@@ -142,7 +144,7 @@ class IdentifyPanel(QWidget):
             label.setToolTip(name)
             self.table.setItem(i, 0, label)
             self.table.setItem(i, 1, QTableWidgetItem(value_text(name, record[name])))
-        self.table.resizeRowsToContents()
+        self._fit_columns()
         if any(f in layer.data.columns and display_value(record[f]) for f in SOURCE_FIELDS):
             sentence = html.escape(display_value(record.get("source_sentence")))
             title = html.escape(display_value(record.get("source_title")))
@@ -158,6 +160,18 @@ class IdentifyPanel(QWidget):
             colon = "：" if i18n.language() == "zh" else ": "
             self.source.setText(f"<b>{tr('identify.source')}{colon}</b>{html.escape(source)}" if source else "")
         self.source.setVisible(bool(self.source.text()))
+
+    def _fit_columns(self) -> None:
+        self.table.resizeColumnToContents(0)
+        cap = round(self.table.viewport().width() * FIELD_SHARE)
+        if cap > 40 and self.table.columnWidth(0) > cap:
+            self.table.setColumnWidth(0, cap)  # long English field names wrap instead
+        self.table.resizeRowsToContents()
+
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        super().resizeEvent(event)
+        if self.table.rowCount():
+            self._fit_columns()
 
     def shown_value(self, field: str) -> str | None:
         """The value shown for the raw field name `field` (tests and scripts)."""

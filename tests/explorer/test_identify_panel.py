@@ -55,3 +55,12 @@ def test_a_long_feature_name_does_not_widen_the_panel(qtbot, document):
     panel.chooser.setVisible(True)  # as when a click finds several features
     panel.show()
     assert panel.sizeHint().width() <= 320  # the dock follows its content's size hint
+
+
+def test_long_english_field_names_leave_the_values_most_of_the_width(window):
+    window.set_language("en")
+    panel = window.identify
+    panel.show_feature("projects", 0)
+    table = panel.table
+    assert table.columnWidth(0) <= round(table.viewport().width() * 0.36) + 1
+    assert table.columnWidth(1) > table.columnWidth(0)
