@@ -86,3 +86,28 @@ def test_a_layout_saved_by_the_older_arrangement_is_not_restored(qtbot, document
     qtbot.addWidget(win2)
     assert win2._layout_restored  # what this version saved comes back
     win2.canvas.shutdown()
+
+
+def test_the_arranged_docks_come_back_at_the_next_start(qtbot, document, settings):
+    def open_window():
+        win = MainWindow(document=document, settings=settings, plugins=PLUGINS)
+        qtbot.addWidget(win)
+        win.resize(1504, 920)
+        win.show()
+        qtbot.waitExposed(win)
+        return win
+
+    win = open_window()
+    win.resizeDocks([win.filter_dock], [260], Qt.Orientation.Horizontal)
+    win.table_dock.hide()
+    qtbot.waitUntil(lambda: abs(win.filter_dock.width() - 260) <= 2)
+    win.canvas.shutdown()
+    win.close()
+
+    win2 = open_window()
+    assert win2._layout_restored
+    qtbot.waitUntil(lambda: abs(win2.filter_dock.width() - 260) <= 2)
+    assert not win2.table_dock.isVisible()
+    field = next(d for d in win2.findChildren(type(win2.identify_dock)) if d.objectName() == "dock_field_check")
+    assert field in win2.tabifiedDockWidgets(win2.identify_dock)
+    win2.canvas.shutdown()
