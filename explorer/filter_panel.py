@@ -170,7 +170,9 @@ class FilterPanel(QWidget):
             label = STATUSES[key][0 if zh else 1].replace("&", "&&")
             check.setText(f"{label} ({counts['statuses'].get(key, 0)})")
         self.count_label.setText(tr("filter.shown", n=counts["total"]["features"]))
-        self.note.setText(self.describe())
+        active = self.document.filter != Filter()
+        self.note.setText(tr("filter.current", text=self.describe()) if active else "")
+        self.note.setVisible(active)  # "all" would only repeat the count above
 
     def describe(self) -> str:
         """The engine's one-line summary, with area codes replaced by their names."""

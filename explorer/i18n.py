@@ -65,6 +65,7 @@ STRINGS: dict[str, tuple[str, str]] = {
     "filter.district": ("区县", "District"),
     "filter.reset": ("重置筛选", "Reset filter"),
     "filter.shown": ("显示 {n} 个要素", "{n} features shown"),
+    "filter.current": ("当前筛选：{text}", "Filter: {text}"),
     "layer.opacity": ("不透明度", "Opacity"),
     "layer.width": ("线宽", "Width"),
     "layer.info": (

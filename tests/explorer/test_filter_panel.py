@@ -110,3 +110,12 @@ def test_summary_names_the_chosen_district(window):
     panel = window.filter_panel
     panel.district.setCurrentIndex(panel.district.findData("500111"))
     assert "大足区" in panel.note.text() and "500111" not in panel.note.text()
+
+
+def test_the_summary_line_shows_only_while_something_is_filtered(window):
+    panel = window.filter_panel
+    assert not panel.note.isVisibleTo(panel) and panel.note.text() == ""
+    panel.theme_checks["transport"].click()
+    assert panel.note.isVisibleTo(panel) and panel.note.text().startswith("当前筛选：")
+    panel.reset()
+    assert not panel.note.isVisibleTo(panel)
