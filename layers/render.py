@@ -613,12 +613,16 @@ def _draw_labels(painter, jobs, view, dpi, obstacles, cancel):
         on_screen = (pxs >= -50) & (pxs <= view.width + 50) & (pys >= -50) & (pys <= view.height + 50)
         base_priority = layer.style.label_priority * 100.0
         areas = cache.area if cache.kind == "polygon" else None
+        if areas is not None:  # polygons far too small on screen for any name (2 glyphs ~ 300 px²): skip early
+            on_screen &= (areas[idx] * view.scale * view.scale >= 300.0)[:, None]
         point = cache.kind == "point"
         ids = cache.ids
-        for row, (i, key) in enumerate(zip(idx.tolist(), keys.tolist())):
-            if not on_screen[row].any():  # off screen, or no anchor (NaN compares false)
-                continue
-            px, py = float(pxs[row, 0]), float(pys[row, 0])
+        rows_idx, rows_key = idx.tolist(), keys.tolist()
+        first_x, first_y = pxs[:, 0].tolist(), pys[:, 0].tolist()
+        # rows with an anchor on screen (NaN compares false: no anchor), tested in one go
+        for row in np.flatnonzero(on_screen.any(axis=1)).tolist():
+            i, key = rows_idx[row], rows_key[row]
+            px, py = first_x[row], first_y[row]
             text = texts[i]
             if not text:
                 continue
@@ -743,7 +747,8 @@ def render_with_result(request: MapRequest, cancel: Callable[[], bool] | None = 
     """Like render_image, also returning the RenderResult."""
     ensure_gui_app()
     image = QImage(int(request.width), int(request.height), QImage.Format.Format_ARGB32_Premultiplied)
-    image.fill(Qt.GlobalColor.transparent)
+    if not request.background or QColor(request.background).alpha() < 255:  # else render covers every pixel
+        image.fill(Qt.GlobalColor.transparent)
     dpm = round(request.dpi / 0.0254)
     image.setDotsPerMeterX(dpm)
     image.setDotsPerMeterY(dpm)
