@@ -196,13 +196,18 @@ class LayerCache:
         return segs
 
     def warm(self) -> None:
-        """Build every level's paths now (at load), so the first zoom to a level does not stall."""
+        """Build every level's paths now (at load), so the first zoom or pan to a level does not stall."""
         if self.kind == "point":
             return
+        # segment lists (wide lines, see render._stroke) too, for lines and small polygon layers
+        # (the circle); the districts' hairline outlines never use them
+        segments = self.kind == "line" or self.n <= 64
         for lod in range(len(LOD_TOLERANCES)):
             eff = self.effective_lod(lod)
             for i in range(self.n):
                 self.path(i, eff)
+                if segments:
+                    self.segments(i, eff)
 
     @cached_property
     def point_xy(self) -> np.ndarray:

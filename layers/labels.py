@@ -91,12 +91,29 @@ def place_labels(candidates: list[LabelCandidate], width: float, height: float,
         else:
             grid.add(_box(item[0]), item[1])
     placed: list[PlacedLabel] = []
-    free, add = grid.free, grid.add
-    for cand in sorted(candidates, key=lambda c: -c.priority):
+    add, cells, c, m = grid.add, grid.cells, grid.cell, grid.margin
+    for cand in sorted(candidates, key=lambda k: -k.priority):
+        priority = cand.priority
         for n, box in enumerate(cand.positions):
-            if isinstance(box, QRectF):
+            if box.__class__ is QRectF:
                 box = _box(box)
-            if box[0] >= 0 and box[1] >= 0 and box[2] <= width and box[3] <= height and free(box, cand.priority):
+            l, t, r, b = box
+            if l < 0 or t < 0 or r > width or b > height:
+                continue
+            # CollisionGrid.free inlined: this test runs a few thousand times a frame
+            l, t, r, b = l - m, t - m, r + m, b + m
+            blocked = False
+            for i in range(int(l // c), int(r // c) + 1):
+                for j in range(int(t // c), int(b // c) + 1):
+                    for ol, ot, orr, ob, weight in cells.get((i, j), ()):
+                        if weight >= priority and ol < r and orr > l and ot < b and ob > t:
+                            blocked = True
+                            break
+                    if blocked:
+                        break
+                if blocked:
+                    break
+            if not blocked:
                 add(box)
                 rect = QRectF(box[0], box[1], box[2] - box[0], box[3] - box[1])
                 placed.append(PlacedLabel(cand.text, rect, cand.layer, cand.feature_id, cand.style, cand.payload, n))
