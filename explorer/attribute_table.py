@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QTableView, QToolButton,
@@ -16,7 +17,8 @@ SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
 
 def display_value(value) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    # pd.NA: the loader returns whole-number columns (year, flags) as nullable Int64.
+    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value))

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import shapely
 from shapely.geometry import Point
 from shapely.ops import nearest_points
@@ -107,7 +108,7 @@ def format_distance(metres: float) -> str:
 
 def _text(row, name: str) -> str:
     value = row.get(name, "") if hasattr(row, "get") else ""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
         return ""
     return str(value)
 

@@ -55,3 +55,13 @@ def test_double_click_zooms_to_the_feature(window, qtbot):
     table.view.doubleClicked.emit(index)
     assert window.canvas.view.resolution < before / 4
     assert window.identify.shown_value("adcode") == "500111"
+
+
+def test_missing_values_show_as_empty_cells_not_na_text():
+    import pandas as pd
+
+    from explorer.attribute_table import display_value
+
+    assert display_value(pd.NA) == "" and display_value(None) == "" and display_value(float("nan")) == ""
+    assert display_value(pd.array([2023], dtype="Int64")[0]) == "2023"
+    assert display_value(2023.0) == "2023"
