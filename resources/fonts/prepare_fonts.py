@@ -20,6 +20,9 @@ from pathlib import Path
 
 from fontTools.ttLib import TTCollection
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+from geodata.atomic import atomic_path  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 RADICALS = range(0x2E80, 0x2FE0)
 
@@ -31,7 +34,9 @@ def prepare(source_dir: Path) -> None:
         for table in face["cmap"].tables:
             if table.isUnicode():
                 table.cmap = {cp: g for cp, g in table.cmap.items() if cp not in RADICALS}
-        face.save(str(HERE / f"NotoSansCJKsc-{style}.otf"))
+        # Atomic: a process that has the font open (Qt maps it) must never see a half-written file.
+        with atomic_path(HERE / f"NotoSansCJKsc-{style}.otf") as tmp:
+            face.save(str(tmp))
 
 
 if __name__ == "__main__":
