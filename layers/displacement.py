@@ -34,7 +34,8 @@ def find_clusters(px: np.ndarray, py: np.ndarray, tolerance: float) -> list[Clus
     seeds: list[tuple[float, float]] = []
     members: list[list[int]] = []
     tol2 = tolerance * tolerance
-    for k, (x, y) in enumerate(zip(np.asarray(px, float).tolist(), np.asarray(py, float).tolist())):
+    xs, ys = np.asarray(px, float).tolist(), np.asarray(py, float).tolist()
+    for k, (x, y) in enumerate(zip(xs, ys)):
         if x != x or y != y:
             continue
         ci, cj = int(x // tolerance), int(y // tolerance)
@@ -55,8 +56,8 @@ def find_clusters(px: np.ndarray, py: np.ndarray, tolerance: float) -> list[Clus
     out = []
     for group in members:
         if len(group) > 1:
-            cx = float(np.mean([px[k] for k in group]))
-            cy = float(np.mean([py[k] for k in group]))
+            cx = sum(xs[k] for k in group) / len(group)
+            cy = sum(ys[k] for k in group) / len(group)
             out.append(Cluster((cx, cy), tuple(group)))
     return out
 

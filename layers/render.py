@@ -590,6 +590,9 @@ def _draw_selection(painter, cache, chosen, lod, world, raster, view, ppt, shown
     painter.resetTransform()
 
 
+_NO_TURNS = (0.0,) * 8  # point labels are never turned (one per candidate position)
+
+
 def _draw_labels(painter, jobs, view, dpi, obstacles, cancel):
     ppt = dpi / 72.0
     candidates = []
@@ -618,6 +621,7 @@ def _draw_labels(painter, jobs, view, dpi, obstacles, cancel):
         point = cache.kind == "point"
         ids = cache.ids
         rows_idx, rows_key = idx.tolist(), keys.tolist()
+        per_key: dict[str, tuple] = {}
         first_x, first_y = pxs[:, 0].tolist(), pys[:, 0].tolist()
         # rows with an anchor on screen (NaN compares false: no anchor), tested in one go
         for row in np.flatnonzero(on_screen.any(axis=1)).tolist():
@@ -626,19 +630,21 @@ def _draw_labels(painter, jobs, view, dpi, obstacles, cancel):
             text = texts[i]
             if not text:
                 continue
-            st = classes[key].style
+            per = per_key.get(key)
+            if per is None:  # per class: style, priority and (points) the gaps round the symbol
+                st = classes[key].style
+                gap = st.symbol_size_pt * ppt / 2 + 2 * ppt
+                per = per_key[key] = (st, _label_priority(base_priority, st), gap, gap * 0.7)
+            st, priority, gap, d = per  # d: diagonal positions hug the symbol
             path, box = text_path(text, st.label_size_pt, dpi, st.label_bold)
             w, h = box.width(), box.height()
-            priority = _label_priority(base_priority, st)
             if point:
-                gap = st.symbol_size_pt * ppt / 2 + 2 * ppt
-                d = gap * 0.7  # diagonal positions hug the symbol
                 positions = [(px + gap, py - h / 2, px + gap + w, py + h / 2),
                              (px - gap - w, py - h / 2, px - gap, py + h / 2),
                              (px + d, py - d - h, px + d + w, py - d), (px + d, py + d, px + d + w, py + d + h),
                              (px - d - w, py - d - h, px - d, py - d), (px - d - w, py + d, px - d, py + d + h),
                              (px - w / 2, py - gap - h, px + w / 2, py - gap), (px - w / 2, py + gap, px + w / 2, py + gap + h)]
-                turns = [0.0] * len(positions)
+                turns = _NO_TURNS
             elif line:
                 positions, turns = [], []
                 for x, y, angle, ok in zip(pxs[row].tolist(), pys[row].tolist(), angles[row].tolist(),
