@@ -358,10 +358,14 @@ class FieldCheckPanel(QWidget):
         lang = 1 if i18n.language() == "en" else 0
         for r, rec in enumerate(result.rows.itertuples(index=False)):
             dist = "" if rec.distance_m != rec.distance_m else f"{rec.distance_m:.1f}"
-            cells = (rec.obs_id, rec.obs_name, f"{rec.project_id} {rec.project_name_zh}".strip(), rec.match_method,
-                     dist, STATUS_TEXT[rec.status][lang])
+            note = getattr(rec, "match_note", "") or ""
+            # A name tie is flagged in the match cell; the note (which projects tied) is its tooltip.
+            cells = (rec.obs_id, rec.obs_name, f"{rec.project_id} {rec.project_name_zh}".strip(),
+                     f"{rec.match_method} ⚠" if note else rec.match_method, dist, STATUS_TEXT[rec.status][lang])
             for c, value in enumerate(cells):
                 item = QTableWidgetItem(str(value))
+                if note and c in (2, 3):
+                    item.setToolTip(note)
                 if c == 4:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if c == 5:

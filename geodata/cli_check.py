@@ -104,6 +104,9 @@ def _print_result(result, lang: str) -> None:
     table = Table(title=result.summary(lang))
     headers = (("观测", "obs"), ("名称", "name"), ("项目", "project"), ("匹配", "match"), ("距离 m", "distance m"),
                ("状态", "status"))
+    notes = "match_note" in result.rows and result.rows["match_note"].astype(bool).any()
+    if notes:  # name ties: which registered projects tied, and how one was taken
+        headers += (("备注", "note"),)
     for zh_h, en_h in headers:
         table.add_column(zh_h if zh else en_h, justify="right" if en_h.startswith("distance") else "left")
     colours = {"ok": "green", "flagged": "red", "unmatched": "yellow"}
@@ -111,9 +114,21 @@ def _print_result(result, lang: str) -> None:
     for r in result.rows.itertuples(index=False):
         dist = "" if r.distance_m != r.distance_m else f"{r.distance_m:.1f}"  # NaN check
         label = status_zh[r.status] if zh else r.status
-        table.add_row(r.obs_id, r.obs_name, f"{r.project_id} {r.project_name_zh}".strip(), r.match_method, dist,
-                      f"[{colours[r.status]}]{label}[/]")
+        cells = [r.obs_id, r.obs_name, f"{r.project_id} {r.project_name_zh}".strip(), r.match_method, dist,
+                 f"[{colours[r.status]}]{label}[/]"]
+        if notes:
+            cells.append(_note_text(r.match_note, zh))
+        table.add_row(*cells)
     console.print(table)
+
+
+def _note_text(note: str, zh: bool) -> str:
+    """One language of a bilingual "中文 / English: details" note, for the table."""
+    if " / " not in note:
+        return note
+    head, _, rest = note.partition(": ")
+    zh_part, _, en_part = head.partition(" / ")
+    return f"{zh_part if zh else en_part}: {rest}" if rest else (zh_part if zh else en_part)
 
 
 def run_here(args: argparse.Namespace) -> int:

@@ -1,10 +1,12 @@
 """Field check: compare observed positions (CSV or GPX) with the `projects` registry.
 
 Each observation is converted to WGS84 from the datum the user names, then matched to
-a registered project — by project id, else by name (fuzzy, Chinese or pinyin), else the
-nearest project within a search radius — and the geodesic distance between the two is
-measured.  Beyond the tolerance a match is flagged; observations that match nothing are
-listed as unmatched.  Nothing here writes to the registry: corrections are `edits.py`.
+a registered project — by project id, else by name (exact, close, or contained; Chinese,
+pinyin, pinyin initials or English), else the nearest project within a search radius — and
+the geodesic distance between the two is measured.  When several registered names match
+equally well the tie is written to `match_note` (and only the tied projects are then
+considered, nearest first), never resolved silently.  Beyond the tolerance a match is
+flagged; observations that match nothing are listed as unmatched.  Nothing here writes to the registry: corrections are `edits.py`.
 """
 from __future__ import annotations
 
@@ -28,7 +30,6 @@ from geodata.atomic import atomic_write_text
 GEOD = Geod(ellps="WGS84")
 DEFAULT_TOLERANCE_M = 200.0
 DEFAULT_RADIUS_M = 1000.0
-NAME_SCORE_CUTOFF = 85.0
 
 # Accepted column names (lower-cased, spaces/underscores removed), Chinese or English.
 COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
@@ -40,7 +41,7 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
 }
 CSV_FIELDS = ["obs_id", "obs_name", "obs_lon", "obs_lat", "raw_x", "raw_y", "datum", "project_id",
               "project_name_zh", "match_method", "match_score", "reg_lon", "reg_lat", "reg_geometry_quality",
-              "distance_m", "status"]
+              "distance_m", "status", "match_note"]
 
 
 class ObservationError(ValueError):
@@ -196,45 +197,132 @@ def read_observations(path: str | Path, datum: str = "wgs84") -> gpd.GeoDataFram
 
 # --- matching ---------------------------------------------------------------------------------------
 
+# Whole-name similarity (rapidfuzz ratio) that counts as the same name with a typo or two.
+NAME_SCORE_CUTOFF = 85.0
+# Containment: the shorter name found inside the longer (partial_ratio) or the same words in any order
+# (token_set_ratio); 90 keeps "大足石刻站" (100 in 大足石刻文化城（大足石刻站站城一体）) apart from
+# "大足石刻研究院" (89: only 大足石刻 shared).
+PARTIAL_SCORE_CUTOFF = 90.0
+# Containment needs enough text to mean something: 3 Chinese characters, 5 Latin letters (pinyin),
+# 4 initials ("dzsk").
+MIN_PARTIAL_CJK, MIN_PARTIAL_LATIN, MIN_PARTIAL_INITIALS = 3, 5, 4
+# Match tiers, best first; within a tier the higher score wins and equal scores are a tie.
+TIER_EXACT, TIER_FUZZY, TIER_PARTIAL = 3, 2, 1
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_BRACKETS = re.compile(r"[（(]([^）)]*)[）)]")
+
+
 def _pinyin(text: str) -> str:
     from pypinyin import lazy_pinyin
 
-    return "".join(lazy_pinyin(text)).lower().replace(" ", "")
+    return _latin("".join(lazy_pinyin(text)))
+
+
+def _initials(text: str) -> str:
+    from pypinyin import Style, lazy_pinyin
+
+    return _latin("".join(lazy_pinyin(text, style=Style.FIRST_LETTER)))
 
 
 def _latin(text: str) -> str:
     return re.sub(r"[^0-9a-z]", "", text.lower())
 
 
+def _plain(text: str) -> str:
+    """Chinese name without spaces and punctuation (“”·—（） etc.), for exact comparison."""
+    return re.sub(r"[\W_]", "", text).lower()
+
+
+def _name_forms(name_zh: str) -> list[str]:
+    """The whole name, the part before a bracket and each bracketed part: 大足高新区（川渝…园区） is
+    written in the field as 大足高新区, and sometimes by its bracketed alias."""
+    forms = [name_zh, _BRACKETS.sub("", name_zh), *_BRACKETS.findall(name_zh)]
+    return [f for f in dict.fromkeys(_plain(f) for f in forms) if f]
+
+
+@dataclass
+class NameMatch:
+    """The chosen project index (None when the best candidates tie), its score and the tied indices."""
+
+    index: int | None
+    score: float
+    tier: int
+    tied: list[int] = field(default_factory=list)
+
+
 class NameMatcher:
-    """Fuzzy name lookup over the registry: Chinese against name_zh, Latin text against pinyin and name_en."""
+    """Name lookup over the registry the way field staff write names: exact first, then a close
+    whole-name match, then containment / same words — on Chinese, full pinyin, pinyin initials and
+    the English name.  Equal best scores are reported as a tie, never silently resolved."""
 
     def __init__(self, projects: gpd.GeoDataFrame):
-        self.ids = [str(v) for v in projects.get("id", pd.Series(range(len(projects))))]
-        self.zh = [str(v or "") for v in projects.get("name_zh", pd.Series([""] * len(projects)))]
-        en = [str(v or "") for v in projects.get("name_en", pd.Series([""] * len(projects)))]
-        self.latin = [_pinyin(z) for z in self.zh]
-        self.en = [_latin(e) for e in en]
+        n = len(projects)
+        self.ids = [str(v) for v in projects.get("id", pd.Series(range(n)))]
+        self.zh = [str(v or "") for v in projects.get("name_zh", pd.Series([""] * n))]
+        en = [str(v or "") for v in projects.get("name_en", pd.Series([""] * n))]
+        # One flat list of (project index, text) per script, so one rapidfuzz call scores them all.
+        self.zh_forms = [(i, f) for i, z in enumerate(self.zh) for f in _name_forms(z)]
+        self.pinyin_forms = [(i, p) for i, f in self.zh_forms if (p := _pinyin(f))]
+        self.initial_forms = [(i, p) for i, f in self.zh_forms if _CJK.search(f) and (p := _initials(f))]
+        self.en_forms = [(i, e) for i, e in enumerate(_latin(x) for x in en) if e]
+        self.en_words = [(i, " ".join(re.findall(r"[0-9a-z]+", x.lower()))) for i, x in enumerate(en) if x]
 
-    def match(self, name: str) -> tuple[int, float] | None:
+    @staticmethod
+    def _score(query: str, forms: list[tuple[int, str]], best: dict[int, tuple[int, float]],
+               min_partial: int, scorers=("exact", "ratio", "partial")) -> None:
         from rapidfuzz import fuzz, process
 
+        if not query or not forms:
+            return
+        texts = [t for _, t in forms]
+
+        def offer(i: int, tier: int, score: float) -> None:
+            if (tier, score) > best.get(i, (0, 0.0)):
+                best[i] = (tier, score)
+
+        if "exact" in scorers:
+            for i, t in forms:
+                if t == query:
+                    offer(i, TIER_EXACT, 100.0)
+        if "ratio" in scorers:
+            for _, score, k in process.extract(query, texts, scorer=fuzz.ratio, score_cutoff=NAME_SCORE_CUTOFF,
+                                               limit=None):
+                offer(forms[k][0], TIER_FUZZY, float(score))
+        if "partial" in scorers and len(query) >= min_partial:
+            for _, score, k in process.extract(query, texts, scorer=fuzz.partial_ratio,
+                                               score_cutoff=PARTIAL_SCORE_CUTOFF, limit=None):
+                if len(texts[k]) >= min_partial:
+                    offer(forms[k][0], TIER_PARTIAL, float(score))
+        if "token_set" in scorers:
+            for _, score, k in process.extract(query, texts, scorer=fuzz.token_set_ratio,
+                                               score_cutoff=PARTIAL_SCORE_CUTOFF, limit=None):
+                offer(forms[k][0], TIER_PARTIAL, float(score))
+
+    def match(self, name: str) -> NameMatch | None:
         name = (name or "").strip()
         if not name:
             return None
-        has_cjk = bool(re.search(r"[\u4e00-\u9fff]", name))
-        best: tuple[int, float] | None = None
-        if has_cjk:
-            candidates = [(self.zh, name)]
-            # Mis-typed characters that sound alike still match by pinyin.
-            candidates.append((self.latin, _pinyin(name)))
+        best: dict[int, tuple[int, float]] = {}
+        if _CJK.search(name):
+            self._score(_plain(name), self.zh_forms, best, MIN_PARTIAL_CJK)
+            # A mis-typed character that sounds alike (石克 for 石刻) still matches by pinyin.
+            self._score(_pinyin(name), self.pinyin_forms, best, 2 * MIN_PARTIAL_LATIN)
         else:
-            candidates = [(self.latin, _latin(name)), (self.en, _latin(name))]
-        for choices, query in candidates:
-            hit = process.extractOne(query, choices, scorer=fuzz.ratio, score_cutoff=NAME_SCORE_CUTOFF)
-            if hit and (best is None or hit[1] > best[1]):
-                best = (hit[2], float(hit[1]))
-        return best
+            latin = _latin(name)
+            self._score(latin, self.pinyin_forms, best, MIN_PARTIAL_LATIN)
+            self._score(latin, self.en_forms, best, MIN_PARTIAL_LATIN, scorers=("exact", "ratio"))
+            words = re.findall(r"[0-9a-z]+", name.lower())
+            if len(words) >= 2:  # one shared word ("park") is not a name match
+                self._score(" ".join(words), self.en_words, best, MIN_PARTIAL_LATIN, scorers=("token_set",))
+            # Initials ("dzskz"): exact, or contained when long enough; never a fuzzy ratio (too noisy).
+            self._score(latin, self.initial_forms, best, MIN_PARTIAL_INITIALS, scorers=("exact", "partial"))
+        if not best:
+            return None
+        top = max(best.values())
+        winners = sorted(i for i, v in best.items() if v == top)
+        if len(winners) == 1:
+            return NameMatch(winners[0], top[1], top[0])
+        return NameMatch(None, top[1], top[0], winners)
 
 
 def check_observations(observations: gpd.GeoDataFrame, projects: gpd.GeoDataFrame,
@@ -263,12 +351,28 @@ def check_observations(observations: gpd.GeoDataFrame, projects: gpd.GeoDataFram
             if candidate and str(candidate) in ids:
                 idx, method, score = ids[str(candidate)], "id", 100.0
                 break
+        note = ""
         if idx is None:
             hit = names.match(obs.obs_name)
-            if hit is not None:
-                idx, score = hit
-                method = "name"
-        if idx is None and len(px):
+            if hit is not None and hit.index is not None:
+                idx, score, method = hit.index, hit.score, "name"
+            elif hit is not None:  # equal best scores: say so, and let position decide among them only
+                tied = ", ".join(f"{names.ids[i]} {names.zh[i]}" for i in hit.tied)
+                _, _, dist = GEOD.inv(np.full(len(hit.tied), lon), np.full(len(hit.tied), lat),
+                                      px[hit.tied], py[hit.tied])
+                k = int(np.argmin(dist))
+                if dist[k] <= radius_m:
+                    idx, score, method = hit.tied[k], hit.score, "name"
+                    # Registered at the same place (e.g. a station and its forecourt): the distance and
+                    # status are the same whichever is taken, but the note must not pretend one was nearer.
+                    same = int((dist <= dist[k] + 1.0).sum()) > 1
+                    how = ("位置相同，取第一项 / same position, first taken" if same
+                           else "取最近 / nearest taken")
+                    note = f"名称并列 {len(hit.tied)} 项 / name tie among {len(hit.tied)}, {how}: {tied}"
+                else:
+                    note = (f"名称并列 {len(hit.tied)} 项，均不在 {radius_m:g} m 内 / name tie among "
+                            f"{len(hit.tied)}, none within {radius_m:g} m: {tied}")
+        if idx is None and len(px) and not note:
             _, _, dist = GEOD.inv(np.full(len(px), lon), np.full(len(py), lat), px, py)
             nearest = int(np.argmin(dist))
             if dist[nearest] <= radius_m:
@@ -277,7 +381,7 @@ def check_observations(observations: gpd.GeoDataFrame, projects: gpd.GeoDataFram
                "raw_x": float(obs.raw_x), "raw_y": float(obs.raw_y), "datum": getattr(obs, "datum", ""),
                "project_id": "", "project_name_zh": "", "match_method": "", "match_score": float("nan"),
                "reg_lon": float("nan"), "reg_lat": float("nan"), "reg_geometry_quality": "",
-               "distance_m": float("nan"), "status": "unmatched"}
+               "distance_m": float("nan"), "status": "unmatched", "match_note": note}
         if idx is not None:
             reg_lon, reg_lat = float(px[idx]), float(py[idx])
             distance = float(GEOD.inv(lon, lat, reg_lon, reg_lat)[2])

@@ -214,3 +214,22 @@ def test_switching_language_retranslates_actions_and_table(qtbot, window, obs_fi
         assert panel.table.item(0, 5).text() == "超差" and panel.dock.windowTitle() == "实地核查"
     finally:
         i18n.set_language(before)
+
+
+def test_name_tie_is_marked_in_the_table_with_the_note_as_tooltip(qtbot, window, tmp_path):
+    # Two registered names contain 大足石刻站; the window's registry gets a second one for this test.
+    projects = window.document.layer("projects").data
+    projects.loc[len(projects)] = {"id": "P004", "name_zh": "大足石刻站站前广场", "name_en": "", "status": "planned",
+                                   "themes": "culture_tourism", "geometry": Point(105.8, 29.755)}
+    projects.loc[len(projects)] = {"id": "P005", "name_zh": "大足石刻文化城（大足石刻站站城一体）", "name_en": "",
+                                   "status": "planned", "themes": "culture_tourism", "geometry": Point(105.8, 29.755)}
+    path = tmp_path / "tie.csv"
+    path.write_text("id,name,lon,lat\nA,大足石刻站,105.8,29.755\nB,天府广场,104.0657,30.6595\n", encoding="utf-8")
+    panel = install(window)
+    with qtbot.waitSignal(panel.result_ready, timeout=20000):
+        panel.run_check(str(path), "wgs84", 200)
+    qtbot.waitUntil(lambda: not panel.is_busy())
+    assert panel.table.item(0, 3).text() == "name ⚠" and panel.table.item(1, 3).text() == "name"
+    tip = panel.table.item(0, 3).toolTip()
+    assert "P004" in tip and "P005" in tip and "name tie among 2" in tip
+    assert panel.table.item(1, 3).toolTip() == ""

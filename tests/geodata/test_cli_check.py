@@ -85,3 +85,16 @@ def test_check_against_corrected_registry_in_edits_file(tmp_path, registry, caps
         first = next(csv.DictReader(fh))
     assert first["status"] == "flagged" and float(first["distance_m"]) > 900
     assert main.main(["check", str(obs), "--edits", str(tmp_path / "none.gpkg")]) == 2
+
+
+def test_check_table_shows_a_name_tie_in_a_note_column(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "400")  # rich wraps to the terminal width; keep each row on one line
+    # Real registry: 大足石刻站 is in two registered names at the same place; the table says so.
+    obs = tmp_path / "obs.csv"
+    obs.write_text("id,name,lon,lat\n1,大足石刻站,105.8,29.755\n2,广阳岛,106.7,29.6\n", encoding="utf-8")
+    assert main.main(["check", str(obs), "--lang", "en", "--report", str(tmp_path / "r.csv")]) == 0
+    out = capsys.readouterr().out
+    assert "note" in out and "name tie among 2" in out and "名称并列" not in out
+    with open(tmp_path / "r.csv", encoding="utf-8-sig", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    assert "dz-station-square" in rows[0]["match_note"] and rows[1]["match_note"] == ""

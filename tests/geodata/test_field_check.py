@@ -173,3 +173,87 @@ def test_bundled_registry_gcj02_survey_matches_after_conversion(tmp_path):
     assert fixed.counts() == {"ok": len(sample), "flagged": 0, "unmatched": 0}
     assert fixed.rows["distance_m"].max() < 30.5
     assert list(fixed.rows["project_id"]) == list(sample["id"])
+
+
+# --- name matching against the real registry (bundled `projects`) ----------------------------------
+
+@pytest.fixture(scope="module")
+def registry() -> gpd.GeoDataFrame:
+    from geodata import loader
+
+    return loader.load_layer("projects")
+
+
+def _obs_named(names: list[str], lonlats: list[tuple[float, float]]) -> gpd.GeoDataFrame:
+    obs = gpd.GeoDataFrame({"obs_id": [str(i) for i in range(len(names))], "obs_name": names,
+                            "project_id": [""] * len(names), "raw_x": [p[0] for p in lonlats],
+                            "raw_y": [p[1] for p in lonlats]},
+                           geometry=[Point(p) for p in lonlats], crs="EPSG:4326")
+    obs["lon"], obs["lat"] = obs["raw_x"], obs["raw_y"]
+    return obs
+
+
+def _at(registry, pid: str) -> tuple[float, float]:
+    geom = registry.set_index("id").loc[pid, "geometry"]
+    return geom.x, geom.y
+
+
+@pytest.mark.parametrize(("written", "expected"), [
+    ("大足高新区", "dz-hitech-zone"),                 # the part before the bracket, exactly
+    ("资阳高新技术区", "zy-hitech-zone"),             # a longer form of the name
+    ("石门山互通", "dz-shimenshan-interchange"),      # contained in 渝蓉高速石门山互通
+    ("合川站", "hc-yuxi-hsr-station"),                # contained in 渝西高铁合川站
+    ("gaozhu", "yb-gaozhu-new-area"),                 # pinyin contained in chuanyugaozhuxinqu
+    ("Dazu Shike station", "dz-shike-station-city"),  # English words, any order
+    ("广阳岛", "na-guangyang-island"),
+])
+def test_field_names_match_the_registered_project(registry, written, expected):
+    far = (103.0, 31.5)  # name only: no registered project within the radius
+    rows = check_observations(_obs_named([written], [far]), registry, radius_m=1000).rows
+    assert (rows["project_id"].iloc[0], rows["match_method"].iloc[0]) == (expected, "name")
+    assert rows["match_note"].iloc[0] == ""
+
+
+def test_exact_name_beats_a_name_that_merely_contains_it(registry):
+    # 大足高新区 is contained in nothing else, but 川渝产业合作示范园区 is the bracketed alias of two
+    # parks and the whole name of a third: exact on all three, so a tie.
+    rows = check_observations(_obs_named(["川渝产业合作示范园区"], [(103.0, 31.5)]), registry).rows
+    assert rows["status"].iloc[0] == "unmatched"
+    for pid in ("dz-hitech-zone", "zy-hitech-zone", "qj-industry-cooperation-park"):
+        assert pid in rows["match_note"].iloc[0]
+
+
+def test_station_name_ties_between_the_two_projects_that_contain_it(registry):
+    # 大足石刻站 is in 大足石刻文化城（大足石刻站站城一体） and in 大足石刻站站前广场, both registered at
+    # the station: the match is made but the tie is written down.
+    at = _at(registry, "dz-shike-station-city")
+    for written in ("大足石刻站", "dazushikezhan", "dzskz", "大足石克站"):  # Chinese, pinyin, initials, homophone
+        row = check_observations(_obs_named([written], [at]), registry).rows.iloc[0]
+        assert row["project_id"] in ("dz-shike-station-city", "dz-station-square"), written
+        assert row["status"] == "ok" and row["distance_m"] < 1.0
+        assert "name tie among 2" in row["match_note"] and "same position" in row["match_note"], written
+        assert "dz-shike-station-city" in row["match_note"] and "dz-station-square" in row["match_note"]
+
+
+def test_name_tie_is_resolved_only_by_position_among_the_tied(registry):
+    # "dazushike" is in five registered names; next to the digital creative park (the only one of the
+    # five at its place) it takes that one, far from all of them it matches nothing (not the nearest
+    # unrelated project) and says why.
+    near_park = _at(registry, "dz-digital-creative-park")
+    rows = check_observations(_obs_named(["dazushike", "dazushike"], [near_park, (103.0, 31.5)]), registry,
+                              radius_m=1000).rows
+    assert rows["project_id"].iloc[0] == "dz-digital-creative-park"
+    assert "name tie among 5" in rows["match_note"].iloc[0] and "nearest taken" in rows["match_note"].iloc[0]
+    assert rows["status"].iloc[1] == "unmatched" and "none within 1000 m" in rows["match_note"].iloc[1]
+
+
+def test_two_shared_characters_are_not_a_name_match(registry):
+    rows = check_observations(_obs_named(["石刻", "park"], [(103.0, 31.5)] * 2), registry).rows
+    assert list(rows["status"]) == ["unmatched", "unmatched"] and list(rows["match_note"]) == ["", ""]
+
+
+def test_registry_id_beats_any_name(registry):
+    obs = _obs_named(["大足高新区"], [_at(registry, "zy-hitech-zone")])
+    obs["project_id"] = ["zy-hitech-zone"]
+    rows = check_observations(obs, registry).rows
+    assert (rows["project_id"].iloc[0], rows["match_method"].iloc[0]) == ("zy-hitech-zone", "id")
