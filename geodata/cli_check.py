@@ -143,7 +143,7 @@ def run_here(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
         return 0
-    if pos.datum != "wgs84":
+    if pos.datum != "wgs84" or pos.note:
         print(f"{pos.x}, {pos.y} ({pos.datum}) → {pos.format()}" + (f"  [{pos.note}]" if pos.note else ""))
     print("\n".join(report.text_lines(args.lang)))
     return 0

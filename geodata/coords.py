@@ -236,11 +236,25 @@ def split_numbers(text: str) -> tuple[float, float]:
     return values[0], values[1]
 
 
-def parse_lonlat(text: str) -> tuple[float, float]:
+class LonLat(tuple):
+    """(lon, lat) that unpacks like a plain pair and says, in `note`, when the order typed was
+    not the order read (no N/E letters, the first value within ±90 and the second beyond it)."""
+
+    note: str
+    swapped: bool
+
+    def __new__(cls, lon: float, lat: float, note: str = ""):
+        pair = super().__new__(cls, (lon, lat))
+        pair.note, pair.swapped = note, bool(note)
+        return pair
+
+
+def parse_lonlat(text: str) -> LonLat:
     """(lon, lat) in degrees from decimal or DMS text, in whatever datum it was typed in.
 
-    Hemisphere letters (N/S/E/W, 北纬/东经) decide which value is which; without them a
-    value beyond ±90 is the longitude, and otherwise the order is lon, lat.
+    Hemisphere letters (N/S/E/W, 北纬/东经) decide which value is which; without them the
+    order is lon, lat — except that a pair whose second value is beyond ±90 can only be
+    lat, lon: it is read so, and the returned `note` says the values were swapped.
     """
     if not text or not text.strip():
         raise ValueError("请输入坐标 / enter a coordinate")
@@ -270,11 +284,15 @@ def parse_lonlat(text: str) -> tuple[float, float]:
     else:
         first = "lon"
     lon, lat = (values[0], values[1]) if first == "lon" else (values[1], values[0])
+    note = ""
+    if first == "lat" and not (axes[0] or axes[1]):
+        note = (f"无 N/E 标记且第二个值超出 ±90°，按“纬度, 经度”读取 / no N/E letters and {values[1]:g} is beyond "
+                f"±90°: read as lat, lon → lon {lon:g}, lat {lat:g}")
     if not -90 <= lat <= 90:
         raise ValueError(f"纬度超出 ±90° / latitude out of range: {lat}")
     if not -180 <= lon <= 180:
         raise ValueError(f"经度超出 ±180° / longitude out of range: {lon}")
-    return lon, lat
+    return LonLat(lon, lat, note)
 
 
 def parse_coordinate(text: str, datum: str = "wgs84", zone: int | None = None) -> ParsedCoordinate:
@@ -293,10 +311,12 @@ def parse_coordinate(text: str, datum: str = "wgs84", zone: int | None = None) -
             easting, northing = (a, b) if abs(a) < abs(b) else (b, a)
         lon, lat = gk_to_wgs84(easting, northing, 3 if datum == "gk3" else 6, zone)
         return ParsedCoordinate(easting, northing, datum, lon, lat, note)
-    x, y = parse_lonlat(text)
+    pair = parse_lonlat(text)
+    x, y = pair
     lon, lat = to_wgs84(x, y, datum)
     if datum in ("gcj02", "bd09"):
         note = f"{DATUMS[datum][0]} → WGS84 (prcoords)"
+    note = "\n".join(n for n in (pair.note, note) if n)  # a swapped order is said first
     return ParsedCoordinate(x, y, datum, lon, lat, note)
 
 

@@ -606,9 +606,12 @@ def _coordinate_values(lon_s: pd.Series, lat_s: pd.Series) -> tuple[np.ndarray, 
         for i in retry:
             a, b = lon_t.iat[i], lat_t.iat[i]
             try:
-                lon, lat = parse_lonlat(f"{a} {b}")
+                pair = parse_lonlat(f"{a} {b}")
             except ValueError:
                 continue
+            if pair.swapped:  # the columns say which is longitude: a pair that only reads swapped is skipped
+                continue
+            lon, lat = pair
             xs[i], ys[i] = lon, lat
             n_dms += 1
     return xs, ys, n_dms

@@ -157,3 +157,27 @@ def test_format_dms_never_prints_sixty_seconds():
 def test_printed_dms_parses_back_to_the_same_place(lon, lat):
     back = coords.parse_lonlat(coords.format_dms(lon, lat))
     assert metres(lon, lat, *back) < 2.0  # 0.05″ rounding is at most ~1.5 m
+
+
+def test_lat_lon_order_without_letters_is_read_but_reported():
+    plain = coords.parse_lonlat("105.7, 29.69")
+    assert plain == (105.7, 29.69) and plain.note == "" and not plain.swapped
+    swapped = coords.parse_lonlat("29.69, 105.7")
+    assert swapped == pytest.approx((105.7, 29.69)) and swapped.swapped
+    assert "read as lat, lon" in swapped.note and "纬度, 经度" in swapped.note
+    lettered = coords.parse_lonlat("29.69N 105.7E")  # the letters say the order: nothing to report
+    assert lettered == pytest.approx((105.7, 29.69)) and lettered.note == ""
+
+
+def test_swap_note_reaches_the_parsed_coordinate_before_the_datum_note():
+    p = coords.parse_coordinate("29.69, 105.7", "gcj02")
+    first, second = p.note.split("\n")
+    assert "read as lat, lon" in first and "prcoords" in second
+    assert coords.parse_coordinate("105.7, 29.69").note == ""
+
+
+def test_here_prints_the_swap_note(capsys):
+    import main
+
+    assert main.main(["here", "29.69, 105.7", "--lang", "en"]) == 0
+    assert "read as lat, lon" in capsys.readouterr().out

@@ -198,3 +198,12 @@ def test_csv_progress_reports_and_cancel_stops(tmp_path):
     with pytest.raises(ImportCancelled):
         import_file(path, cancel=cancel_after_first_chunk)
     assert import_vector.CSV_CHUNK_ROWS < 120_000  # the cancel above happened between chunks
+
+
+def test_csv_dms_pair_in_the_wrong_columns_is_skipped_not_silently_swapped(tmp_path):
+    # 经度 holds 29°42′, 纬度 holds 105°43′: the header decides, so the row is unreadable, and said so.
+    path = tmp_path / "swapped.csv"
+    path.write_text("名称,经度,纬度\n大足,29°42′27\",105°43'15\"\n资阳,104°37′39\",30°7′44\"\n", encoding="utf-8")
+    result = import_file(path)
+    assert list(result.gdf["名称"]) == ["资阳"]
+    assert any("1 rows without readable coordinates skipped (rows 2)" in line for line in result.report)
