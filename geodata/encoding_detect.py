@@ -1,4 +1,4 @@
-"""Which text encoding a DBF (or a CSV) uses, when the file does not say.
+"""Which text encoding a DBF (or a CSV, or an XML file such as GPX) uses, when the file does not say.
 
 Chinese shapefiles are very often GBK/GB18030 without a `.cpg`; read as UTF-8 their
 names come out as mojibake or fail.  The order of evidence: the `.cpg` sidecar, the
@@ -8,6 +8,7 @@ strictly, else charset-normalizer's best guess) checked for plausible CJK text.
 from __future__ import annotations
 
 import codecs
+import re
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -148,3 +149,40 @@ def detect_dbf_encoding(shp_or_dbf: str | Path) -> EncodingGuess:
             pass  # header lies; fall through to the content
     name, reason = guess_bytes_encoding(raw)
     return EncodingGuess(name, "content", Note(f"{path.name} 旁没有 .cpg：{reason.zh}", f"no .cpg beside {path.name}: {reason}"))
+
+
+_XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
+
+
+def decode_xml(raw: bytes) -> tuple[str, Note]:
+    """Text of an XML file (GPX from Chinese handheld units and apps is often GBK) and how it was decoded.
+
+    Evidence in order: a byte-order mark, the declared `encoding=` if the bytes decode with it,
+    strict UTF-8, then the same charset-normalizer + CJK check as for DBF files.  The declaration
+    in the returned text is rewritten to UTF-8: it is now a Python string, and a parser given it
+    must not decode it a second time."""
+    if raw.startswith(codecs.BOM_UTF8):
+        text, note = raw.decode("utf-8-sig"), Note("UTF-8（带字节顺序标记）", "UTF-8 (with byte-order mark)")
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text, note = raw.decode("utf-16"), Note("UTF-16（字节顺序标记）", "UTF-16 (byte-order mark)")
+    else:
+        declared = _XML_DECL.match(raw)
+        codec = _codec(declared.group(1).decode("ascii")) if declared else None
+        if codec in ("gbk", "gb2312"):
+            codec = "gb18030"  # superset; decodes every GBK byte sequence the same way
+        text = None
+        if codec:
+            try:
+                text = raw.decode(codec)
+                note = Note(f"文本编码 {codec.upper()}（文件声明）", f"text encoding {codec.upper()} (declared in the file)")
+            except UnicodeDecodeError:
+                pass
+        if text is None:
+            codec, reason = guess_bytes_encoding(raw)
+            text = raw.decode(codec, errors="replace")
+            lie = (f"声明的 {declared.group(1).decode('ascii')} 与内容不符；" if declared else "未声明编码；",
+                   f"declared {declared.group(1).decode('ascii')} does not fit the bytes; " if declared
+                   else "no encoding declared; ")
+            note = Note(f"文本编码 {codec.upper()}（{lie[0]}{reason.zh}）", f"text encoding {codec.upper()} ({lie[1]}{reason})")
+    text = re.sub(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*)(["'])[^"']*\2""", r"\1\2UTF-8\2", text, count=1)
+    return text, note

@@ -153,9 +153,11 @@ def read_gpx_observations(path: str | Path) -> pd.DataFrame:
     import gpxpy
     import gpxpy.gpx
 
+    from geodata.encoding_detect import decode_xml
+
     path = Path(path)
     try:
-        gpx = gpxpy.parse(path.read_text(encoding="utf-8", errors="strict"))
+        gpx = gpxpy.parse(decode_xml(path.read_bytes())[0])  # GBK from Chinese units and apps, too
     except (OSError, UnicodeDecodeError, gpxpy.gpx.GPXException) as exc:
         raise ObservationError(f"无法读取 GPX / cannot read GPX {path.name}: {exc}") from exc
     rows = []

@@ -454,13 +454,17 @@ def _read_zip(path, kind, layer, tmp, report, progress, cancel):
     return gdf, declared, enc, chosen
 
 
-def _read_gpx_all(path: Path) -> dict[str, gpd.GeoDataFrame]:
+def _read_gpx_all(path: Path, report: list[str] | None = None) -> dict[str, gpd.GeoDataFrame]:
     import gpxpy
     import gpxpy.gpx
 
+    from geodata.encoding_detect import decode_xml
+
     try:
-        with open(path, encoding="utf-8", errors="replace") as fh:
-            doc = gpxpy.parse(fh)
+        text, note = decode_xml(path.read_bytes())
+        if report is not None:
+            report.append(note)
+        doc = gpxpy.parse(text)
     except (gpxpy.gpx.GPXException, ValueError) as exc:
         raise DataImportError(f"{path.name} 不是有效的 GPX / is not valid GPX: {_short(exc)}") from exc
 
@@ -489,7 +493,7 @@ def _read_gpx_all(path: Path) -> dict[str, gpd.GeoDataFrame]:
 
 
 def _read_gpx(path: Path, layer: str | None, report: list[str]):
-    frames = _read_gpx_all(path)
+    frames = _read_gpx_all(path, report)
     present = [n for n in GPX_LAYERS if len(frames[n])]
     if not present:
         raise DataImportError(f"{path.name} 中没有轨迹、路线或航点 / holds no tracks, routes or waypoints")

@@ -60,3 +60,39 @@ def test_csv_names_survive_each_common_encoding(tmp_path, encoding):
     rows = "\n".join(f"{n},{105 + i / 10},{29.5 + i / 10}" for i, n in enumerate(NAMES))
     path.write_bytes(f"名称,经度,纬度\n{rows}\n".encode(encoding))
     assert list(import_file(path).gdf["名称"]) == NAMES
+
+
+GPX_NAMES = ["大足石刻宝顶山", "北山摩崖造像", "龙水湖度假区", "双桥经开区"]
+
+
+def _gbk_gpx(declaration: str) -> bytes:
+    body = "".join(f'<wpt lat="29.{70 + i}" lon="105.{72 + i}"><name>{n}</name><desc>现场核查点位{i + 1}</desc></wpt>'
+                   for i, n in enumerate(GPX_NAMES))
+    xml = f'{declaration}<gpx version="1.1" creator="测试" xmlns="http://www.topografix.com/GPX/1/1">{body}</gpx>'
+    return xml.encode("gbk")
+
+
+@pytest.mark.parametrize(("declaration", "said"), [
+    ('<?xml version="1.0" encoding="GBK"?>\n', "declared in the file"),
+    ('<?xml version="1.0"?>\n', "no encoding declared"),
+    ("", "no encoding declared"),
+    ('<?xml version="1.0" encoding="UTF-8"?>\n', "declared UTF-8 does not fit the bytes"),  # a lying app
+])
+def test_gbk_gpx_names_come_out_right_declared_or_not(tmp_path, declaration, said):
+    from geodata.field_check import read_observations
+
+    path = tmp_path / "survey.gpx"
+    path.write_bytes(_gbk_gpx(declaration))
+    result = import_file(path)
+    assert list(result.gdf["name"]) == GPX_NAMES
+    assert result.gdf["description"].iloc[0] == "现场核查点位1"
+    assert any("GB18030" in line and said in line for line in result.report), result.report
+    assert list(read_observations(path)["obs_name"]) == GPX_NAMES  # the field check reads it the same way
+
+
+def test_utf8_gpx_stays_utf8(tmp_path):
+    path = tmp_path / "survey.gpx"
+    path.write_bytes(_gbk_gpx('<?xml version="1.0" encoding="UTF-8"?>\n').decode("gbk").encode("utf-8"))
+    result = import_file(path)
+    assert list(result.gdf["name"]) == GPX_NAMES
+    assert any("UTF-8 (declared in the file)" in line for line in result.report)
