@@ -1,0 +1,100 @@
+"""docs/CONTRACTS.md cannot drift from the code: every public name it lists for a module exists.
+
+The module map names each module in a bullet (`render.py` — …) and its public names in
+backticks: `name(` for functions, methods and signals, `CamelCase`/`UPPER_CASE` for classes
+and constants.  A name counts as present when it is an attribute of the module, of a class the
+module defines, or a parameter of one of its functions (e.g. `progress(fraction, message)`
+describes the `progress=` callback), or a Python builtin (`ValueError`).
+"""
+from __future__ import annotations
+
+import builtins
+import importlib
+import inspect
+import re
+from pathlib import Path
+
+import pytest
+
+CONTRACTS = Path(__file__).resolve().parent.parent / "docs" / "CONTRACTS.md"
+_MODULE_MENTION = re.compile(r"`(\w+)\.py`")
+_CALLED = re.compile(r"(?<![\w.])([A-Za-z_]\w*)(?=\()")
+_CONSTANT_OR_CLASS = re.compile(r"[A-Z][A-Za-z0-9_]+")
+_FOREIGN = {"Int64"}  # pandas dtype named in the text, not ours
+
+
+def contract_names(text: str) -> dict[str, set[str]]:
+    """{"layers.render": {"MapRequest", "render", …}} from the module map's bullets."""
+    names: dict[str, set[str]] = {}
+    blocks: list[tuple[str, str]] = []  # (package, text of one bullet or paragraph, lines joined)
+    package = None
+    for line in text.splitlines():
+        heading = re.match(r"^## (\w+)/", line)
+        if line.startswith("#"):
+            package = heading.group(1) if heading else None
+            blocks.append(("", ""))
+        elif package is None or not line.strip() or line.startswith("|"):
+            blocks.append(("", ""))
+        elif line.startswith("- ") or not blocks or not blocks[-1][0]:
+            blocks.append((package, line))
+        else:  # a wrapped line of the same bullet: backticked names may span the break
+            blocks[-1] = (package, blocks[-1][1] + " " + line.strip())
+    for package, block in blocks:
+        module = None
+        # Each `x.py` mention switches the module the following names belong to.
+        for tick in re.finditer(r"`([^`]+)`", block):
+            mention = _MODULE_MENTION.fullmatch(tick.group(0))
+            if mention:
+                module = f"{package}.{mention.group(1)}"
+                names.setdefault(module, set())
+                continue
+            if module is None:
+                continue
+            token = tick.group(1)
+            found = set(_CALLED.findall(token))
+            if _CONSTANT_OR_CLASS.fullmatch(token):
+                found.add(token)
+            names[module] |= found
+    return {m: n for m, n in names.items() if n}
+
+
+def _present(module, name: str) -> bool:
+    if name in _FOREIGN or hasattr(module, name) or hasattr(builtins, name):
+        return True
+    for _, obj in inspect.getmembers(module):
+        if inspect.isclass(obj) and getattr(obj, "__module__", None) == module.__name__:
+            fields = getattr(obj, "__dataclass_fields__", {}) or {}
+            if hasattr(obj, name) or name in fields or name in getattr(obj, "__annotations__", {}):
+                return True
+        if callable(obj) and getattr(obj, "__module__", None) == module.__name__:
+            try:
+                if name in inspect.signature(obj).parameters:
+                    return True
+            except (TypeError, ValueError):
+                pass
+    return False
+
+
+NAMES = contract_names(CONTRACTS.read_text(encoding="utf-8"))
+
+
+def test_contracts_lists_names_for_the_main_modules():
+    for module in ("layers.render", "layers.document", "geodata.loader", "geodata.import_vector",
+                   "explorer.main_window", "layers.export_web"):
+        assert module in NAMES, module
+    assert {"MapRequest", "render", "render_image"} <= NAMES["layers.render"]
+
+
+@pytest.mark.parametrize("module_name", sorted(NAMES))
+def test_every_name_contracts_lists_exists_in_its_module(module_name):
+    module = importlib.import_module(module_name)
+    missing = sorted(name for name in NAMES[module_name] if not _present(module, name))
+    assert not missing, f"docs/CONTRACTS.md lists {missing} for {module_name}, which has no such name"
+
+
+def test_a_renamed_name_would_be_reported():
+    import layers.render
+
+    assert not _present(layers.render, "render_picture_renamed")
+    parsed = contract_names("## layers/ (x)\n- `render.py` — `render_picture_renamed(request)`, `MapRequest`\n")
+    assert parsed == {"layers.render": {"render_picture_renamed", "MapRequest"}}
