@@ -2,8 +2,8 @@
 layer as…, open/save project.  `install(window)` adds them; the work itself lives in
 `geodata.import_vector`, `geodata.export_vector` and `layers.project_file`.
 
-Imports, saves and project loads run in a QThread behind a cancellable progress
-dialog; every failure becomes a message box and the app keeps running.
+Imports, saves and project loads run on the explorer's one worker thread (`explorer.workers`)
+behind a cancellable progress dialog; every failure becomes a message box and the app keeps running.
 """
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QProgressDialog
 
-from explorer import i18n
+from explorer import i18n, workers
 
 # (zh, en) of every visible string of this module
 TEXT = {
@@ -66,24 +66,30 @@ def t(key: str, **values: Any) -> str:
 
 # --- running work off the GUI thread ---------------------------------------------------------------
 
-class _Worker(QObject):
+class _Signals(QObject):
+    """Created in the GUI thread; emitted from the worker, so the connected slots run queued in the GUI."""
+
     progress = Signal(float, str)
     done = Signal(object)
     failed = Signal(object)
 
-    def __init__(self, fn: Callable, cancel: threading.Event) -> None:
-        super().__init__()
-        self._fn = fn
-        self._cancel = cancel
 
-    @Slot()
-    def run(self) -> None:
+class _Work(workers.Job):
+    """fn(progress, cancel) on the explorer's one worker thread (`explorer.workers`): a QThread per
+    job, or a pooled one, tears down pyproj's per-thread PROJ state between jobs, and PROJ crashed
+    doing that (see workers.py)."""
+
+    def __init__(self, fn: Callable, cancel: threading.Event, signals: _Signals) -> None:
+        super().__init__()
+        self._fn, self._cancel, self.signals = fn, cancel, signals
+
+    def work(self) -> None:
         try:
-            result = self._fn(lambda f, m: self.progress.emit(float(f), str(m)), self._cancel.is_set)
+            result = self._fn(lambda f, m: self.signals.progress.emit(float(f), str(m)), self._cancel.is_set)
         except BaseException as exc:  # reported in a message box, never lost in the thread
-            self.failed.emit(exc)
+            self.signals.failed.emit(exc)
         else:
-            self.done.emit(result)
+            self.signals.done.emit(result)
 
 
 class _Asker(QObject):
@@ -114,9 +120,8 @@ class Job(QObject):
     def __init__(self, parent, label: str, fn: Callable, *, show_dialog: bool = True) -> None:
         super().__init__(parent)
         self.cancel_event = threading.Event()
-        self.thread = QThread()
-        self.worker = _Worker(fn, self.cancel_event)
-        self.worker.moveToThread(self.thread)
+        self.signals = _Signals(self)
+        self.work = _Work(fn, self.cancel_event, self.signals)
         self.dialog = None
         if show_dialog:
             self.dialog = QProgressDialog(label, t("cancel"), 0, 0, parent)  # busy until a fraction arrives
@@ -126,13 +131,16 @@ class Job(QObject):
             self.dialog.setAutoReset(False)
             self.dialog.canceled.connect(self.cancel_event.set)
         # bound slots of this GUI-thread object: queued into the GUI thread (a lambda would run in the worker)
-        self.worker.progress.connect(self._on_progress)
-        self.worker.done.connect(self._on_done)
-        self.worker.failed.connect(self._on_failed)
-        self.thread.started.connect(self.worker.run)
+        self.signals.progress.connect(self._on_progress)
+        self.signals.done.connect(self._on_done)
+        self.signals.failed.connect(self._on_failed)
 
     def start(self) -> None:
-        self.thread.start()
+        workers.start(self.work)
+
+    def is_finished(self) -> bool:
+        """The work has returned (or was withdrawn before it started)."""
+        return self.work.finished.is_set()
 
     @Slot(float, str)
     def _on_progress(self, fraction: float, message: str) -> None:
@@ -153,8 +161,6 @@ class Job(QObject):
         self._finish(False, exc)
 
     def _finish(self, ok: bool, value) -> None:
-        self.thread.quit()
-        self.thread.wait()
         if self.dialog is not None:
             self.dialog.close()
         self.finished.emit(ok, value)
@@ -262,12 +268,11 @@ class DataActions(QObject):
         return not self.jobs
 
     def shutdown(self, timeout_ms: int = 10000) -> None:
-        """Cancel running jobs and wait for their threads (a QThread must not outlive its window)."""
+        """Cancel jobs: unstarted ones are skipped, the running one is waited for (its signals must
+        not reach a closed window's objects)."""
         for job in list(self.jobs):
             job.cancel_event.set()
-        for job in list(self.jobs):
-            job.thread.quit()
-            job.thread.wait(timeout_ms)
+        workers.withdraw([job.work for job in self.jobs], timeout_ms / 1000)
 
     # ---- import ----------------------------------------------------------------------------------
     def import_dialog(self) -> None:

@@ -7,7 +7,6 @@ progress bar and a Cancel button, so the window never freezes.
 """
 from __future__ import annotations
 
-import threading
 from pathlib import Path
 from typing import Any, Callable
 
@@ -18,7 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogBut
                                QLineEdit, QMessageBox, QProgressBar, QPushButton, QSpinBox, QTableWidget,
                                QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
 
-from explorer import i18n
+from explorer import i18n, workers
 
 DISCREPANCY_LAYER = "field_check"
 GOTO_LAYER = "goto_marker"
@@ -72,10 +71,12 @@ class _Signals(QObject):
     progress = Signal(int, int)
 
 
-class _Task:
-    """Runs fn(progress, cancel) off the GUI thread; results come back through queued signals."""
+class _Task(workers.Job):
+    """Runs fn(progress, cancel) on the explorer's one worker thread (`explorer.workers`: PROJ
+    crashed in pooled Qt threads); results come back through queued signals."""
 
     def __init__(self, fn: Callable[[Callable, Callable], Any]):
+        super().__init__()
         self.fn = fn
         self.signals = _Signals()
         self.cancelled = False
@@ -83,7 +84,7 @@ class _Task:
     def cancel(self) -> None:
         self.cancelled = True
 
-    def run(self) -> None:
+    def work(self) -> None:
         try:
             value = self.fn(lambda done, total: self.signals.progress.emit(int(done), int(total)), lambda: self.cancelled)
         except InterruptedError:
@@ -271,8 +272,7 @@ class FieldCheckPanel(QWidget):
         self.progress.setVisible(True)
         self.summary.setText(message)
         self._update_buttons()
-        # A Python thread, not QThreadPool: pyproj crashed (segfault) in pool threads in our tests.
-        threading.Thread(target=task.run, name="field-check", daemon=True).start()
+        workers.start(task)
         return task
 
     def _on_progress(self, done: int, total: int) -> None:

@@ -350,7 +350,7 @@ def test_closing_the_window_cancels_a_running_job_and_waits_for_it(qtbot):
     job = actions._run("slow", slow, lambda ok, value: None)
     qtbot.waitUntil(lambda: len(seen) > 3, timeout=5000)
     window.close()
-    assert job.cancel_event.is_set() and job.thread.isFinished()
+    assert job.cancel_event.is_set() and job.is_finished()
 
 
 def test_report_box_appears_only_when_data_were_changed_and_speaks_chinese(qtbot, tmp_path):
@@ -371,3 +371,14 @@ def test_report_box_appears_only_when_data_were_changed_and_speaks_chinese(qtbot
     assert len(boxes) == 1
     assert "已导入 swapped" in boxes[0].text() and "经纬度顺序颠倒" in boxes[0].detailedText()
     boxes[0].close()
+
+
+def test_jobs_run_on_the_explorers_one_worker_thread(qtbot, tmp_path):
+    import threading
+
+    window, actions = make_window(qtbot)
+    names = []
+    for _ in range(2):
+        actions._run("where", lambda progress, cancel: names.append(threading.current_thread().name), lambda ok, v: None)
+    assert actions.wait_idle(10000)
+    assert names == ["explorer-map-worker"] * 2  # the shared thread of explorer.workers, not a QThread per job

@@ -233,3 +233,13 @@ def test_name_tie_is_marked_in_the_table_with_the_note_as_tooltip(qtbot, window,
     tip = panel.table.item(0, 3).toolTip()
     assert "P004" in tip and "P005" in tip and "name tie among 2" in tip
     assert panel.table.item(1, 3).toolTip() == ""
+
+
+def test_panel_work_runs_on_the_explorers_one_worker_thread(qtbot, window):
+    import threading
+
+    panel = install(window)
+    names = []
+    with qtbot.waitSignal(panel.result_ready, timeout=10000):
+        panel._start(lambda progress, cancel: names.append(threading.current_thread().name), lambda v: panel.result_ready.emit(v), "…")
+    assert names == ["explorer-map-worker"]
