@@ -48,12 +48,20 @@ def parse(argv: list[str]) -> argparse.Namespace:
     """Parse like main.py does, turning argparse's exit into an assertion with its message."""
     import main
 
+    parser = main.build_parser()
+    for each in [parser, *_sub_parsers(parser)]:
+        each.allow_abbrev = False  # `--tol` must not pass for a renamed `--tolerance`
     err = io.StringIO()
     try:
         with contextlib.redirect_stderr(err):
-            return main.build_parser().parse_args(argv)
+            return parser.parse_args(argv)
     except SystemExit:
         raise AssertionError(f"`python main.py {shlex.join(argv)}` does not parse: {err.getvalue().strip()}")
+
+
+def _sub_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParser]:
+    return [sub for action in parser._actions if isinstance(action, argparse._SubParsersAction)
+            for sub in action.choices.values()]
 
 
 def all_options() -> set[str]:
@@ -61,10 +69,8 @@ def all_options() -> set[str]:
 
     parser = main.build_parser()
     options = set(parser._option_string_actions)
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for sub in action.choices.values():
-                options |= set(sub._option_string_actions)
+    for sub in _sub_parsers(parser):
+        options |= set(sub._option_string_actions)
     return options
 
 
@@ -116,4 +122,6 @@ def test_a_renamed_option_is_caught():
         parse(["export", "out/x.png", "--thema", "交通"])
     with pytest.raises(AssertionError, match="does not parse"):
         parse(["no-such-command"])
+    with pytest.raises(AssertionError, match="does not parse"):  # an abbreviation is not the option
+        parse(["check", "obs.csv", "--tol", "200"])
     assert main_py_examples("```sh\nKEY=1 python main.py here \"1,2\"  # note\n```\n") == [["here", "1,2"]]
