@@ -274,3 +274,32 @@ def test_second_line_on_the_same_track_puts_its_name_further_along():
     assert sorted(p.text for p in result.labels) == sorted(["东西铁路", "并行铁路"])
     a, b = (p.rect.center() for p in result.labels)
     assert abs(a.x() - b.x()) > 50 and abs(a.y() - b.y()) < 2  # same horizontal line, other slot
+
+
+def test_turned_label_is_drawn_turned_inside_its_box():
+    import math
+
+    from shapely.geometry import LineString
+
+    gdf = railway_gdf()
+    gdf.loc[0, "geometry"] = LineString([(104.2, 29.2), (105.8, 29.9)])
+    gdf.loc[0, "name_zh"] = "东西向的一条很长的铁路"
+    style = LayerStyle(base=Style(stroke="#cccccc", width_pt=1.0, label_size_pt=10, label_color=RED))
+    doc = MapDocument([MapLayer("railways", gdf, label_field="name_zh", style=style)])
+    image, result = render_with_result(MapRequest(doc, extent=EXTENT, width=600, height=400, background="#ffffff"))
+    (label,) = result.labels
+    angle = label.payload[2][label.position]
+    ys, xs = [], []
+    for y in range(image.height()):
+        for x in range(image.width()):
+            if is_red(QColor(image.pixel(x, y))):
+                xs.append(x)
+                ys.append(y)
+    assert len(xs) > 150  # the glyphs are there
+    box = label.rect.adjusted(-3, -3, 3, 3)
+    assert all(box.contains(x, y) for x, y in zip(xs, ys))  # and only inside the label's box
+    cov = np.cov(np.array([xs, ys], dtype=float))
+    vals, vecs = np.linalg.eigh(cov)
+    ink = math.degrees(math.atan2(vecs[1, -1], vecs[0, -1]))  # the text's long axis on screen
+    ink = ink - 180 if ink > 90 else ink + 180 if ink <= -90 else ink
+    assert abs(ink - angle) < 5
