@@ -14,7 +14,8 @@ from typing import Any, Callable
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from PySide6.QtGui import QAction, QKeySequence
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QMessageBox, QProgressDialog
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QInputDialog, QLabel, QMessageBox,
+                               QProgressDialog, QVBoxLayout)
 
 from explorer import i18n, workers
 
@@ -50,12 +51,13 @@ TEXT = {
                 "{name} does not say its coordinate system. Choose one (or type an EPSG code):"),
     "crs_far": ("（数据会落在区域外）", " (puts the data outside the region)"),
     "datum_title": ("坐标基准", "Datum of the coordinates"),
-    "datum_ask": ("{name} 的坐标来自哪里？\n（高德、腾讯为 GCJ-02，百度为 BD-09）",
-                  "Where do the coordinates of {name} come from?\n(Amap/Tencent use GCJ-02, Baidu BD-09)"),
+    "datum_ask": ("{name} 的经纬度是哪种坐标？", "Which datum are the longitudes/latitudes of {name} in?"),
+    "datum_why": ("在高德、腾讯地图上取的点为 GCJ-02，百度为 BD-09（偏移数百米）；GPS、天地图为 WGS84。",
+                  "Points taken from Amap or Tencent maps are GCJ-02, from Baidu BD-09 (offset by hundreds of metres); "
+                  "GPS and Tianditu give WGS84."),
 }
 # Words of the (English) report lines that mean "the data were guessed at or changed": worth a dialog.
 NOTABLE = ("swapped", "repaired", "assumed", "read as", "dropped", "skipped", "converted", "mixed", "rebuilt", "outside")
-TABLE_SUFFIXES = (".csv", ".txt", ".tsv", ".xlsx")  # coordinates typed or copied from web maps: ask the datum
 
 
 def t(key: str, **values: Any) -> str:
@@ -166,6 +168,35 @@ class Job(QObject):
         self.finished.emit(ok, value)
 
 
+class DatumDialog(QDialog):
+    """Which datum a file's lon/lat are in: a combo (WGS84 first and default) and why it matters."""
+
+    def __init__(self, path: Path, parent=None) -> None:
+        from geodata.coords import DATUMS
+
+        super().__init__(parent)
+        self.setWindowTitle(t("datum_title"))
+        self.combo = QComboBox()
+        for key in ("wgs84", "gcj02", "bd09", "cgcs2000"):
+            if key in DATUMS:
+                self.combo.addItem(i18n.pick(*DATUMS[key]), key)
+        self.combo.setCurrentIndex(0)
+        why = QLabel(t("datum_why"))
+        why.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(t("datum_ask", name=path.name)))
+        layout.addWidget(self.combo)
+        layout.addWidget(why)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.buttons = buttons
+
+    def datum(self) -> str:
+        return str(self.combo.currentData())
+
+
 # --- the actions -----------------------------------------------------------------------------------
 
 class DataActions(QObject):
@@ -194,13 +225,12 @@ class DataActions(QObject):
         return name if ok else None
 
     def ask_datum(self, path: Path) -> str | None:
-        """Datum key for a table of coordinates; None = cancelled."""
-        from geodata.coords import DATUMS
-
-        keys = [k for k in ("wgs84", "gcj02", "bd09", "cgcs2000") if k in DATUMS]
-        labels = [i18n.pick(*DATUMS[k]) for k in keys]
-        label, ok = QInputDialog.getItem(self.window, t("datum_title"), t("datum_ask", name=path.name), labels, 0, False)
-        return keys[labels.index(label)] if ok else None
+        """Datum key for a file of lon/lat (WGS84 unless the user says otherwise); None = cancelled."""
+        dialog = DatumDialog(path, self.window)
+        try:
+            return dialog.datum() if dialog.exec() == QDialog.DialogCode.Accepted else None
+        finally:
+            dialog.deleteLater()
 
     def ask_crs(self, path: Path, error) -> str | None:
         """'EPSG:nnnn' for a file without a CRS; the regional CRSs that put the data in the region come first."""
@@ -279,10 +309,13 @@ class DataActions(QObject):
         self.import_paths(self.ask_open_paths())
 
     def import_paths(self, paths) -> None:
-        """Import each file; tables of coordinates first ask which datum they are in."""
+        """Import each file; files of WGS84-like lon/lat (tables, GeoJSON, KML, GPX, shapefiles in
+        EPSG:4326/4490) first ask which datum they are in: Amap/Baidu points look the same."""
+        from geodata.import_vector import offers_datum
+
         for path in map(Path, paths):
             datum = None
-            if path.suffix.lower() in TABLE_SUFFIXES:
+            if offers_datum(path):
                 datum = self.ask_datum(path)
                 if datum is None:
                     continue

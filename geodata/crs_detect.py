@@ -106,6 +106,16 @@ def decide(declared: CRS | None, bounds, xy=None) -> CrsDecision:
     return CrsDecision(None, Note("未声明坐标参考系，且坐标无法唯一推断", "no CRS declared and the coordinates fit no unambiguous guess"))
 
 
+def wgs84_like(crs: CRS) -> bool:
+    """Geographic on WGS84 or CGCS2000 (centimetres apart): lon/lat that may really be GCJ-02/BD-09
+    digitised off a Chinese web map, which no CRS declaration can tell."""
+    if not crs.is_geographic:
+        return False
+    ellipsoid = crs.ellipsoid
+    return ellipsoid is not None and abs(ellipsoid.semi_major_metre - 6378137.0) < 0.5 and \
+        abs(ellipsoid.inverse_flattening - 298.257) < 0.01
+
+
 # CRSs that surveys of the Chengdu–Chongqing region use, offered when a file declares none.
 REGION_CHOICES = (4543, 4544, 4545, 4507, 4508, 2379, 2380, 2381, 2431, 2432, 2433, 32648, 32649, 4490)
 REGION_LONLAT = (101.0, 26.0, 111.0, 34.0)  # generous box around the economic circle

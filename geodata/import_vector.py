@@ -137,6 +137,35 @@ def list_layers(path: str | Path) -> list[str]:
         raise DataImportError(f"无法读取 / cannot read {path.name}: {_short(exc)}") from exc
 
 
+def offers_datum(path: str | Path, layer: str | None = None) -> bool:
+    """Whether to ask which datum (WGS84/GCJ-02/BD-09) the coordinates are in before importing:
+    yes when they are lon/lat on WGS84 or CGCS2000 — tables of degrees, GeoJSON/KML/GPX, or a file
+    declaring such a CRS (or, declaring none, holding degrees in China) — since points digitised
+    off Amap or Baidu arrive in any of these formats.  Cheap: reads metadata, not features."""
+    path = Path(path)
+    try:
+        kind = _kind(path, [])
+    except (DataImportError, OSError):
+        return False  # the import itself will say what is wrong
+    if kind in ("csv", "xlsx", "kml", "kmz", "gpx"):  # KML and GPX are WGS84 by definition
+        return True
+    if kind not in ("shp", "zip", "gpkg", "geojson"):
+        return False
+    import pyogrio
+
+    try:
+        info = pyogrio.read_info(path, layer=layer, force_total_bounds=True)
+    except Exception:  # a damaged or multi-layer file: the import reports or asks
+        return kind == "geojson"
+    if info.get("crs"):
+        try:
+            return crs_detect.wgs84_like(CRS.from_user_input(info["crs"]))
+        except Exception:
+            return False
+    bounds = info.get("total_bounds")
+    return bounds is not None and crs_detect.looks_china_lonlat(tuple(float(v) for v in bounds))
+
+
 def import_file(
     path: str | Path,
     *,

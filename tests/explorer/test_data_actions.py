@@ -382,3 +382,59 @@ def test_jobs_run_on_the_explorers_one_worker_thread(qtbot, tmp_path):
         actions._run("where", lambda progress, cancel: names.append(threading.current_thread().name), lambda ok, v: None)
     assert actions.wait_idle(10000)
     assert names == ["explorer-map-worker"] * 2  # the shared thread of explorer.workers, not a QThread per job
+
+
+def _answer_datum_dialog(qtbot, choice: str | None, seen: list):
+    """Answer the next DatumDialog: pick `choice` and press OK (None: Cancel)."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QDialogButtonBox
+
+    def answer():
+        dialog = QApplication.activeModalWidget()
+        if not isinstance(dialog, data_actions.DatumDialog):
+            QTimer.singleShot(20, answer)
+            return
+        seen.append((dialog.combo.currentData(), [dialog.combo.itemData(i) for i in range(dialog.combo.count())],
+                     " ".join(lbl.text() for lbl in dialog.findChildren(data_actions.QLabel))))
+        if choice is None:
+            qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel), Qt.MouseButton.LeftButton)
+            return
+        dialog.combo.setCurrentIndex(dialog.combo.findData(choice))
+        qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton)
+
+    QTimer.singleShot(0, answer)
+
+
+def test_geojson_digitised_on_amap_is_asked_its_datum_in_a_dialog_and_converted(qtbot, tmp_path):
+    from geodata.coords import wgs84_to_gcj02
+
+    window, actions = make_window(qtbot)
+    actions.ask_datum = data_actions.DataActions.ask_datum.__get__(actions)  # the real dialog
+    gx, gy = wgs84_to_gcj02(105.72, 29.70)
+    path = tmp_path / "amap_points.geojson"
+    gpd.GeoDataFrame({"name": ["大足"]}, geometry=[shapely.Point(gx, gy)], crs=4326).to_file(path)
+    seen = []
+    _answer_datum_dialog(qtbot, "gcj02", seen)
+    actions.import_paths([path])
+    assert actions.wait_idle() and actions.errors == []
+    default, offered, text = seen[0]
+    assert default == "wgs84" and offered == ["wgs84", "gcj02", "bd09", "cgcs2000"] and "GCJ-02" in text
+    layer = window.document.layer("amap_points")
+    assert layer.data_ref["datum"] == "gcj02"
+    p = layer.data.geometry[0]
+    assert abs(p.x - 105.72) < 1e-6 and abs(p.y - 29.70) < 1e-6  # ~500 m back from the GCJ-02 position
+    _answer_datum_dialog(qtbot, None, seen)  # Cancel: nothing imported
+    actions.import_paths([path])
+    assert actions.wait_idle() and window.document.layer_names() == ["amap_points"]
+
+
+def test_projected_file_is_not_asked_a_datum(qtbot, tmp_path):
+    window, actions = make_window(qtbot)
+    asked = []
+    actions.ask_datum = lambda p: asked.append(p.name) or "gcj02"
+    path = tmp_path / "survey.gpkg"
+    gpd.GeoDataFrame({"name": ["大足"]}, geometry=[shapely.Point(105.72, 29.70)], crs=4326).to_crs(4544).to_file(path)
+    actions.import_paths([path])
+    assert actions.wait_idle() and asked == []
+    p = window.document.layer("survey").data.geometry[0]
+    assert abs(p.x - 105.72) < 1e-6 and abs(p.y - 29.70) < 1e-6

@@ -128,3 +128,26 @@ def test_datum_conversion_reports_progress_and_can_be_cancelled(tmp_path):
         import_file(path, datum="gcj02", progress=lambda f, m: messages.append(m),
                     cancel=lambda: any("→ WGS84" in m for m in messages))
     assert sum("→ WGS84" in m for m in messages) == 1  # stopped after the first block of 20 000 points
+
+
+def _point_file(path, crs, lonlat=(105.72, 29.70)):
+    gdf = gpd.GeoDataFrame({"name": ["大足"]}, geometry=[shapely.Point(*lonlat)], crs=4326)
+    (gdf if crs == 4326 else gdf.to_crs(crs)).to_file(path)
+    return path
+
+
+def test_datum_is_offered_for_wgs84_like_lonlat_files_only(tmp_path):
+    from geodata.import_vector import offers_datum
+
+    csv_path = tmp_path / "t.csv"
+    csv_path.write_text("name,lng,lat\n大足,105.72,29.70\n", encoding="utf-8")
+    assert offers_datum(csv_path)
+    assert offers_datum(_point_file(tmp_path / "a.geojson", 4326))
+    assert offers_datum(_point_file(tmp_path / "a.shp", 4326))
+    assert offers_datum(_point_file(tmp_path / "c.gpkg", 4490))  # CGCS2000 lon/lat: same question
+    assert not offers_datum(_point_file(tmp_path / "gk.gpkg", 4544))  # projected metres: never GCJ-02
+    assert not offers_datum(_point_file(tmp_path / "bj.shp", 4214))  # Beijing 1954 lon/lat: another ellipsoid
+    noprj = _point_file(tmp_path / "noprj.shp", 4326)
+    noprj.with_suffix(".prj").unlink()
+    assert offers_datum(noprj)  # no CRS but degrees in China: read as WGS84, so ask
+    assert not offers_datum(tmp_path / "missing.geojson")
