@@ -43,6 +43,8 @@ TEXT = {
                     "The file of layer {layer} has moved:\n{path}\nPlease locate it (Cancel skips the layer)."),
     "missing_list": ("以下图层的数据未能打开：", "These layers could not be opened:"),
     "report": ("导入说明", "Import notes"),
+    "project_report": ("项目说明", "Project notes"),
+    "opened": ("已打开项目 {name}", "Opened project {name}"),
     "open_data": ("导入数据", "Import data"),
     "gcj_filter": ("GeoJSON，GCJ-02 坐标（高德、腾讯）(*.geojson)", "GeoJSON in GCJ-02 (Amap, Tencent) (*.geojson)"),
     "bd_filter": ("GeoJSON，BD-09 坐标（百度）(*.geojson)", "GeoJSON in BD-09 (Baidu) (*.geojson)"),
@@ -57,7 +59,8 @@ TEXT = {
                   "GPS and Tianditu give WGS84."),
 }
 # Words of the (English) report lines that mean "the data were guessed at or changed": worth a dialog.
-NOTABLE = ("swapped", "repaired", "assumed", "read as", "dropped", "skipped", "converted", "mixed", "rebuilt", "outside")
+NOTABLE = ("swapped", "repaired", "assumed", "read as", "dropped", "skipped", "converted", "mixed", "rebuilt", "outside",
+           "not valid", "cleared", "found at")
 
 
 def t(key: str, **values: Any) -> str:
@@ -523,8 +526,12 @@ class DataActions(QObject):
             canvas.zoom_to_extent(value.document.extent, margin=0.0)
         self.project_path = path
         self.last_report = list(value.report)
+        if value.report:  # skipped layers, cleared filter, a moved file found: say so in the user's language
+            self.show_report(t("project_report"), t("opened", name=path.name), value.report)
         if value.missing:
-            lines = [f"{m.layer}: {m.path} ({m.reason})" for m in value.missing]
+            from geodata.import_report import text
+
+            lines = [f"{m.layer}: {m.path} ({text(m.reason, i18n.language())})" for m in value.missing]
             self.show_error(t("project_failed"), t("missing_list") + "\n" + "\n".join(lines))
         self.project_loaded.emit(str(path))
 

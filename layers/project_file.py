@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from geodata.atomic import atomic_write_text
+from geodata.import_report import Note  # report lines in Chinese and English, like the import report
 
 FORMAT = "chengyu-explorer-project"
 FORMAT_VERSION = 1
@@ -27,6 +28,7 @@ SUFFIX = ".cyproj"
 MAX_BYTES = 200 * 1024 * 1024  # inline GeoJSON layers can be big; beyond this it is not ours
 FILE_FILTER = "成渝项目 / Chengyu project (*.cyproj)"
 IMPORT_OPTIONS = ("layer", "datum", "crs")  # the only data_ref keys passed on to import_file
+NOT_FOUND = Note("找不到文件", "not found")
 
 
 class ProjectFileError(Exception):
@@ -37,7 +39,7 @@ class ProjectFileError(Exception):
 class MissingSource:
     layer: str  # layer name in the project
     path: str  # where the project expected the file (absolute)
-    reason: str  # "not found" or the import error
+    reason: str  # NOT_FOUND (== "not found", .zh in Chinese) or the import error (already bilingual)
 
 
 @dataclass
@@ -162,33 +164,36 @@ def load_project(path: str | os.PathLike, *, resolver: Resolver | None = None,
     kept, missing, report = [], [], []
     for i, entry in enumerate(entries):
         if progress:
-            progress(i / max(len(entries), 1), f"loading {entry.get('name', '?')}")
+            progress(i / max(len(entries), 1), f"正在读取 / loading {entry.get('name', '?')}")
         name = str(entry.get("name", f"layer {i + 1}"))
         ref = entry.get("data_ref")
         if not isinstance(ref, dict) or not isinstance(entry.get("name"), str):
-            report.append(f"layer {name!r} skipped: it has no data reference")
+            report.append(Note(f"图层 {name!r} 已跳过：没有数据引用", f"layer {name!r} skipped: it has no data reference"))
             continue
         try:
             gdf, ref = _load_ref(name, ref, base, resolver, missing, report)
         except Exception as exc:  # a hostile or damaged entry costs that layer, not the project
-            report.append(f"layer {name!r} skipped: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
+            why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            report.append(Note(f"图层 {name!r} 已跳过：{why}", f"layer {name!r} skipped: {why}"))
             continue
         if gdf is None:
             continue
         entry = dict(entry, data_ref=ref)
         if entry.get("style") is not None and not _style_ok(entry["style"]):
-            report.append(f"layer {name!r}: its saved style is not valid, the default style is used")
+            report.append(Note(f"图层 {name!r}：保存的样式无效，改用默认样式",
+                               f"layer {name!r}: its saved style is not valid, the default style is used"))
             entry["style"] = None
         loaded[id(ref)] = gdf
         kept.append(entry)
     clean = dict(doc, layers=kept)
     if not _filter_ok(doc.get("filter")):
-        report.append("the saved filter is not valid and was cleared")
+        report.append(Note("保存的筛选条件无效，已清除", "the saved filter is not valid and was cleared"))
         clean["filter"] = None
     extent = doc.get("extent")
     if extent is not None and not (isinstance(extent, list) and len(extent) == 4 and all(map(_num, extent))
                                    and extent[0] < extent[2] and extent[1] < extent[3]):
-        report.append("the saved view extent is not valid; the map opens at its full extent")
+        report.append(Note("保存的视图范围无效，地图按全图打开",
+                           "the saved view extent is not valid; the map opens at its full extent"))
         clean["extent"] = None
     if clean.get("language", "zh") not in ("zh", "en"):
         clean["language"] = "zh"
@@ -197,7 +202,7 @@ def load_project(path: str | os.PathLike, *, resolver: Resolver | None = None,
     except Exception as exc:
         raise ProjectFileError(f"{path.name}: 项目内容无效 / the project's content is not valid: {exc}") from exc
     if progress:
-        progress(1.0, "done")
+        progress(1.0, "完成 / done")
     return LoadedProject(document, _clean_bookmarks(data.get("bookmarks")), missing, report, path)
 
 
@@ -237,7 +242,7 @@ def _load_ref(name: str, ref: dict, base: Path, resolver, missing: list, report:
         bundle = ref.get("path")
         bundle = str((base / bundle).resolve()) if isinstance(bundle, str) and bundle else None
         if bundle is not None and not Path(bundle).exists():
-            missing.append(MissingSource(name, bundle, "not found"))
+            missing.append(MissingSource(name, bundle, NOT_FOUND))
             return None, ref
         clean = {"kind": "bundle", "layer": str(ref.get("layer", name))}
         if bundle:
@@ -252,12 +257,13 @@ def _load_ref(name: str, ref: dict, base: Path, resolver, missing: list, report:
         target = (base / raw).resolve()
         options = {k: ref[k] for k in IMPORT_OPTIONS if isinstance(ref.get(k), (str, int))}
         if not target.exists():
-            wanted = MissingSource(name, str(target), "not found")
+            wanted = MissingSource(name, str(target), NOT_FOUND)
             replacement = resolver(wanted) if resolver else None
             if not replacement or not Path(replacement).exists():
                 missing.append(wanted)
                 return None, ref
-            report.append(f"layer {name!r}: {target.name} found at {replacement}")
+            report.append(Note(f"图层 {name!r}：{target.name} 已在 {replacement} 找到",
+                               f"layer {name!r}: {target.name} found at {replacement}"))
             target = Path(replacement).resolve()
         try:
             result = import_file(target, **options)

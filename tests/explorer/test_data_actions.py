@@ -203,6 +203,23 @@ def test_project_with_a_missing_file_opens_the_rest_and_lists_it(qtbot, tmp_path
     assert actions.wait_idle()
     assert window.document.layer_names() == ["sketch"]
     assert len(actions.errors) == 1 and "sites" in actions.errors[0]
+    assert "找不到文件" in actions.errors[0] and "not found" not in actions.errors[0]  # the reason in Chinese
+
+
+def test_project_notes_reach_the_report_in_the_users_language(qtbot, tmp_path):
+    window, actions = make_window(qtbot)
+    shown = []
+    actions.show_report = lambda title, summary, lines: shown.append((title, summary, lines))
+    window.document.add_layer(data_actions_layer())
+    project = actions.save_project(tmp_path / "s.cyproj")
+    data = json.loads(project.read_text(encoding="utf-8"))
+    data["document"]["extent"] = [5, 1, 2, "x"]
+    project.write_text(json.dumps(data), encoding="utf-8")
+    actions.open_project(project)
+    assert actions.wait_idle()
+    (title, summary, lines), = shown
+    assert title == "项目说明" and summary == "已打开项目 s.cyproj"
+    assert [getattr(line, "zh", "") for line in lines] == ["保存的视图范围无效，地图按全图打开"]
 
 
 def data_actions_layer():

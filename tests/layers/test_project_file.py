@@ -213,3 +213,22 @@ def test_fuzzed_projects_open_or_give_a_project_error(tmp_path, layers, extra):
         assert str(exc)
     else:
         assert all(layer.data is not None for layer in loaded.document.layers)
+
+
+def test_report_lines_read_in_chinese_and_english(tmp_path):
+    from geodata.import_report import text
+
+    doc, _ = make_session(tmp_path)
+    path = save_project(doc, tmp_path / "p.cyproj")
+    data = json.loads(path.read_text(encoding="utf-8"))
+    data["document"]["filter"] = {"themes": ["no_such_theme"], "evil": 1}
+    data["document"]["extent"] = [5, 1, 2, "x"]
+    data["document"]["layers"].append({"name": "orphan"})
+    path.write_text(json.dumps(data), encoding="utf-8")
+    report = load_project(path).report
+    zh = [text(line, "zh") for line in report]
+    en = [text(line, "en") for line in report]
+    assert len(report) == 3 and zh != en
+    assert "图层 'orphan' 已跳过：没有数据引用" in zh and "layer 'orphan' skipped: it has no data reference" in en
+    assert "保存的筛选条件无效，已清除" in zh and "保存的视图范围无效，地图按全图打开" in zh
+    assert all(any("\u4e00" <= c <= "\u9fff" for c in line) for line in zh)  # every line has Chinese
