@@ -353,6 +353,7 @@ class FieldCheckPanel(QWidget):
         self._update_buttons()
 
     def _fill_table(self, result) -> None:
+        from geodata.field_check import note_text
         self.summary.setText(result.summary(i18n.language()))
         self.table.setRowCount(len(result.rows))
         lang = 1 if i18n.language() == "en" else 0
@@ -365,7 +366,7 @@ class FieldCheckPanel(QWidget):
             for c, value in enumerate(cells):
                 item = QTableWidgetItem(str(value))
                 if note and c in (2, 3):
-                    item.setToolTip(note)
+                    item.setToolTip(note_text(note, i18n.language()))
                 if c == 4:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if c == 5:

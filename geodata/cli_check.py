@@ -99,6 +99,8 @@ def _print_result(result, lang: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from geodata.field_check import note_text
+
     console = Console()
     zh = lang == "zh"
     table = Table(title=result.summary(lang))
@@ -117,18 +119,9 @@ def _print_result(result, lang: str) -> None:
         cells = [r.obs_id, r.obs_name, f"{r.project_id} {r.project_name_zh}".strip(), r.match_method, dist,
                  f"[{colours[r.status]}]{label}[/]"]
         if notes:
-            cells.append(_note_text(r.match_note, zh))
+            cells.append(note_text(r.match_note, lang))
         table.add_row(*cells)
     console.print(table)
-
-
-def _note_text(note: str, zh: bool) -> str:
-    """One language of a bilingual "中文 / English: details" note, for the table."""
-    if " / " not in note:
-        return note
-    head, _, rest = note.partition(": ")
-    zh_part, _, en_part = head.partition(" / ")
-    return f"{zh_part if zh else en_part}: {rest}" if rest else (zh_part if zh else en_part)
 
 
 def run_here(args: argparse.Namespace) -> int:

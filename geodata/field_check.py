@@ -327,6 +327,21 @@ class NameMatcher:
         return NameMatch(None, top[1], top[0], winners)
 
 
+def _tie_note(zh: str, en: str, tied: str) -> str:
+    """'中文 / English: the tied projects' — one cell in the CSV; `note_text` picks one language."""
+    return f"{zh} / {en}: {tied}"
+
+
+def note_text(note: str, language: str = "zh") -> str:
+    """One language of a `match_note` (for tables that show the UI language)."""
+    head, sep, rest = str(note).partition(": ")
+    zh, slash, en = head.partition(" / ")
+    if not slash:
+        return str(note)
+    return f"{zh if language == 'zh' else en}{'：' if language == 'zh' else ': '}{rest}" if sep else (
+        zh if language == "zh" else en)
+
+
 def check_observations(observations: gpd.GeoDataFrame, projects: gpd.GeoDataFrame,
                        tolerance_m: float = DEFAULT_TOLERANCE_M, radius_m: float = DEFAULT_RADIUS_M,
                        progress=None, cancel=None) -> CheckResult:
@@ -368,12 +383,13 @@ def check_observations(observations: gpd.GeoDataFrame, projects: gpd.GeoDataFram
                     # Registered at the same place (e.g. a station and its forecourt): the distance and
                     # status are the same whichever is taken, but the note must not pretend one was nearer.
                     same = int((dist <= dist[k] + 1.0).sum()) > 1
-                    how = ("位置相同，取第一项 / same position, first taken" if same
-                           else "取最近 / nearest taken")
-                    note = f"名称并列 {len(hit.tied)} 项 / name tie among {len(hit.tied)}, {how}: {tied}"
+                    how_zh, how_en = (("位置相同，取第一项", "same position, first taken") if same
+                                      else ("取最近", "nearest taken"))
+                    note = _tie_note(f"名称并列 {len(hit.tied)} 项，{how_zh}",
+                                     f"name tie among {len(hit.tied)}, {how_en}", tied)
                 else:
-                    note = (f"名称并列 {len(hit.tied)} 项，均不在 {radius_m:g} m 内 / name tie among "
-                            f"{len(hit.tied)}, none within {radius_m:g} m: {tied}")
+                    note = _tie_note(f"名称并列 {len(hit.tied)} 项，均不在 {radius_m:g} m 内",
+                                     f"name tie among {len(hit.tied)}, none within {radius_m:g} m", tied)
         if idx is None and len(px) and not note:
             _, _, dist = GEOD.inv(np.full(len(px), lon), np.full(len(py), lat), px, py)
             nearest = int(np.argmin(dist))

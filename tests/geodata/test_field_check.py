@@ -257,3 +257,14 @@ def test_registry_id_beats_any_name(registry):
     obs["project_id"] = ["zy-hitech-zone"]
     rows = check_observations(obs, registry).rows
     assert (rows["project_id"].iloc[0], rows["match_method"].iloc[0]) == ("zy-hitech-zone", "id")
+
+
+def test_tie_note_reads_in_either_language(registry):
+    from geodata.field_check import note_text
+
+    row = check_observations(_obs_named(["大足石刻站"], [_at(registry, "dz-station-square")]), registry).rows.iloc[0]
+    zh, en = note_text(row["match_note"], "zh"), note_text(row["match_note"], "en")
+    assert zh.startswith("名称并列 2 项，位置相同，取第一项：") and "name tie" not in zh
+    assert en.startswith("name tie among 2, same position, first taken: ") and "名称并列" not in en
+    assert zh.endswith(en.split(": ", 1)[1])  # the same tied projects listed in both
+    assert note_text("", "en") == ""
