@@ -154,7 +154,9 @@ def offers_datum(path: str | Path, layer: str | None = None) -> bool:
     import pyogrio
 
     try:
-        info = pyogrio.read_info(path, layer=layer, force_total_bounds=True)
+        info = pyogrio.read_info(path, layer=layer)
+        if not info.get("crs"):  # bounds only then: a GeoJSON would be scanned whole (on the GUI thread)
+            info = pyogrio.read_info(path, layer=layer, force_total_bounds=True)
     except Exception:  # a damaged or multi-layer file: the import reports or asks
         return kind == "geojson"
     if info.get("crs"):
