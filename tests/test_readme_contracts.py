@@ -23,9 +23,31 @@ _CONSTANT_OR_CLASS = re.compile(r"[A-Z][A-Za-z0-9_]+")
 _FOREIGN = {"Int64"}  # pandas dtype named in the text, not ours
 
 
-def contract_names(text: str) -> dict[str, set[str]]:
+def _keywords_of_calls(token: str) -> dict[str, set[str]]:
+    """{"export_map": {"preset", "dpi", …}}: the `word=` arguments written inside each call."""
+    calls: dict[str, set[str]] = {}
+    for match in _CALLED.finditer(token):
+        depth, start, words = 0, match.end(), set()
+        for i in range(start, len(token)):
+            depth += {"(": 1, ")": -1}.get(token[i], 0)
+            if depth == 0:
+                inner = token[start + 1:i]
+                flat = re.sub(r"\([^()]*\)", "", inner)  # drop nested calls' arguments
+                words = set(re.findall(r"(?<![\w.])([a-z_]\w*)=", flat))
+                break
+        calls.setdefault(match.group(1), set()).update(words)
+    return calls
+
+
+def contract_keywords(text: str) -> dict[str, dict[str, set[str]]]:
+    """{"layers.export_layout": {"export_map": {"preset", …}}}: keyword arguments the map names."""
+    return contract_names(text, keywords=True)
+
+
+def contract_names(text: str, keywords: bool = False):
     """{"layers.render": {"MapRequest", "render", …}} from the module map's bullets."""
     names: dict[str, set[str]] = {}
+    kwargs: dict[str, dict[str, set[str]]] = {}
     blocks: list[tuple[str, str]] = []  # (package, text of one bullet or paragraph, lines joined)
     package = None
     for line in text.splitlines():
@@ -55,6 +77,10 @@ def contract_names(text: str) -> dict[str, set[str]]:
             if _CONSTANT_OR_CLASS.fullmatch(token):
                 found.add(token)
             names[module] |= found
+            for call, words in _keywords_of_calls(token).items():
+                kwargs.setdefault(module, {}).setdefault(call, set()).update(words)
+    if keywords:
+        return kwargs
     return {m: n for m, n in names.items() if n}
 
 
@@ -92,9 +118,33 @@ def test_every_name_contracts_lists_exists_in_its_module(module_name):
     assert not missing, f"docs/CONTRACTS.md lists {missing} for {module_name}, which has no such name"
 
 
+KEYWORDS = contract_keywords(CONTRACTS.read_text(encoding="utf-8"))
+KEYWORD_CASES = sorted((m, f) for m, calls in KEYWORDS.items() for f, words in calls.items() if words)
+
+
+@pytest.mark.parametrize(("module_name", "function"), KEYWORD_CASES)
+def test_keyword_arguments_contracts_lists_are_parameters(module_name, function):
+    module = importlib.import_module(module_name)
+    target = getattr(module, function, None)
+    if target is None:  # a method: the class of this module that has it
+        owners = [cls for _, cls in inspect.getmembers(module, inspect.isclass)
+                  if cls.__module__ == module.__name__ and hasattr(cls, function)]
+        assert owners, f"{module_name} has no function or method {function}"
+        target = getattr(owners[0], function)
+    params = inspect.signature(target).parameters
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        return
+    missing = sorted(KEYWORDS[module_name][function] - set(params))
+    assert not missing, f"docs/CONTRACTS.md gives {module_name}.{function} keywords {missing} it does not take"
+
+
 def test_a_renamed_name_would_be_reported():
     import layers.render
 
     assert not _present(layers.render, "render_picture_renamed")
     parsed = contract_names("## layers/ (x)\n- `render.py` — `render_picture_renamed(request)`, `MapRequest`\n")
     assert parsed == {"layers.render": {"render_picture_renamed", "MapRequest"}}
+    words = contract_keywords("## layers/ (x)\n- `render.py` — `MapRequest(document, dpi=96, labelz=True)`\n")
+    assert words == {"layers.render": {"MapRequest": {"dpi", "labelz"}}}
+    params = inspect.signature(layers.render.MapRequest).parameters
+    assert "labelz" not in params and "dpi" in params
