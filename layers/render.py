@@ -462,9 +462,11 @@ def _draw_polygons(painter, cache, groups, classes, lod, world, raster, ppt):
             for path in paths:
                 painter.drawPath(path)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        segments = _segment_supplier(cache, indices, lod)
+        if st.casing and st.casing_width_pt > 0:  # a pale halo under the outline (the circle)
+            _stroke(painter, paths, st.casing, st.casing_width_pt * ppt, st.casing_dash, raster, world, segments)
         if st.stroke:
-            _stroke(painter, paths, st.stroke, st.width_pt * ppt, st.dash, raster, world,
-                    _segment_supplier(cache, indices, lod))
+            _stroke(painter, paths, st.stroke, st.width_pt * ppt, st.dash, raster, world, segments)
         painter.restore()
     painter.resetTransform()
 

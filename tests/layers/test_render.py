@@ -303,3 +303,18 @@ def test_turned_label_is_drawn_turned_inside_its_box():
     ink = math.degrees(math.atan2(vecs[1, -1], vecs[0, -1]))  # the text's long axis on screen
     ink = ink - 180 if ink > 90 else ink + 180 if ink <= -90 else ink
     assert abs(ink - angle) < 5
+
+
+def test_polygon_outline_casing_is_drawn_as_a_halo_beside_the_line():
+    from tests.layers.engine_fixtures import districts_gdf
+
+    style = LayerStyle(base=Style(fill=None, stroke="#c0392b", width_pt=2.0, casing="#00ff00", casing_width_pt=8.0))
+    doc = MapDocument([MapLayer("circle", districts_gdf().iloc[:1], style=style, label_field=None)])
+    image, result = render_with_result(MapRequest(doc, extent=EXTENT, width=400, height=300, background="#ffffff"))
+    px, py = result.view.to_pixel(*lonlat_to_display(104.0, 29.5))  # on the west edge of the square
+    x, y = int(round(float(px))), int(py)
+    on_line = QColor(image.pixel(x, y))
+    beside = [QColor(image.pixel(x + dx, y)) for dx in (-4, 4)]
+    assert on_line.red() > 150 and on_line.green() < 100  # the red outline on top
+    assert all(c.green() > 200 and c.red() < 80 for c in beside)  # the halo both sides
+    assert QColor(image.pixel(x + 15, y)).name() == "#ffffff"  # and no wider
