@@ -268,3 +268,13 @@ def test_tie_note_reads_in_either_language(registry):
     assert en.startswith("name tie among 2, same position, first taken: ") and "名称并列" not in en
     assert zh.endswith(en.split(": ", 1)[1])  # the same tied projects listed in both
     assert note_text("", "en") == ""
+
+
+def test_every_registered_name_finds_its_own_project(registry):
+    from geodata.field_check import NameMatcher
+
+    matcher = NameMatcher(registry)
+    found = {pid: matcher.match(name) for pid, name in zip(registry["id"], registry["name_zh"])}
+    assert {pid: (m.index is not None and matcher.ids[m.index]) for pid, m in found.items()} == {
+        pid: pid for pid in registry["id"]}
+    assert all(m.tier == 3 for m in found.values())  # exact, never a containment that happened to win
