@@ -59,3 +59,24 @@ def test_readme_sample_field_check_csv_matches_as_described(tmp_path):
     assert rows.loc["O1", "project_name_zh"] == "川渝石窟保护研究中心"
     assert rows.loc["O2", "match_method"] == "nearest"
     assert set(rows["status"]) <= {"ok", "flagged", "unmatched"}
+
+
+def test_readme_theme_table_matches_vocabulary_and_counts():
+    """`| 交通 transport | 17 | 3 |`: label, key and how many projects/partnerships carry the theme."""
+    from geodata.loader import load_layer
+    from geodata.themes import THEMES
+
+    rows = re.findall(r"^\| (\S+) ([a-z_]+) \| (\d+) \| (\d+) \|$", README, flags=re.M)
+    assert {key for _, key, _, _ in rows} == set(THEMES)
+    for label, key, n_projects, n_partnerships in rows:
+        assert THEMES[key][0] == label
+        for layer, stated in (("projects", n_projects), ("partnerships", n_partnerships)):
+            carried = load_layer(layer)["themes"].str.split(",").apply(lambda keys: key in keys)
+            assert int(carried.sum()) == int(stated), (key, layer)
+
+
+def test_readme_presets_are_the_export_presets():
+    from layers.layout_geometry import PRESETS
+
+    sentence = re.search(r"Presets: (.*?)\. Formats", README, flags=re.S).group(1)
+    assert set(re.findall(r"`([a-z0-9-]+)`", sentence)) == set(PRESETS)
