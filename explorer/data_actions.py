@@ -141,7 +141,7 @@ class Job(QObject):
         self.signals.failed.connect(self._on_failed)
 
     def start(self) -> None:
-        workers.start(self.work)
+        workers.start(self.work, lane="data")
 
     def is_finished(self) -> bool:
         """The work has returned (or was withdrawn before it started)."""

@@ -272,7 +272,7 @@ class FieldCheckPanel(QWidget):
         self.progress.setVisible(True)
         self.summary.setText(message)
         self._update_buttons()
-        workers.start(task)
+        workers.start(task, lane="data")
         return task
 
     def _on_progress(self, done: int, total: int) -> None:

@@ -1,10 +1,14 @@
-"""The one background thread of the explorer's map work (canvas renders, export preview, export).
+"""The explorer's background threads: one lane for map work, one for data work.
+
+Lane "map" runs canvas renders, export previews and exports; lane "data" runs
+imports, saves, project loads and field checks, so a long import never holds up
+the map's redraws (and a burst of map frames never delays an import).
 
 A plain Python thread with a queue rather than QThreadPool: pooled QThreads enter
 Python afresh for every runnable, so thread-local state (pyproj's per-thread
 PROJ objects among it) is torn down and rebuilt between jobs, and PROJ crashed
 (SIGSEGV in proj_create) doing that.  A Python thread keeps one thread state for
-the whole session.  One thread, not one per widget: map frames queue anyway.
+the whole session.  One thread a lane, not one per widget: map frames queue anyway.
 QImage/QPainter work in any thread; results reach widgets through queued signals.
 """
 from __future__ import annotations
@@ -12,8 +16,9 @@ from __future__ import annotations
 import queue
 import threading
 
-_queue: "queue.Queue[Job]" = queue.Queue()
-_thread: threading.Thread | None = None
+LANES = ("map", "data")
+_queues: "dict[str, queue.Queue[Job]]" = {lane: queue.Queue() for lane in LANES}
+_threads: dict[str, threading.Thread] = {}
 _lock = threading.Lock()
 
 
@@ -36,22 +41,25 @@ class Job:
         raise NotImplementedError
 
 
-def _loop() -> None:
+def _loop(jobs: "queue.Queue[Job]") -> None:
     while True:
-        job = _queue.get()
+        job = jobs.get()
         try:
             job.run()
         except Exception:  # a job reports its own errors; the thread must live on
             pass
 
 
-def start(job: Job) -> None:
-    global _thread
+def start(job: Job, lane: str = "map") -> None:
+    """Queue `job` on the lane's thread (started on first use)."""
+    jobs = _queues[lane]
     with _lock:
-        if _thread is None or not _thread.is_alive():
-            _thread = threading.Thread(target=_loop, name="explorer-map-worker", daemon=True)
-            _thread.start()
-    _queue.put(job)
+        thread = _threads.get(lane)
+        if thread is None or not thread.is_alive():
+            thread = threading.Thread(target=_loop, args=(jobs,), name=f"explorer-{lane}-worker", daemon=True)
+            _threads[lane] = thread
+            thread.start()
+    jobs.put(job)
 
 
 def withdraw(jobs, timeout_s: float = 10.0) -> None:

@@ -162,3 +162,29 @@ def test_a_render_overtaken_by_a_newer_view_is_cancelled_and_never_shown(window,
     assert canvas.wait_idle()
     assert len(finished) == 1
     assert finished[0].view.extent == pytest.approx(canvas.view.extent(), abs=1e-3)
+
+
+def test_a_long_data_job_does_not_hold_up_map_work():
+    import threading
+
+    from explorer import workers
+
+    release = threading.Event()
+    map_done = threading.Event()
+
+    class Blocking(workers.Job):
+        def work(self):
+            release.wait(10)
+
+    class Quick(workers.Job):
+        def work(self):
+            map_done.set()
+
+    slow = Blocking()
+    workers.start(slow, lane="data")
+    workers.start(Quick(), lane="map")
+    try:
+        assert map_done.wait(5), "a map job waited behind a data job"
+    finally:
+        release.set()
+        slow.finished.wait(5)

@@ -398,7 +398,7 @@ def test_jobs_run_on_the_explorers_one_worker_thread(qtbot, tmp_path):
     for _ in range(2):
         actions._run("where", lambda progress, cancel: names.append(threading.current_thread().name), lambda ok, v: None)
     assert actions.wait_idle(10000)
-    assert names == ["explorer-map-worker"] * 2  # the shared thread of explorer.workers, not a QThread per job
+    assert names == ["explorer-data-worker"] * 2  # the data lane of explorer.workers, not a QThread per job
 
 
 def _answer_datum_dialog(qtbot, choice: str | None, seen: list):

@@ -242,4 +242,4 @@ def test_panel_work_runs_on_the_explorers_one_worker_thread(qtbot, window):
     names = []
     with qtbot.waitSignal(panel.result_ready, timeout=10000):
         panel._start(lambda progress, cancel: names.append(threading.current_thread().name), lambda v: panel.result_ready.emit(v), "…")
-    assert names == ["explorer-map-worker"]
+    assert names == ["explorer-data-worker"]
