@@ -158,9 +158,9 @@ class Filter:
         zh = language != "en"
         parts = []
         if self.themes:
-            parts.append("、".join(THEMES[t][0 if zh else 1] for t in self.themes))
+            parts.append(("、" if zh else ", ").join(THEMES[t][0 if zh else 1] for t in self.themes))
         if self.statuses:
-            parts.append("、".join(STATUSES[s][0 if zh else 1] for s in self.statuses))
+            parts.append(("、" if zh else ", ").join(STATUSES[s][0 if zh else 1] for s in self.statuses))
         place = self.provinces + self.cities + self.districts
         if place:
             table = place_names() if names is None else names

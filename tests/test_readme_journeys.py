@@ -80,3 +80,13 @@ def test_readme_presets_are_the_export_presets():
 
     sentence = re.search(r"Presets: (.*?)\. Formats", README, flags=re.S).group(1)
     assert set(re.findall(r"`([a-z0-9-]+)`", sentence)) == set(PRESETS)
+
+
+def test_english_filter_caption_lists_themes_with_commas_and_chinese_with_the_enumeration_comma():
+    """The README promises English output: no Chinese punctuation inside an English subtitle."""
+    from layers.filter import Filter
+
+    flt = Filter(themes=["ecology", "transport"], statuses=["planned", "operating"])
+    english, chinese = flt.describe("en"), flt.describe("zh")
+    assert "、" not in english and "Ecology, Transport" in english
+    assert "生态环保、交通" in chinese and "建成/运营、规划" in chinese
