@@ -90,3 +90,13 @@ def test_english_filter_caption_lists_themes_with_commas_and_chinese_with_the_en
     english, chinese = flt.describe("en"), flt.describe("zh")
     assert "、" not in english and "Ecology, Transport" in english
     assert "生态环保、交通" in chinese and "建成/运营、规划" in chinese
+
+
+def test_readme_contents_links_point_at_headings():
+    def slug(heading: str) -> str:  # GitHub's anchor: lower case, punctuation dropped, spaces -> '-'
+        return re.sub(r"[^\w\- ]", "", heading.strip().lower()).replace(" ", "-")
+
+    anchors = {slug(h) for h in re.findall(r"^#+ (.+)$", README, flags=re.M)}
+    links = re.findall(r"\]\(#([^)]+)\)", README)
+    assert links, "the README has a table of contents"
+    assert [link for link in links if link not in anchors] == []
