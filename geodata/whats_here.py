@@ -21,6 +21,9 @@ from shapely.ops import nearest_points
 from layers.projection import GEOD, lonlat_to_display, project_geometries, to_wgs84_transformer
 
 LINE_LAYERS = ("railways", "expressways", "rivers")
+# Beyond this, a "nearest" project or line says nothing about the place asked about (the bundle only
+# covers Sichuan and Chongqing), so it is left out rather than listed as if it were nearby.
+RELEVANT_M = 50_000.0
 _LINE_LABELS = {"railways": ("铁路", "railway"), "expressways": ("高速公路", "expressway"), "rivers": ("河流", "river")}
 
 
@@ -60,6 +63,9 @@ class HereReport:
     district_adcode: str = ""
     in_circle: bool = False
     partial_district: bool = False
+    in_data_area: bool = True  # inside a known district, i.e. inside Sichuan or Chongqing
+    circle_distance_m: float = 0.0  # geodesic distance to the circle's edge; 0 inside
+    relevant_m: float = RELEVANT_M  # projects and lines farther than this are omitted
     projects: list[NearbyProject] = field(default_factory=list)
     lines: dict[str, NearestLine | None] = field(default_factory=dict)
 
@@ -74,6 +80,9 @@ class HereReport:
             parts = (self.province_zh, self.city_zh, self.district_zh) if zh else (self.district_en or self.district_zh,)
             place = " ".join(dict.fromkeys(p for p in parts if p))  # 重庆市 重庆市 -> once
             out.append(("位置：" if zh else "Place: ") + place + (f" ({self.district_adcode})" if self.district_adcode else ""))
+        elif not self.in_data_area:
+            out.append("位置：不在四川省、重庆市境内（本数据只覆盖川渝两省市）" if zh else
+                       "Place: outside Sichuan and Chongqing (the data covers only these two provinces)")
         else:
             out.append("位置：不在已知区县内" if zh else "Place: outside the known districts")
         if self.in_circle:
@@ -82,19 +91,26 @@ class HereReport:
                 circle += "（所在区县部分纳入）" if zh else " (district partly included)"
         else:
             circle = "不在成渝地区双城经济圈内" if zh else "Outside the Chengdu–Chongqing economic circle"
+            if self.circle_distance_m > 0:
+                far = format_distance(self.circle_distance_m)
+                circle += f"（距经济圈边界约 {far}）" if zh else f" (about {far} from its edge)"
         out.append(circle)
+        within = f"{self.relevant_m / 1000:g} km"
         for layer, line in self.lines.items():
             label = _LINE_LABELS.get(layer, (layer, layer))[0 if zh else 1]
             if line is None:
-                out.append(f"{label}: —")
+                out.append(f"最近{label}：{within} 内没有" if zh else f"Nearest {label}: none within {within}")
             else:
                 name = line.name_zh if zh else (line.name_en or line.name_zh)
-                out.append(f"{'最近' if zh else 'Nearest '}{label}: {name} {format_distance(line.distance_m)}")
+                out.append(f"最近{label}：{name} {format_distance(line.distance_m)}" if zh else
+                           f"Nearest {label}: {name} {format_distance(line.distance_m)}")
         if self.projects:
             out.append("附近项目：" if zh else "Nearby projects:")
             for p in self.projects:
                 name = p.name_zh if zh else (p.name_en or p.name_zh)
                 out.append(f"  {p.id} {name} {format_distance(p.distance_m)}")
+        elif self.lines or not self.in_data_area:
+            out.append(f"附近项目：{within} 内没有" if zh else f"Nearby projects: none within {within}")
         hand_placed = [x for x in (*self.lines.values(), *self.projects) if x is not None and x.geometry_quality == "schematic"]
         if hand_placed:
             out.append("注：项目与线路为示意位置（按控制点手工放置），距离为近似值。" if zh else
@@ -103,6 +119,8 @@ class HereReport:
 
 
 def format_distance(metres: float) -> str:
+    if metres >= 100_000:  # hundreds of km: metre digits would be false precision
+        return f"{metres / 1000:,.0f} km"
     return f"{metres / 1000:.2f} km" if metres >= 1000 else f"{metres:.0f} m"
 
 
@@ -146,6 +164,15 @@ class PlaceIndex:
         if self._circle is not None:
             return bool(self._circle.intersects(Point(lon, lat)))
         return bool(district is not None and int(district.get("in_circle", 0) or 0))
+
+    def circle_distance(self, lon: float, lat: float) -> float:
+        """Geodesic metres from the point to the circle's nearest edge point; 0 inside or without a circle."""
+        if self._circle is None or self._circle.intersects(Point(lon, lat)):
+            return 0.0
+        # Nearest point in lon/lat degrees, then measured on the ellipsoid: the display projection is
+        # meaningless far from the region, and a few % error in *which* edge point is fine at this scale.
+        edge = nearest_points(self._circle, Point(lon, lat))[0]
+        return float(GEOD.inv(lon, lat, edge.x, edge.y)[2])
 
     def nearest_projects(self, lon: float, lat: float, n: int = 5) -> list[NearbyProject]:
         projects = self.layers.get("projects")
@@ -197,9 +224,12 @@ class PlaceIndex:
             rep.district_en = _text(district, "name_en")
             rep.district_adcode = _text(district, "adcode")
             rep.partial_district = bool(int(district.get("partial", 0) or 0))
+        rep.in_data_area = district is not None or self._district_tree is None
         rep.in_circle = self.in_circle(lon, lat, district)
-        rep.projects = self.nearest_projects(lon, lat, n_projects)
-        rep.lines = {layer: self.nearest_line(layer, lon, lat) for layer in LINE_LAYERS if layer in self._line_trees}
+        rep.circle_distance_m = 0.0 if rep.in_circle else self.circle_distance(lon, lat)
+        rep.projects = [p for p in self.nearest_projects(lon, lat, n_projects) if p.distance_m <= RELEVANT_M]
+        lines = {layer: self.nearest_line(layer, lon, lat) for layer in LINE_LAYERS if layer in self._line_trees}
+        rep.lines = {k: v if v is not None and v.distance_m <= RELEVANT_M else None for k, v in lines.items()}
         return rep
 
 

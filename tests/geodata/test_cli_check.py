@@ -98,3 +98,11 @@ def test_check_table_shows_a_name_tie_in_a_note_column(tmp_path, capsys, monkeyp
     with open(tmp_path / "r.csv", encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.DictReader(fh))
     assert "dz-station-square" in rows[0]["match_note"] and rows[1]["match_note"] == ""
+
+
+def test_here_far_from_the_region_says_outside_and_lists_no_far_away_project(capsys):
+    assert main.main(["here", "0,0"]) == 0
+    out = capsys.readouterr().out
+    assert "不在四川省、重庆市境内" in out and "距经济圈边界约" in out
+    assert "附近项目：50 km 内没有" in out and "11," in out  # ~11,000 km to the circle
+    assert not any(line.startswith("  ") for line in out.splitlines())  # no project rows

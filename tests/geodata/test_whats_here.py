@@ -61,7 +61,7 @@ def test_point_outside_circle_is_reported_outside(layers):
     assert rep.district_zh == "圈外县" and rep.in_circle is False
     rep = whats_here(110.0, 20.0, layers)
     assert rep.district_zh == "" and rep.in_circle is False
-    assert "不在成渝地区双城经济圈内" in rep.text_lines("zh")
+    assert any(line.startswith("不在成渝地区双城经济圈内") for line in rep.text_lines("zh"))
 
 
 def test_nearest_projects_are_sorted_by_geodesic_distance(layers):
@@ -107,3 +107,32 @@ def test_missing_layers_give_empty_answers_not_errors(layers):
 def test_out_of_range_coordinate_is_refused(layers):
     with pytest.raises(ValueError, match="out of range"):
         whats_here(200.0, 29.7, layers)
+
+
+def test_point_far_outside_the_data_says_so_and_lists_nothing_as_nearby(layers):
+    rep = whats_here(0.0, 0.0, layers)
+    assert rep.in_data_area is False and rep.projects == []
+    assert all(line is None for line in rep.lines.values()) and set(rep.lines) == {"railways", "expressways", "rivers"}
+    # The circle's nearest corner is (105.0, 29.4): the reported gap is that geodesic distance.
+    assert rep.circle_distance_m == pytest.approx(GEOD.inv(0.0, 0.0, 105.0, 29.4)[2], rel=1e-6)
+    text = "\n".join(rep.text_lines("zh"))
+    assert "不在四川省、重庆市境内" in text and "距经济圈边界约" in text
+    assert "附近项目：50 km 内没有" in text and "远处项目" not in text and "km 内没有" in text.split("\n")[3]
+    english = "\n".join(rep.text_lines("en"))
+    assert "outside Sichuan and Chongqing" in english and "none within 50 km" in english
+
+
+def test_project_just_beyond_the_relevance_limit_is_omitted_and_one_inside_is_kept(layers):
+    from geodata.whats_here import RELEVANT_M
+
+    # P3 is at (106.40, 29.50); 0.45° further east at that latitude is ≈ 43.6 km, 0.6° ≈ 58 km.
+    near = whats_here(106.85, 29.5, layers)
+    far = whats_here(107.0, 29.5, layers)
+    assert [p.id for p in near.projects][:1] == ["P3"] and near.projects[0].distance_m <= RELEVANT_M
+    assert "P3" not in [p.id for p in far.projects]
+
+
+def test_point_inside_the_circle_has_no_circle_distance(layers):
+    rep = whats_here(105.7, 29.7, layers)
+    assert rep.in_data_area is True and rep.circle_distance_m == 0.0
+    assert not any("距经济圈边界" in line for line in rep.text_lines("zh"))
