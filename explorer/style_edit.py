@@ -42,5 +42,5 @@ def main_colour(layer_style: LayerStyle, kind: str) -> str:
 
 def _map(layer_style: LayerStyle, change) -> LayerStyle:
     classes = {k: StyleClass(c.key, c.label_zh, c.label_en, change(c.style)) for k, c in layer_style.classes.items()}
-    return LayerStyle(base=change(layer_style.base), fields=layer_style.fields, classes=classes,
-                      label_priority=layer_style.label_priority)
+    # replace(): every other field of the layer style (displace_points …) survives the edit.
+    return replace(layer_style, base=change(layer_style.base), classes=classes)

@@ -29,3 +29,14 @@ def test_widening_keeps_the_casing_margin():
     base, new = style.base, wide.base
     assert new.width_pt == 3.0
     assert new.casing_width_pt - new.width_pt == pytest.approx(base.casing_width_pt - base.width_pt)
+
+
+def test_style_edit_keeps_the_other_layer_style_settings():
+    from explorer.style_edit import with_colour, with_width
+    from layers.document import MapDocument
+
+    doc = MapDocument.from_bundle()
+    seats = doc.layer("seats")
+    assert seats.style.displace_points is False  # seats stay where they are
+    for edited in (with_colour(seats.style, "#123456", "point"), with_width(seats.style, 2.0)):
+        assert edited.displace_points is False and edited.label_priority == seats.style.label_priority
