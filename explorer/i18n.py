@@ -11,6 +11,8 @@ from typing import Callable
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
+from geodata import language as locale_rule
+
 # key -> (中文, English)
 STRINGS: dict[str, tuple[str, str]] = {
     "app.title": ("成渝地区双城经济圈 地图浏览器", "Chengdu–Chongqing Economic Circle Explorer"),
@@ -124,16 +126,12 @@ _listeners: list[Callable[[str], None]] = []
 
 
 def system_language(locale: QLocale | None = None) -> str:
-    """Chinese first: `zh` unless the locale explicitly names another language.
-
-    An unset, C or POSIX locale (as on many servers and containers) says nothing about
-    the reader, so the app opens in Chinese; `en_*` (or any other named language, for
-    which English is the closer of the two) opens in English.
-    """
-    lang = (locale or QLocale.system()).language()
-    if lang in (QLocale.Language.C, QLocale.Language.AnyLanguage, QLocale.Language.Chinese):
-        return "zh"
-    return "en"
+    """Chinese first, by the rule the CLI uses too (`geodata.language`): `zh` for an unset,
+    C/POSIX or Chinese locale, `en` for any other named language.  Without `locale`, the
+    environment's (LC_ALL > LC_MESSAGES > LANG, as Qt reads it)."""
+    if locale is None:
+        return locale_rule.system_language()
+    return locale_rule.language_for_locale(locale.name())
 
 
 _qt_translator: QTranslator | None = None

@@ -11,6 +11,13 @@ import json
 import sys
 
 DATUM_CHOICES = ("wgs84", "gcj02", "bd09", "cgcs2000")
+_LANG_HELP = "output language (default: the locale's, Chinese unless it names another language)"
+
+
+def _language(args: argparse.Namespace) -> str:
+    from geodata.language import system_language
+
+    return args.lang or system_language()  # the same rule as the window's
 
 
 def register(subparsers) -> None:
@@ -26,7 +33,7 @@ def register(subparsers) -> None:
     check.add_argument("--report", metavar="OUT.csv", help="write the result table (UTF-8 CSV)")
     check.add_argument("--pdf", metavar="OUT.pdf", help="write a PDF report with a map per flagged project")
     check.add_argument("--edits", metavar="EDITS.gpkg", help="check against the corrected registry in this user edits file")
-    check.add_argument("--lang", choices=("zh", "en"), default="zh")
+    check.add_argument("--lang", choices=("zh", "en"), default=None, help=_LANG_HELP)
     check.set_defaults(func=run_check)
 
     here = subparsers.add_parser("here", help="what is here: district, circle, nearby projects, nearest lines",
@@ -35,7 +42,7 @@ def register(subparsers) -> None:
     here.add_argument("--datum", default="wgs84", help="wgs84, gcj02, bd09, cgcs2000, gk3, gk6 (default wgs84)")
     here.add_argument("--zone", type=int, default=None, help="Gauss–Krüger zone when the easting has no zone prefix")
     here.add_argument("-n", "--projects", type=int, default=5, help="how many nearby projects (default 5)")
-    here.add_argument("--lang", choices=("zh", "en"), default="zh")
+    here.add_argument("--lang", choices=("zh", "en"), default=None, help=_LANG_HELP)
     here.add_argument("--json", action="store_true", help="print JSON instead of text")
     here.set_defaults(func=run_here)
 
@@ -85,13 +92,14 @@ def run_check(args: argparse.Namespace) -> int:
         return 1
     except (ObservationError, ValueError) as exc:
         return _fail(str(exc))
-    _print_result(result, args.lang)
+    lang = _language(args)
+    _print_result(result, lang)
     if args.report:
         print(f"→ {write_csv(result, args.report)}")
     if args.pdf:
         from layers.export_report import write_report
 
-        print(f"→ {write_report(result, args.pdf, lang=args.lang)}")
+        print(f"→ {write_report(result, args.pdf, lang=lang)}")
     return 0
 
 
@@ -138,7 +146,7 @@ def run_here(args: argparse.Namespace) -> int:
         return 0
     if pos.datum != "wgs84" or pos.note:
         print(f"{pos.x}, {pos.y} ({pos.datum}) → {pos.format()}" + (f"  [{pos.note}]" if pos.note else ""))
-    print("\n".join(report.text_lines(args.lang)))
+    print("\n".join(report.text_lines(_language(args))))
     return 0
 
 

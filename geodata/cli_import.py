@@ -6,7 +6,6 @@ changed, and (with --out) saves it.  Bad input: a message on stderr, exit 2, not
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 
@@ -25,6 +24,8 @@ def register(subparsers) -> None:
     p.add_argument("--out-datum", choices=("wgs84", "gcj02", "bd09"), default=None, help="datum of the saved coordinates")
     p.add_argument("--list-layers", action="store_true", help="list the layers in FILE and stop")
     p.add_argument("--overwrite", action="store_true", help="allow --out to be the input file itself")
+    p.add_argument("--lang", choices=("zh", "en"), default=None,
+                   help="report language (default: the locale's, Chinese unless it names another language)")
     p.set_defaults(func=run)
 
 
@@ -49,10 +50,11 @@ def run(args: argparse.Namespace) -> int:
                 print("  CRSs that place these coordinates in the Chengdu–Chongqing region: " + "; ".join(fitting),
                       file=sys.stderr)
         return 2
-    from geodata.import_report import text
+    from geodata.import_report import feature_count, text
+    from geodata.language import system_language
 
-    lang = "zh" if os.environ.get("LANG", "").lower().startswith("zh") else "en"  # report lines follow the locale
-    print(f"{result.source.name}: {len(result.gdf)} features")
+    lang = args.lang or system_language()  # the window's rule: Chinese unless the locale names another language
+    print(f"{result.source.name}{'：' if lang == 'zh' else ': '}{feature_count(len(result.gdf), lang)}")
     for line in result.report:
         print(f"  - {text(line, lang)}")
     if args.out:
@@ -63,5 +65,6 @@ def run(args: argparse.Namespace) -> int:
             return 2
         for line in saved.report:
             print(f"  - {text(line, lang)}")
-        print(f"saved {', '.join(str(p) for p in saved.paths)}")
+        paths = ", ".join(str(p) for p in saved.paths)
+        print(f"已保存 {paths}" if lang == "zh" else f"saved {paths}")
     return 0

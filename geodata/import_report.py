@@ -18,3 +18,10 @@ class Note(str):
 def text(line: str, language: str = "zh") -> str:
     """The line in `language` ('zh' or 'en'); plain strings are returned as they are."""
     return getattr(line, "zh", line) if language == "zh" else str(line)
+
+
+def feature_count(n: int, language: str = "zh") -> str:
+    """'1 个要素' / '1 feature', '3 features': the count line of an import report."""
+    if language == "zh":
+        return f"{n} 个要素"
+    return f"{n} feature" if n == 1 else f"{n} features"

@@ -11,6 +11,14 @@ import main
 from geodata import coords, field_check
 
 
+@pytest.fixture(autouse=True)
+def c_locale(monkeypatch):
+    """Output language comes from the locale; these tests read the Chinese a C locale gives."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
+
+
 @pytest.fixture()
 def registry(monkeypatch):
     gdf = gpd.GeoDataFrame({"id": ["P001", "P002"], "name_zh": ["大足石刻宝顶山", "天府广场"], "name_en": ["", ""]},
@@ -106,3 +114,14 @@ def test_here_far_from_the_region_says_outside_and_lists_no_far_away_project(cap
     assert "不在四川省、重庆市境内" in out and "距经济圈边界约" in out
     assert "附近项目：50 km 内没有" in out and "11," in out  # ~11,000 km to the circle
     assert not any(line.startswith("  ") for line in out.splitlines())  # no project rows
+
+
+def test_here_and_check_speak_english_under_an_english_locale(tmp_path, registry, capsys, monkeypatch):
+    monkeypatch.setenv("LANG", "en_GB.UTF-8")
+    assert main.main(["here", "105.7,29.69", "--projects", "0"]) == 0
+    assert "Inside the Chengdu–Chongqing economic circle" in capsys.readouterr().out
+    assert main.main(["check", str(write_obs(tmp_path / "obs.csv"))]) == 0
+    out = capsys.readouterr().out
+    assert "符合" not in out and "status" in out
+    assert main.main(["here", "105.7,29.69", "--projects", "0", "--lang", "zh"]) == 0  # --lang beats the locale
+    assert "经济圈内" in capsys.readouterr().out

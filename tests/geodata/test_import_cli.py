@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import geopandas as gpd
+import pytest
 
 import main
 
@@ -16,9 +17,9 @@ def test_import_csv_to_gpkg_prints_report_and_writes(tmp_path, capsys):
     src = tmp_path / "sites.csv"
     src.write_text("名称,经度,纬度\n大足,105.7208,29.7075\n", encoding="utf-8")
     out = tmp_path / "out.gpkg"
-    assert main.main(["import", str(src), "--out", str(out)]) == 0
+    assert main.main(["import", str(src), "--out", str(out), "--lang", "en"]) == 0
     printed = capsys.readouterr().out
-    assert "assumed WGS84" in printed and "1 features" in printed
+    assert "assumed WGS84" in printed and printed.startswith("sites.csv: 1 feature\n")
     assert list(gpd.read_file(out)["名称"]) == ["大足"]
 
 
@@ -73,3 +74,29 @@ def test_report_follows_a_chinese_locale(tmp_path, capsys, monkeypatch):
     monkeypatch.setenv("LANG", "zh_CN.UTF-8")
     assert main.main(["import", str(src)]) == 0
     assert "按 WGS84（EPSG:4326）读取" in capsys.readouterr().out
+
+
+def _sites(tmp_path):
+    src = tmp_path / "sites.csv"
+    src.write_text("名称,经度,纬度\n大足,105.7208,29.7075\n", encoding="utf-8")
+    return src
+
+
+@pytest.mark.parametrize("locale", ["C", "C.UTF-8", "POSIX"])
+def test_report_is_chinese_under_a_c_locale_like_the_window(tmp_path, capsys, monkeypatch, locale):
+    for var in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("LANG", locale)
+    assert main.main(["import", str(_sites(tmp_path))]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "sites.csv：1 个要素"
+    assert "按 WGS84（EPSG:4326）读取" in out
+
+
+def test_english_report_counts_one_feature_in_the_singular(tmp_path, capsys, monkeypatch):
+    monkeypatch.setenv("LC_ALL", "en_GB.UTF-8")
+    assert main.main(["import", str(_sites(tmp_path)), "--out", str(tmp_path / "o.gpkg")]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == "sites.csv: 1 feature" and lines[-1].startswith("saved ")
+    assert main.main(["import", str(_sites(tmp_path)), "--lang", "zh"]) == 0  # --lang beats the locale
+    assert capsys.readouterr().out.splitlines()[0] == "sites.csv：1 个要素"

@@ -34,3 +34,11 @@ def test_every_line_of_a_busy_import_has_chinese_and_english(tmp_path):
 
 def test_text_passes_plain_strings_through():
     assert text("plain", "zh") == "plain" and text(Note("中文", "English"), "en") == "English"
+
+
+@pytest.mark.parametrize("n, zh, en", [(0, "0 个要素", "0 features"), (1, "1 个要素", "1 feature"),
+                                       (2, "2 个要素", "2 features")])
+def test_feature_count_is_singular_for_one_in_english(n, zh, en):
+    from geodata.import_report import feature_count
+
+    assert (feature_count(n, "zh"), feature_count(n, "en")) == (zh, en)
