@@ -52,13 +52,15 @@ def register(subparsers) -> None:
                        help="always draw the overview inset (default: only when zoomed in)")
     inset.add_argument("--no-inset", dest="inset", action="store_const", const=False, help="never draw it")
     web = export.add_argument_group("web map (.html)")
-    web.add_argument("--basemap", choices=("osm", "tianditu", "amap", "none"), default="osm",
-                     help="tiles under the map: OpenStreetMap, Tianditu (your key), Amap (overlays converted "
-                          "to GCJ-02) or none (no tiles)")
+    # default None, not "osm": an explicit --basemap on a png/svg/pdf is refused, never silently ignored
+    web.add_argument("--basemap", choices=("osm", "tianditu", "amap", "none"), default=None,
+                     help="tiles under the map (default osm): OpenStreetMap, Tianditu (your key), Amap (overlays "
+                          "converted to GCJ-02) or none (no tiles); .html only")
     web.add_argument("--tianditu-key", default=None, metavar="KEY",
-                     help="your Tianditu key for --basemap tianditu (default: $TIANDITU_KEY)")
+                     help="your Tianditu key for --basemap tianditu (default: $TIANDITU_KEY); .html only")
     web.add_argument("--offline", action="store_true",
-                     help="inline Leaflet's scripts in the page (with --basemap none it needs no network)")
+                     help="inline Leaflet's scripts in the page (with --basemap none it needs no network); "
+                          ".html only")
     export.set_defaults(func=run_export)
 
     batch = subparsers.add_parser("export-batch", help="one map per theme into a folder",
@@ -135,6 +137,20 @@ def check_format(out: Path) -> str:
                      f"use {', '.join(LAYOUT_FORMATS + WEB_FORMATS)}")
 
 
+WEB_ONLY_OPTIONS = (("basemap", "--basemap"), ("tianditu_key", "--tianditu-key"), ("offline", "--offline"))
+
+
+def check_web_only_options(args, suffix: str) -> None:
+    """Refuse web-map options on a png/svg/pdf: they would do nothing, and a silent no-op misleads."""
+    if suffix in WEB_FORMATS:
+        return
+    given = [flag for attr, flag in WEB_ONLY_OPTIONS if getattr(args, attr, None) not in (None, False)]
+    if given:
+        several = len(given) > 1
+        raise UsageError(f"{', '.join(given)} {'apply' if several else 'applies'} only to a web map (.html); "
+                         f"a {suffix} page has no tile basemap. Drop {'them' if several else 'it'}, or export to .html")
+
+
 def check_preset(name: str) -> None:
     from layers.layout_geometry import preset
 
@@ -185,6 +201,7 @@ def run_export(args) -> int:
     out = Path(args.out)
     try:
         suffix = check_format(out)
+        check_web_only_options(args, suffix)
         check_preset(args.preset)
         themes = parse_themes(args.theme)
         statuses = parse_statuses(args.status)

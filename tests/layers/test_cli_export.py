@@ -109,3 +109,24 @@ def test_export_to_a_bbox_and_to_a_layer_extent_write_their_files(tmp_path, caps
     assert _run(["export", str(tmp_path / "circle.svg"), "--extent-layer", "circle", "--no-inset"], capsys)[0] == 0
     assert (tmp_path / "box.pdf").read_bytes().startswith(b"%PDF")
     assert b"<svg" in (tmp_path / "circle.svg").read_bytes()[:400]
+
+
+@pytest.mark.parametrize("extra, named", [
+    (["--basemap", "amap"], "--basemap"),
+    (["--basemap", "osm"], "--basemap"),
+    (["--tianditu-key", "k123"], "--tianditu-key"),
+    (["--offline"], "--offline"),
+])
+@pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf"])
+def test_web_only_options_on_a_page_export_exit_2_name_the_option_and_write_nothing(tmp_path, capsys, extra,
+                                                                                     named, suffix):
+    code, out, err = _run(["export", str(tmp_path / f"m{suffix}"), *extra], capsys)
+    assert code == 2 and out == ""
+    assert named in err and ".html" in err
+    assert _nothing_written(tmp_path)
+
+
+def test_web_only_options_together_are_all_named(tmp_path, capsys):
+    code, _, err = _run(["export", str(tmp_path / "m.png"), "--basemap", "none", "--offline"], capsys)
+    assert code == 2 and "--basemap" in err and "--offline" in err
+    assert _nothing_written(tmp_path)
