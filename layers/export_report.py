@@ -16,6 +16,7 @@ from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPageLayout, QPageSize, QPainter, QPainterPath, QPdfWriter, QPen, QPolygonF
 
 from geodata.atomic import atomic_path
+from geodata.field_check import note_text
 from layers.fonts import cjk_family, ensure_gui_app, map_font
 from layers.projection import lonlat_to_display
 
@@ -29,6 +30,9 @@ ARROW_COLOR = "#d7191c"
 # layers would draw a second arrow.
 OMITTED_LAYERS = ("partnerships", "field_check", "goto_marker")
 REGISTERED_COLOR = "#2b83ba"
+# Layers holding registered projects (the bundle's and the explorer's corrected copy): a per-project map
+# shows only the project checked, else a district seat's ring of displaced symbols buries the arrow.
+PROJECT_LAYERS = ("projects", "projects_corrected")
 
 Progress = Callable[[float, str], None]
 
@@ -48,6 +52,7 @@ _TEXT = {
     "key": ("红色空心圆 = 观测位置，蓝色圆圈 = 登记位置，箭头由观测指向登记位置",
             "red open circle = observed, blue ring = registered, arrow from observed to registered"),
     "schematic": ("登记位置为示意位置（按控制点手工放置）", "the registered position is schematic (hand-placed)"),
+    "note": ("备注", "Note"),
     "columns": (("编号", "名称", "项目", "匹配", "距离 m", "状态"), ("Obs", "Name", "Project", "Match", "Dist. m", "Status")),
     "status": ({"ok": "符合", "flagged": "超差", "unmatched": "未匹配"}, {"ok": "ok", "flagged": "flagged", "unmatched": "unmatched"}),
     "method": ({"id": "编号", "name": "名称", "nearest": "最近", "": "—"}, {"id": "id", "name": "name", "nearest": "nearest", "": "—"}),
@@ -104,13 +109,29 @@ def draw_arrow(painter: QPainter, start: QPointF, end: QPointF, width_px: float,
     painter.restore()
 
 
+def focused_document(document, project_id: str):
+    """A snapshot of `document` whose project layers hold only `project_id` and whose filter is
+    cleared (the map is about that project, whatever the window filters); the document is unchanged."""
+    from layers.filter import Filter
+
+    doc = document.snapshot()
+    doc.set_filter(Filter())
+    for name in PROJECT_LAYERS:
+        if name in doc:
+            data = doc.layer(name).data
+            if data is not None and "id" in data.columns:
+                doc.set_layer_data(name, data[data["id"].astype(str) == str(project_id)])
+    return doc
+
+
 def discrepancy_map(document, row, width: int, height: int, dpi: float = MAP_DPI, lang: str = "zh") -> QImage:
-    """The map around one matched observation: rendered document, arrow observed -> registered."""
+    """The map around one matched observation: the document with only this project, arrow observed -> registered."""
     from layers.render import MapRequest, render_with_result
 
     obs = (float(row["obs_lon"]), float(row["obs_lat"]))
     reg = (float(row["reg_lon"]), float(row["reg_lat"]))
     extent = map_extent(obs, reg, width / height)
+    document = focused_document(document, row["project_id"])
     shown = tuple(name for name in document.layer_names() if name not in OMITTED_LAYERS)
     image, result = render_with_result(MapRequest(document=document, extent=extent, width=width, height=height,
                                                   dpi=dpi, labels=True, language=lang, layers=shown))
@@ -217,7 +238,27 @@ def _table(page: _Page, rows, lang: str) -> None:
             painter.drawText(box, Qt.AlignmentFlag.AlignVCenter | align,
                              metrics.elidedText(str(cell), Qt.TextElideMode.ElideRight, box.width()))
         page.y += row_h
+        note = getattr(r, "match_note", "") or ""
+        if note == note and str(note).strip():  # NaN-safe; a name tie: which projects tied, how one was taken
+            _note_row(page, f"{_t('note', lang)}{'：' if lang == 'zh' else ': '}{note_text(note, lang)}",
+                      xs[1], n % 2 == 1)
     page.y += _mm(4)
+
+
+def _note_row(page: _Page, text: str, x: float, shaded: bool) -> None:
+    """A wrapped note line under its table row (a tie lists every tied project: never elided)."""
+    font = _pdf_font(7.5)
+    painter = page.painter
+    flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop) | int(Qt.TextFlag.TextWordWrap)
+    width = page.width - x - _mm(1)
+    height = QFontMetricsF(font).boundingRect(QRectF(0, 0, width, page.height), flags, text).height() + _mm(1)
+    page.ensure(height)
+    if shaded:
+        painter.fillRect(QRectF(0, page.y, page.width, height), QColor("#f6f8fa"))
+    painter.setFont(font)
+    painter.setPen(QColor("#555555"))
+    painter.drawText(QRectF(x + _mm(1), page.y, width, height), flags, text)
+    page.y += height
 
 
 def write_report(result, out_path: str | Path, document=None, lang: str = "zh", title: str | None = None,

@@ -125,3 +125,44 @@ def test_cancel_leaves_no_file(tmp_path, result, document):
 def test_wrong_suffix_is_refused(tmp_path, result, document):
     with pytest.raises(ValueError, match=".pdf"):
         write_report(result, tmp_path / "r.png", document=document)
+
+
+def _with_projects(document: MapDocument, ids_and_points) -> MapDocument:
+    projects = gpd.GeoDataFrame({"id": [i for i, _ in ids_and_points], "name_zh": [f"项目{i}" for i, _ in ids_and_points],
+                                 "themes": ["industry"] * len(ids_and_points), "status": ["planned"] * len(ids_and_points)},
+                                geometry=[p for _, p in ids_and_points], crs="EPSG:4326")
+    document.add_layer(MapLayer(name="projects", data=projects))
+    return document
+
+
+def test_flagged_project_map_draws_only_that_project_not_its_neighbours(result, document):
+    from layers.document import MapDocument as Doc
+    from layers.filter import Filter
+    from layers.render import MapRequest, render_image
+
+    row = result.flagged.iloc[0]  # P001 (大足石刻宝顶山)
+    reg = Point(row["reg_lon"], row["reg_lat"])
+    # A district seat's crowd: twelve other projects on the registered point and one 600 m south.
+    crowd = [("P001", reg)] + [(f"N{i:02d}", reg) for i in range(12)] + [("S", Point(reg.x, reg.y - 0.0054))]
+    crowded = _with_projects(document, crowd)
+    crowded.set_filter(Filter(themes=("ecology",)))  # the window's filter hides P001; the report map does not
+    alone = _with_projects(Doc(layers=[MapLayer(name="districts", data=document.layer("districts").data)]), crowd[:1])
+    focused = discrepancy_map(crowded, row, 600, 340, dpi=96)
+    assert focused == discrepancy_map(alone, row, 600, 340, dpi=96)
+    # The neighbours are inside that extent: drawn as the document stands, the map differs.
+    extent = map_extent((row["obs_lon"], row["obs_lat"]), (row["reg_lon"], row["reg_lat"]), 600 / 340)
+    crowded.set_filter(Filter())
+    assert render_image(MapRequest(document=crowded, extent=extent, width=600, height=340, dpi=96)) != \
+        render_image(MapRequest(document=alone, extent=extent, width=600, height=340, dpi=96))
+    assert len(crowded.layer("projects").data) == 14  # the caller's document is unchanged
+
+
+def test_pdf_table_shows_a_name_tie_note_under_its_row(tmp_path, result, document):
+    pdftotext = require_tool("pdftotext")
+    result.rows["match_note"] = ""
+    result.rows.loc[1, "match_note"] = "名称并列 / name tie among 2, same place, first taken: P002 天府广场, P009 天府广场东"
+    text = pdf_text(pdftotext, write_report(result, tmp_path / "zh.pdf", document=document, lang="zh"))
+    expected = unicodedata.normalize("NFKC", "备注：名称并列：P002 天府广场, P009 天府广场东")  # as pdf_text reads
+    assert expected in text.replace("\n", "")
+    text = pdf_text(pdftotext, write_report(result, tmp_path / "en.pdf", document=document, lang="en"))
+    assert "Note: name tie among 2, same place, first taken" in text and "名称并列" not in text
