@@ -45,7 +45,8 @@ TEXT: dict[str, tuple[str, str]] = {
     "reason": ("修正原因：", "Reason for the correction:"),
     "edits_file": ("修正保存到（您自己的 GeoPackage）", "Keep corrections in (your own GeoPackage)"),
     "pick_row": ("请先在表中选择一个已匹配的观测。", "Select a matched observation in the table first."),
-    "columns": ("观测|名称|项目|匹配|距离 m|状态", "Obs|Name|Project|Match|Distance m|Status"),
+    # What a planner reads first leads (a narrow dock scrolls the rest): see COL_* below.
+    "columns": ("状态|距离 m|观测名称|项目|匹配|观测编号", "Status|Distance m|Observed name|Project|Match|Obs id"),
     "running": ("正在核查…", "Checking…"),
     "writing_pdf": ("正在生成报告…", "Writing the report…"),
     "cancelled": ("已取消。", "Cancelled."),
@@ -54,6 +55,7 @@ TEXT: dict[str, tuple[str, str]] = {
     "corrected": ("重点项目（已修正）", "Projects (corrected)"),
     "saved": ("已保存：", "Saved: "),
 }
+COL_STATUS, COL_DISTANCE, COL_OBS_NAME, COL_PROJECT, COL_MATCH, COL_OBS_ID = range(6)
 STATUS_TEXT = {"ok": ("符合", "ok"), "flagged": ("超差", "flagged"), "unmatched": ("未匹配", "unmatched")}
 STATUS_COLORS = {"ok": "#1a9641", "flagged": "#d7191c", "unmatched": "#b8860b"}
 
@@ -199,7 +201,10 @@ class FieldCheckPanel(QWidget):
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
-        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
+        header.setStretchLastSection(False)  # the last column (obs id) scrolls in, never squeezes the first
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAsNeeded)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.cellDoubleClicked.connect(lambda r, _c: self.zoom_to_row(r))
 
@@ -361,15 +366,16 @@ class FieldCheckPanel(QWidget):
             dist = "" if rec.distance_m != rec.distance_m else f"{rec.distance_m:.1f}"
             note = getattr(rec, "match_note", "") or ""
             # A name tie is flagged in the match cell; the note (which projects tied) is its tooltip.
-            cells = (rec.obs_id, rec.obs_name, f"{rec.project_id} {rec.project_name_zh}".strip(),
-                     f"{rec.match_method} ⚠" if note else rec.match_method, dist, STATUS_TEXT[rec.status][lang])
-            for c, value in enumerate(cells):
+            cells = {COL_STATUS: STATUS_TEXT[rec.status][lang], COL_DISTANCE: dist, COL_OBS_NAME: rec.obs_name,
+                     COL_PROJECT: f"{rec.project_id} {rec.project_name_zh}".strip(),
+                     COL_MATCH: f"{rec.match_method} ⚠" if note else rec.match_method, COL_OBS_ID: rec.obs_id}
+            for c, value in cells.items():
                 item = QTableWidgetItem(str(value))
-                if note and c in (2, 3):
+                if note and c in (COL_PROJECT, COL_MATCH):
                     item.setToolTip(note_text(note, i18n.language()))
-                if c == 4:
+                if c == COL_DISTANCE:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-                if c == 5:
+                if c == COL_STATUS:
                     item.setForeground(QColor(STATUS_COLORS[rec.status]))
                 self.table.setItem(r, c, item)
 

@@ -12,7 +12,8 @@ from pyproj import Geod
 from shapely.geometry import Point, box
 
 from explorer.canvas import MapCanvas
-from explorer.field_check_panel import CORRECTED_LAYER, DISCREPANCY_LAYER, GOTO_LAYER, install
+from explorer.field_check_panel import (COL_DISTANCE, COL_MATCH, COL_STATUS, CORRECTED_LAYER, DISCREPANCY_LAYER,
+                                       GOTO_LAYER, install)
 from geodata import coords
 from layers.document import MapDocument, MapLayer
 from layers.projection import lonlat_to_display
@@ -91,10 +92,28 @@ def test_check_fills_table_and_adds_discrepancy_layer(qtbot, window, obs_file):
     panel = install(window)
     run_check(qtbot, panel, obs_file)
     assert panel.table.rowCount() == 3
-    assert [panel.table.item(r, 5).text() for r in range(3)] == ["超差", "符合", "超差"]
-    assert float(panel.table.item(0, 4).text()) == pytest.approx(500.0, abs=1.0)
+    assert [panel.table.item(r, COL_STATUS).text() for r in range(3)] == ["超差", "符合", "超差"]
+    assert float(panel.table.item(0, COL_DISTANCE).text()) == pytest.approx(500.0, abs=1.0)
     layer = window.document.layer(DISCREPANCY_LAYER)
     assert len(layer.data) == 3 and set(layer.data.geom_type) == {"LineString"}
+
+
+def test_status_and_distance_columns_are_visible_in_a_300_px_dock(qtbot, window, obs_file):
+    panel = install(window)
+    window.show()
+    window.resizeDocks([panel.dock], [300], Qt.Orientation.Horizontal)
+    qtbot.waitUntil(lambda: panel.dock.width() <= 320)
+    run_check(qtbot, panel, obs_file)
+    table = panel.table
+    assert table.horizontalHeaderItem(COL_STATUS).text() == "状态" and table.item(0, COL_STATUS).text() == "超差"
+    viewport = table.viewport().width()
+    assert viewport < 300
+    for col in (COL_STATUS, COL_DISTANCE):  # wholly inside the visible part, without scrolling
+        left = table.columnViewportPosition(col)
+        assert 0 <= left and left + table.columnWidth(col) <= viewport, col
+    assert table.columnWidth(COL_STATUS) >= table.fontMetrics().horizontalAdvance("超差")  # sized to contents
+    total = sum(table.columnWidth(c) for c in range(table.columnCount()))
+    assert total > viewport and table.horizontalScrollBar().maximum() > 0  # the rest scrolls
 
 
 def test_exports_csv_and_pdf_from_the_panel(qtbot, window, obs_file, tmp_path):
@@ -208,10 +227,10 @@ def test_switching_language_retranslates_actions_and_table(qtbot, window, obs_fi
     try:
         i18n.set_language("en")
         assert panel.actions_by_key["act.check"].text() == "Check observations…"
-        assert panel.table.item(0, 5).text() == "flagged" and panel.run_button.text() == "Check"
+        assert panel.table.item(0, COL_STATUS).text() == "flagged" and panel.run_button.text() == "Check"
         assert panel.summary.text().startswith("3 observations")
         i18n.set_language("zh")
-        assert panel.table.item(0, 5).text() == "超差" and panel.dock.windowTitle() == "实地核查"
+        assert panel.table.item(0, COL_STATUS).text() == "超差" and panel.dock.windowTitle() == "实地核查"
     finally:
         i18n.set_language(before)
 
@@ -229,10 +248,10 @@ def test_name_tie_is_marked_in_the_table_with_the_note_as_tooltip(qtbot, window,
     with qtbot.waitSignal(panel.result_ready, timeout=20000):
         panel.run_check(str(path), "wgs84", 200)
     qtbot.waitUntil(lambda: not panel.is_busy())
-    assert panel.table.item(0, 3).text() == "name ⚠" and panel.table.item(1, 3).text() == "name"
-    tip = panel.table.item(0, 3).toolTip()
+    assert panel.table.item(0, COL_MATCH).text() == "name ⚠" and panel.table.item(1, COL_MATCH).text() == "name"
+    tip = panel.table.item(0, COL_MATCH).toolTip()
     assert "P004" in tip and "P005" in tip and tip.startswith("名称并列 2 项") and "name tie" not in tip  # UI language
-    assert panel.table.item(1, 3).toolTip() == ""
+    assert panel.table.item(1, COL_MATCH).toolTip() == ""
 
 
 def test_panel_work_runs_on_the_explorers_one_worker_thread(qtbot, window):
