@@ -7,6 +7,7 @@ behind a cancellable progress dialog; every failure becomes a message box and th
 """
 from __future__ import annotations
 
+import math
 import os
 import threading
 from pathlib import Path
@@ -20,6 +21,9 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
 from explorer import i18n, workers
 
 # (zh, en) of every visible string of this module
+# After an import the view fits the new layer, at least this wide: one point still shows its streets.
+MIN_ZOOM_SPAN_M = 2000.0
+
 TEXT = {
     "import": ("导入数据…", "Import data…"),
     "save_layer": ("图层另存为…", "Save layer as…"),
@@ -360,6 +364,7 @@ class DataActions(QObject):
             self.show_error(t("import_failed"), _message(exc))
             return
         self.last_report = list(value.report)
+        self.zoom_to_layer(name)  # as QGIS does: the user wants to see what they just added
         self.show_report(t("report"), t("imported", name=name, n=len(value.gdf)), value.report)
         self.imported.emit(name)
 
@@ -382,6 +387,27 @@ class DataActions(QObject):
                          theme_tags=theme_tags(result.gdf))
         doc.add_layer(layer)
         return name
+
+    def zoom_to_layer(self, name: str) -> bool:
+        """Fit the canvas to a layer's features (at least MIN_ZOOM_SPAN_M across, so one point shows
+        its surroundings); an empty layer leaves the view alone.  True when the view moved."""
+        canvas = getattr(self.window, "canvas", None)
+        if canvas is None or not hasattr(canvas, "zoom_to_extent") or name not in self.window.document:
+            return False
+        data = self.window.document.layer(name).data
+        geoms = data.geometry[~(data.geometry.isna() | data.geometry.is_empty)] if data is not None else None
+        if geoms is None or not len(geoms):
+            return False
+        bounds = geoms.total_bounds  # lon/lat: cheap, no need to build the render cache on the GUI thread
+        if not all(math.isfinite(float(v)) for v in bounds):
+            return False
+        from layers.projection import lonlat_bounds_to_display
+
+        x0, y0, x1, y1 = lonlat_bounds_to_display(tuple(float(v) for v in bounds))
+        half = MIN_ZOOM_SPAN_M / 2
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        canvas.zoom_to_extent((min(x0, cx - half), min(y0, cy - half), max(x1, cx + half), max(y1, cy + half)))
+        return True
 
     # ---- save layer ------------------------------------------------------------------------------
     def current_layer_name(self) -> str | None:

@@ -455,3 +455,59 @@ def test_projected_file_is_not_asked_a_datum(qtbot, tmp_path):
     assert actions.wait_idle() and asked == []
     p = window.document.layer("survey").data.geometry[0]
     assert abs(p.x - 105.72) < 1e-6 and abs(p.y - 29.70) < 1e-6
+
+
+def _view_extent(window):
+    return window.canvas.view.extent()
+
+
+def test_import_zooms_the_map_to_the_imported_layer(qtbot, tmp_path):
+    from layers.projection import lonlat_to_display
+
+    window, actions = make_window(qtbot)
+    if not hasattr(window.canvas, "view"):
+        pytest.skip("needs the real map canvas")
+    window.resize(900, 600)
+    window.canvas.zoom_to_extent(lonlat_bounds((97.0, 26.0, 110.0, 34.0)))  # both provinces
+    before = _view_extent(window)
+    actions.import_path(sites_csv(tmp_path))
+    assert actions.wait_idle() and actions.errors == []
+    x0, y0, x1, y1 = _view_extent(window)
+    xs, ys = lonlat_to_display([105.72, 104.63, 106.67], [29.70, 30.13, 29.59])
+    assert all(x0 < x < x1 for x in xs) and all(y0 < y < y1 for y in ys)
+    assert (x1 - x0) < (before[2] - before[0]) / 3  # zoomed in to the three sites, not left at the provinces
+
+
+def test_import_of_one_point_zooms_to_a_small_area_around_it(qtbot, tmp_path):
+    from layers.projection import lonlat_to_display
+
+    window, actions = make_window(qtbot)
+    if not hasattr(window.canvas, "view"):
+        pytest.skip("needs the real map canvas")
+    window.resize(900, 600)
+    path = tmp_path / "one.csv"
+    path.write_text("name,经度,纬度\n宝顶山,105.8087,29.7477\n", encoding="utf-8")
+    actions.import_path(path)
+    assert actions.wait_idle() and actions.errors == []
+    x0, y0, x1, y1 = _view_extent(window)
+    px, py = lonlat_to_display(105.8087, 29.7477)
+    assert x0 < px < x1 and y0 < py < y1
+    assert data_actions.MIN_ZOOM_SPAN_M <= min(x1 - x0, y1 - y0) < 10 * data_actions.MIN_ZOOM_SPAN_M
+
+
+def test_empty_layer_leaves_the_view_alone(qtbot):
+    from layers.document import MapLayer
+
+    window, actions = make_window(qtbot)
+    if not hasattr(window.canvas, "view"):
+        pytest.skip("needs the real map canvas")
+    window.document.add_layer(MapLayer(name="empty", data=gpd.GeoDataFrame({"a": []}, geometry=[], crs="EPSG:4326")))
+    before = _view_extent(window)
+    assert actions.zoom_to_layer("empty") is False
+    assert _view_extent(window) == before
+
+
+def lonlat_bounds(bounds):
+    from layers.projection import lonlat_bounds_to_display
+
+    return lonlat_bounds_to_display(bounds)
