@@ -33,8 +33,9 @@ from PySide6.QtGui import (
 from geodata.atomic import atomic_path
 from layers import projection
 from layers.fonts import cjk_family, ensure_gui_app
-from layers.legend import STATUS_GEOMETRY, fold_legend
-from layers.layout_geometry import PRESETS, Layout, compute_layout, fit_extent, preset as get_preset
+from layers.legend import CONTINUED, STATUS_GEOMETRY, LegendRow, fold_legend, legend_blocks
+from layers.layout_geometry import (PRESETS, Layout, PlacedRow, compute_layout, fit_extent, pack_legend,
+                                    preset as get_preset)
 from layers.scale_bar import ScaleBar, scale_bar
 from layers.world_file import WorldFile, world_for_frame, write_world_files
 
@@ -313,23 +314,10 @@ def _draw_north_arrow(painter: QPainter, layout: Layout, extent, language: str) 
 
 
 def legend_rows(entries: list, language: str) -> list[tuple[str, Any]]:
-    """Rows of the legend: ("header", layer title) before a layer with several classes, then
-    ("entry", LegendEntry) per class; a one-class layer is a single row."""
-    rows: list[tuple[str, Any]] = []
-    by_layer: dict[str, list] = {}
-    for entry in entries:  # keep the renderer's order (topmost layer first)
-        by_layer.setdefault(getattr(entry, "layer", ""), []).append(entry)
-    for layer_entries in by_layer.values():
-        first = layer_entries[0]
-        if len(layer_entries) > 1:
-            rows.append(("header", getattr(first, "layer_title_en" if language == "en" else "layer_title_zh", "")))
-        rows.extend(("entry", e) for e in layer_entries)
-    return rows
-
-
-def _entry_label(entry, language: str) -> str:
-    label = entry.label(language) if callable(getattr(entry, "label", None)) else str(entry)
-    return label.replace(" · ", "·") if language == "zh" else label  # CJK needs no spaces round the dot
+    """The legend's rows in order, flat: ("heading", text) or ("entry", LegendRow) (see legend_blocks)."""
+    return [(row.kind, row.text if row.kind == "heading" else row)
+            for block in legend_blocks(entries, language)
+            for row in ((LegendRow("heading", block.heading),) if block.heading else ()) + block.rows]
 
 
 def _draw_swatch(painter: QPainter, entry, rect: QRectF, dpi: float) -> None:
@@ -373,6 +361,50 @@ def _draw_swatch(painter: QPainter, entry, rect: QRectF, dpi: float) -> None:
     painter.restore()
 
 
+@dataclass(frozen=True)
+class LegendPlan:
+    """Where the legend's rows go: type size, row height and column width in pixels."""
+    size_pt: float
+    row: float
+    top: float  # the first row's top (below the "图例" title)
+    column_x: tuple[float, ...]  # each column's left edge, from the legend body's left
+    column_width: tuple[float, ...]  # each column as wide as its widest row, spare room shared out
+    rows: list  # layout_geometry.PlacedRow, y in row heights
+
+
+def legend_plan(layout: Layout, entries: list, language: str) -> LegendPlan:
+    """Shrink type, then add columns, until every row fits: a legend never drops a class.
+
+    Groups break between columns by `pack_legend`'s rules (no heading at a column's
+    foot, the status key whole)."""
+    left, top, width, height = layout.legend
+    pad = layout.mm(2 * layout.scale)
+    body_top = top + pad + QFontMetricsF(_font(layout, 11, bold=True)).height() + pad * 0.5
+    body_h = height - (body_top - top) - pad
+    blocks = legend_blocks(entries, language)
+    continued = CONTINUED[1 if language == "en" else 0]
+    for size_pt in (9, 8, 7, 6, 5.5, 5):
+        fm, fmb = QFontMetricsF(_font(layout, size_pt)), QFontMetricsF(_font(layout, size_pt, bold=True))
+        row = fm.height() * 1.22
+        placed, fits = pack_legend(blocks, body_h / row)
+        cols = max((p.column for p in placed), default=0) + 1
+
+        def need(p: PlacedRow) -> float:
+            if p.row.kind == "heading":
+                return fmb.horizontalAdvance(p.row.text + (continued if p.continued else ""))
+            return row * 1.6 + fmb.horizontalAdvance(p.row.lead) + fm.horizontalAdvance(p.row.text)
+
+        widths = [pad] * cols  # a column is as wide as its widest row (a planning legend's columns differ)
+        for p in placed:
+            widths[p.column] = max(widths[p.column], need(p) + pad)
+        spare = (width - 2 * pad) - sum(widths)
+        if fits and spare >= 0:
+            break
+    widths = [w + max(spare, 0) / cols for w in widths]
+    xs = tuple(sum(widths[:c]) for c in range(cols))
+    return LegendPlan(size_pt, row, body_top, xs, tuple(widths), placed)
+
+
 def _draw_legend(painter: QPainter, layout: Layout, entries: list, language: str) -> None:
     left, top, width, height = layout.legend
     pad = layout.mm(2 * layout.scale)
@@ -386,38 +418,37 @@ def _draw_legend(painter: QPainter, layout: Layout, entries: list, language: str
     painter.drawText(QRectF(left + pad, top + pad, width - 2 * pad, head_h), Qt.AlignLeft | Qt.AlignVCenter, _text(language, LEGEND_TITLE))
     if not entries:
         return
-    body_top = top + pad + head_h + pad * 0.5
-    body_h = height - (body_top - top) - pad
-    rows = legend_rows(entries, language)
-    # shrink type, then add columns, until every row fits: a legend never drops a class
-    for size_pt in (9, 8, 7, 6, 5.5, 5):
-        font = _font(layout, size_pt)
-        bold = _font(layout, size_pt, bold=True)
-        row = QFontMetricsF(font).height() * 1.22
-        rows_per_col = max(1, int(body_h // row))
-        cols = math.ceil(len(rows) / rows_per_col)
-        col_w = (width - 2 * pad) / cols
-        widest = max(QFontMetricsF(bold if kind == "header" else font).horizontalAdvance(
-            item if kind == "header" else _entry_label(item, language)) + (0 if kind == "header" else row * 1.6)
-            for kind, item in rows)
-        if widest <= col_w - pad:
-            break
+    plan = legend_plan(layout, entries, language)
+    font, bold = _font(layout, plan.size_pt), _font(layout, plan.size_pt, bold=True)
+    fm, fmb = QFontMetricsF(font), QFontMetricsF(bold)
+    row, placed, body_top = plan.row, plan.rows, plan.top
+    continued = CONTINUED[1 if language == "en" else 0]
     swatch = QSizeF(row * 1.2, row * 0.62)
-    for i, (kind, item) in enumerate(rows):
-        col, r = divmod(i, rows_per_col)
-        x = left + pad + col * col_w
-        y = body_top + r * row
+    for p in placed:
+        x = left + pad + plan.column_x[p.column]
+        col_w = plan.column_width[p.column]
+        y = body_top + p.y * row
         painter.setPen(QColor("#1a1a1a"))
-        if kind == "header":
+        if p.row.kind == "heading":
             painter.setFont(bold)
-            text = QFontMetricsF(bold).elidedText(item, Qt.ElideRight, col_w - pad)
+            text = fmb.elidedText(p.row.text + (continued if p.continued else ""), Qt.ElideRight, col_w - pad)
             painter.drawText(QRectF(x, y, col_w, row), Qt.AlignLeft | Qt.AlignBottom, text)
             continue
-        _draw_swatch(painter, item, QRectF(x, y + (row - swatch.height()) / 2, swatch.width(), swatch.height()), layout.dpi)
-        painter.setFont(font)
+        _draw_swatch(painter, p.row.entry, QRectF(x, y + (row - swatch.height()) / 2, swatch.width(), swatch.height()),
+                     layout.dpi)
         painter.setPen(QColor("#1a1a1a"))
-        text = QFontMetricsF(font).elidedText(_entry_label(item, language), Qt.ElideRight, col_w - swatch.width() - row * 0.6)
-        painter.drawText(QRectF(x + swatch.width() + row * 0.3, y, col_w, row), Qt.AlignLeft | Qt.AlignVCenter, text)
+        tx = x + swatch.width() + row * 0.3
+        room = col_w - swatch.width() - row * 0.6
+        if p.row.lead:  # a one-class layer names itself in bold
+            painter.setFont(bold)
+            lead = fmb.elidedText(p.row.lead, Qt.ElideRight, room)
+            painter.drawText(QRectF(tx, y, room, row), Qt.AlignLeft | Qt.AlignVCenter, lead)
+            tx += fmb.horizontalAdvance(lead)
+            room -= fmb.horizontalAdvance(lead)
+        if p.row.text and room > 0:
+            painter.setFont(font)
+            text = fm.elidedText(p.row.text, Qt.ElideRight, room)
+            painter.drawText(QRectF(tx, y, room + row, row), Qt.AlignLeft | Qt.AlignVCenter, text)
 
 
 def _draw_footer(painter: QPainter, layout: Layout, language: str, today: _dt.date) -> None:

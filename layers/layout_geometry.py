@@ -140,3 +140,77 @@ def fit_extent(extent: tuple[float, float, float, float], width: float, height: 
     cx, cy = (xmin + xmax) / 2, (ymin + ymax) / 2
     half_w, half_h = per_px * width / 2, per_px * height / 2
     return cx - half_w, cy - half_h, cx + half_w, cy + half_h
+
+
+# ---- legend column breaking --------------------------------------------------------
+
+MIN_ENTRIES_BEFORE_BREAK = 2  # a heading is followed by at least this many entries in its column
+MIN_ENTRIES_TO_SPLIT = 5  # a shorter group moves whole: "Railways (cont.)" over two rows reads worse
+
+
+@dataclass(frozen=True)
+class PlacedRow:
+    column: int
+    y: float  # in row heights from the column's top
+    row: object  # layers.legend.LegendRow
+    continued: bool = False  # a heading repeated at the top of a column
+
+
+def pack_legend(blocks, capacity: float, gap: float = 0.35) -> tuple[list[PlacedRow], bool]:
+    """Place legend blocks top to bottom, column after column (units: one row height).
+
+    A block starts a new column rather than leave its heading (or its heading and one
+    entry) at a column's foot; a keep-whole block (the status key) never splits; a group
+    of at least MIN_ENTRIES_TO_SPLIT entries may split after MIN_ENTRIES_BEFORE_BREAK of
+    them, repeating its heading on top of the next column.  Returns the rows and whether everything fitted
+    in `capacity` (False only when a column is shorter than the smallest unit).
+    """
+    from layers.legend import LegendRow
+
+    placed: list[PlacedRow] = []
+    col, y, fits = 0, 0.0, True
+
+    def new_column() -> None:
+        nonlocal col, y
+        col, y = col + 1, 0.0
+
+    for block in blocks:
+        rows = list(block.rows)
+        heading = LegendRow("heading", block.heading) if block.heading else None
+        continued = False
+        while True:
+            lead = gap if y > 0 else 0.0
+            size = len(rows) + (1 if heading else 0)
+            if y + lead + size <= capacity + 1e-9:  # the (rest of the) block fits here
+                break
+            empty = y == 0
+            if block.keep_whole or heading is None or (len(block.rows) < MIN_ENTRIES_TO_SPLIT and not empty):
+                if empty:  # taller than a whole column: split anyway, but say it did not fit
+                    fits = False
+                    break
+                new_column()
+                continue
+            room = int(capacity - y - lead + 1e-9) - 1  # entries that fit under the heading here
+            if room < min(MIN_ENTRIES_BEFORE_BREAK, len(rows)) or room >= len(rows):
+                if empty:
+                    room = max(room, 1)
+                    fits = fits and room >= MIN_ENTRIES_BEFORE_BREAK
+                else:
+                    new_column()
+                    continue
+            y += lead
+            placed.append(PlacedRow(col, y, heading, continued))
+            for i, row in enumerate(rows[:room]):
+                placed.append(PlacedRow(col, y + 1 + i, row))
+            rows, continued = rows[room:], True
+            new_column()
+        y += gap if y > 0 else 0.0
+        if heading is not None:
+            placed.append(PlacedRow(col, y, heading, continued))
+            y += 1
+        for row in rows:
+            if y + 1 > capacity + 1e-9 and y > 0:  # only a block taller than a column gets here
+                new_column()
+            placed.append(PlacedRow(col, y, row))
+            y += 1
+    return placed, fits

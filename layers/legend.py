@@ -8,6 +8,8 @@ drawn: a status key row exists only for a status actually drawn.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from geodata.themes import STATUSES
 from layers.render import LegendEntry
 from layers.style import Style, describe_key
@@ -85,3 +87,77 @@ def _layer(document, name: str):
         if layer.name == name:
             return layer
     return None
+
+
+# ---- grouping for a page legend ----------------------------------------------------
+
+CONTINUED = ("（续）", " (cont.)")  # a group's heading repeated at the top of the next column
+
+
+@dataclass(frozen=True)
+class LegendRow:
+    """One row of a page legend: a heading, or a symbol with its label.
+
+    `lead` is the bold part of a symbol row (a one-class layer's own name, so the row
+    describes itself instead of reading as part of the group above); `text` the rest.
+    """
+    kind: str  # "heading" | "entry"
+    text: str
+    entry: LegendEntry | None = None
+    lead: str = ""
+
+    @property
+    def label(self) -> str:
+        return self.lead + self.text
+
+
+@dataclass(frozen=True)
+class LegendBlock:
+    """A layer's rows as a unit for column breaking: its heading (if any) and its entries.
+
+    `keep_whole` blocks (the status key) never split across columns; other headed
+    blocks may, with the heading repeated; a one-row block is one self-describing row.
+    """
+    layer: str
+    heading: str | None
+    rows: tuple[LegendRow, ...]
+    keep_whole: bool = False
+
+
+def legend_blocks(entries: list[LegendEntry], language: str = "zh") -> list[LegendBlock]:
+    """Group folded entries by layer, in the renderer's order (topmost layer first).
+
+    A layer with several classes gets its title as a heading over its entries; a
+    one-class layer becomes one row naming the layer ("合作结对：生态环保"), or just its
+    label when that already names it ("车站", "地级市界", "Expressway").
+    """
+    en = language == "en"
+    by_layer: dict[str, list[LegendEntry]] = {}
+    for entry in entries:
+        by_layer.setdefault(entry.layer, []).append(entry)
+    blocks: list[LegendBlock] = []
+    for layer, items in by_layer.items():
+        title = items[0].layer_title_en if en else items[0].layer_title_zh
+        labels = [_compact(e.label(language), en) for e in items]
+        if len(items) > 1 or layer == STATUS_LAYER:
+            rows = tuple(LegendRow("entry", text, e) for e, text in zip(items, labels))
+            blocks.append(LegendBlock(layer, title, rows, keep_whole=layer == STATUS_LAYER))
+            continue
+        entry, text = items[0], labels[0]
+        if not title or not entry.key or _names(text, title, en):
+            row = LegendRow("entry", "", entry, lead=text)
+        else:
+            row = LegendRow("entry", text, entry, lead=title + (": " if en else "："))
+        blocks.append(LegendBlock(layer, None, (row,)))
+    return blocks
+
+
+def _compact(label: str, en: bool) -> str:
+    return label if en else label.replace(" · ", "·")  # CJK needs no spaces round the dot
+
+
+def _names(label: str, title: str, en: bool) -> bool:
+    """Does `label` already name its layer `title`? ("地级市界" ⊃ "地级市"; "Expressway" ~ "Expressways")"""
+    if en:  # singular/plural: compare the title's stem
+        label, title = label.lower(), title.lower().rstrip("s")
+    return title in label or label in title

@@ -213,7 +213,7 @@ def test_inset_appears_by_default_only_when_zoomed_in(tmp_path, bundle_doc):
     assert red.sum() > 10
 
 
-def test_legend_rows_put_a_header_only_over_layers_with_several_classes():
+def test_legend_rows_head_layers_with_several_classes_and_name_a_one_class_layer_in_its_row():
     from layers.export_layout import legend_rows
     from layers.render import LegendEntry
 
@@ -221,9 +221,10 @@ def test_legend_rows_put_a_header_only_over_layers_with_several_classes():
         return LegendEntry(layer, f"{layer}图层", f"{layer} layer", key, label, label, Style(), "point", 1)
 
     rows = legend_rows([entry("seats", "city", "市驻地"), entry("seats", "district", "区县驻地"),
-                        entry("circle", "", "经济圈")], "zh")
-    assert [(kind, item if kind == "header" else item.key) for kind, item in rows] == [
-        ("header", "seats图层"), ("entry", "city"), ("entry", "district"), ("entry", "")]
+                        entry("pairs", "ecology", "生态环保"), entry("circle", "", "经济圈")], "zh")
+    assert [(kind, item if kind == "heading" else item.label) for kind, item in rows] == [
+        ("heading", "seats图层"), ("entry", "市驻地"), ("entry", "区县驻地"),
+        ("entry", "pairs图层：生态环保"), ("entry", "经济圈")]
 
 
 def test_plan_page_resolves_the_same_page_the_export_writes(tmp_path, bundle_doc):
@@ -255,3 +256,43 @@ def test_pdf_title_with_digits_after_letters_extracts_whole(tmp_path):
                extent=(105.4, 29.4, 106.0, 30.0))
     text = subprocess.run([pdftotext, str(out), "-"], capture_output=True, text=True, check=True).stdout
     assert "G348 邮亭过境段" in text
+
+
+def _dazu_transport_ecology_legend(bundle_doc, tmp_path, language="en", preset="a4-portrait"):
+    from layers.legend import legend_blocks
+
+    bundle_doc.set_filter(Filter(themes=("transport", "ecology"), districts=("500111",)))  # 大足区
+    try:
+        result = export_map(bundle_doc, tmp_path / "dazu.png", preset=preset, dpi=40, language=language,
+                            extent="district:大足区")
+    finally:
+        bundle_doc.set_filter(Filter())
+    return result, legend_blocks(result.legend, language)
+
+
+def test_legend_for_dazu_transport_ecology_heads_each_group_and_names_one_class_layers(tmp_path, bundle_doc):
+    _, blocks = _dazu_transport_ecology_legend(bundle_doc, tmp_path)
+    assert [b.heading for b in blocks if b.heading] == [
+        "Projects", "Railways", "Expressways", "Districts and counties", "Status"]
+    for block in blocks:  # a heading sits only over its own layer's entries
+        assert {r.entry.layer for r in block.rows} == {block.layer}
+    expressways = next(b for b in blocks if b.heading == "Expressways")
+    assert [r.label for r in expressways.rows] == ["Expressway", "National road"]
+    singles = [b.rows[0].label for b in blocks if b.heading is None]
+    assert "Partnerships: Ecology" in singles and "Stations" in singles
+    assert [b.layer for b in blocks].index("partnerships") > [b.layer for b in blocks].index("expressways")
+
+
+def test_a4_portrait_legend_never_ends_a_column_with_a_heading_nor_splits_the_status_key(tmp_path, bundle_doc):
+    from layers.export_layout import legend_plan
+
+    result, _ = _dazu_transport_ecology_legend(bundle_doc, tmp_path)
+    plan = legend_plan(result.layout, result.legend, "en")
+    columns: dict[int, list] = {}
+    for p in plan.rows:
+        columns.setdefault(p.column, []).append(p)
+    assert all(rows[-1].row.kind == "entry" for rows in columns.values())
+    status = {p.column for p in plan.rows if p.row.entry is not None and p.row.entry.layer == "status"}
+    heading = next(p for p in plan.rows if p.row.kind == "heading" and p.row.text == "Status")
+    assert status == {heading.column} and len([p for p in plan.rows if p.column == heading.column]) >= 4
+    assert len([p for p in plan.rows if p.row.kind == "entry"]) == len(result.legend)  # none dropped

@@ -45,3 +45,27 @@ def test_without_status_classes_nothing_is_folded_and_no_key_appears():
     doc = MapDocument([MapLayer("districts", districts_gdf())])
     _, result = render_with_result(MapRequest(doc, extent=EXTENT, width=300, height=200))
     assert fold_legend(result.legend, doc) == result.legend
+
+
+def test_one_class_layers_name_themselves_and_headings_cover_only_their_own_layer():
+    from layers.legend import legend_blocks
+    from layers.render import LegendEntry
+    from layers.style import Style
+
+    def entry(layer, title, key, label):
+        return LegendEntry(layer, title, title, key, label, label, Style(), "line", 1)
+
+    entries = [entry("expressways", "高速公路", "expressway", "高速公路"), entry("expressways", "高速公路", "national_road", "国道"),
+               entry("partnerships", "合作结对", "ecology", "生态环保"), entry("stations", "车站", "", "车站"),
+               entry("cities", "地级市", "1", "地级市界"), entry("rivers", "河流", "1|main", "跨界河流 · 干流"),
+               entry(STATUS_LAYER, "建设状态", "planned", "规划")]
+    blocks = legend_blocks(entries, "zh")
+    assert [(b.heading, [r.label for r in b.rows]) for b in blocks] == [
+        ("高速公路", ["高速公路", "国道"]),
+        (None, ["合作结对：生态环保"]),
+        (None, ["车站"]),
+        (None, ["地级市界"]),
+        (None, ["跨界河流·干流"]),
+        ("建设状态", ["规划"]),  # the status key keeps its heading even with one status drawn
+    ]
+    assert [b.keep_whole for b in blocks] == [False] * 5 + [True]
