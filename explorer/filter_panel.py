@@ -169,7 +169,8 @@ class FilterPanel(QWidget):
         for key, check in self.status_checks.items():
             label = STATUSES[key][0 if zh else 1].replace("&", "&&")
             check.setText(f"{label} ({counts['statuses'].get(key, 0)})")
-        self.count_label.setText(tr("filter.shown", n=counts["total"]["features"]))
+        self.count_label.setText(i18n.tr_count("filter.shown", counts["total"]["features"]))
+        self.count_label.setToolTip(tr("filter.shown.tip"))
         active = self.document.filter != Filter()
         self.note.setText(tr("filter.current", text=self.describe()) if active else "")
         self.note.setVisible(active)  # "all" would only repeat the count above

@@ -66,7 +66,12 @@ STRINGS: dict[str, tuple[str, str]] = {
     "filter.city": ("市", "City"),
     "filter.district": ("区县", "District"),
     "filter.reset": ("重置筛选", "Reset filter"),
-    "filter.shown": ("显示 {n} 个要素", "{n} features shown"),
+    # The two counts a reader sees side by side say what they count (they differ by design).
+    "filter.shown": ("筛选后 {n} 个专题要素（全图）", "{n} thematic features after the filter (whole map)"),
+    "filter.shown.one": ("筛选后 1 个专题要素（全图）", "1 thematic feature after the filter (whole map)"),
+    "filter.shown.tip": ("带专题或状态的要素（重点项目、导入的专题图层）中符合筛选条件的个数，不论是否在当前视图内",
+                         "Features with a theme or status (projects, imported theme layers) that the filter keeps, "
+                         "counted over the whole map, in view or not"),
     "filter.current": ("当前筛选：{text}", "Filter: {text}"),
     "layer.opacity": ("不透明度", "Opacity"),
     "layer.width": ("线宽", "Width"),
@@ -89,7 +94,11 @@ STRINGS: dict[str, tuple[str, str]] = {
     "measure.hint": ("单击添加点，双击结束，Esc 清除", "Click to add points, double-click to finish, Esc to clear"),
     "status.scale": ("比例尺 1:{n}", "Scale 1:{n}"),
     "status.rendering": ("绘制中…", "Rendering…"),
-    "status.rendered": ("已绘制 {n} 个要素", "{n} features drawn"),
+    "status.rendered": ("本视图绘制 {n} 个要素（含边界、线路）", "{n} features drawn in this view (incl. boundaries, lines)"),
+    "status.rendered.one": ("本视图绘制 1 个要素（含边界、线路）", "1 feature drawn in this view (incl. boundaries, lines)"),
+    "status.rendered.tip": ("当前视图中实际绘制的各图层要素：区县边界、线路、站点、项目等（经筛选）",
+                            "Every feature drawn in the current view, all layers: boundaries, lines, stations, "
+                            "projects… (after the filter)"),
     "status.plugin_failed": ("插件 {name} 加载失败：{error}", "Plugin {name} failed to load: {error}"),
     "status.no_data": ("未找到内置数据：{error}", "Bundled data not found: {error}"),
     "export.title": ("导出地图", "Export map"),
@@ -198,6 +207,11 @@ def tr(key: str, **values: object) -> str:
     pair = STRINGS.get(key)
     text = key if pair is None else pair[0 if _language == "zh" else 1]
     return text.format(**values) if values else text
+
+
+def tr_count(key: str, n: int, **values: object) -> str:
+    """`tr(key, n=n)`, using `key.one` for a count of one where it exists (English: "1 feature")."""
+    return tr(f"{key}.one" if n == 1 and f"{key}.one" in STRINGS else key, n=n, **values)
 
 
 def pick(zh: str | None, en: str | None) -> str:

@@ -315,7 +315,8 @@ class MainWindow(QMainWindow):
         self.scale_label.setText(tr("status.scale", n=f"{round(n, -2 if n > 10000 else 0):,.0f}"))
 
     def _on_rendered(self, result) -> None:
-        self.render_label.setText(tr("status.rendered", n=sum(result.drawn.values())))
+        self.render_label.setText(i18n.tr_count("status.rendered", sum(result.drawn.values())))
+        self.render_label.setToolTip(tr("status.rendered.tip"))
         if not self._first_render:
             self._first_render = True
             self.first_render_done.emit()

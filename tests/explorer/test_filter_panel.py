@@ -119,3 +119,28 @@ def test_the_summary_line_shows_only_while_something_is_filtered(window):
     assert panel.note.isVisibleTo(panel) and panel.note.text().startswith("当前筛选：")
     panel.reset()
     assert not panel.note.isVisibleTo(panel)
+
+
+def test_filter_count_and_status_bar_count_say_what_they_count(window, qtbot):
+    from explorer import i18n
+
+    doc, panel = window.document, window.filter_panel
+    thematic = doc.filter.counts(doc.layers)["total"]["features"]
+    assert thematic == 4  # the four test projects: districts and other layers carry no theme
+    assert panel.count_label.text() == "筛选后 4 个专题要素（全图）"
+    rerender(window.canvas)
+    drawn = sum(window.canvas.last_result.drawn.values())
+    assert drawn > thematic  # boundaries are drawn too: the two numbers differ, and each label says why
+    assert window.render_label.text() == f"本视图绘制 {drawn} 个要素（含边界、线路）"
+    assert "不论是否在当前视图内" in panel.count_label.toolTip() and "区县边界" in window.render_label.toolTip()
+    try:
+        window._actions["act.english"].trigger()
+        assert i18n.language() == "en"
+        assert panel.count_label.text() == "4 thematic features after the filter (whole map)"
+        qtbot.waitUntil(lambda: window.render_label.text().endswith("drawn in this view (incl. boundaries, lines)"))
+        panel.text.setText("ceshi tielu")  # pinyin of 测试铁路: one project left
+        qtbot.waitUntil(lambda: panel.count_label.text().startswith("1 "))
+        assert panel.count_label.text() == "1 thematic feature after the filter (whole map)"  # singular
+    finally:
+        window._actions["act.chinese"].trigger()
+        panel.text.setText("")
