@@ -40,14 +40,14 @@ def run(args: argparse.Namespace) -> int:
             return 0
         result = import_file(args.file, layer=args.layer, datum=args.datum, crs=args.crs)
     except DataImportError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"错误 / error: {exc}", file=sys.stderr)
         bounds = getattr(exc, "bounds", None)
         if bounds is not None:  # CrsUnknown: name the regional CRSs that would put the data in the region
             from geodata.crs_detect import region_choices
 
             fitting = [f"EPSG:{code} ({name})" for code, name, fits in region_choices(bounds) if fits]
             if fitting:
-                print("  CRSs that place these coordinates in the Chengdu–Chongqing region: " + "; ".join(fitting),
+                print("  可将这些坐标放在成渝地区的坐标系 / CRSs that place these coordinates in the Chengdu–Chongqing region: " + "; ".join(fitting),
                       file=sys.stderr)
         return 2
     from geodata.import_report import feature_count, text
@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             saved = save_layer(result.gdf, args.out, datum=args.out_datum, overwrite=args.overwrite)
         except ExportError as exc:
-            print(f"error: {exc}", file=sys.stderr)
+            print(f"错误 / error: {exc}", file=sys.stderr)
             return 2
         for line in saved.report:
             print(f"  - {text(line, lang)}")
