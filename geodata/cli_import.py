@@ -47,7 +47,8 @@ def run(args: argparse.Namespace) -> int:
 
             fitting = [f"EPSG:{code} ({name})" for code, name, fits in region_choices(bounds) if fits]
             if fitting:
-                print("  可将这些坐标放在成渝地区的坐标系 / CRSs that place these coordinates in the Chengdu–Chongqing region: " + "; ".join(fitting),
+                print("  可将这些坐标放在成渝地区的坐标系 / CRSs that place these coordinates in the "
+                      "Chengdu–Chongqing region: " + "; ".join(fitting),
                       file=sys.stderr)
         return 2
     from geodata.import_report import feature_count, text
