@@ -27,7 +27,7 @@ from pyproj import CRS
 
 from geodata import crs_detect
 from geodata.encoding_detect import detect_dbf_encoding, guess_bytes_encoding
-from geodata.import_report import Note
+from geodata.import_report import Note, feature_count
 
 Progress = Callable[[float, str], None]  # (fraction 0..1, message)
 Cancel = Callable[[], bool]  # True -> stop as soon as possible
@@ -810,8 +810,8 @@ def _normalise(gdf, declared, override, datum, report, progress, cancel):
         report.append(Note(f"几何类型混合：{counts}（已保留；Shapefile 只能保存一种类型）",
                            f"mixed geometry types: {counts} (kept; a Shapefile can hold only one type)"))
     b = gdf.total_bounds
-    report.append(Note(f"{len(gdf)} 个要素（{', '.join(kinds.index)}），经度 {b[0]:.4f}–{b[2]:.4f}，纬度 {b[1]:.4f}–{b[3]:.4f}",
-                       f"{len(gdf)} features ({', '.join(kinds.index)}), lon {b[0]:.4f}–{b[2]:.4f}, lat {b[1]:.4f}–{b[3]:.4f}"))
+    report.append(Note(f"{feature_count(len(gdf), 'zh')}（{', '.join(kinds.index)}），经度 {b[0]:.4f}–{b[2]:.4f}，纬度 {b[1]:.4f}–{b[3]:.4f}",
+                       f"{feature_count(len(gdf), 'en')} ({', '.join(kinds.index)}), lon {b[0]:.4f}–{b[2]:.4f}, lat {b[1]:.4f}–{b[3]:.4f}"))
     if not crs_detect.looks_china_lonlat(tuple(b)):
         report.append(Note("注意：数据超出中国范围；若非预期请检查坐标参考系", "note: the data reach outside China; check the CRS if this is unexpected"))
     gdf.columns = [str(c) for c in gdf.columns]

@@ -42,3 +42,13 @@ def test_feature_count_is_singular_for_one_in_english(n, zh, en):
     from geodata.import_report import feature_count
 
     assert (feature_count(n, "zh"), feature_count(n, "en")) == (zh, en)
+
+
+def test_single_feature_import_report_says_feature_not_features(tmp_path):
+    from geodata.import_vector import import_file
+
+    path = tmp_path / "one.csv"
+    path.write_text("name,经度,纬度\n大足,105.72,29.70\n", encoding="utf-8")
+    lines = [str(note) for note in import_file(path).report]  # a Note is its English text
+    assert any(line.startswith("1 feature (") for line in lines), lines
+    assert not any("1 features" in line for line in lines)
