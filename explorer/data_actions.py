@@ -67,10 +67,7 @@ NOTABLE = ("swapped", "repaired", "assumed", "read as", "dropped", "skipped", "c
            "not valid", "cleared", "found at")
 
 
-def t(key: str, **values: Any) -> str:
-    zh, en = TEXT[key]
-    text = en if i18n.language() == "en" else zh
-    return text.format(**values) if values else text
+t = i18n.translator(TEXT)
 
 
 # --- running work off the GUI thread ---------------------------------------------------------------

@@ -14,7 +14,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction, QColor
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogButtonBox, QDockWidget, QDoubleSpinBox,
                                QFileDialog, QFormLayout, QGridLayout, QHBoxLayout, QHeaderView, QInputDialog, QLabel,
-                               QLineEdit, QMessageBox, QProgressBar, QPushButton, QSpinBox, QTableWidget,
+                               QLineEdit, QProgressBar, QPushButton, QSpinBox, QTableWidget,
                                QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
 
 from explorer import i18n, workers
@@ -60,9 +60,7 @@ STATUS_TEXT = {"ok": ("符合", "ok"), "flagged": ("超差", "flagged"), "unmatc
 STATUS_COLORS = {"ok": "#1a9641", "flagged": "#d7191c", "unmatched": "#b8860b"}
 
 
-def t(key: str) -> str:
-    zh, en = TEXT[key]
-    return en if i18n.language() == "en" else zh
+t = i18n.translator(TEXT)
 
 
 # --- a worker that reports back on the GUI thread --------------------------------------------------

@@ -209,6 +209,21 @@ def tr(key: str, **values: object) -> str:
     return text.format(**values) if values else text
 
 
+def translator(table: dict[str, tuple[str, str]]):
+    """`t(key, **values)` over a feature module's own {key: (zh, en)} table, in the current language.
+
+    Plugins (data actions, field check, web export) keep their strings beside their code
+    instead of growing STRINGS; this is the one lookup they share.
+    """
+
+    def t(key: str, **values: object) -> str:
+        zh, en = table[key]
+        text = en if _language == "en" else zh
+        return text.format(**values) if values else text
+
+    return t
+
+
 def tr_count(key: str, n: int, **values: object) -> str:
     """`tr(key, n=n)`, using `key.one` for a count of one where it exists (English: "1 feature")."""
     return tr(f"{key}.one" if n == 1 and f"{key}.one" in STRINGS else key, n=n, **values)

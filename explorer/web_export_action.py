@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Any
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
@@ -43,10 +42,7 @@ TEXT: dict[str, tuple[str, str]] = {
 BASEMAP_KEYS = ("osm", "tianditu", "amap", "none")
 
 
-def t(key: str, **values: Any) -> str:
-    zh, en = TEXT[key]
-    text = en if i18n.language() == "en" else zh
-    return text.format(**values) if values else text
+t = i18n.translator(TEXT)
 
 
 class _Signals(QObject):

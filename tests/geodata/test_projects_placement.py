@@ -4,7 +4,6 @@ from __future__ import annotations
 import json
 import shutil
 
-import geopandas as gpd
 import pytest
 import shapely
 
