@@ -40,6 +40,8 @@ import numpy as np
 
 from geodata.atomic import atomic_write_text
 from geodata.themes import STATUSES, THEMES, split_themes
+from layers.legend import legend_blocks
+from layers.render import LegendEntry
 from layers.style import DASHES, Style
 from resources import resources_path
 
@@ -500,7 +502,8 @@ def _layer_groups(layer, mask: np.ndarray, *, language: str, tiles: bool, gcj02:
         counts[key] = counts.get(key, 0) + 1
     for key in sorted(counts, key=lambda k: (order.get(k, len(order)), k)):
         sc = style.style_class(key, (layer.title_zh, layer.title_en))
-        legend.append((title, sc.label(language), swatch_svg(sc.style, kind), counts[key]))
+        legend.append(LegendEntry(layer.name, layer.title_zh, layer.title_en, key, sc.label_zh, sc.label_en, sc.style,
+                                  kind, counts[key]))
     return groups, int(len(idx))
 
 
@@ -574,14 +577,19 @@ def _furniture_element(title_html: str, legend_html: str):
 
 
 def _legend_html(entries: list, language: str, notes: list[str]) -> str:
+    """The print legend's grouping (layers.legend.legend_blocks): a layer with several classes
+    under its title; a one-class layer as one row that names itself in bold, so it is not
+    read as a member of the group above it."""
     i = _lang_index(language)
     parts = [f'<details open><summary>{esc(TEXT["legend"][i])}</summary>']
-    current = None
-    for layer_title, label, swatch, count in entries:
-        if layer_title != current:
-            parts.append(f'<div class="cy-lh">{esc(layer_title)}</div>')
-            current = layer_title
-        parts.append(f'<div class="cy-row">{swatch}<span>{esc(label)}</span><span class="cy-n">{count}</span></div>')
+    for block in legend_blocks(entries, language):
+        if block.heading:
+            parts.append(f'<div class="cy-lh">{esc(block.heading)}</div>')
+        for row in block.rows:
+            entry = row.entry
+            lead = f'<b class="cy-lead">{esc(row.lead)}</b>' if row.lead else ""
+            parts.append(f'<div class="cy-row">{swatch_svg(entry.style, entry.geometry)}<span>{lead}{esc(row.text)}</span>'
+                         f'<span class="cy-n">{entry.count}</span></div>')
     for note in notes:
         parts.append(f'<div class="cy-foot">{esc(note)}</div>')
     parts.append("</details>")

@@ -222,10 +222,33 @@ def test_legend_lists_the_classes_drawn_and_the_page_has_scale_fullscreen_search
     text = export(doc, tmp_path, basemap="none", title="测试地图")
     title, legend = legend_and_title(text)
     assert "测试地图" in title and "6 个要素" in title
-    assert "产业协作 · 规划" in legend and "高速铁路 · 建成/运营" in legend
+    assert "产业协作·规划" in legend and "高速铁路·建成/运营" in legend
     assert legend.count("<svg") == 5  # districts 1 class (both in the circle), railway 1, projects 3
     assert "L.control.scale" in text
     assert "L.Control.Search" in text and "L.control.fullscreen" in text
+
+
+def _legend_rows(legend: str) -> list[tuple[str, str]]:
+    """("heading", text) / ("row", text with the bold lead marked **...**) in page order."""
+    rows = []
+    for kind, body in re.findall(r'<div class="cy-(lh|row)">(.*?)</div>', legend):
+        body = re.sub(r"<svg.*?</svg>", "", body)
+        body = re.sub(r'<b class="cy-lead">(.*?)</b>', r"**\1**", body)
+        body = re.sub(r'<span class="cy-n">\d+</span>', "", body)
+        rows.append(("heading" if kind == "lh" else "row", re.sub(r"<[^>]+>", "", body)))
+    return rows
+
+
+def test_legend_heads_only_layers_with_several_classes_and_a_one_class_layer_names_itself(tmp_path):
+    # the print legend's grouping (layers.legend.legend_blocks): a one-class layer under no heading
+    # of its own would read as one more class of the group above; it names itself in bold instead
+    en = _legend_rows(legend_and_title(export(small_document(), tmp_path, basemap="none", language="en"))[1])
+    assert en == [("heading", "Projects"), ("row", "Transport · Under construction"),
+                  ("row", "Culture &amp; tourism · Operating"), ("row", "Industry · Planned"),
+                  ("row", "**Railways: **High-speed rail · Operating"), ("row", "**District in the circle**")]
+    zh = _legend_rows(legend_and_title(export(small_document(), tmp_path, "zh.html", basemap="none"))[1])
+    assert [text for kind, text in zh if kind == "heading"] == ["重点项目"]  # no "铁路" over one "高速铁路" row
+    assert ("row", "**高速铁路·建成/运营**") in zh
 
 
 def test_page_needs_only_leaflet_and_its_plugins_from_the_network(tmp_path):
