@@ -34,8 +34,8 @@ from geodata.atomic import atomic_path
 from layers import projection
 from layers.fonts import cjk_family, ensure_gui_app
 from layers.legend import CONTINUED, STATUS_GEOMETRY, LegendRow, fold_legend, legend_blocks
-from layers.layout_geometry import (PRESETS, Layout, PlacedRow, compute_layout, fit_extent, pack_legend,
-                                    preset as get_preset)
+from layers.layout_geometry import (PRESETS, Layout, PlacedRow, compute_layout, fit_extent, legend_shares,
+                                    pack_legend, preset as get_preset)
 from layers.scale_bar import ScaleBar, scale_bar
 from layers.world_file import WorldFile, world_for_frame, write_world_files
 
@@ -347,12 +347,17 @@ def _draw_swatch(painter: QPainter, entry, rect: QRectF, dpi: float) -> None:
     elif kind == "line":
         y = rect.center().y()
         painter.setBrush(Qt.NoBrush)
+        # round caps reach half a pen width past a line's ends: end the line that much
+        # inside the box, so a wide cased line stops where the box does, not at the label
+        widest = max(style.casing_width_pt if style.casing else 0.0, style.width_pt if style.stroke else 0.0) * ppt
+        inset = min(widest / 2, rect.width() / 4)
+        x0, x1 = rect.left() + inset, rect.right() - inset
         if style.casing and style.casing_width_pt > 0:
             painter.setPen(make_pen(style.casing, style.casing_width_pt * ppt, style.casing_dash, cosmetic=False))
-            painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
+            painter.drawLine(QPointF(x0, y), QPointF(x1, y))
         if style.stroke:
             painter.setPen(make_pen(style.stroke, style.width_pt * ppt, style.dash, cosmetic=False))
-            painter.drawLine(QPointF(rect.left(), y), QPointF(rect.right(), y))
+            painter.drawLine(QPointF(x0, y), QPointF(x1, y))
     else:
         painter.setBrush(qcolor(style.fill, style.fill_opacity) if style.fill else Qt.NoBrush)
         painter.setPen(make_pen(style.stroke, max(style.width_pt, 0.5) * ppt, style.dash, cosmetic=False)
@@ -361,15 +366,24 @@ def _draw_swatch(painter: QPainter, entry, rect: QRectF, dpi: float) -> None:
     painter.restore()
 
 
+MIN_LEGEND_PT = 7.0  # smallest legend type for print (A4-equivalent points; scaled with the page)
+LEGEND_SIZES = (9, 8, 7, 6, 5.5, 5)  # tried in turn; below MIN_LEGEND_PT only if no larger panel helps
+SWATCH_W, SWATCH_H = 1.2, 0.62  # a symbol's box, in row heights
+SWATCH_GAP = 0.5  # between a symbol and its label, in row heights (a line's cap must not touch the text)
+
+
 @dataclass(frozen=True)
 class LegendPlan:
     """Where the legend's rows go: type size, row height and column width in pixels."""
-    size_pt: float
+    size_pt: float  # A4-equivalent points: the printed size is size_pt * layout.scale
     row: float
     top: float  # the first row's top (below the "图例" title)
     column_x: tuple[float, ...]  # each column's left edge, from the legend body's left
     column_width: tuple[float, ...]  # each column as wide as its widest row, spare room shared out
     rows: list  # layout_geometry.PlacedRow, y in row heights
+    fits: bool = True  # every row whole inside the legend frame, no label shortened
+    boxes: tuple = ()  # per row: (left, top, width, height) in page pixels of what it draws
+    printed_pt: float = 0.0  # the size on paper: size_pt * layout.scale
 
 
 def legend_plan(layout: Layout, entries: list, language: str) -> LegendPlan:
@@ -383,7 +397,7 @@ def legend_plan(layout: Layout, entries: list, language: str) -> LegendPlan:
     body_h = height - (body_top - top) - pad
     blocks = legend_blocks(entries, language)
     continued = CONTINUED[1 if language == "en" else 0]
-    for size_pt in (9, 8, 7, 6, 5.5, 5):
+    for size_pt in LEGEND_SIZES:
         fm, fmb = QFontMetricsF(_font(layout, size_pt)), QFontMetricsF(_font(layout, size_pt, bold=True))
         row = fm.height() * 1.22
         placed, fits = pack_legend(blocks, body_h / row)
@@ -392,7 +406,7 @@ def legend_plan(layout: Layout, entries: list, language: str) -> LegendPlan:
         def need(p: PlacedRow) -> float:
             if p.row.kind == "heading":
                 return fmb.horizontalAdvance(p.row.text + (continued if p.continued else ""))
-            return row * 1.6 + fmb.horizontalAdvance(p.row.lead) + fm.horizontalAdvance(p.row.text)
+            return row * (SWATCH_W + SWATCH_GAP) + fmb.horizontalAdvance(p.row.lead) + fm.horizontalAdvance(p.row.text)
 
         widths = [pad] * cols  # a column is as wide as its widest row (a planning legend's columns differ)
         for p in placed:
@@ -402,7 +416,10 @@ def legend_plan(layout: Layout, entries: list, language: str) -> LegendPlan:
             break
     widths = [w + max(spare, 0) / cols for w in widths]
     xs = tuple(sum(widths[:c]) for c in range(cols))
-    return LegendPlan(size_pt, row, body_top, xs, tuple(widths), placed)
+    boxes = tuple((left + pad + xs[p.column], body_top + p.y * row, need(p), row) for p in placed)
+    return LegendPlan(size_pt, row, body_top, xs, tuple(widths), placed, fits and spare >= 0, boxes,
+                      size_pt * layout.scale)
+
 
 
 def _draw_legend(painter: QPainter, layout: Layout, entries: list, language: str) -> None:
@@ -423,7 +440,7 @@ def _draw_legend(painter: QPainter, layout: Layout, entries: list, language: str
     fm, fmb = QFontMetricsF(font), QFontMetricsF(bold)
     row, placed, body_top = plan.row, plan.rows, plan.top
     continued = CONTINUED[1 if language == "en" else 0]
-    swatch = QSizeF(row * 1.2, row * 0.62)
+    swatch = QSizeF(row * SWATCH_W, row * SWATCH_H)
     for p in placed:
         x = left + pad + plan.column_x[p.column]
         col_w = plan.column_width[p.column]
@@ -437,8 +454,8 @@ def _draw_legend(painter: QPainter, layout: Layout, entries: list, language: str
         _draw_swatch(painter, p.row.entry, QRectF(x, y + (row - swatch.height()) / 2, swatch.width(), swatch.height()),
                      layout.dpi)
         painter.setPen(QColor("#1a1a1a"))
-        tx = x + swatch.width() + row * 0.3
-        room = col_w - swatch.width() - row * 0.6
+        tx = x + swatch.width() + row * SWATCH_GAP
+        room = col_w - swatch.width() - row * SWATCH_GAP - pad
         if p.row.lead:  # a one-class layer names itself in bold
             painter.setFont(bold)
             lead = fmb.elidedText(p.row.lead, Qt.ElideRight, room)
@@ -727,9 +744,49 @@ def plan_page(document, *, preset: str = "a4-landscape", dpi: float | None = Non
         inset = inset_useful(document, wanted)
     elif not isinstance(inset, bool):
         raise ValueError(f"inset must be True, False or 'auto', got {inset!r}")
-    layout = compute_layout(p, dpi or p.default_dpi, inset=inset, subtitle=bool(subtitle))
+    layout = legible_layout(p, dpi or p.default_dpi, document, wanted, inset=inset, subtitle=bool(subtitle),
+                            language=language)
     frame = layout.map_frame
     return PagePlan(p, layout, fit_extent(wanted, frame[2], frame[3]), title, subtitle or None, inset)
+
+
+def probe_legend(document, extent) -> list:
+    """The folded legend of `extent` without painting the page: the renderer's legend lists
+    the classes it finds in the extent whatever the image size, so a tiny render says it."""
+    from layers.render import MapRequest, render
+
+    w, h = extent[2] - extent[0], extent[3] - extent[1]
+    size = 48  # pixels on the long side: enough for the view, cheap to paint
+    width, height = (size, max(1, round(size * h / w))) if w >= h else (max(1, round(size * w / h)), size)
+    image = QImage(width, height, QImage.Format_RGB32)
+    painter = QPainter(image)
+    try:
+        result = render(MapRequest(document=document, extent=tuple(extent), width=width, height=height, dpi=12,
+                                   labels=False), painter)
+    finally:
+        painter.end()
+    return fold_legend(list(result.legend or []), document)
+
+
+def legible_layout(p, dpi: float, document, wanted, *, inset: bool, subtitle: bool, language: str) -> Layout:
+    """The layout with the smallest legend panel whose legend is set at MIN_LEGEND_PT or more
+    with every row whole (a wider side column in landscape, a taller band in portrait)."""
+    shares = legend_shares(p)
+    layouts = [compute_layout(p, dpi, inset=inset, subtitle=subtitle, legend_share=s) for s in shares]
+    # every panel size shows a little more or less around `wanted`: probe the union of their views
+    fitted = [fit_extent(wanted, lay.map_frame[2], lay.map_frame[3]) for lay in (layouts[0], layouts[-1])]
+    probe = (min(f[0] for f in fitted), min(f[1] for f in fitted), max(f[2] for f in fitted), max(f[3] for f in fitted))
+    entries = probe_legend(document, probe)
+    if not entries:
+        return layouts[0]
+    best = None
+    for layout in layouts:
+        plan = legend_plan(layout, entries, language)
+        if plan.fits and plan.size_pt >= MIN_LEGEND_PT:
+            return layout
+        if best is None or plan.size_pt > best[0]:
+            best = (plan.size_pt, layout)
+    return best[1]  # nothing reaches the minimum: the panel that sets the largest type
 
 
 def export_map(

@@ -78,7 +78,23 @@ def page_pixels(p: Preset, dpi: float) -> tuple[int, int, float]:
     return round(p.width_mm / MM_PER_INCH * dpi), round(p.height_mm / MM_PER_INCH * dpi), float(dpi)
 
 
-def compute_layout(p: Preset, dpi: float, *, inset: bool = True, subtitle: bool = True) -> Layout:
+# The legend's share of the page: of the map area's height under the map (portrait, a band
+# across the page) or of its width beside it (landscape, a side column).  The export takes
+# the first share at which the legend is set at its minimum print size (export_layout).
+PORTRAIT_LEGEND_SHARES = (0.22, 0.25, 0.28, 0.31, 0.34, 0.37, 0.40)
+LANDSCAPE_LEGEND_SHARES = (0.25, 0.28, 0.31, 0.34, 0.37, 0.40)
+
+
+def legend_shares(p: Preset) -> tuple[float, ...]:
+    return LANDSCAPE_LEGEND_SHARES if p.landscape else PORTRAIT_LEGEND_SHARES
+
+
+def compute_layout(p: Preset, dpi: float, *, inset: bool = True, subtitle: bool = True,
+                   legend_share: float | None = None) -> Layout:
+    """`legend_share`: the panel's fraction of the map area (see `legend_shares`); None = the smallest."""
+    share = legend_shares(p)[0] if legend_share is None else float(legend_share)
+    if not 0.1 <= share <= 0.5:
+        raise ValueError(f"legend_share must be between 0.1 and 0.5, got {legend_share}")
     width_px, height_px, eff_dpi = page_pixels(p, dpi)
     k = eff_dpi / MM_PER_INCH  # px per mm
     s = min(p.width_mm, p.height_mm) / 210.0
@@ -90,18 +106,21 @@ def compute_layout(p: Preset, dpi: float, *, inset: bool = True, subtitle: bool 
     bottom = p.height_mm - margin - footer_h - gap
     inner_w = p.width_mm - 2 * margin
     if p.landscape:
-        panel_w = 0.25 * inner_w
+        panel_w = share * inner_w
         map_rect = (margin, top, inner_w - panel_w - gap, bottom - top)
         panel = (margin + inner_w - panel_w, top, panel_w, bottom - top)
-        inset_rect = (panel[0], panel[1], panel_w, panel_w * 0.85) if inset else None
+        # a wider column must not let the inset eat the legend's height
+        inset_h = min(panel_w * 0.85, 0.25 * inner_w * 0.85)
+        inset_rect = (panel[0], panel[1], panel_w, inset_h) if inset else None
         legend_top = panel[1] + (inset_rect[3] + gap if inset_rect else 0)
         legend = (panel[0], legend_top, panel_w, panel[1] + panel[3] - legend_top)
     else:
-        panel_h = 0.22 * (bottom - top)
+        panel_h = share * (bottom - top)
         map_rect = (margin, top, inner_w, bottom - top - panel_h - gap)
         panel = (margin, bottom - panel_h, inner_w, panel_h)
-        inset_w = panel_h / 0.85
-        inset_rect = (panel[0] + inner_w - inset_w, panel[1], inset_w, panel_h) if inset else None
+        # a taller band must not let the inset eat the legend's width
+        inset_w = min(panel_h, 0.22 * (bottom - top)) / 0.85
+        inset_rect = (panel[0] + inner_w - inset_w, panel[1], inset_w, inset_w * 0.85) if inset else None
         legend = (panel[0], panel[1], inner_w - (inset_w + gap if inset_rect else 0), panel_h)
     title = (margin, margin, inner_w, title_h)
     footer = (margin, p.height_mm - margin - footer_h, inner_w, footer_h)

@@ -296,3 +296,83 @@ def test_a4_portrait_legend_never_ends_a_column_with_a_heading_nor_splits_the_st
     heading = next(p for p in plan.rows if p.row.kind == "heading" and p.row.text == "Status")
     assert status == {heading.column} and len([p for p in plan.rows if p.column == heading.column]) >= 4
     assert len([p for p in plan.rows if p.row.kind == "entry"]) == len(result.legend)  # none dropped
+
+
+PRINT_PRESETS = ("a4-portrait", "a4-landscape", "a3-portrait", "a3-landscape")
+
+
+def _assert_legend_legible(result, language, minimum_pt):
+    from layers.export_layout import _font, legend_plan
+
+    layout = result.layout
+    plan = legend_plan(layout, result.legend, language)
+    assert plan.printed_pt >= minimum_pt
+    # the type really set: the font's pixel size is the printed size on this page (± rounding)
+    assert _font(layout, plan.size_pt).pixelSize() >= layout.pt(minimum_pt) - 0.5
+    assert plan.fits
+    left, top, width, height = layout.legend
+    for p, (x, y, w, h) in zip(plan.rows, plan.boxes):  # every row whole inside the frame, unshortened
+        col_right = left + layout.mm(2 * layout.scale) + plan.column_x[p.column] + plan.column_width[p.column]
+        assert left <= x and x + w <= col_right <= left + width + 0.5, p
+        assert top <= y and y + h <= top + height, p
+    assert len([p for p in plan.rows if p.row.kind == "entry"]) == len(result.legend)  # no class dropped
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+@pytest.mark.parametrize("name", PRINT_PRESETS)
+def test_full_map_legend_is_set_at_seven_points_or_more_with_every_row_inside_its_frame(tmp_path, bundle_doc, name,
+                                                                                      language):
+    result = export_map(bundle_doc, tmp_path / "full.png", preset=name, dpi=100, language=language)
+    assert len(result.legend) > 30  # the full map's legend: every theme, seat, line kind, status
+    _assert_legend_legible(result, language, 7.0)
+
+
+def test_slide_legend_is_set_in_proportion_to_print_with_every_row_inside(tmp_path, bundle_doc):
+    result = export_map(bundle_doc, tmp_path / "slide.png", preset="slide-16x9", language="en")
+    _assert_legend_legible(result, "en", 7.0 * result.layout.scale)
+
+
+@pytest.mark.parametrize("name", ["a4-portrait", "a4-landscape"])
+def test_filtered_district_legend_is_legible_and_leaves_the_map_its_room(tmp_path, bundle_doc, name):
+    from layers.layout_geometry import compute_layout
+
+    result, _ = _dazu_transport_ecology_legend(bundle_doc, tmp_path, preset=name)
+    _assert_legend_legible(result, "en", 7.0)
+    full = export_map(bundle_doc, tmp_path / "full.png", preset=name, dpi=40, language="en").layout
+    smallest = compute_layout(result.layout.preset, 40, inset=result.layout.inset is not None,
+                              subtitle=True).legend
+    # a short legend takes no more room than the full map's
+    assert result.layout.legend[2] * result.layout.legend[3] <= full.legend[2] * full.legend[3]
+    assert result.layout.legend[2] * result.layout.legend[3] >= smallest[2] * smallest[3] * 0.99
+
+
+def test_a_wide_cased_line_swatch_ends_clear_of_its_label():
+    from PySide6.QtGui import QImage, QPainter
+
+    from layers.export_layout import SWATCH_GAP, _draw_legend, legend_plan
+    from layers.layout_geometry import compute_layout, preset
+    from layers.render import LegendEntry
+
+    style = Style(stroke="#0000ff", width_pt=3.0, casing="#000000", casing_width_pt=6.0)
+    entry = LegendEntry("rail", "铁路", "Railways", "hsr", "高速铁路", "High-speed rail", style, "line", 1)
+    layout = compute_layout(preset("a4-landscape"), 150, inset=False)
+    image = QImage(layout.width_px, layout.height_px, QImage.Format.Format_RGB888)
+    image.fill(0xFFFFFF)
+    painter = QPainter(image)
+    _draw_legend(painter, layout, [entry], "en")
+    painter.end()
+    plan = legend_plan(layout, [entry], "en")
+    x, y, w, h = plan.boxes[0]
+    arr = np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), image.bytesPerLine())
+    band = arr[int(y) + 1: int(y + h) - 1, : image.width() * 3].reshape(int(y + h) - 1 - int(y) - 1, image.width(), 3)
+    inked = (band[:, int(x):int(x + w) + 2].min(axis=2) < 200).any(axis=0)  # columns with ink in the row
+    runs, start = [], None  # ink runs along the row: the swatch, then the label's glyphs
+    for i, on in enumerate(inked.tolist() + [False]):
+        if on and start is None:
+            start = i
+        elif not on and start is not None:
+            runs.append((start, i))
+            start = None
+    swatch_end, text_start = runs[0][1], runs[1][0]
+    assert (runs[0][1] - runs[0][0]) > 0.9 * plan.row  # the first run is the swatch's line
+    assert text_start - swatch_end >= 0.8 * SWATCH_GAP * plan.row  # a clear gap, not a touch

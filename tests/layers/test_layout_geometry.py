@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from layers.layout_geometry import PRESETS, compute_layout, fit_extent, page_pixels, preset
+from layers.layout_geometry import PRESETS, compute_layout, fit_extent, legend_shares, page_pixels, preset
 
 
 @pytest.mark.parametrize(
@@ -47,6 +47,32 @@ def test_layout_pieces_are_on_the_page_and_do_not_overlap(name):
             assert not _overlap(a, b), (a, b)
     assert all(float(v).is_integer() for v in layout.map_frame)
     assert layout.map_frame[2] * layout.map_frame[3] > 0.45 * layout.width_px * layout.height_px
+
+
+@pytest.mark.parametrize("name", list(PRESETS))
+def test_a_larger_legend_share_grows_the_legend_and_keeps_every_piece_apart(name):
+    p = preset(name)
+    layouts = [compute_layout(p, 150, legend_share=share) for share in legend_shares(p)]
+    for layout in layouts:
+        page = (0, 0, layout.width_px, layout.height_px)
+        pieces = [layout.title, layout.map_frame, layout.legend, layout.inset, layout.footer]
+        assert all(_inside(piece, page) for piece in pieces)
+        assert not any(_overlap(a, b) for i, a in enumerate(pieces) for b in pieces[i + 1:])
+        assert layout.map_frame[2] * layout.map_frame[3] > 0.3 * layout.width_px * layout.height_px
+    areas = [lay.legend[2] * lay.legend[3] for lay in layouts]
+    maps = [lay.map_frame[2] * lay.map_frame[3] for lay in layouts]
+    assert areas == sorted(areas) and areas[-1] > 1.3 * areas[0]
+    assert maps == sorted(maps, reverse=True)
+    if p.landscape:  # a wider side column; in portrait a taller band across the page
+        assert layouts[-1].legend[2] > layouts[0].legend[2]
+    else:
+        assert layouts[-1].legend[3] > layouts[0].legend[3]
+        assert layouts[-1].legend[2] == layouts[0].legend[2]  # the inset keeps its size
+
+
+def test_a_legend_share_outside_the_sensible_range_is_refused():
+    with pytest.raises(ValueError, match="legend_share"):
+        compute_layout(preset("a4-portrait"), 150, legend_share=0.8)
 
 
 def test_fit_extent_keeps_the_request_and_matches_the_frame_aspect():
