@@ -115,7 +115,12 @@ def test_every_seed_has_a_document_year_whose_basis_is_quoted_from_it():
 
 
 def test_the_plan_2023_2027_dates_its_projects_by_its_target_year_not_its_issue_year():
-    assert document_years()["003_c1cd1741ba8991ec.txt"]["year"] == 2027
+    years = document_years()
+    assert years["003_c1cd1741ba8991ec.txt"]["year"] == 2027
+    plan_project = {"id": "t", "source_file": "003_c1cd1741ba8991ec.txt",
+                    "source_sentence": "全力争取澜湄旅游城市联盟总部落户大足。"}
+    assert untraced({**plan_project, "year": 2027}, years) == []
+    assert untraced({**plan_project, "year": 2023}, years)  # the issue year is no project's year
 
 
 def test_every_year_date_and_amount_of_the_curated_features_is_traceable():
