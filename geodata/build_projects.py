@@ -67,7 +67,7 @@ SEEDS: dict[str, SeedDocument] = {
 }
 
 PROJECT_COLUMNS = [
-    "id", "name_zh", "name_en", "themes", "status", "district_adcode", "year", "investment_yi",
+    "id", "name_zh", "name_en", "themes", "status", "district_adcode", "year", "year_basis", "investment_yi",
     "placement_note", "control_points", "source", "geometry_quality",
     "source_file", "source_title", "source_date", "source_sentence",
 ]
@@ -106,6 +106,27 @@ def read_toml(path: Path, table: str) -> list[dict]:
     if not isinstance(records, list) or not records:
         raise CurationError(f"{path.name}: no [[{table}]] tables")
     return records
+
+
+def read_document_years(path: Path | None = None) -> dict[str, dict]:
+    """projects.toml `[document_year]`: the year each seed document stands for, with the clause that dates it."""
+    with open(path or PROJECTS_TOML, "rb") as handle:
+        return tomllib.load(handle).get("document_year", {})
+
+
+def year_basis(record: dict, document_years: dict[str, dict]) -> str | None:
+    """Where a project's `year` comes from, carried into the bundle so a reader can trace it."""
+    year = record.get("year")
+    if year is None:
+        return None
+    if record.get("year_basis"):
+        return str(record["year_basis"])
+    if str(year) in squash(str(record.get("source_sentence", ""))):
+        return "原文所述 / stated in source_sentence"
+    document = document_years.get(record.get("source_file"), {})
+    if document.get("year") == year:
+        return f"文件年份 / document year: {document.get('basis', '')} — {document.get('why', '')}".rstrip(" —")
+    return None  # the build's traceability test refuses such a year
 
 
 def _themes(record: dict, where: str) -> str:
@@ -207,6 +228,7 @@ def placement_note(kind: str, control_point: str, district_name: str, note: str 
 
 def build_projects(ctx, seed_texts: dict[str, str] | None) -> gpd.GeoDataFrame:
     records = read_toml(PROJECTS_TOML, "project")
+    document_years = read_document_years()
     _check_ids(records, PROJECTS_TOML.name)
     gazetteer = read_gazetteer(ctx)
     districts = _district_lookup(ctx.districts)
@@ -250,6 +272,7 @@ def build_projects(ctx, seed_texts: dict[str, str] | None) -> gpd.GeoDataFrame:
             "status": _status(record, where),
             "district_adcode": district,
             "year": year,
+            "year_basis": year_basis(record, document_years),
             "investment_yi": float(investment) if investment is not None else None,
             "placement_note": placement_note(kind, control_point, district_names[district], record.get("note")),
             "control_points": json.dumps([control_point], ensure_ascii=False),

@@ -142,3 +142,14 @@ def test_every_year_basis_quotes_its_seed():
                 # The basis is `<verbatim clause> — <comment>`; the clause must be in the cited seed.
                 clause = quote.split(" — ")[0]
                 assert squash(clause) in texts[feature["source_file"]], f"{feature['id']}: {field} {clause!r}"
+
+
+def test_every_bundled_project_year_carries_its_basis():
+    from geodata.loader import load_layer
+
+    projects = load_layer("projects")
+    dated = projects[projects["year"].notna()]
+    assert len(dated) > 0
+    missing = dated[dated["year_basis"].isna() | (dated["year_basis"].astype(str).str.len() == 0)]
+    assert missing.empty, list(missing["id"])
+    assert projects.loc[projects["year"].isna(), "year_basis"].isna().all()
