@@ -45,21 +45,22 @@ class _PreviewJob(Job):
         self.cancel = cancel
 
     def work(self) -> None:
-        from layers.export_layout import paint_page, resolve_extent
-        from layers.layout_geometry import compute_layout, fit_extent, preset as get_preset
+        # plan_page with the export's own defaults (filter caption, automatic inset, legible legend
+        # panel), only at screen DPI: the preview is the page the file will hold.
+        from layers.export_layout import paint_page, plan_page
+        from layers.layout_geometry import preset as get_preset
 
         generation, document, preset_name, title, extent, language = self.args
         try:
             p = get_preset(preset_name)
             dpi = PREVIEW_WIDTH / (max(p.width_mm, p.height_mm) / 25.4)
-            layout = compute_layout(p, dpi, inset=True, subtitle=False)
-            frame = layout.map_frame
-            shown = fit_extent(resolve_extent(document, extent), frame[2], frame[3])
+            plan = plan_page(document, preset=preset_name, dpi=dpi, title=title, extent=extent, language=language)
+            layout = plan.layout
             image = QImage(layout.width_px, layout.height_px, QImage.Format.Format_ARGB32_Premultiplied)
             painter = QPainter(image)
             try:
-                paint_page(painter, layout, document, shown, title=title, subtitle=None, language=language,
-                           inset=True, cancel=self.cancel)
+                paint_page(painter, layout, document, plan.extent, title=plan.title, subtitle=plan.subtitle,
+                           language=language, inset=plan.inset, cancel=self.cancel)
             finally:
                 painter.end()
             if not self.cancel.is_set():

@@ -127,3 +127,25 @@ def test_layout_presets_are_named_in_the_ui_language(qtbot, document):
     assert "A4 横向" in names and all(not n.startswith("a4-") for n in names)
     assert dialog.preset.currentData() == "a4-landscape"
     dialog.reject()
+
+
+def test_preview_is_the_page_the_export_writes(qtbot, document, tmp_path):
+    """Same preset, title and DPI: the preview and the exported PNG are the same picture."""
+    from explorer.export_dialog import PREVIEW_WIDTH
+    from layers.export_layout import export_map
+
+    dialog = ExportDialog(document)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.preview_ready, timeout=60000):
+        dialog.preset.setCurrentIndex(dialog.preset.findData("a4-portrait"))
+    preview = dialog.preview_image.convertToFormat(QImage.Format.Format_RGB32)
+    dpi = PREVIEW_WIDTH / (297 / 25.4)
+    out = tmp_path / "same.png"
+    export_map(document, out, preset="a4-portrait", dpi=dpi, title=dialog.title.text() or None)
+    exported = QImage(str(out)).convertToFormat(QImage.Format.Format_RGB32)
+    assert (exported.width(), exported.height()) == (preview.width(), preview.height())
+    differing = sum(1 for y in range(0, preview.height(), 3) for x in range(0, preview.width(), 3)
+                    if preview.pixel(x, y) != exported.pixel(x, y))
+    sampled = (preview.height() // 3 + 1) * (preview.width() // 3 + 1)
+    assert differing / sampled < 0.02, f"{differing} of {sampled} sampled pixels differ"
+    dialog.reject()
