@@ -12,7 +12,7 @@ import logging
 
 from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
-from PySide6.QtWidgets import (QDockWidget, QInputDialog, QLabel, QMainWindow, QMenu, QMessageBox, QToolBar,
+from PySide6.QtWidgets import (QDialog, QDockWidget, QInputDialog, QLabel, QMainWindow, QMenu, QMessageBox, QToolBar,
                                QToolButton, QWidget)
 
 from explorer import bookmarks, i18n
@@ -531,6 +531,11 @@ class MainWindow(QMainWindow):
 
     def closeEvent(self, event) -> None:  # noqa: N802
         self.save_settings()
+        # open dialogs may be exporting on the daemon worker: their reject() cancels and waits, so the
+        # app never exits mid-write (which would leave a .part file behind)
+        for dialog in self.findChildren(QDialog):
+            if dialog.isVisible():
+                dialog.reject()
         self.canvas.shutdown()
         i18n.remove_listener(self._on_language)
         super().closeEvent(event)

@@ -1,0 +1,404 @@
+"""The real main window keeps working when users do things wrong.
+
+Each case drives the window as a user would (bad project files, bad imports, exports to places
+that cannot be written, nonsense typed into fields, language switch and close at awkward times)
+and then asserts two things: the user was told (captured message text), and the map still
+renders afterwards (a new render finishes with features drawn).
+"""
+from __future__ import annotations
+
+import json
+import sqlite3
+import zipfile
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from explorer import i18n
+
+PLUGINS = ("explorer.data_actions", "explorer.field_check_panel")
+
+
+@pytest.fixture
+def boxes(monkeypatch):
+    """Text of every message box the app opens (captured instead of shown)."""
+    seen: list[str] = []
+    monkeypatch.setattr(QMessageBox, "open", lambda self, *a: seen.append(self.text()))
+    monkeypatch.setattr(QMessageBox, "exec", lambda self, *a: seen.append(self.text()) or 0)
+    for name in ("warning", "critical", "information", "question"):
+        monkeypatch.setattr(QMessageBox, name, staticmethod(lambda parent, title, text, *a, **k: seen.append(text) or 0))
+    return seen
+
+
+@pytest.fixture
+def win(qtbot, document, settings, boxes):
+    from explorer.main_window import MainWindow
+
+    w = MainWindow(document=document, settings=settings, plugins=PLUGINS)
+    qtbot.addWidget(w)
+    w.resize(1200, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    assert w.canvas.wait_idle()
+    w.data_actions.ask_datum = lambda path: "wgs84"
+    yield w
+    w.data_actions.shutdown()
+    w.canvas.shutdown()
+
+
+def still_renders(w) -> None:
+    """A fresh render finishes and draws features: the window still works."""
+    done = []
+    w.canvas.render_finished.connect(done.append)
+    try:
+        w.canvas.schedule_render(immediate=True)
+        assert w.canvas.wait_idle()
+    finally:
+        w.canvas.render_finished.disconnect(done.append)
+    assert done, "no render finished"
+    assert sum(done[-1].drawn.values()) > 0
+    assert w.canvas.current_image() is not None and not w.canvas.current_image().isNull()
+
+
+def run(w) -> None:
+    assert w.data_actions.wait_idle(60000)
+
+
+def project_error(boxes) -> str:
+    assert boxes, "no message shown"
+    return boxes[-1]
+
+
+# ---- opening bad project files -----------------------------------------------------------------
+
+def _ours(rest: str) -> bytes:
+    from layers.project_file import FORMAT
+
+    return ('{"format": %s, ' % json.dumps(FORMAT) + rest).encode()
+
+
+@pytest.mark.parametrize("content, expect", [
+    (b"\x00\xff\xfe garbage \x89PNG", "JSON"),
+    (b'{"format_version": 1, "document": {"layers": [', "JSON"),
+    (b"[" * 100_000, "JSON"),  # nesting deeper than the parser's recursion limit
+    (b"[1, 2, 3]", "not a project file"),
+    (b'{"hello": "world"}', "not a project file"),
+    (b"", "JSON"),
+    ("ours", "format_version"),
+    ("newer", "newer version"),
+    ("layers", "list of layers"),
+])
+def test_a_broken_project_file_is_reported_and_the_map_stays(win, boxes, tmp_path, content, expect):
+    content = {"ours": lambda: _ours('"document": {"layers": []}}'),
+               "newer": lambda: _ours('"format_version": 999, "document": {"layers": []}}'),
+               "layers": lambda: _ours('"format_version": 1, "document": {"layers": "nope"}}'),
+               }.get(content, lambda: content)()
+    path = tmp_path / "bad.cyproj"
+    path.write_bytes(content)
+    layers_before = win.document.layer_names()
+    win.data_actions.open_project(path)
+    run(win)
+    message = project_error(boxes)
+    assert expect in message
+    assert "Traceback" not in message
+    assert win.document.layer_names() == layers_before  # nothing half loaded
+    assert path.read_bytes() == content  # the user's file untouched
+    still_renders(win)
+
+
+def test_a_project_with_a_nonsense_layer_opens_with_that_layer_skipped_and_says_so(win, boxes, tmp_path):
+    path = tmp_path / "odd.cyproj"
+    path.write_bytes(_ours('"format_version": 1, "document": {"layers": [{"name": 5, "data_ref": 7,'
+                           ' "style": "x", "visible": "maybe"}]}}'))
+    win.data_actions.open_project(path)
+    run(win)
+    assert boxes and "odd.cyproj" in boxes[-1]
+    assert win.data_actions.last_report and any("skipped" in line for line in win.data_actions.last_report)
+    assert win.document.layer_names() == []  # the project's content replaced the map, as opening does
+    assert win.canvas.wait_idle()
+
+
+def test_a_project_file_too_large_is_refused_without_reading_it(win, boxes, tmp_path, monkeypatch):
+    import layers.project_file as project_file
+
+    monkeypatch.setattr(project_file, "MAX_BYTES", 10_000)
+    path = tmp_path / "huge.cyproj"
+    path.write_text(json.dumps({"format_version": 1, "document": {"layers": []}, "pad": "x" * 50_000}))
+    win.data_actions.open_project(path)
+    run(win)
+    assert "too large" in project_error(boxes)
+    assert "projects" in win.document.layer_names()
+    still_renders(win)
+
+
+def test_a_project_whose_data_file_is_gone_opens_without_it_when_the_user_declines(win, boxes, tmp_path):
+    csv = tmp_path / "sites.csv"
+    csv.write_text("name_zh,经度,纬度\n大足石刻,105.72,29.70\n广阳岛,106.67,29.59\n", encoding="utf-8")
+    win.data_actions.import_path(csv, datum="wgs84")
+    run(win)
+    assert "sites" in win.document.layer_names()
+    saved = win.data_actions.save_project(tmp_path / "p.cyproj")
+    assert saved is not None
+    csv.unlink()
+    asked = []
+    win.data_actions.ask_missing = lambda missing: asked.append(missing.layer) or None
+    win.data_actions.open_project(saved)
+    run(win)
+    assert asked == ["sites"]
+    assert "sites" not in win.document.layer_names()
+    assert "projects" in win.document.layer_names()
+    assert "sites" in project_error(boxes)
+    still_renders(win)
+
+
+def test_a_missing_project_path_is_reported(win, boxes, tmp_path):
+    win.data_actions.open_project(tmp_path / "nowhere.cyproj")
+    run(win)
+    assert "not found" in project_error(boxes)
+    still_renders(win)
+
+
+# ---- importing bad data ------------------------------------------------------------------------
+
+def _gpkg_without_layers(path):
+    con = sqlite3.connect(path)
+    con.execute("PRAGMA application_id = 1196444487")  # 'GPKG'
+    con.execute("PRAGMA user_version = 10300")
+    con.execute("CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT, srs_id INTEGER PRIMARY KEY, organization TEXT,"
+                " organization_coordsys_id INTEGER, definition TEXT, description TEXT)")
+    con.execute("CREATE TABLE gpkg_contents (table_name TEXT PRIMARY KEY, data_type TEXT, identifier TEXT,"
+                " description TEXT, last_change TEXT, min_x REAL, min_y REAL, max_x REAL, max_y REAL, srs_id INTEGER)")
+    con.execute("CREATE TABLE gpkg_geometry_columns (table_name TEXT, column_name TEXT, geometry_type_name TEXT,"
+                " srs_id INTEGER, z TINYINT, m TINYINT)")
+    con.commit()
+    con.close()
+
+
+def _bad_inputs(tmp_path):
+    wrong_ext = tmp_path / "photo.geojson"
+    wrong_ext.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(range(256)) * 4)
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    no_shp = tmp_path / "docs.zip"
+    with zipfile.ZipFile(no_shp, "w") as z:
+        z.writestr("readme.txt", "no shapefile here")
+    no_xy = tmp_path / "table.csv"
+    no_xy.write_text("名称,金额\n大足石刻,12\n广阳岛,7\n", encoding="utf-8")
+    gpkg = tmp_path / "nothing.gpkg"
+    _gpkg_without_layers(gpkg)
+    unknown = tmp_path / "notes.docx"
+    unknown.write_bytes(b"PK\x03\x04 not really a document")
+    return {"wrong extension": wrong_ext, "empty": empty, "zip without shapefile": no_shp,
+            "csv without coordinates": no_xy, "geopackage without layers": gpkg, "unknown type": unknown}
+
+
+@pytest.mark.parametrize("case", ["wrong extension", "empty", "zip without shapefile", "csv without coordinates",
+                                  "geopackage without layers", "unknown type"])
+def test_a_bad_import_is_reported_and_adds_no_layer(win, boxes, tmp_path, case):
+    path = _bad_inputs(tmp_path)[case]
+    before = path.read_bytes()
+    layers_before = win.document.layer_names()
+    win.data_actions.ask_layer = lambda p, layers: pytest.fail(f"asked for a layer among {layers}")
+    win.data_actions.import_paths([path])
+    run(win)
+    assert win.document.layer_names() == layers_before
+    message = project_error(boxes)
+    # the file named (a zip's message may name the member it tried)
+    assert path.name in message or "empty" in message or "readme.txt" in message
+    assert "Traceback" not in message
+    assert path.read_bytes() == before
+    still_renders(win)
+
+
+def test_a_file_that_vanished_before_import_is_reported(win, boxes, tmp_path):
+    win.data_actions.import_paths([tmp_path / "gone.csv"])
+    run(win)
+    assert "not found" in project_error(boxes)
+    still_renders(win)
+
+
+def test_cancelling_an_import_adds_nothing_and_says_nothing(win, boxes, tmp_path):
+    csv = tmp_path / "sites.csv"
+    csv.write_text("name_zh,经度,纬度\n大足石刻,105.72,29.70\n", encoding="utf-8")
+    job = win.data_actions.import_path(csv, datum="wgs84")
+    job.cancel_event.set()  # as the progress dialog's Cancel does
+    run(win)
+    assert "sites" not in win.document.layer_names()
+    assert boxes == []
+    still_renders(win)
+
+
+# ---- exporting where nothing can be written ----------------------------------------------------
+
+def _export(win, qtbot, path):
+    dialog = win.open_export_dialog()
+    dialog.format.setCurrentIndex(dialog.format.findData("png"))
+    dialog.dpi.setValue(72)
+    results = {}
+    dialog.exported.connect(lambda p: results.setdefault("ok", p))
+    dialog.failed.connect(lambda e: results.setdefault("error", e))
+    dialog.start_export(str(path))
+    qtbot.waitUntil(lambda: bool(results), timeout=120000)
+    return dialog, results
+
+
+def test_export_under_a_regular_file_says_why_and_leaves_no_file(win, qtbot, tmp_path):
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("a regular file")
+    path = blocker / "map.png"  # a folder that cannot exist (root may bypass chmod, not this)
+    dialog, results = _export(win, qtbot, path)
+    assert "error" in results and "ok" not in results
+    assert dialog.message.text().strip()  # the reason, in the dialog
+    assert dialog.save_button.isEnabled()  # the user can try again
+    assert blocker.read_text() == "a regular file"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.suffix != ".ini") == ["file.txt"]
+    dialog.close()
+    still_renders(win)
+
+
+def test_export_to_a_folder_not_yet_there_creates_it_and_writes_a_whole_png(win, qtbot, tmp_path):
+    from PySide6.QtGui import QImage
+
+    path = tmp_path / "no" / "such" / "dir" / "map.png"
+    dialog, results = _export(win, qtbot, path)
+    assert results == {"ok": str(path)}
+    assert not QImage(str(path)).isNull()
+    dialog.close()
+    still_renders(win)
+
+
+def test_cancelling_an_export_leaves_no_file(win, qtbot, tmp_path):
+    tmp_path = tmp_path / "out"
+    tmp_path.mkdir()
+    path = tmp_path / "map.png"
+    dialog = win.open_export_dialog()
+    dialog.format.setCurrentIndex(dialog.format.findData("png"))
+    dialog.dpi.setValue(300)
+    results = {}
+    dialog.exported.connect(lambda p: results.setdefault("ok", p))
+    dialog.failed.connect(lambda e: results.setdefault("error", e))
+    dialog.start_export(str(path))
+    dialog.cancel_export()
+    qtbot.waitUntil(lambda: bool(results), timeout=120000)
+    assert results == {"error": "cancelled"}
+    assert not path.exists()
+    assert list(tmp_path.iterdir()) == []
+    assert dialog.save_button.isEnabled()
+    dialog.close()
+    still_renders(win)
+
+
+# ---- nonsense typed into fields ----------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["", "   ", "%%%", "'; DROP TABLE", "(((", "\\", "*" * 500, "\u0000", "🐼🐼"])
+def test_nonsense_in_the_search_box_finds_nothing_and_breaks_nothing(win, qtbot, text):
+    box = win.search_box
+    box.update_results(text)
+    box.choose_first()
+    still_renders(win)
+
+
+def test_nonsense_in_the_go_to_dialog_keeps_it_open_with_a_message(win, qtbot):
+    from explorer.field_check_panel import GoToDialog
+
+    dialog = GoToDialog(win)
+    qtbot.addWidget(dialog)
+    for text in ["", "abc", "999, 999", "105.7", "north", "1e400, 1e400", "nan, nan", "29°99′N 105°E"]:
+        dialog.edit.setText(text)
+        dialog._try_accept()
+        assert dialog.result() != dialog.DialogCode.Accepted, text
+        assert dialog.message.text(), f"no message for {text!r}"
+    dialog.edit.setText("105.72, 29.70")
+    dialog._try_accept()
+    assert dialog.parsed is not None and abs(dialog.parsed.lon - 105.72) < 1e-9
+    still_renders(win)
+
+
+@pytest.mark.parametrize("text", ["abc", "999, 999", "nan, nan", "inf, inf"])
+def test_the_go_to_action_with_nonsense_raises_a_value_error_not_a_crash(win, text):
+    panel = win.field_check_panel
+    with pytest.raises(ValueError):
+        panel.go_to(text)
+    still_renders(win)
+
+
+def test_nonsense_typed_into_the_year_boxes_keeps_a_valid_filter(win, qtbot):
+    panel = win.filter_panel
+    for spin, keys in ((panel.year_min, "abc"), (panel.year_max, "99999"), (panel.year_min, "-5")):
+        spin.setFocus()
+        spin.selectAll()
+        qtbot.keyClicks(spin, keys)
+        qtbot.keyClick(spin, Qt.Key.Key_Return)
+        assert spin.minimum() <= spin.value() <= spin.maximum()
+    panel.year_min.setValue(2027)
+    panel.year_max.setValue(2021)  # reversed range: read as 2021–2027, not as "nothing"
+    flt = win.document.filter
+    assert (flt.year_min, flt.year_max) == (2021, 2027)
+    still_renders(win)
+    panel.reset()
+    assert win.document.filter.year_min is None
+    still_renders(win)
+
+
+def test_selecting_a_district_then_resetting_the_filter_shows_everything_again(win, qtbot):
+    panel = win.filter_panel
+    total = len(win.document.layer("projects").data)
+    i = panel.province.findData("500000") if panel.province.findData("500000") >= 0 else 1
+    panel.province.setCurrentIndex(i)
+    assert panel.city.count() > 1 or panel.district.count() > 1
+    if panel.district.count() > 1:
+        panel.district.setCurrentIndex(1)
+    assert win.document.filter.districts or win.document.filter.provinces or win.document.filter.cities
+    still_renders(win)
+    panel.reset()
+    assert not win.document.filter.districts and not win.document.filter.provinces
+    assert panel.district.currentData() is None and panel.province.currentData() is None
+    assert len(win.document.filtered_ids("projects")) == total if hasattr(win.document, "filtered_ids") else True
+    still_renders(win)
+
+
+# ---- timing: language switch, closing during work ----------------------------------------------
+
+def test_switching_language_while_a_render_is_pending_ends_with_the_new_language(win, qtbot):
+    win.canvas.zoom_by(1.5)
+    assert win.canvas.is_render_pending()
+    win.set_language("en")
+    win.canvas.zoom_by(0.8)
+    win.set_language("zh")
+    win.set_language("en")
+    assert win.canvas.wait_idle()
+    assert win.document.language == "en"
+    assert win.windowTitle() == i18n.tr("app.title") and "成渝" not in win.windowTitle()
+    still_renders(win)
+
+
+def test_closing_the_window_during_an_export_stops_it_and_leaves_no_partial_file(win, qtbot, tmp_path):
+    from PySide6.QtGui import QImage
+
+    out = tmp_path / "out"
+    out.mkdir()
+    path = out / "map.png"
+    dialog = win.open_export_dialog()
+    dialog.format.setCurrentIndex(dialog.format.findData("png"))
+    dialog.dpi.setValue(600)
+    dialog.start_export(str(path))
+    win.close()
+    # the app may exit right after close (the worker is a daemon thread): the export must be over by then
+    assert all(job.finished.is_set() for job in dialog._jobs)
+    files = sorted(p.name for p in out.iterdir())
+    assert files in ([], ["map.pgw", "map.png", "map.prj"])  # nothing, or a whole PNG with its world file
+    assert not any(".part" in name for name in files)
+    if files:
+        assert not QImage(str(path)).isNull()
+
+
+def test_closing_the_window_during_an_import_cancels_it_without_a_crash(win, qtbot, tmp_path):
+    csv = tmp_path / "sites.csv"
+    csv.write_text("name_zh,经度,纬度\n" + "".join(f"点{i},{104 + i / 1e4:.4f},30.1\n" for i in range(20000)),
+                   encoding="utf-8")
+    win.data_actions.import_path(csv, datum="wgs84")
+    win.close()
+    qtbot.wait(100)
+    assert not win.data_actions.jobs or all(job.cancel_event.is_set() for job in win.data_actions.jobs)
+    assert csv.exists()
