@@ -5,7 +5,8 @@ filter keeps, drawn with the document's own styles (colours, widths, status dash
 patterns as Leaflet `dashArray`); one layer-control entry per layer and, for themed
 layers, one per primary theme (FeatureGroupSubGroup nested in the layer's group);
 popups with the attributes and, for hand-placed features, the source document, date
-and verbatim sentence; a legend; scale; fullscreen; search by name.
+and verbatim sentence; a legend; scale; fullscreen; search by name; permanent labels
+that appear by zoom tier and give way when they would overlap (see `label_rules`).
 
 Safety: every value that comes from data (names, attributes, column names, layer
 titles, user titles) is HTML-escaped here, before it reaches folium; colours are
@@ -50,6 +51,11 @@ Progress = Callable[[float, str], None]
 PX_PER_PT = 96.0 / 72.0  # CSS pixels per point: Leaflet sizes are CSS px
 FILL_WITH_TILES = 0.45  # polygon fills are thinned over a basemap so the tiles show through
 POLYGON_LAYER_MAX = 0.8  # never more opaque than this with tiles
+# Permanent labels appear from these zoom levels on (the full extent is about zoom 7), so the
+# first view names only the prefectures and closer views add districts, then projects/stations.
+LABEL_ZOOM_CITY = 0
+LABEL_ZOOM_DISTRICT = 9
+LABEL_ZOOM_POINT = 10
 
 _COLOR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|[a-zA-Z]{3,20}")
 _TIANDITU_KEY = re.compile(r"[0-9a-fA-F]{32}")
@@ -445,8 +451,11 @@ class _Group:
 
 
 def _layer_groups(layer, mask: np.ndarray, *, language: str, tiles: bool, gcj02: bool, pane: str,
-                  legend: list, slug: str) -> tuple[dict[str, _Group], int]:
-    """{theme key or "": _Group} for the layer's kept features, and how many were kept."""
+                  legend: list, slug: str, labels: "LabelRule | None" = None) -> tuple[dict[str, _Group], int]:
+    """{theme key or "": _Group} for the layer's kept features, and how many were kept.
+
+    With `labels`, each labelled feature also carries its permanent label (escaped HTML in the
+    style's label font), the zoom it appears from and, for polygons, where it stands."""
     import shapely
 
     cache = layer.cache
@@ -494,9 +503,13 @@ def _layer_groups(layer, mask: np.ndarray, *, language: str, tiles: bool, gcj02:
         core, casing, icon = class_styles[key]
         name = esc(feature_name(row, title))
         geometry = shapely.geometry.mapping(geom)
-        group.features.append({"type": "Feature", "geometry": geometry,
-                               "properties": {"name": name, "popup": popup_html(row, columns, title, language),
-                                              "style": core, **({"icon": icon} if icon else {})}})
+        properties = {"name": name, "popup": popup_html(row, columns, title, language),
+                      "style": core, **({"icon": icon} if icon else {})}
+        if labels is not None:
+            properties.update(labels.properties(row, geom, style.style_class(key, (layer.title_zh, layer.title_en)).style))
+            if "labelClass" in properties:
+                properties["labelClass"] += f" cy-label-{slug}"
+        group.features.append({"type": "Feature", "geometry": geometry, "properties": properties})
         if casing:
             group.casings.append({"type": "Feature", "geometry": geometry, "properties": {"name": name, "style": casing}})
         counts[key] = counts.get(key, 0) + 1
@@ -505,6 +518,110 @@ def _layer_groups(layer, mask: np.ndarray, *, language: str, tiles: bool, gcj02:
         legend.append(LegendEntry(layer.name, layer.title_zh, layer.title_en, key, sc.label_zh, sc.label_en, sc.style,
                                   kind, counts[key]))
     return groups, int(len(idx))
+
+
+# ---- permanent labels -------------------------------------------------------------------------
+
+
+class LabelRule:
+    """Which features of one layer get a permanent label, with what text, from which zoom."""
+
+    def __init__(self, column: str, zoom: Callable[[dict], int | None], centred: bool = False):
+        self.column = column
+        self.zoom = zoom  # row -> first zoom the label shows at, or None: no label
+        self.centred = centred  # polygons: the label stands on the polygon, not beside a symbol
+
+    def properties(self, row: dict[str, Any], geom, style: Style) -> dict[str, Any]:
+        text = row.get(self.column)
+        zoom = self.zoom(row)
+        if zoom is None or _blank(text):
+            return {}
+        size = round(max(style.label_size_pt, 6.0) * PX_PER_PT, 1)
+        css = (f"font-size:{size}px;color:{safe_color(style.label_color, '#1f1f1f')};"
+               f"font-weight:{'bold' if style.label_bold else 'normal'}")
+        out = {"label": f'<span style="{css}">{esc(_plain(text))}</span>', "labelZoom": int(zoom),
+               "labelClass": "cy-label-c" if self.centred else "cy-label-r"}
+        if self.centred:
+            at = geom.representative_point()  # inside the polygon, unlike a centroid
+            out["labelAt"] = [round(at.y, 6), round(at.x, 6)]
+        return out
+
+
+def _is_city(row: dict) -> bool:
+    return str(row.get("level", "")) == "city"
+
+
+def label_rules(visible: list, masks: dict[str, np.ndarray], language: str) -> dict[str, LabelRule]:
+    """{layer name: LabelRule} for the export, as the desktop map labels: point layers whose labels are
+    on (the seats: prefecture seats always, district seats from LABEL_ZOOM_DISTRICT; other points
+    such as projects and stations from LABEL_ZOOM_POINT).  Prefecture and district names stand on
+    their polygons instead when the seats layer is not on the page (hidden or filtered away)."""
+    rules: dict[str, LabelRule] = {}
+    by_name = {l.name: l for l in visible}
+    for layer in visible:
+        column = layer.label_column(language)
+        if not column or not layer.show_labels or layer.cache.kind != "point":
+            continue
+        if layer.name == "seats" and "level" in layer.data.columns:
+            rules[layer.name] = LabelRule(column, lambda r: LABEL_ZOOM_CITY if _is_city(r) else LABEL_ZOOM_DISTRICT)
+        else:
+            rules[layer.name] = LabelRule(column, lambda r: LABEL_ZOOM_POINT)
+    seats = by_name.get("seats") if "seats" in rules else None
+    kept_levels: set[str] = set()
+    if seats is not None:
+        kept_levels = set(map(str, seats.data["level"].to_numpy()[masks["seats"]]))
+    for name, level, zoom in (("cities", "city", LABEL_ZOOM_CITY), ("districts", "district", LABEL_ZOOM_DISTRICT)):
+        layer = by_name.get(name)
+        column = layer.label_column(language) if layer is not None else None
+        if column and level not in kept_levels and layer.cache.kind == "polygon":
+            rules[name] = LabelRule(column, lambda r, z=zoom: z, centred=True)
+    return rules
+
+
+def _labels_element():
+    """The zoom handler: builds one label marker per labelled feature and shows it only while the
+    map is at or past its zoom and its feature is on the map (so the layer control hides it too)."""
+    from branca.element import MacroElement
+
+    from folium.template import Template
+
+    class Labels(MacroElement):
+        _template = Template("""
+        {% macro script(this, kwargs) %}
+        (function(map){
+            var labels = (window.cyLabels || []).map(function(l) {
+                var at = l.at ? L.latLng(l.at[0], l.at[1]) : l.f.getLatLng();
+                return {f: l.f, z: l.z, m: L.marker(at, {pane: 'cy-labels', interactive: false, keyboard: false,
+                    icon: L.divIcon({className: 'cy-label ' + l.c, html: l.html, iconSize: null})})};
+            });
+            labels.sort(function(a, b) { return a.z - b.z; });  // stable: earlier tiers win a collision
+            function overlaps(a, b) { return a.left < b.right && b.left < a.right && a.top < b.bottom && b.top < a.bottom; }
+            function update() {
+                var z = map.getZoom(), placed = [];
+                // add every label due at this zoom, measure them all in one layout, then drop each
+                // one that overlaps a label placed before it (greedy, like the desktop map)
+                var due = labels.filter(function(l) {
+                    var want = z >= l.z && !!l.f._map;
+                    if (want && !l.m._map) { l.m.addTo(map); } else if (!want && l.m._map) { l.m.remove(); }
+                    return want;
+                });
+                var boxes = due.map(function(l) { return l.m.getElement().firstElementChild.getBoundingClientRect(); });
+                due.forEach(function(l, k) {
+                    var box = boxes[k];
+                    if (placed.some(function(p) { return overlaps(p, box); })) { l.m.remove(); } else { placed.push(box); }
+                });
+            }
+            map.on('zoomend overlayadd overlayremove', update);
+            update();
+        })({{ this._parent.get_name() }});
+        {% endmacro %}
+        """)
+
+        def __init__(self):
+            super().__init__()
+            self._name = "CyLabels"
+
+    return Labels()
 
 
 # ---- page furniture ------------------------------------------------------------------------
@@ -537,6 +654,10 @@ PAGE_CSS = """
 .cy-popup .cy-source{margin:2px 0 4px}
 .cy-popup blockquote{margin:3px 0 0;padding-left:6px;border-left:3px solid #ccc;color:#333}
 .cy-popup .cy-note{color:#a52a1e;margin:2px 0 4px}
+.cy-label{pointer-events:none;white-space:nowrap;font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;line-height:1}
+.cy-label span{position:absolute;top:0;text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff,0 0 4px #fff}
+.cy-label-r span{left:7px;transform:translateY(-50%)}
+.cy-label-c span{left:0;transform:translate(-50%,-50%)}
 </style>
 """
 
@@ -726,7 +847,10 @@ def build_map(document, *, basemap: str = "osm", tianditu_key: str | None = None
     on_each = folium.JsCode(
         "function(feature, layer) {"
         " if (feature.properties.popup) { layer.bindPopup(feature.properties.popup, {maxWidth: 360, maxHeight: 300, autoPanPaddingTopLeft: [60, 110]}); }"
-        " if (feature.properties.name) { layer.bindTooltip(feature.properties.name, {sticky: true}); } }")
+        " if (feature.properties.name) { layer.bindTooltip(feature.properties.name, {sticky: true}); }"
+        " if (feature.properties.label) { (window.cyLabels = window.cyLabels || []).push({f: layer,"
+        " z: feature.properties.labelZoom, at: feature.properties.labelAt, html: feature.properties.label,"
+        " c: feature.properties.labelClass}); } }")
     # points: the document's symbol (star, square, triangle ... per theme) as an inline-SVG marker
     point_to_layer = folium.JsCode(
         "function(feature, latlng) { var s = feature.properties.style;"
@@ -736,15 +860,17 @@ def build_map(document, *, basemap: str = "osm", tianditu_key: str | None = None
     style_fn = folium.JsCode("function(feature) { return feature.properties.style; }")
 
     visible = [l for l in document.layers if l.visible and l.data is not None and len(l.data)]
+    masks = {l.name: np.asarray(flt.mask(l), dtype=bool) for l in visible}
+    rules = label_rules(visible, masks, language)
     # topmost layer first (layer control and legend read like the app's); panes keep the drawing order
     for step, (n, layer) in enumerate(reversed(list(enumerate(visible)))):
         _check(cancel)
         report(0.05 + 0.8 * step / max(len(visible), 1), layer.title(language))
         slug = _slug(layer.name, n)
         pane = f"cy-pane-{n}"
-        mask = np.asarray(flt.mask(layer), dtype=bool)
+        mask = masks[layer.name]
         groups, kept = _layer_groups(layer, mask, language=language, tiles=tiles, gcj02=gcj02, pane=pane,
-                                     legend=legend, slug=slug)
+                                     legend=legend, slug=slug, labels=rules.get(layer.name))
         counts[layer.name] = kept
         if not kept:
             continue
@@ -770,6 +896,9 @@ def build_map(document, *, basemap: str = "osm", tianditu_key: str | None = None
     report(0.88, "legend")
 
     total = sum(counts.values())
+    if rules and total:  # labels above every layer's pane, under tooltips (650) and popups (700)
+        folium.map.CustomPane("cy-labels", z_index=640, pointer_events=False).add_to(fmap)
+        fmap.add_child(_labels_element())
     if total:
         plugins.Search(root, search_label="name", placeholder=TEXT["search"][i], collapsed=False,
                        position="topleft", geom_type="Point", search_zoom=11).add_to(fmap)

@@ -109,7 +109,8 @@ def hostile_document() -> MapDocument:
                              crs=4326)
     return MapDocument([
         MapLayer("user_lines", lines, title_zh="<img src=x onerror=alert('layer')>", title_en="lines"),
-        MapLayer("user_points", points, title_zh='"><script>alert("title")</script>', title_en="points"),
+        MapLayer("user_points", points, title_zh='"><script>alert("title")</script>', title_en="points",
+                 label_field="name_zh"),  # labelled: permanent labels are one more innerHTML
     ])
 
 
@@ -332,6 +333,9 @@ def test_hostile_names_attributes_and_titles_create_no_element_or_handler(tmp_pa
     # what Leaflet will put into innerHTML: popups, tooltips, layer names, legend, title
     fragments = [f["properties"].get("popup", "") for f in page_features(text)]
     fragments += [f["properties"]["name"] for f in page_features(text)]
+    labels = [f["properties"]["label"] for f in page_features(text) if "label" in f["properties"]]
+    assert len(labels) == len(HOSTILE)
+    fragments += labels
     fragments += overlay_names(text) + list(legend_and_title(text))
     assert len(fragments) > 10
     for fragment in fragments:
@@ -456,3 +460,63 @@ def test_english_pages_use_english_titles_labels_and_popup_fields(tmp_path):
     assert "Industry · Planned" in legend
     popup = next(f for f in drawn(text, "projects") if f["properties"]["name"] == "东县产业园")["properties"]["popup"]
     assert "<th>Status</th><td>Planned</td>" in popup
+
+
+# ---- permanent labels ------------------------------------------------------------------------
+
+
+def labelled(text: str, layer_slug: str) -> dict[str, dict]:
+    """{name: properties} of the features of a layer that carry a permanent label."""
+    return {f["properties"]["name"]: f["properties"] for f in drawn(text, layer_slug) if "label" in f["properties"]}
+
+
+def label_text(properties: dict) -> str:
+    return re.sub(r"<[^>]+>", "", properties["label"])
+
+
+def test_prefecture_seats_are_labelled_from_the_first_zoom_districts_and_projects_only_closer_in(tmp_path):
+    document = MapDocument.from_bundle()
+    text = export(document, tmp_path, basemap="none")
+    seats = labelled(text, "seats")
+    zooms = [f["properties"].get("labelZoom") for f in drawn(text, "seats")]
+    levels = document.layer("seats").data["level"].value_counts()
+    assert zooms.count(export_web.LABEL_ZOOM_CITY) == levels["city"] == 22
+    assert zooms.count(export_web.LABEL_ZOOM_DISTRICT) == levels["district"] == 221
+    assert label_text(seats["成都市"]) == "成都市" and "font-weight:bold" in seats["成都市"]["label"]
+    projects = labelled(text, "projects")
+    assert len(projects) == len(drawn(text, "projects")) == 153
+    assert {p["labelZoom"] for p in projects.values()} == {export_web.LABEL_ZOOM_POINT}
+    assert export_web.LABEL_ZOOM_CITY < export_web.LABEL_ZOOM_DISTRICT < export_web.LABEL_ZOOM_POINT
+    # the seats name the places, so the polygons and unlabelled layers carry none
+    assert labelled(text, "cities") == {} and labelled(text, "districts") == {} and labelled(text, "railways") == {}
+
+
+def test_labels_are_english_on_an_english_page(tmp_path):
+    text = export(MapDocument.from_bundle(), tmp_path, basemap="none", language="en")
+    seats = labelled(text, "seats")
+    assert label_text(seats["成都市"]) == "Chengdu City"  # the tooltip name stays name_zh; the label follows the language
+    assert all(not re.search(r"[\u4e00-\u9fff]", label_text(p)) for p in labelled(text, "projects").values())
+
+
+def test_with_the_seats_hidden_prefecture_and_district_names_stand_inside_their_polygons(tmp_path):
+    from shapely.geometry import Point as P
+
+    document = MapDocument.from_bundle()
+    document.set_visible("seats", False)
+    text = export(document, tmp_path, basemap="none")
+    cities = labelled(text, "cities")
+    assert len(cities) == len(document.layer("cities").data) == 22
+    assert {p["labelZoom"] for p in cities.values()} == {export_web.LABEL_ZOOM_CITY}
+    assert {p["labelZoom"] for p in labelled(text, "districts").values()} == {export_web.LABEL_ZOOM_DISTRICT}
+    chengdu = document.layer("cities").data.set_index("name_zh").geometry["成都市"]
+    lat, lon = cities["成都市"]["labelAt"]
+    assert chengdu.contains(P(lon, lat))
+    assert "cy-label-c" in cities["成都市"]["labelClass"]
+
+
+def test_a_layer_with_labels_switched_off_gets_none(tmp_path):
+    document = MapDocument.from_bundle()
+    document.set_layer("projects", show_labels=False)
+    text = export(document, tmp_path, basemap="none")
+    assert labelled(text, "projects") == {}
+    assert sum("label" in f["properties"] for f in drawn(text, "seats")) == 243

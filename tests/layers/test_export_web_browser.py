@@ -22,6 +22,9 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 # Leaflet paths (lines, polygons) and marker icons (points) the export marks as map features
 COUNT = "document.querySelectorAll('.cy-feature').length"
+# centre the page's map on (lat, lon) at a zoom, without animation
+ZOOM = "(() => { Object.values(window).find(v => v instanceof L.Map).setView([%s, %s], %s, {animate: false}); return 1; })()"
+LABELS = "Array.from(document.querySelectorAll('.cy-label%s')).map(e => e.textContent)"
 
 
 @pytest.fixture(scope="module")
@@ -151,6 +154,12 @@ def test_hostile_values_stay_text_in_popups_tooltips_legend_and_search(browser, 
         });
         return bad; })()""")
     assert injected == []
+    # closer in, the labelled hostile points get their permanent labels: text, nothing else
+    browser.evaluate(ZOOM % (29.4, 104.6, 11))
+    browser.wait_quiet(0.3)
+    labels = browser.evaluate("Array.from(document.querySelectorAll('.cy-label')).map(e => e.textContent)")
+    assert HOSTILE[0] in labels
+    assert browser.evaluate("document.querySelectorAll('.cy-label img, .cy-label script, .cy-label svg').length") == 0
     assert browser.report.dialogs == []
     assert browser.report.errors == []
 
@@ -194,3 +203,41 @@ def test_offline_page_with_no_basemap_makes_no_request_at_all(browser, bundle_do
         "getComputedStyle(document.querySelector('.leaflet-control-search .search-button')).backgroundImage")
     browser.screenshot(tmp_path / "offline.png")
 
+
+
+def test_city_labels_show_at_the_first_view_and_project_labels_only_after_zooming_in(browser, bundle_document, tmp_path):
+    out = export_web.export_html(bundle_document, tmp_path / "labels.html", basemap="none")
+    assert_clean(browser.open(out))
+    assert browser.evaluate("Object.values(window).find(v => v instanceof L.Map).getZoom()") < export_web.LABEL_ZOOM_DISTRICT
+    seats = bundle_document.layer("seats").data
+    cities = set(seats.loc[seats["level"] == "city", "name_zh"])
+    assert set(browser.evaluate(LABELS % "")) == cities  # every prefecture named, and nothing else
+    assert browser.evaluate(LABELS % ".cy-label-projects") == []
+    browser.screenshot(tmp_path / "labels-initial.png")
+
+    browser.evaluate(ZOOM % (29.70, 105.71, 11))  # 大足
+    browser.wait_quiet(0.3)
+    projects = browser.evaluate(LABELS % ".cy-label-projects")
+    assert any("大足石刻" in t for t in projects)
+    assert "大足区" in browser.evaluate(LABELS % ".cy-label-seats")
+    # the shown labels do not overlap one another
+    overlaps = browser.evaluate("""(() => { const b = Array.from(document.querySelectorAll('.cy-label span'))
+        .map(e => e.getBoundingClientRect()); let n = 0;
+        b.forEach((p, i) => b.slice(i + 1).forEach(q => { if (p.left < q.right && q.left < p.right && p.top < q.bottom && q.top < p.bottom) n++; }));
+        return n; })()""")
+    assert overlaps == 0
+    browser.screenshot(tmp_path / "labels-dazu.png")
+
+    # unticking the layer takes its labels away; zooming back out leaves only the prefectures
+    click = """(() => { const row = Array.from(document.querySelectorAll('.leaflet-control-layers-overlays label'))
+                 .find(l => l.textContent.trim().startsWith('重点项目')); row.querySelector('input').click(); return 1; })()"""
+    browser.evaluate(click)
+    browser.wait_quiet(0.3)
+    assert browser.evaluate(LABELS % ".cy-label-projects") == []
+    browser.evaluate(click)
+    browser.wait_quiet(0.3)
+    assert browser.evaluate(LABELS % ".cy-label-projects")
+    browser.evaluate(ZOOM % (30.0, 105.5, 7))
+    browser.wait_quiet(0.3)
+    assert set(browser.evaluate(LABELS % "")) == cities
+    assert browser.report.errors == []
