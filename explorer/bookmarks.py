@@ -5,6 +5,8 @@ import json
 
 from PySide6.QtCore import QSettings
 
+from explorer.view_state import ViewState
+
 KEY = "bookmarks"
 
 
@@ -14,7 +16,18 @@ def load(settings: QSettings) -> list[dict]:
         items = json.loads(raw) if raw else []
     except ValueError:
         return []  # a damaged entry must not stop the app; it is replaced on the next save
-    return [b for b in items if isinstance(b, dict) and {"name", "cx", "cy", "resolution"} <= set(b)]
+    return [b for b in items if usable(b)] if isinstance(items, list) else []
+
+
+def usable(item) -> bool:
+    """A bookmark the menu can show and the canvas can go to: a named, finite, sane view."""
+    if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"].strip():
+        return False
+    try:
+        ViewState.from_dict(item, 1, 1)
+    except (KeyError, TypeError, ValueError):
+        return False
+    return True
 
 
 def save(settings: QSettings, items: list[dict]) -> None:

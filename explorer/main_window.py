@@ -430,7 +430,7 @@ class MainWindow(QMainWindow):
 
     def set_bookmarks(self, items: list[dict]) -> None:
         """Replace the bookmarks (each a dict with `name` and a view) and rebuild their menu."""
-        items = [dict(b) for b in items if isinstance(b, dict) and str(b.get("name", "")).strip()]
+        items = [dict(b) for b in items if bookmarks.usable(b)]  # a project's may be damaged
         if self.settings is not None:
             bookmarks.save(self.settings, items)
         else:

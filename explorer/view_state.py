@@ -6,10 +6,12 @@ aspect ratio, so the renderer's pixel mapping and this one agree exactly.
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, replace
 
 MIN_RESOLUTION = 1.0  # m per pixel: closer than street level says nothing for this data
 MAX_RESOLUTION = 20_000.0  # m per pixel: the whole of China fits at this
+MAX_COORD = 1e8  # m from the display origin, far beyond the globe: a saved centre past it is damaged
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,12 @@ class ViewState:
 
     @staticmethod
     def from_dict(data: dict, width: int, height: int) -> "ViewState":
-        return ViewState(float(data["cx"]), float(data["cy"]), _clamp(float(data["resolution"])), max(width, 1), max(height, 1))
+        """A saved view; ValueError/KeyError/TypeError for a damaged one (NaN, or so far out that the
+        extent collapses in floating point and every render fails)."""
+        cx, cy, res = float(data["cx"]), float(data["cy"]), float(data["resolution"])
+        if not all(math.isfinite(v) for v in (cx, cy, res)) or max(abs(cx), abs(cy)) > MAX_COORD:
+            raise ValueError(f"not a usable view: {cx}, {cy}, {res}")
+        return ViewState(cx, cy, _clamp(res), max(width, 1), max(height, 1))
 
 
 def image_transform(old: ViewState, new: ViewState) -> tuple[float, float, float]:

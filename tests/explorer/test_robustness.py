@@ -402,3 +402,89 @@ def test_closing_the_window_during_an_import_cancels_it_without_a_crash(win, qtb
     qtbot.wait(100)
     assert not win.data_actions.jobs or all(job.cancel_event.is_set() for job in win.data_actions.jobs)
     assert csv.exists()
+
+
+# ---- damaged settings, odd navigation -----------------------------------------------------------
+
+@pytest.mark.parametrize("bookmarks", ["5", '"text"', "{bad", '{"name": "x"}', "[null, 3, []]",
+                                       '[{"name": 5, "cx": "a", "cy": null, "resolution": -1}]',
+                                       '[{"name": "far", "cx": 1e300, "cy": -1e300, "resolution": 0}]',
+                                       '[{"name": "nan", "cx": NaN, "cy": 0, "resolution": 100}]'])
+@pytest.mark.parametrize("view", ["{not json", '{"cx": 1e300, "cy": 1e300, "resolution": 50}',
+                                  '{"cx": NaN, "cy": 0, "resolution": 50}', '{"cx": 0, "cy": 0, "resolution": NaN}'])
+def test_damaged_settings_never_stop_the_window_from_opening_and_rendering(qtbot, document, settings, boxes,
+                                                                            bookmarks, view):
+    from explorer.main_window import SETTINGS_VERSION, MainWindow
+
+    settings.setValue("version", SETTINGS_VERSION)
+    settings.setValue("view", view)
+    settings.setValue("filter", '{"themes": 5, "year_min": "soon"}')
+    settings.setValue("state", "garbage")
+    settings.setValue("bookmarks", bookmarks)
+    w = MainWindow(document=document, settings=settings, plugins=PLUGINS)
+    qtbot.addWidget(w)
+    w.show()
+    qtbot.waitExposed(w)
+    try:
+        assert w.canvas.wait_idle()
+        for action in w.menu("bookmarks").actions():
+            if not action.isSeparator() and action is not w._actions["act.add_bookmark"]:
+                action.trigger()  # a damaged bookmark goes nowhere rather than crashing
+        still_renders(w)
+        w.add_bookmark("here")  # and bookmarks still work
+        assert [b["name"] for b in w.bookmarks()][-1] == "here"
+        w.set_bookmarks([{"name": 7}, {"name": "x", "cx": float("nan"), "cy": 0, "resolution": 1}, "junk"])
+        assert w.bookmarks() == []  # a damaged project's bookmarks are dropped, the menu still builds
+    finally:
+        w.data_actions.shutdown()
+        w.canvas.shutdown()
+
+
+@pytest.mark.parametrize("factor", [1e-12, 1e12])
+def test_zooming_absurdly_far_in_or_out_still_renders_and_home_brings_the_map_back(win, factor):
+    for _ in range(5):
+        win.canvas.zoom_by(factor)
+    assert win.canvas.wait_idle()
+    win.canvas.full_extent()
+    still_renders(win)
+
+
+def test_a_tiny_window_and_back_still_renders(win, qtbot):
+    win.resize(1, 1)
+    qtbot.wait(20)
+    assert win.canvas.wait_idle()
+    win.resize(1100, 760)
+    qtbot.wait(20)
+    still_renders(win)
+
+
+@pytest.mark.parametrize("text", ["(((", "*", "\\", "🐼", "   ", "a" * 2000])
+def test_nonsense_in_the_filter_text_box_filters_without_error(win, text):
+    win.filter_panel.text.setText(text)
+    win.filter_panel._apply()
+    assert win.document.filter.text == text.strip()
+    still_renders(win)  # districts and the circle still draw even when no project matches
+
+
+def test_saving_a_project_or_layer_under_a_regular_file_is_reported(win, boxes, tmp_path):
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("x")
+    assert win.data_actions.save_project(blocker / "p.cyproj") is None
+    assert boxes and "p.cyproj" in boxes[-1]
+    n = len(boxes)
+    win.data_actions.save_layer("projects", blocker / "projects.gpkg")
+    run(win)
+    assert len(boxes) == n + 1
+    assert blocker.read_text() == "x"
+    still_renders(win)
+
+
+def test_a_field_check_of_a_bad_file_says_so_in_the_panel(win, qtbot, tmp_path):
+    bad = tmp_path / "obs.csv"
+    bad.write_text("名称\n无坐标\n", encoding="utf-8")
+    panel = win.field_check_panel
+    panel.run_check(str(bad))
+    qtbot.waitUntil(lambda: not panel.is_busy(), timeout=60000)
+    assert "c00" in panel.summary.text()  # shown as an error
+    assert panel.run_button.isEnabled()
+    still_renders(win)
