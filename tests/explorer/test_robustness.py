@@ -42,6 +42,9 @@ def win(qtbot, document, settings, boxes):
     qtbot.waitExposed(w)
     assert w.canvas.wait_idle()
     w.data_actions.ask_datum = lambda path: "wgs84"
+    w.data_actions.asked = []  # modal questions would block the test: record them, answer Cancel
+    w.data_actions.ask_crs = lambda path, error: w.data_actions.asked.append(("crs", path.name)) or None
+    w.data_actions.ask_layer = lambda path, layers: w.data_actions.asked.append(("layer", path.name)) or None
     yield w
     w.data_actions.shutdown()
     w.canvas.shutdown()
@@ -199,10 +202,10 @@ def test_a_bad_import_is_reported_and_adds_no_layer(win, boxes, tmp_path, case):
     path = _bad_inputs(tmp_path)[case]
     before = path.read_bytes()
     layers_before = win.document.layer_names()
-    win.data_actions.ask_layer = lambda p, layers: pytest.fail(f"asked for a layer among {layers}")
     win.data_actions.import_paths([path])
     run(win)
     assert win.document.layer_names() == layers_before
+    assert win.data_actions.asked == []  # told, not asked a question it cannot answer
     message = project_error(boxes)
     # the file named (a zip's message may name the member it tried)
     assert path.name in message or "empty" in message or "readme.txt" in message
@@ -488,3 +491,57 @@ def test_a_field_check_of_a_bad_file_says_so_in_the_panel(win, qtbot, tmp_path):
     assert "c00" in panel.summary.text()  # shown as an error
     assert panel.run_button.isEnabled()
     still_renders(win)
+
+
+@pytest.mark.parametrize("name, content", [
+    ("text_xy.csv", "name,lon,lat\nA,abc,def\nB,,\n"),
+    ("far_xy.csv", "name,lon,lat\nA,999,999\nB,-500,95\n"),
+    ("not_geo.geojson", '{"type": "Feature"}'),
+    ("list.geojson", "[1, 2, 3]"),
+    ("broken.geojson", '{"type": "FeatureCollection", "features": [{"type": "Feature", "geometry": {"type": "Po'),
+    ("bad.kml", "<kml><Document><Placemark><Point><coordinates>x,y</coordinates></Point></Placemark>"),
+    ("bad.gpx", "<gpx><wpt lat='abc' lon='1'/></gpx>"),
+    ("fake.xlsx", "not a workbook"),
+    ("fake.shp", "not a shapefile"),
+])
+def test_bad_content_in_a_known_format_is_reported_or_imported_honestly(win, boxes, tmp_path, name, content):
+    path = tmp_path / name
+    path.write_text(content, encoding="utf-8")
+    before = win.document.layer_names()
+    win.data_actions.import_paths([path])
+    run(win)
+    added = [n for n in win.document.layer_names() if n not in before]
+    if added:  # imported: then every kept feature is a real place, and the notes say what was dropped
+        data = win.document.layer(added[0]).data
+        assert len(data) and data.geometry.notna().all()
+        assert data.total_bounds[0] >= -180 and data.total_bounds[2] <= 180
+    elif not win.data_actions.asked:  # (a file without a CRS asks for one; Cancel adds nothing)
+        assert boxes and "Traceback" not in boxes[-1]
+    still_renders(win)
+
+
+def test_dropping_a_broken_project_and_a_bad_file_reports_both(win, boxes, tmp_path):
+    from PySide6.QtCore import QMimeData, QPointF, QUrl
+    from PySide6.QtGui import QDropEvent
+
+    proj = tmp_path / "broken.cyproj"
+    proj.write_text("{", encoding="utf-8")
+    empty = tmp_path / "empty.csv"
+    empty.write_bytes(b"")
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(proj)), QUrl.fromLocalFile(str(empty))])
+    event = QDropEvent(QPointF(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.NoButton,
+                       Qt.KeyboardModifier.NoModifier)
+    assert win.data_actions.eventFilter(win.canvas, event)
+    run(win)
+    assert any("broken.cyproj" in b for b in boxes) and any("empty.csv" in b for b in boxes)
+    still_renders(win)
+
+
+def test_an_empty_map_exports_and_renders_without_error(win, qtbot, tmp_path):
+    for name in list(win.document.layer_names()):
+        win.document.remove_layer(name)
+    assert win.canvas.wait_idle()
+    dialog, results = _export(win, qtbot, tmp_path / "out" / "empty.png")
+    assert "ok" in results, results
+    dialog.close()
