@@ -99,23 +99,33 @@ class _Work(workers.Job):
 
 
 class _Asker(QObject):
-    """Lives in the GUI thread; a worker calls `ask` (blocking) to show a dialog there."""
+    """Lives in the GUI thread; a worker calls `ask` (waiting) to show a dialog there.  Not a
+    BlockingQueuedConnection: closing the window makes the GUI thread wait for the worker, and a
+    worker blocked on the GUI thread would then hang both; `ask` gives up once `cancelled()`."""
 
-    request = Signal(object)
+    request = Signal(object, object)  # payload, reply (dict with an Event)
 
-    def __init__(self, handler: Callable[[Any], Any]) -> None:
+    def __init__(self, handler: Callable[[Any], Any], cancelled: Callable[[], bool] = lambda: False) -> None:
         super().__init__()
         self._handler = handler
-        self._answer: Any = None
-        self.request.connect(self._on_request, Qt.ConnectionType.BlockingQueuedConnection)
+        self._cancelled = cancelled
+        self.request.connect(self._on_request, Qt.ConnectionType.QueuedConnection)
 
-    @Slot(object)
-    def _on_request(self, payload) -> None:
-        self._answer = self._handler(payload)
+    @Slot(object, object)
+    def _on_request(self, payload, reply) -> None:
+        try:
+            if not self._cancelled():
+                reply["answer"] = self._handler(payload)
+        finally:
+            reply["done"].set()
 
     def ask(self, payload):
-        self.request.emit(payload)
-        return self._answer
+        reply = {"answer": None, "done": threading.Event()}
+        self.request.emit(payload, reply)
+        while not reply["done"].wait(0.05):
+            if self._cancelled():
+                return None  # the user walked away: as if they had pressed Cancel
+        return reply["answer"]
 
 
 class Job(QObject):
@@ -522,13 +532,16 @@ class DataActions(QObject):
         from layers.project_file import load_project
 
         path = Path(path)
-        asker = _Asker(self.ask_missing)
+        started: list[Job] = []
+        asker = _Asker(self.ask_missing, lambda: bool(started) and started[0].cancel_event.is_set())
         asker.setParent(self)
 
         def work(progress, cancel):
             return load_project(path, resolver=asker.ask, progress=progress)
 
-        return self._run(t("loading", name=path.name), work, lambda ok, value: self._project_loaded(path, ok, value))
+        job = self._run(t("loading", name=path.name), work, lambda ok, value: self._project_loaded(path, ok, value))
+        started.append(job)
+        return job
 
     def _project_loaded(self, path: Path, ok: bool, value) -> None:
         if not ok:

@@ -545,3 +545,31 @@ def test_an_empty_map_exports_and_renders_without_error(win, qtbot, tmp_path):
     dialog, results = _export(win, qtbot, tmp_path / "out" / "empty.png")
     assert "ok" in results, results
     dialog.close()
+
+
+def test_closing_the_window_while_a_project_load_needs_an_answer_does_not_hang(win, boxes, tmp_path, monkeypatch):
+    import threading
+
+    from explorer import data_actions
+
+    reached = threading.Event()
+    original = data_actions._Asker.ask
+
+    def ask(self, *args):
+        reached.set()  # the worker is about to wait for the GUI thread's answer
+        return original(self, *args)
+
+    monkeypatch.setattr(data_actions._Asker, "ask", ask)
+    csv = tmp_path / "sites.csv"
+    csv.write_text("name_zh,经度,纬度\n大足石刻,105.72,29.70\n", encoding="utf-8")
+    win.data_actions.import_path(csv, datum="wgs84")
+    run(win)
+    saved = win.data_actions.save_project(tmp_path / "p.cyproj")
+    csv.unlink()
+    asked = []
+    win.data_actions.ask_missing = lambda missing: asked.append(missing.layer) or None
+    job = win.data_actions.open_project(saved)
+    assert reached.wait(30)  # (no event processing here: the question is still unanswered)
+    win.close()  # the GUI thread waits for the worker; the worker must not wait for the GUI thread
+    assert job.is_finished()
+    assert asked == []  # nobody is asked about a project the user walked away from
