@@ -298,6 +298,12 @@ class FieldCheckPanel(QWidget):
     def is_busy(self) -> bool:
         return self._task is not None
 
+    def shutdown(self, timeout_s: float = 10.0) -> None:
+        """Cancel and wait (window close): a PDF half written when the app exits would stay as a .part file."""
+        for task in self._tasks:
+            task.cancel()
+        workers.withdraw(self._tasks, timeout_s)
+
     def _registry(self):
         """The registered projects as bundled (the document's copy when it has one)."""
         doc = self.document

@@ -536,6 +536,9 @@ class MainWindow(QMainWindow):
         for dialog in self.findChildren(QDialog):
             if dialog.isVisible():
                 dialog.reject()
+        panel = getattr(self, "field_check_panel", None)  # its PDF report writes on the worker too
+        if panel is not None and callable(getattr(panel, "shutdown", None)):
+            panel.shutdown()
         self.canvas.shutdown()
         i18n.remove_listener(self._on_language)
         super().closeEvent(event)

@@ -573,3 +573,31 @@ def test_closing_the_window_while_a_project_load_needs_an_answer_does_not_hang(w
     win.close()  # the GUI thread waits for the worker; the worker must not wait for the GUI thread
     assert job.is_finished()
     assert asked == []  # nobody is asked about a project the user walked away from
+
+
+def test_closing_the_window_while_the_field_check_writes_a_file_stops_it_and_leaves_nothing(win, tmp_path):
+    import threading
+    import time
+
+    from geodata.atomic import atomic_path
+
+    out = tmp_path / "out"
+    out.mkdir()
+    writing = threading.Event()
+
+    def work(progress, cancel):  # a report writer: many slow pages, checking cancel between them
+        with atomic_path(out / "report.pdf") as tmp:
+            with open(tmp, "wb") as fh:
+                for page in range(10_000):
+                    fh.write(b"%PDF page\n")
+                    writing.set()
+                    if cancel():
+                        raise InterruptedError
+                    time.sleep(0.01)
+        return out / "report.pdf"
+
+    task = win.field_check_panel._start(work, lambda path: None, "…")
+    assert writing.wait(30)
+    win.close()
+    assert task.finished.is_set()
+    assert list(out.iterdir()) == []  # neither the report nor its .part file
