@@ -353,6 +353,8 @@ class MainWindow(QMainWindow):
         return hits
 
     def _feature_row(self, layer_name: str, feature_id: str) -> int | None:
+        if layer_name not in self.document:  # a stale search result or table row: its layer went away
+            return None
         ids = self.document.layer(layer_name).cache.ids
         try:
             return ids.index(feature_id)
@@ -373,6 +375,8 @@ class MainWindow(QMainWindow):
         self.identify.show_feature(layer_name, row)
 
     def go_to_result(self, result) -> None:
+        if result.layer not in self.document:  # found before its layer was removed
+            return
         self.table.set_layer(result.layer)
         self.zoom_to_feature(result.layer, result.feature_id)
 

@@ -601,3 +601,28 @@ def test_closing_the_window_while_the_field_check_writes_a_file_stops_it_and_lea
     win.close()
     assert task.finished.is_set()
     assert list(out.iterdir()) == []  # neither the report nor its .part file
+
+
+def test_choosing_a_stale_search_result_after_its_layer_went_away_does_nothing_harmful(win, qtbot):
+    box = win.search_box
+    box.update_results("测试")
+    assert box.results  # the test projects are found
+    stale = box.results[0]
+    win.document.remove_layer(stale.layer)  # e.g. another project was opened meanwhile
+    view = win.canvas.view
+    box.result_chosen.emit(stale)
+    box.choose_first()
+    assert win.canvas.view == view  # nowhere to go: the map stays where it was
+    still_renders(win)
+
+
+def test_switching_language_with_the_export_dialog_open_keeps_its_preview_coming(win, qtbot):
+    dialog = win.open_export_dialog()
+    win.set_language("en")
+    dialog.update_preview()
+    win.set_language("zh")
+    with qtbot.waitSignal(dialog.preview_ready, timeout=60000):
+        dialog.update_preview()
+    assert dialog.preview_image is not None and not dialog.preview_image.isNull()
+    dialog.close()
+    still_renders(win)
