@@ -626,3 +626,20 @@ def test_switching_language_with_the_export_dialog_open_keeps_its_preview_coming
     assert dialog.preview_image is not None and not dialog.preview_image.isNull()
     dialog.close()
     still_renders(win)
+
+
+def test_selection_table_and_identify_survive_their_layer_being_removed(win, qtbot):
+    from tests.explorer.helpers import display_xy
+
+    x, y = display_xy(win.document, "projects", "t-rail")
+    hits = win.identify_at(x, y)
+    assert hits and hits[0].layer == "projects"
+    win.table.set_layer("projects")
+    win.document.remove_layer("projects")
+    view = win.canvas.view
+    win.zoom_to_selection()
+    win.zoom_to_feature("projects", "t-rail")
+    win.table.feature_activated.emit("projects", "t-rail")
+    assert win.canvas.view == view
+    assert all(h.layer != "projects" for h in win.identify_at(x, y))
+    still_renders(win)
