@@ -106,6 +106,14 @@ def test_status_and_distance_columns_are_visible_in_a_300_px_dock(qtbot, window,
     run_check(qtbot, panel, obs_file)
     table = panel.table
     assert table.horizontalHeaderItem(COL_STATUS).text() == "状态" and table.item(0, COL_STATUS).text() == "超差"
+
+    def settled() -> bool:  # the dock's resize, column sizing and scroll range arrive as queued layout events
+        width = table.viewport().width()
+        return 0 < width < 300 and table.horizontalScrollBar().maximum() > 0 and all(
+            0 <= table.columnViewportPosition(c) and table.columnViewportPosition(c) + table.columnWidth(c) <= width
+            for c in (COL_STATUS, COL_DISTANCE))
+
+    qtbot.waitUntil(settled, timeout=5000)
     viewport = table.viewport().width()
     assert viewport < 300
     for col in (COL_STATUS, COL_DISTANCE):  # wholly inside the visible part, without scrolling
