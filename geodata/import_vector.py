@@ -481,7 +481,14 @@ def _read_zip(path, kind, layer, tmp, report, progress, cancel):
         found = ", ".join(Path(m).name for m in members[:10]) or "nothing"
         raise DataImportError(f"{path.name} 中找不到唯一的空间数据文件 / holds no single spatial data file (found: {found})")
     report.append(Note(f"读取 {path.name} 中的 {inner[0].name}", f"{inner[0].name} read from inside {path.name}"))
-    gdf, declared, enc, chosen = _read_any(inner[0], layer, tmp, report, progress, cancel)
+    try:
+        gdf, declared, enc, chosen = _read_any(inner[0], layer, tmp, report, progress, cancel)
+    except (ImportCancelled, LayerChoiceRequired, CrsUnknown):
+        raise  # questions for the user and cancels pass through unchanged
+    except DataImportError as exc:
+        # Say what the archive lacked first: "readme.txt has no rows" alone hides that it held no shapefile.
+        raise DataImportError(f"{path.name} 中没有 Shapefile，其中的 {inner[0].name} 也无法读取 / holds no shapefile, "
+                              f"and {inner[0].name} inside it could not be read: {exc}") from exc
     return gdf, declared, enc, chosen
 
 

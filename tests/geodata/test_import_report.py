@@ -52,3 +52,19 @@ def test_single_feature_import_report_says_feature_not_features(tmp_path):
     lines = [str(note) for note in import_file(path).report]  # a Note is its English text
     assert any(line.startswith("1 feature (") for line in lines), lines
     assert not any("1 features" in line for line in lines)
+
+
+def test_zip_without_a_shapefile_says_so_first(tmp_path):
+    import zipfile
+
+    import pytest
+
+    from geodata.import_vector import DataImportError, import_file
+
+    archive = tmp_path / "docs.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("readme.txt", "")
+    with pytest.raises(DataImportError) as caught:
+        import_file(archive)
+    message = str(caught.value)
+    assert message.startswith("docs.zip 中没有 Shapefile") and "holds no shapefile" in message and "readme.txt" in message
