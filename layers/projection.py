@@ -68,20 +68,22 @@ def project_geometries(geoms) -> np.ndarray:
     return shapely.transform(np.asarray(geoms, dtype=object), _xy)
 
 
+def _box_ring(box: tuple[float, float, float, float], n: int = 21) -> tuple[np.ndarray, np.ndarray]:
+    """The outline of an axis-aligned box as n points an edge: the cone bends straight edges."""
+    x0, y0, x1, y1 = box
+    xs = np.concatenate([np.linspace(x0, x1, n), np.full(n, x1), np.linspace(x1, x0, n), np.full(n, x0)])
+    ys = np.concatenate([np.full(n, y0), np.linspace(y0, y1, n), np.full(n, y1), np.linspace(y1, y0, n)])
+    return xs, ys
+
+
 def lonlat_bounds_to_display(bounds: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
     """A lon/lat box -> the display-CRS box that contains it (edges densified: the cone bends them)."""
-    lon0, lat0, lon1, lat1 = bounds
-    lons = np.concatenate([np.linspace(lon0, lon1, 21), np.full(21, lon1), np.linspace(lon1, lon0, 21), np.full(21, lon0)])
-    lats = np.concatenate([np.full(21, lat0), np.linspace(lat0, lat1, 21), np.full(21, lat1), np.linspace(lat1, lat0, 21)])
-    x, y = lonlat_to_display(lons, lats)
+    x, y = lonlat_to_display(*_box_ring(bounds))
     return float(np.min(x)), float(np.min(y)), float(np.max(x)), float(np.max(y))
 
 
 def display_bounds_to_lonlat(extent: tuple[float, float, float, float]) -> tuple[float, float, float, float]:
-    x0, y0, x1, y1 = extent
-    xs = np.concatenate([np.linspace(x0, x1, 21), np.full(21, x1), np.linspace(x1, x0, 21), np.full(21, x0)])
-    ys = np.concatenate([np.full(21, y0), np.linspace(y0, y1, 21), np.full(21, y1), np.linspace(y1, y0, 21)])
-    lon, lat = display_to_lonlat(xs, ys)
+    lon, lat = display_to_lonlat(*_box_ring(extent))
     return float(np.min(lon)), float(np.min(lat)), float(np.max(lon)), float(np.max(lat))
 
 

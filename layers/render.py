@@ -707,6 +707,27 @@ def _halo_pen(width_px: float) -> QPen:
 _SPRITES: dict[tuple, tuple[QImage, int]] = {}
 
 
+def _keep_sprite(key: tuple, sprite: tuple):
+    if len(_SPRITES) > 4000:  # bounded: labels of a long session must not grow without end
+        _SPRITES.clear()
+    _SPRITES[key] = sprite
+    return sprite
+
+
+def _sprite_canvas(width: int, height: int) -> tuple[QImage, QPainter]:
+    image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
+    image.fill(Qt.GlobalColor.transparent)
+    painter = QPainter(image)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    return image, painter
+
+
+def _paint_haloed(painter: QPainter, path: QPainterPath, color: str, halo_px: float) -> None:
+    painter.strokePath(path, _halo_pen(halo_px))
+    painter.fillPath(path, qcolor(color))
+    painter.end()
+
+
 def _symbol_sprite(st: Style, ppt: float) -> tuple[QImage, int]:
     """The point symbol of a style drawn once into a small image centred on pixel (off, off)."""
     key = ("symbol", st.symbol, st.symbol_size_pt, st.fill, st.fill_opacity, st.stroke, st.width_pt, st.dash, ppt)
@@ -714,15 +735,12 @@ def _symbol_sprite(st: Style, ppt: float) -> tuple[QImage, int]:
     if hit is None:
         size_px = st.symbol_size_pt * ppt
         off = math.ceil(size_px * 0.75 + st.width_pt * ppt) + 1
-        image = QImage(2 * off + 1, 2 * off + 1, QImage.Format.Format_ARGB32_Premultiplied)
-        image.fill(Qt.GlobalColor.transparent)
-        p = QPainter(image)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        image, p = _sprite_canvas(2 * off + 1, 2 * off + 1)
         p.setBrush(_brush(st))
         p.setPen(make_pen(st.stroke, st.width_pt * ppt, st.dash, cosmetic=False) if st.stroke else Qt.PenStyle.NoPen)
         p.drawPath(symbol_path(st.symbol or "circle", size_px).translated(off + 0.5, off + 0.5))
         p.end()
-        hit = _SPRITES[key] = (image, off)
+        hit = _keep_sprite(key, (image, off))
     return hit
 
 
@@ -731,18 +749,9 @@ def _label_sprite(text: str, path: QPainterPath, box: QRectF, color: str, halo_p
     hit = _SPRITES.get(key)
     if hit is None:
         pad = math.ceil(halo_px) + 1
-        image = QImage(math.ceil(box.width()) + 2 * pad, math.ceil(box.height()) + 2 * pad,
-                       QImage.Format.Format_ARGB32_Premultiplied)
-        image.fill(Qt.GlobalColor.transparent)
-        p = QPainter(image)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        moved = path.translated(pad - box.left(), pad - box.top())
-        p.strokePath(moved, _halo_pen(halo_px))
-        p.fillPath(moved, qcolor(color))
-        p.end()
-        if len(_SPRITES) > 4000:
-            _SPRITES.clear()
-        hit = _SPRITES[key] = (image, pad)
+        image, p = _sprite_canvas(math.ceil(box.width()) + 2 * pad, math.ceil(box.height()) + 2 * pad)
+        _paint_haloed(p, path.translated(pad - box.left(), pad - box.top()), color, halo_px)
+        hit = _keep_sprite(key, (image, pad))
     return hit
 
 
@@ -758,21 +767,12 @@ def _turned_label_sprite(text: str, path: QPainterPath, box: QRectF, color: str,
         w, h = box.width(), box.height()
         outer = turn.mapRect(QRectF(-w / 2, -h / 2, w, h))
         pad = math.ceil(halo_px) + 2
-        image = QImage(math.ceil(outer.width()) + 2 * pad, math.ceil(outer.height()) + 2 * pad,
-                       QImage.Format.Format_ARGB32_Premultiplied)
-        image.fill(Qt.GlobalColor.transparent)
+        image, p = _sprite_canvas(math.ceil(outer.width()) + 2 * pad, math.ceil(outer.height()) + 2 * pad)
         centre = QPointF(image.width() / 2, image.height() / 2)
-        p = QPainter(image)
-        p.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         p.translate(centre)
         p.rotate(angle)
-        moved = path.translated(-w / 2 - box.left(), -h / 2 - box.top())
-        p.strokePath(moved, _halo_pen(halo_px))
-        p.fillPath(moved, qcolor(color))
-        p.end()
-        if len(_SPRITES) > 4000:
-            _SPRITES.clear()
-        hit = _SPRITES[key] = (image, centre)
+        _paint_haloed(p, path.translated(-w / 2 - box.left(), -h / 2 - box.top()), color, halo_px)
+        hit = _keep_sprite(key, (image, centre))
     return hit
 
 
