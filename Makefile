@@ -24,9 +24,9 @@ test: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python main.py bench
 
-## data: rebuild geodata/data/chengyu.gpkg from the public sources
+## data: rebuild geodata/bundle/data/chengyu.gpkg from the public sources
 data: $(STAMP)
-	$(BIN)/python -m geodata.build
+	$(BIN)/python -m geodata.bundle.build
 
 clean:
 	rm -rf $(VENV) out .pytest_cache

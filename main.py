@@ -15,11 +15,11 @@ import sys
 # parsers with `set_defaults(func=run_function)`; `run_function(args) -> int`.
 # Their top level imports only argparse-light things: heavy imports go inside run.
 COMMAND_MODULES = (
-    "geodata.cli_layers",  # layers
-    "layers.cli_export",  # export, export-batch
-    "layers.bench",  # bench
-    "geodata.cli_import",  # import
-    "geodata.cli_check",  # check, here, goto
+    "layers.cli.layer_list",  # layers
+    "layers.cli.export_commands",  # export, export-batch
+    "layers.cli.bench",  # bench
+    "layers.cli.import_command",  # import
+    "layers.cli.field_commands",  # check, here, goto
     "explorer.cli_gui",  # gui
 )
 
@@ -54,7 +54,7 @@ def run_default() -> int:
         from explorer.app import run_app
 
         return run_app(sys.argv[:1])
-    from layers.cli_export import write_sample
+    from layers.cli.export_commands import write_sample
 
     return write_sample()
 

@@ -23,7 +23,7 @@ def make_application(argv: list[str]) -> QApplication:
     app = QApplication.instance() or QApplication(argv)
     app.setOrganizationName(ORGANISATION)
     app.setApplicationName(APPLICATION)
-    from layers.fonts import cjk_family
+    from layers.render.fonts import cjk_family
 
     font = QFont(cjk_family())
     font.setPointSizeF(9.5)
@@ -59,7 +59,7 @@ def run_app(argv: list[str], screenshot: str | None = None, language: str | None
     window.show()
     if screenshot:
         def grab_and_quit() -> None:
-            from geodata.atomic import atomic_path
+            from geodata.core.atomic import atomic_path
 
             window.canvas.wait_idle()
             app.processEvents()

@@ -11,7 +11,7 @@ from typing import Callable
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QTranslator
 
-from geodata import language as locale_rule
+from geodata.core import language as locale_rule
 
 # key -> (中文, English)
 STRINGS: dict[str, tuple[str, str]] = {
@@ -135,7 +135,7 @@ _listeners: list[Callable[[str], None]] = []
 
 
 def system_language(locale: QLocale | None = None) -> str:
-    """Chinese first, by the rule the CLI uses too (`geodata.language`): `zh` for an unset,
+    """Chinese first, by the rule the CLI uses too (`geodata.core.language`): `zh` for an unset,
     C/POSIX or Chinese locale, `en` for any other named language.  Without `locale`, the
     environment's (LC_ALL > LC_MESSAGES > LANG, as Qt reads it)."""
     if locale is None:

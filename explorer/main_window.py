@@ -1,6 +1,6 @@
 """The main window: map canvas in the centre, docks around it, menus, status bar.
 
-A thin view: the document (`layers.document.MapDocument`) holds layers, filter and
+A thin view: the document (`layers.model.document.MapDocument`) holds layers, filter and
 selection; every panel subscribes to it.  Feature modules of other areas add
 their UI through `install(window)` (see PLUGINS).
 """
@@ -15,22 +15,24 @@ from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (QDialog, QDockWidget, QInputDialog, QLabel, QMainWindow, QMenu, QMessageBox, QToolBar,
                                QToolButton, QWidget)
 
-from explorer import bookmarks, i18n
-from explorer.attribute_table import AttributeTable
-from explorer.canvas import MapCanvas
-from explorer.filter_panel import FilterPanel
-from explorer.hit_test import features_at
+from explorer import i18n
+
+from explorer.mapview import bookmarks
+from explorer.panels.attribute_table import AttributeTable
+from explorer.mapview.canvas import MapCanvas
+from explorer.panels.filter_panel import FilterPanel
+from explorer.mapview.hit_test import features_at
 from explorer.i18n import tr
 from explorer.icons import icon
-from explorer.identify_panel import IdentifyPanel
-from explorer.layer_panel import LayerPanel
-from explorer.measure import path_length_km, polygon_area_km2
-from explorer.search_box import SearchBox
-from explorer.view_state import ViewState, scale_denominator
+from explorer.panels.identify_panel import IdentifyPanel
+from explorer.panels.layer_panel import LayerPanel
+from explorer.mapview.measure import path_length_km, polygon_area_km2
+from explorer.panels.search_box import SearchBox
+from explorer.mapview.view_state import ViewState, scale_denominator
 
 log = logging.getLogger(__name__)
 
-PLUGINS = ("explorer.data_actions", "explorer.field_check_panel", "explorer.web_export_action")
+PLUGINS = ("explorer.actions.data_actions", "explorer.actions.field_check_panel", "explorer.actions.web_export")
 # toolbar actions -> icon file (resources/icons); the zoom buttons show only their icon
 ICONS = {"act.full_extent": "full_extent", "act.zoom_in": "zoom_in", "act.zoom_out": "zoom_out", "act.pan": "pan",
          "act.measure_distance": "measure_distance", "act.measure_area": "measure_area", "act.export": "export"}
@@ -50,7 +52,7 @@ def _tooltip(text: str, action: QAction) -> str:
 
 
 def empty_document():
-    from layers.document import MapDocument
+    from layers.model.document import MapDocument
 
     return MapDocument()
 
@@ -73,7 +75,7 @@ class MainWindow(QMainWindow):
         load_error = None
         if document is None:
             try:
-                from layers.document import MapDocument
+                from layers.model.document import MapDocument
 
                 document = MapDocument.from_bundle()
             except Exception as exc:  # the window still opens: user data can be added
@@ -300,8 +302,8 @@ class MainWindow(QMainWindow):
 
     # ---- canvas feedback ------------------------------------------------------------------
     def _on_cursor(self, x: float, y: float) -> None:
-        from geodata.coords import format_dms
-        from layers.projection import display_to_lonlat
+        from geodata.coords.datums import format_dms
+        from geodata.coords.projection import display_to_lonlat
 
         lon, lat = display_to_lonlat(x, y)
         self.coord_label.setText(f"WGS84 {lon:.5f}, {lat:.5f}   {format_dms(lon, lat)}")
@@ -470,7 +472,7 @@ class MainWindow(QMainWindow):
 
     # ---- export, about --------------------------------------------------------------------
     def open_export_dialog(self):
-        from explorer.export_dialog import ExportDialog
+        from explorer.actions.export_dialog import ExportDialog
 
         dialog = ExportDialog(self.document, extent=self.canvas.view.extent(), parent=self)
         dialog.exported.connect(lambda path: self.statusBar().showMessage(tr("export.done", path=path), 15000))
@@ -499,7 +501,7 @@ class MainWindow(QMainWindow):
                 self.canvas.set_view(ViewState.from_dict(data, max(self.canvas.width(), 1), max(self.canvas.height(), 1)))
             flt = s.value("filter", "", type=str)
             if flt:
-                from layers.filter import Filter
+                from layers.model.filter import Filter
 
                 self.document.set_filter(Filter.from_dict(json.loads(flt)))
         except Exception as exc:  # old or damaged settings must never stop the app

@@ -24,7 +24,7 @@ def require_tool(name: str) -> str:
 def pytest_configure(config):
     """One QApplication for the whole run, made before any test can make a QGuiApplication.
 
-    Engine tests only need a QGuiApplication (layers.fonts.ensure_gui_app makes one if none
+    Engine tests only need a QGuiApplication (layers.render.fonts.ensure_gui_app makes one if none
     exists), but Qt allows one application object per process: if an engine test ran first,
     a later widget test would abort.  A QApplication serves both, so make it up front.
     """

@@ -22,7 +22,7 @@ README = ROOT / "README.md"
 
 # Options the README mentions that belong to other programs, with where they are defined.
 OTHER_PROGRAMS = {
-    "--boundaries-only": ROOT / "geodata" / "build.py",  # python -m geodata.build
+    "--boundaries-only": ROOT / "geodata" / "bundle" / "build.py",  # python -m geodata.bundle.build
     "--prefix": None,  # npm ci --prefix tests/web
 }
 
@@ -96,10 +96,10 @@ def test_readme_example_parses_with_main_py(argv):
         return
     assert args.command == argv[0]
     if getattr(args, "preset", None):
-        from layers.layout_geometry import PRESETS
+        from layers.page.layout_geometry import PRESETS
 
         assert args.preset in PRESETS, f"README preset {args.preset!r} is not one of {sorted(PRESETS)}"
-    from geodata.themes import STATUSES, theme_key
+    from geodata.core.themes import STATUSES, theme_key
 
     for theme in getattr(args, "theme", None) or []:
         theme_key(theme)  # raises ValueError for a theme the export would refuse

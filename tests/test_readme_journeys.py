@@ -31,7 +31,7 @@ def bundled_table() -> dict[str, int]:
 
 
 def test_readme_table_lists_every_bundled_layer_with_its_feature_count():
-    from geodata.loader import load_all
+    from geodata.bundle.loader import load_all
 
     layers = load_all()
     table = bundled_table()
@@ -40,7 +40,7 @@ def test_readme_table_lists_every_bundled_layer_with_its_feature_count():
 
 
 def test_readme_total_feature_count_and_circle_area_match_the_bundle():
-    from geodata.loader import load_all, load_layer
+    from geodata.bundle.loader import load_all, load_layer
 
     total = int(re.search(r"all 10 layers \((\d+) features\)", README).group(1))
     assert total == sum(len(g) for g in load_all().values())
@@ -49,7 +49,7 @@ def test_readme_total_feature_count_and_circle_area_match_the_bundle():
 
 
 def test_readme_sample_field_check_csv_matches_as_described(tmp_path):
-    from geodata.field_check import check_file
+    from geodata.fieldcheck.check import check_file
 
     block = re.search(r"```text\n(编号,名称,经度,纬度\n.*?)```", README, flags=re.S).group(1)
     path = tmp_path / "survey.csv"
@@ -63,8 +63,8 @@ def test_readme_sample_field_check_csv_matches_as_described(tmp_path):
 
 def test_readme_theme_table_matches_vocabulary_and_counts():
     """`| 交通 transport | 17 | 3 |`: label, key and how many projects/partnerships carry the theme."""
-    from geodata.loader import load_layer
-    from geodata.themes import THEMES
+    from geodata.bundle.loader import load_layer
+    from geodata.core.themes import THEMES
 
     rows = re.findall(r"^\| (\S+) ([a-z_]+) \| (\d+) \| (\d+) \|$", README, flags=re.M)
     assert {key for _, key, _, _ in rows} == set(THEMES)
@@ -76,7 +76,7 @@ def test_readme_theme_table_matches_vocabulary_and_counts():
 
 
 def test_readme_presets_are_the_export_presets():
-    from layers.layout_geometry import PRESETS
+    from layers.page.layout_geometry import PRESETS
 
     sentence = re.search(r"Presets: (.*?)\. Formats", README, flags=re.S).group(1)
     assert set(re.findall(r"`([a-z0-9-]+)`", sentence)) == set(PRESETS)
@@ -84,7 +84,7 @@ def test_readme_presets_are_the_export_presets():
 
 def test_english_filter_caption_lists_themes_with_commas_and_chinese_with_the_enumeration_comma():
     """The README promises English output: no Chinese punctuation inside an English subtitle."""
-    from layers.filter import Filter
+    from layers.model.filter import Filter
 
     flt = Filter(themes=["ecology", "transport"], statuses=["planned", "operating"])
     english, chinese = flt.describe("en"), flt.describe("zh")

@@ -21,7 +21,7 @@ from pathlib import Path
 from fontTools.ttLib import TTCollection
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
-from geodata.atomic import atomic_path  # noqa: E402
+from geodata.core.atomic import atomic_path  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 RADICALS = range(0x2E80, 0x2FE0)

@@ -30,7 +30,7 @@ def _seat_point(seats, adcode: str) -> Point:
 
 
 def make_projects():
-    from geodata.loader import load_layer
+    from geodata.bundle.loader import load_layer
 
     seats = load_layer("seats")
     rows = []
@@ -53,7 +53,7 @@ def chinese_ui():
 
 @pytest.fixture
 def document():
-    from layers.document import MapDocument, MapLayer
+    from layers.model.document import MapDocument, MapLayer
 
     doc = MapDocument.from_bundle(names=["districts", "circle", "seats"])
     doc.set_visible("seats", False)  # keep the test points free of seat symbols

@@ -53,7 +53,7 @@ def test_chinese_first_unless_the_locale_names_another_language(name, expected):
 @pytest.mark.parametrize("env, expected", [({"LANG": "C"}, "zh"), ({"LANG": "en_US.UTF-8"}, "en"),
                                            ({"LANG": "en_US.UTF-8", "LC_ALL": "zh_CN.UTF-8"}, "zh")])
 def test_window_default_language_is_the_cli_rule_on_the_environment(monkeypatch, env, expected):
-    from geodata.language import system_language
+    from geodata.core.language import system_language
 
     for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
         monkeypatch.delenv(var, raising=False)

@@ -38,7 +38,7 @@ def test_a_broken_plugin_is_reported_and_a_good_one_installed(qtbot, document, s
 
 
 def test_view_filter_and_layout_come_back_at_the_next_start(qtbot, document, settings):
-    from layers.filter import Filter
+    from layers.model.filter import Filter
 
     win = _open(qtbot, document, settings)
     win.canvas.zoom_by(3.0)
@@ -49,7 +49,7 @@ def test_view_filter_and_layout_come_back_at_the_next_start(qtbot, document, set
     win.close()
 
     from tests.explorer.conftest import make_projects  # a fresh document, as at a new start
-    from layers.document import MapDocument, MapLayer
+    from layers.model.document import MapDocument, MapLayer
 
     doc2 = MapDocument.from_bundle(names=["districts", "circle"])
     doc2.add_layer(MapLayer(name="projects", data=make_projects()))
@@ -89,7 +89,7 @@ def test_bookmark_returns_to_a_saved_view(window):
 
 
 def test_status_bar_shows_wgs84_decimal_dms_and_scale(window, qtbot):
-    from layers.projection import display_to_lonlat
+    from geodata.coords.projection import display_to_lonlat
 
     qtbot.mouseMove(window.canvas, window.canvas.rect().center())
     x, y = window.canvas.view.to_map(window.canvas.rect().center().x(), window.canvas.rect().center().y())
@@ -121,7 +121,7 @@ def test_a_click_on_a_spread_symbol_identifies_that_point(window, qtbot):
     from PySide6.QtCore import QPoint
     from shapely.geometry import Point
 
-    from layers.document import MapLayer
+    from layers.model.document import MapLayer
     from tests.explorer.helpers import rerender
 
     where = window.document.layer("projects").data.geometry.iloc[0]

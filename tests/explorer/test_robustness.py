@@ -17,7 +17,7 @@ from PySide6.QtWidgets import QMessageBox
 
 from explorer import i18n
 
-PLUGINS = ("explorer.data_actions", "explorer.field_check_panel")
+PLUGINS = ("explorer.actions.data_actions", "explorer.actions.field_check_panel")
 
 
 @pytest.fixture
@@ -76,7 +76,7 @@ def project_error(boxes) -> str:
 # ---- opening bad project files -----------------------------------------------------------------
 
 def _ours(rest: str) -> bytes:
-    from layers.project_file import FORMAT
+    from layers.model.project_file import FORMAT
 
     return ('{"format": %s, ' % json.dumps(FORMAT) + rest).encode()
 
@@ -123,7 +123,7 @@ def test_a_project_with_a_nonsense_layer_opens_with_that_layer_skipped_and_says_
 
 
 def test_a_project_file_too_large_is_refused_without_reading_it(win, boxes, tmp_path, monkeypatch):
-    import layers.project_file as project_file
+    import layers.model.project_file as project_file
 
     monkeypatch.setattr(project_file, "MAX_BYTES", 10_000)
     path = tmp_path / "huge.cyproj"
@@ -303,7 +303,7 @@ def test_nonsense_in_the_search_box_finds_nothing_and_breaks_nothing(win, qtbot,
 
 
 def test_nonsense_in_the_go_to_dialog_keeps_it_open_with_a_message(win, qtbot):
-    from explorer.field_check_panel import GoToDialog
+    from explorer.actions.field_check_panel import GoToDialog
 
     dialog = GoToDialog(win)
     qtbot.addWidget(dialog)
@@ -550,7 +550,7 @@ def test_an_empty_map_exports_and_renders_without_error(win, qtbot, tmp_path):
 def test_closing_the_window_while_a_project_load_needs_an_answer_does_not_hang(win, boxes, tmp_path, monkeypatch):
     import threading
 
-    from explorer import data_actions
+    from explorer.actions import data_actions
 
     reached = threading.Event()
     original = data_actions._Asker.ask
@@ -579,7 +579,7 @@ def test_closing_the_window_while_the_field_check_writes_a_file_stops_it_and_lea
     import threading
     import time
 
-    from geodata.atomic import atomic_path
+    from geodata.core.atomic import atomic_path
 
     out = tmp_path / "out"
     out.mkdir()

@@ -1,0 +1,2 @@
+"""Menu actions with dialogs and background work: data import/save/projects, exports,
+field check."""

@@ -1,0 +1,1 @@
+"""The map canvas and what works on its view: view state, hit test, measure, bookmarks."""

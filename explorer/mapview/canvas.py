@@ -1,0 +1,473 @@
+"""The map canvas: shows images made by `layers.render.renderer`, handles pan/zoom/tools.
+
+The canvas never draws map features itself.  Every view change schedules a render
+job on the explorer's map thread (`workers.py`); a newer job cancels the older one.
+While a job is pending, the last finished image is painted shifted/scaled into the
+new view so the map follows the mouse at once.  Only UI furniture (box-zoom rubber
+band, measure line, scale bar) is painted here.
+"""
+from __future__ import annotations
+
+import itertools
+import threading
+
+from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPolygonF
+from PySide6.QtWidgets import QWidget
+
+from explorer import workers
+from explorer.mapview.view_state import ViewState, image_transform
+from explorer.workers import Job
+
+BACKGROUND = QColor("#dfe9f0")  # the renderer's background, shown before the first image
+
+
+class CancelToken:
+    """Cancellation flag a render job polls; callable and Event-like so either style works."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+
+    def cancel(self) -> None:
+        self._event.set()
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def __call__(self) -> bool:
+        return self._event.is_set()
+
+
+class _JobSignals(QObject):
+    finished = Signal(int, object, object, object)  # job id, QImage, ViewState, RenderResult
+    failed = Signal(int, str)
+
+
+class RenderJob(Job):
+    """Renders one MapRequest (built from a document snapshot in the GUI thread)."""
+
+    def __init__(self, job_id: int, request, view: ViewState, dpr: float, token: CancelToken, signals) -> None:
+        super().__init__()
+        self.job_id = job_id
+        self.request = request
+        self.view = view
+        self.dpr = dpr
+        self.token = token
+        # the canvas owns the signal object: a per-job QObject could die in the worker
+        # thread while its queued signal is still on the way
+        self.signals = signals
+
+    def work(self) -> None:
+        from layers.render.renderer import render_with_result
+
+        try:
+            if self.token.is_set():
+                return
+            image, result = render_with_result(self.request, cancel=self.token)
+            if self.token.is_set() or result.cancelled:
+                return
+            image.setDevicePixelRatio(self.dpr)
+            self.signals.finished.emit(self.job_id, image, self.view, result)
+        except Exception as exc:  # a failed render must reach the status bar, not kill the thread
+            if not self.token.is_set():
+                self.signals.failed.emit(self.job_id, f"{type(exc).__name__}: {exc}")
+
+
+class MapCanvas(QWidget):
+    view_changed = Signal(object)  # ViewState
+    cursor_moved = Signal(float, float)  # display CRS x, y
+    clicked = Signal(float, float)  # display CRS x, y (pan tool, no drag)
+    render_started = Signal()
+    render_finished = Signal(object)  # RenderResult
+    render_failed = Signal(str)
+    measure_changed = Signal(list, bool)  # display CRS points, is_area
+
+    TOOLS = ("pan", "measure_distance", "measure_area")
+
+    def __init__(self, document=None, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        from layers.render.fonts import cjk_family
+
+        cjk_family()  # register the bundled fonts here: QFontDatabase must not be first touched by a worker
+        self.setMouseTracking(True)
+        self.setFocusPolicy(Qt.FocusPolicy.StrongFocus)
+        self.setMinimumSize(320, 240)
+        self.setAttribute(Qt.WidgetAttribute.WA_OpaquePaintEvent)
+        self.document = None
+        self._unsubscribe = None
+        self.labels = True
+        self.tool = "pan"
+        self._view = ViewState(0.0, 0.0, 1000.0, max(self.width(), 1), max(self.height(), 1))
+        self._home: tuple[float, float, float, float] | None = None
+        self._has_view = False
+        self._at_home = False
+        self._image: QImage | None = None
+        self._image_view: ViewState | None = None
+        self._ids = itertools.count(1)
+        self._current_id = 0
+        self._token: CancelToken | None = None
+        self._pending = False
+        self.last_result = None
+        self._signals = _JobSignals(self)
+        self._signals.finished.connect(self._on_rendered)
+        self._signals.failed.connect(self._on_failed)
+        self._jobs: dict[int, RenderJob] = {}  # kept alive until their result is handled
+        self._debounce = QTimer(self)
+        self._debounce.setSingleShot(True)
+        self._debounce.setInterval(40)
+        self._debounce.timeout.connect(self._start_render)
+        self._drag_start: QPointF | None = None
+        self._drag_view: ViewState | None = None
+        self._dragged = False
+        self._box_start: QPointF | None = None
+        self._box_end: QPointF | None = None
+        self.measure_points: list[tuple[float, float]] = []
+        self._measure_hover: tuple[float, float] | None = None
+        self._measure_done = False
+        if document is not None:
+            self.set_document(document)
+
+    # Document events that change the picture; the rest (extent) do not.
+    REDRAW_EVENTS = {"layer_added", "layer_removed", "layers_reordered", "layer_changed", "filter_changed",
+                     "language_changed", "selection_changed"}
+
+    def set_document(self, document) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+        self.document = document
+        self._unsubscribe = document.subscribe(self._on_document_event)
+        self.schedule_render()
+
+    def _on_document_event(self, event: str, payload) -> None:
+        if event in self.REDRAW_EVENTS:
+            self.schedule_render()
+
+    # ---- view -------------------------------------------------------------
+    @property
+    def view(self) -> ViewState:
+        return self._view
+
+    def set_home_extent(self, extent: tuple[float, float, float, float]) -> None:
+        self._home = extent
+
+    def set_view(self, view: ViewState) -> None:
+        view = view.resized(max(self.width(), 1), max(self.height(), 1))
+        if view == self._view and self._has_view:
+            return
+        self._view = view
+        self._has_view = True
+        self._at_home = False
+        self.view_changed.emit(view)
+        self.update()
+        self.schedule_render()
+
+    def zoom_to_extent(self, extent: tuple[float, float, float, float], margin: float = 0.04) -> None:
+        self.set_view(ViewState.fit(extent, max(self.width(), 1), max(self.height(), 1), margin))
+
+    def full_extent(self) -> None:
+        if self._home:
+            self.zoom_to_extent(self._home)
+            self._at_home = True  # stays fitted to the home extent while the window is resized
+
+    def zoom_by(self, factor: float, px: float | None = None, py: float | None = None) -> None:
+        self.set_view(self._view.zoomed(factor, px, py))
+
+    def pan_by(self, dx: float, dy: float) -> None:
+        self.set_view(self._view.panned(dx, dy))
+
+    def center_on(self, x: float, y: float, resolution: float | None = None) -> None:
+        from dataclasses import replace
+
+        self.set_view(replace(self._view, cx=float(x), cy=float(y), resolution=float(resolution or self._view.resolution)))
+
+    # ---- rendering --------------------------------------------------------
+    def schedule_render(self, immediate: bool = False) -> None:
+        if self.document is None:
+            return
+        if self._token is not None:
+            self._token.cancel()  # the view moved on: the old job's image is no longer wanted
+        # nor is a result the old job already sent: its queued signal may arrive before the
+        # debounced new job starts, and must not end the wait for the new view
+        self._current_id = 0
+        self._pending = True
+        self._debounce.start(0 if immediate else self._debounce.interval())
+
+    def current_image(self) -> QImage | None:
+        """The last finished render (None before the first)."""
+        return self._image
+
+    def is_render_pending(self) -> bool:
+        return self._pending
+
+    def make_request(self, view: ViewState, dpr: float = 1.0):
+        from layers.render.renderer import MapRequest
+
+        # a snapshot: the user may toggle layers while the worker paints
+        return MapRequest(
+            document=self.document.snapshot(),
+            extent=view.extent(),
+            width=max(1, round(view.width * dpr)),
+            height=max(1, round(view.height * dpr)),
+            dpi=96 * dpr,
+            labels=self.labels,
+        )
+
+    def _start_render(self) -> None:
+        if self.document is None:
+            return
+        token = CancelToken()
+        self._token = token
+        job_id = next(self._ids)
+        self._current_id = job_id
+        dpr = self.devicePixelRatioF()
+        job = RenderJob(job_id, self.make_request(self._view, dpr), self._view, dpr, token, self._signals)
+        self._jobs = {k: v for k, v in self._jobs.items() if not v.finished.is_set()}
+        self._jobs[job_id] = job
+        self.render_started.emit()
+        workers.start(job)
+
+    def _on_rendered(self, job_id: int, image: QImage, view: ViewState, result) -> None:
+        self._forget_jobs_up_to(job_id)
+        if job_id != self._current_id:
+            return  # a newer view is already on its way
+        self._image = image
+        self._image_view = view
+        self._pending = False
+        self.last_result = result
+        self.update()
+        self.render_finished.emit(result)
+
+    def _on_failed(self, job_id: int, message: str) -> None:
+        self._forget_jobs_up_to(job_id)
+        if job_id != self._current_id:
+            return
+        self._pending = False
+        self.render_failed.emit(message)
+
+    def _forget_jobs_up_to(self, job_id: int) -> None:
+        # the pool runs one job at a time, in order: older jobs have finished
+        self._jobs = {k: v for k, v in self._jobs.items() if k > job_id}
+
+    def wait_idle(self, timeout_ms: int = 30000) -> bool:
+        """Block until the queued render has finished (tests, screenshots)."""
+        from PySide6.QtCore import QCoreApplication, QElapsedTimer
+
+        timer = QElapsedTimer()
+        timer.start()
+        while self._pending and timer.elapsed() < timeout_ms:
+            QCoreApplication.processEvents()
+            job = self._jobs.get(self._current_id)
+            if job is not None:
+                job.finished.wait(0.02)
+        QCoreApplication.processEvents()
+        return not self._pending
+
+    def shutdown(self) -> None:
+        if self._token is not None:
+            self._token.cancel()
+        self._debounce.stop()
+        workers.withdraw(self._jobs.values())
+
+    # ---- painting ---------------------------------------------------------
+    def paintEvent(self, event) -> None:  # noqa: N802 (Qt name)
+        painter = QPainter(self)
+        try:
+            painter.fillRect(self.rect(), BACKGROUND)
+            if self._image is not None and self._image_view is not None:
+                scale, dx, dy = image_transform(self._image_view, self._view)
+                painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, bool(scale != 1.0))
+                w = self._image_view.width * scale
+                h = self._image_view.height * scale
+                painter.drawImage(QRectF(float(dx), float(dy), float(w), float(h)), self._image)
+            self._paint_overlays(painter)
+        finally:
+            painter.end()
+
+    def _paint_overlays(self, painter: QPainter) -> None:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+        self._paint_scale_bar(painter)
+        if self._box_start is not None and self._box_end is not None:
+            painter.setPen(QPen(QColor("#1f5fbf"), 1.5, Qt.PenStyle.DashLine))
+            painter.setBrush(QColor(31, 95, 191, 40))
+            painter.drawRect(QRectF(self._box_start, self._box_end).normalized())
+        points = list(self.measure_points)
+        if self._measure_hover is not None and not self._measure_done:
+            points.append(self._measure_hover)
+        if points:
+            poly = QPolygonF([QPointF(*self._view.to_pixel(x, y)) for x, y in points])
+            pen = QPen(QColor("#d0312d"), 2.0)
+            painter.setPen(pen)
+            if self.tool == "measure_area" and len(points) >= 3:
+                painter.setBrush(QColor(208, 49, 45, 50))
+                painter.drawPolygon(poly)
+            else:
+                painter.setBrush(Qt.BrushStyle.NoBrush)
+                painter.drawPolyline(poly)
+            painter.setBrush(QColor("#ffffff"))
+            for pt in poly:
+                painter.drawEllipse(pt, 3.5, 3.5)
+
+    def scale_bar(self):
+        """The canvas scale bar (layers.page.scale_bar maths, measured geodesically on its own row)."""
+        from geodata.coords.projection import display_to_lonlat
+        from layers.page.scale_bar import scale_bar
+
+        view = self._view
+        x, y = 16.0, self.height() - 22.0
+
+        def to_lonlat(px: float, py: float):
+            return tuple(map(float, display_to_lonlat(*view.to_map(px, py))))
+
+        return scale_bar(to_lonlat, x, y, min(160.0, self.width() * 0.3)), (x, y)
+
+    def _paint_scale_bar(self, painter: QPainter) -> None:
+        # UI furniture like the rubber band, not a map feature; exports draw their own
+        if self.width() < 200 or self._image is None:
+            return
+        try:
+            bar, (x, y) = self.scale_bar()
+        except ValueError:
+            return
+        from explorer import i18n
+
+        painter.save()
+        painter.setPen(Qt.PenStyle.NoPen)
+        painter.setBrush(QColor(255, 255, 255, 200))
+        painter.drawRoundedRect(QRectF(x - 6, y - 20, bar.pixels + 70, 28), 4, 4)
+        painter.setPen(QPen(QColor("#1a1a1a"), 1.2))
+        step = bar.pixels / bar.segments
+        for i in range(bar.segments):
+            painter.setBrush(QColor("#1a1a1a") if i % 2 == 0 else QColor("#ffffff"))
+            painter.drawRect(QRectF(x + i * step, y - 4, step, 5))
+        painter.setPen(QColor("#1a1a1a"))
+        painter.drawText(QPointF(x + bar.pixels + 6, y + 1), bar.label(i18n.language()))
+        painter.restore()
+
+    # ---- tools ------------------------------------------------------------
+    def set_tool(self, tool: str) -> None:
+        if tool not in self.TOOLS:
+            raise ValueError(f"unknown tool {tool!r}")
+        self.tool = tool
+        self.clear_measure()
+        self.setCursor(Qt.CursorShape.CrossCursor if tool != "pan" else Qt.CursorShape.OpenHandCursor)
+
+    def clear_measure(self) -> None:
+        self.measure_points = []
+        self._measure_hover = None
+        self._measure_done = False
+        self.measure_changed.emit([], self.tool == "measure_area")
+        self.update()
+
+    def add_measure_point(self, x: float, y: float) -> None:
+        if self._measure_done:
+            self.measure_points = []
+            self._measure_done = False
+        self.measure_points.append((x, y))
+        self.measure_changed.emit(list(self.measure_points), self.tool == "measure_area")
+        self.update()
+
+    # ---- events -----------------------------------------------------------
+    def resizeEvent(self, event) -> None:  # noqa: N802
+        size = event.size()
+        if self._home and (not self._has_view or self._at_home):
+            # until the user moves the map, the whole circle stays in view as the window settles
+            self._view = ViewState.fit(self._home, size.width(), size.height())
+            self._has_view = True
+            self._at_home = True
+        else:
+            self._view = self._view.resized(size.width(), size.height())
+        self.view_changed.emit(self._view)
+        self.schedule_render(immediate=self._image is None)
+
+    def wheelEvent(self, event) -> None:  # noqa: N802
+        steps = event.angleDelta().y() / 120.0
+        if not steps:
+            return
+        pos = event.position()
+        self.zoom_by(1.25 ** steps, pos.x(), pos.y())
+
+    def mousePressEvent(self, event) -> None:  # noqa: N802
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        pos = event.position()
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier:
+            self._box_start = self._box_end = pos
+            return
+        if self.tool == "pan":
+            self._drag_start = pos
+            self._drag_view = self._view
+            self._dragged = False
+            self.setCursor(Qt.CursorShape.ClosedHandCursor)
+        else:
+            self.add_measure_point(*self._view.to_map(pos.x(), pos.y()))
+
+    def mouseMoveEvent(self, event) -> None:  # noqa: N802
+        pos = event.position()
+        x, y = self._view.to_map(pos.x(), pos.y())
+        self.cursor_moved.emit(x, y)
+        if self._box_start is not None:
+            self._box_end = pos
+            self.update()
+        elif self._drag_start is not None and self._drag_view is not None:
+            delta = pos - self._drag_start
+            if abs(delta.x()) + abs(delta.y()) > 3:
+                self._dragged = True
+            if self._dragged:
+                self.set_view(self._drag_view.panned(delta.x(), delta.y()))
+        elif self.tool != "pan" and self.measure_points and not self._measure_done:
+            self._measure_hover = (x, y)
+            self.update()
+
+    def mouseReleaseEvent(self, event) -> None:  # noqa: N802
+        if event.button() != Qt.MouseButton.LeftButton:
+            return
+        pos = event.position()
+        if self._box_start is not None:
+            start, end = self._box_start, pos
+            self._box_start = self._box_end = None
+            if abs(end.x() - start.x()) > 4 and abs(end.y() - start.y()) > 4:
+                x1, y1 = self._view.to_map(start.x(), start.y())
+                x2, y2 = self._view.to_map(end.x(), end.y())
+                self.zoom_to_extent((min(x1, x2), min(y1, y2), max(x1, x2), max(y1, y2)), margin=0.0)
+            self.update()
+            return
+        if self._drag_start is not None:
+            was_drag = self._dragged
+            self._drag_start = None
+            self._drag_view = None
+            self._dragged = False
+            self.setCursor(Qt.CursorShape.OpenHandCursor)
+            if not was_drag:
+                self.clicked.emit(*self._view.to_map(pos.x(), pos.y()))
+
+    def mouseDoubleClickEvent(self, event) -> None:  # noqa: N802
+        if self.tool != "pan":
+            self._measure_done = True
+            self._measure_hover = None
+            self.measure_changed.emit(list(self.measure_points), self.tool == "measure_area")
+            self.update()
+        else:
+            pos = event.position()
+            self.zoom_by(2.0, pos.x(), pos.y())
+
+    def keyPressEvent(self, event) -> None:  # noqa: N802
+        key = event.key()
+        step = 80
+        moves = {
+            Qt.Key.Key_Left: (step, 0),
+            Qt.Key.Key_Right: (-step, 0),
+            Qt.Key.Key_Up: (0, step),
+            Qt.Key.Key_Down: (0, -step),
+        }
+        if key in moves:
+            self.pan_by(*moves[key])
+        elif key in (Qt.Key.Key_Plus, Qt.Key.Key_Equal):
+            self.zoom_by(1.5)
+        elif key in (Qt.Key.Key_Minus, Qt.Key.Key_Underscore):
+            self.zoom_by(1 / 1.5)
+        elif key == Qt.Key.Key_Escape:
+            self.clear_measure()
+        elif key == Qt.Key.Key_Home:
+            self.full_extent()
+        else:
+            super().keyPressEvent(event)

@@ -1,0 +1,1 @@
+"""Dock panels: layers, theme filter, attribute table, identify, search, style editing."""

@@ -1,0 +1,209 @@
+"""Layer panel: visibility, drawing order (drag), opacity, colour/width, zoom to, info."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QIcon, QPixmap
+from PySide6.QtWidgets import (QAbstractItemView, QColorDialog, QDoubleSpinBox, QHBoxLayout, QLabel, QListWidget,
+                               QListWidgetItem, QMessageBox, QSlider, QToolButton, QVBoxLayout, QWidget)
+
+from explorer import i18n
+from explorer.i18n import tr
+from explorer.panels.style_edit import main_colour, with_colour, with_width
+
+NAME_ROLE = Qt.ItemDataRole.UserRole
+
+
+class LayerList(QListWidget):
+    """Top of the list = top of the drawing order; a drop reports the new order."""
+
+    order_changed = Signal(list)  # names, top first
+
+    def dropEvent(self, event) -> None:  # noqa: N802
+        super().dropEvent(event)
+        order = [self.item(i).data(NAME_ROLE) for i in range(self.count())]
+        # reported after the drag has fully ended: the panel rebuilds the list in response
+        QTimer.singleShot(0, lambda: self.order_changed.emit(order))
+
+
+class LayerPanel(QWidget):
+    zoom_to_layer = Signal(str)
+
+    def __init__(self, document, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.document = document
+        self._syncing = False
+        self.list = LayerList()
+        self.list.setDragDropMode(QAbstractItemView.DragDropMode.InternalMove)
+        self.list.setDefaultDropAction(Qt.DropAction.MoveAction)
+        self.list.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.list.itemChanged.connect(self._on_item_changed)
+        self.list.currentItemChanged.connect(lambda *_: self._show_current())
+        self.list.order_changed.connect(self.apply_order)
+        self.list.itemDoubleClicked.connect(lambda item: self.zoom_to_layer.emit(item.data(NAME_ROLE)))
+
+        self.opacity_label = QLabel()
+        self.opacity = QSlider(Qt.Orientation.Horizontal)
+        self.opacity.setRange(0, 100)
+        self.opacity.valueChanged.connect(self._on_opacity)
+        self.width_label = QLabel()
+        self.width = QDoubleSpinBox()
+        self.width.setRange(0.1, 12.0)
+        self.width.setSingleStep(0.25)
+        self.width.setSuffix(" pt")
+        self.width.valueChanged.connect(self._on_width)
+        self.colour = QToolButton()
+        self.colour.clicked.connect(self.choose_colour)
+        self.zoom_button = QToolButton()
+        self.zoom_button.clicked.connect(lambda: self.current_name() and self.zoom_to_layer.emit(self.current_name()))
+        self.info_button = QToolButton()
+        self.info_button.clicked.connect(self.show_info)
+
+        row1 = QHBoxLayout()
+        row1.addWidget(self.opacity_label)
+        row1.addWidget(self.opacity, 1)
+        row2 = QHBoxLayout()
+        row2.addWidget(self.width_label)
+        row2.addWidget(self.width)
+        row2.addWidget(self.colour)
+        row2.addStretch(1)
+        row3 = QHBoxLayout()
+        row3.addWidget(self.zoom_button)
+        row3.addWidget(self.info_button)
+        row3.addStretch(1)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(self.list, 1)
+        layout.addLayout(row1)
+        layout.addLayout(row2)
+        layout.addLayout(row3)
+
+        self._unsubscribe = document.subscribe(self._on_document_event)
+        i18n.on_language_changed(self.retranslate)
+        self.retranslate()
+
+    # ---- model -> view ------------------------------------------------------------
+    def retranslate(self, *_):
+        self.opacity_label.setText(tr("layer.opacity"))
+        self.width_label.setText(tr("layer.width"))
+        self.colour.setText(tr("act.colour"))
+        self.zoom_button.setText(tr("act.zoom_layer"))
+        self.info_button.setText(tr("act.layer_info"))
+        self.refresh()
+
+    def refresh(self) -> None:
+        current = self.current_name()
+        self._syncing = True
+        self.list.clear()
+        for layer in reversed(self.document.layers):
+            item = QListWidgetItem(layer.title(i18n.language()))
+            item.setData(NAME_ROLE, layer.name)
+            item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsDragEnabled)
+            item.setCheckState(Qt.CheckState.Checked if layer.visible else Qt.CheckState.Unchecked)
+            item.setIcon(self._swatch(layer))
+            item.setToolTip(self._info_text(layer))
+            self.list.addItem(item)
+            if layer.name == current:
+                self.list.setCurrentItem(item)
+        if self.list.currentItem() is None and self.list.count():
+            self.list.setCurrentRow(0)
+        self._syncing = False
+        self._show_current()
+
+    def _swatch(self, layer) -> QIcon:
+        pix = QPixmap(14, 14)
+        pix.fill(QColor(main_colour(layer.style, layer.cache.kind if len(layer.data) else "polygon")))
+        return QIcon(pix)
+
+    def _on_document_event(self, event: str, payload) -> None:
+        if event in ("layer_added", "layer_removed", "layers_reordered", "language_changed"):
+            self.refresh()
+        elif event == "layer_changed" and not self._syncing:
+            self.refresh()
+
+    def current_name(self) -> str | None:
+        item = self.list.currentItem()
+        return item.data(NAME_ROLE) if item is not None else None
+
+    def current_layer(self):
+        name = self.current_name()
+        return self.document.layer(name) if name and name in self.document else None
+
+    def _show_current(self) -> None:
+        layer = self.current_layer()
+        enabled = layer is not None
+        for w in (self.opacity, self.width, self.colour, self.zoom_button, self.info_button):
+            w.setEnabled(enabled)
+        if not enabled:
+            return
+        was = self._syncing
+        self._syncing = True
+        self.opacity.setValue(round(layer.opacity * 100))
+        self.width.setValue(layer.style.base.width_pt)
+        self._syncing = was
+
+    # ---- view -> model ------------------------------------------------------------
+    def _on_item_changed(self, item: QListWidgetItem) -> None:
+        if self._syncing:
+            return
+        name = item.data(NAME_ROLE)
+        visible = item.checkState() == Qt.CheckState.Checked
+        if self.document.layer(name).visible != visible:
+            self._syncing = True
+            try:
+                self.document.set_visible(name, visible)
+            finally:
+                self._syncing = False
+
+    def apply_order(self, names_top_first: list[str]) -> None:
+        """Make the document's drawing order match the list (top first)."""
+        bottom_first = list(reversed(names_top_first))
+        for index, name in enumerate(bottom_first):
+            if self.document.layer_names().index(name) != index:
+                self.document.move_layer(name, index)
+
+    def _on_opacity(self, value: int) -> None:
+        name = self.current_name()
+        if self._syncing or not name:
+            return
+        self._syncing = True
+        try:
+            self.document.set_opacity(name, value / 100.0)
+        finally:
+            self._syncing = False
+
+    def _on_width(self, value: float) -> None:
+        layer = self.current_layer()
+        if self._syncing or layer is None:
+            return
+        self._syncing = True
+        try:
+            self.document.set_style(layer.name, with_width(layer.style, value))
+        finally:
+            self._syncing = False
+
+    def set_colour(self, colour: str) -> None:
+        layer = self.current_layer()
+        if layer is None:
+            return
+        self.document.set_style(layer.name, with_colour(layer.style, colour, layer.cache.kind))
+
+    def choose_colour(self) -> None:
+        layer = self.current_layer()
+        if layer is None:
+            return
+        colour = QColorDialog.getColor(QColor(main_colour(layer.style, layer.cache.kind)), self)
+        if colour.isValid():
+            self.set_colour(colour.name())
+
+    def _info_text(self, layer) -> str:
+        count = len(layer.data) if layer.data is not None else 0
+        shown = int(self.document.filter.mask(layer).sum()) if count else 0
+        quality = ", ".join(tr(f"quality.{q}") if f"quality.{q}" in i18n.STRINGS else q
+                            for q in (layer.geometry_quality or "").split(",") if q) or "—"
+        return tr("layer.info", title=layer.title(i18n.language()), source=layer.source or "—",
+                  count=count, shown=shown, quality=quality)
+
+    def show_info(self) -> None:
+        layer = self.current_layer()
+        if layer is not None:
+            QMessageBox.information(self, tr("act.layer_info"), self._info_text(layer))

@@ -1,0 +1,1 @@
+"""The one boundary for user files: import (any vector format, CRS and encoding) and save."""

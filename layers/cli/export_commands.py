@@ -1,0 +1,313 @@
+"""`python main.py export …`, `export-batch …`, and the headless sample map.
+
+Bad input (unknown theme, status, district, preset or format) is reported on
+stderr with exit code 2 before anything is written; the export itself writes
+atomically, so a failure never leaves a partial file.  Heavy imports (Qt,
+geopandas) happen inside the run functions so `--help` stays fast.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+from pathlib import Path
+
+LAYOUT_FORMATS = (".png", ".svg", ".pdf")
+WEB_FORMATS = (".html",)
+DEFAULT_PRESET = "a4-landscape"
+SAMPLE_PATH = Path("out") / "sample-map.png"
+
+
+class UsageError(ValueError):
+    """Bad command-line input: message on stderr, exit code 2."""
+
+
+def _add_filter_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--theme", action="extend", nargs="+", default=[], metavar="KEY",
+                        help="theme key or label, e.g. transport or 交通 (repeatable)")
+    parser.add_argument("--status", action="extend", nargs="+", default=[], metavar="KEY",
+                        help="planned/规划, under_construction/在建, operating/建成/运营")
+    parser.add_argument("--district", action="extend", nargs="+", default=[], metavar="NAME",
+                        help="district or county name (大足区, 大足, Dazu) or adcode; also zooms to it")
+    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of labels and furniture")
+
+
+def register(subparsers) -> None:
+    export = subparsers.add_parser(
+        "export", help="write a laid-out map (png + world file, svg, pdf; html if the web export is installed)",
+        description="Export a presentation map: title, legend, scale bar, north arrow, inset, sources.",
+    )
+    export.add_argument("out", metavar="OUT", help="output file: .png, .svg, .pdf (or .html)")
+    _add_filter_options(export)
+    export.add_argument("--preset", default=DEFAULT_PRESET,
+                        help="a4-portrait, a4-landscape, a3-portrait, a3-landscape, slide-16x9")
+    export.add_argument("--dpi", type=float, default=None, help="resolution (default 300; the slide is 1920×1080)")
+    export.add_argument("--title", default=None)
+    export.add_argument("--subtitle", default=None)
+    where = export.add_mutually_exclusive_group()
+    where.add_argument("--extent-layer", metavar="LAYER", help="zoom to a layer's (filtered) features")
+    where.add_argument("--bbox", metavar="W,S,E,N", help="zoom to a lon/lat box, e.g. 105.5,29.4,106.1,29.9")
+    inset = export.add_mutually_exclusive_group()
+    inset.add_argument("--inset", dest="inset", action="store_const", const=True, default="auto",
+                       help="always draw the overview inset (default: only when zoomed in)")
+    inset.add_argument("--no-inset", dest="inset", action="store_const", const=False, help="never draw it")
+    web = export.add_argument_group("web map (.html)")
+    # default None, not "osm": an explicit --basemap on a png/svg/pdf is refused, never silently ignored
+    web.add_argument("--basemap", choices=("osm", "tianditu", "amap", "none"), default=None,
+                     help="tiles under the map (default osm): OpenStreetMap, Tianditu (your key), Amap (overlays "
+                          "converted to GCJ-02) or none (no tiles); .html only")
+    web.add_argument("--tianditu-key", default=None, metavar="KEY",
+                     help="your Tianditu key for --basemap tianditu (default: $TIANDITU_KEY); .html only")
+    web.add_argument("--offline", action="store_true",
+                     help="inline Leaflet's scripts in the page (with --basemap none it needs no network); "
+                          ".html only")
+    export.set_defaults(func=run_export)
+
+    batch = subparsers.add_parser("export-batch", help="one map per theme into a folder",
+                                  description="Write one PNG (or --format) map per theme, with a progress bar.")
+    batch.add_argument("outdir", metavar="OUTDIR")
+    batch.add_argument("--preset", default=DEFAULT_PRESET)
+    batch.add_argument("--dpi", type=float, default=None)
+    batch.add_argument("--format", choices=("png", "svg", "pdf"), default="png")
+    batch.add_argument("--lang", choices=("zh", "en"), default="zh")
+    batch.set_defaults(func=run_export_batch)
+
+
+# ---- validation (no heavy imports) -------------------------------------------------
+
+
+def _split(values: list[str]) -> list[str]:
+    """`--theme transport,ecology 交通` -> each item (commas or spaces both work)."""
+    # ASCII and full-width commas: people typing Chinese use the latter
+    return [part.strip() for v in values for part in v.replace("，", ",").split(",") if part.strip()]
+
+
+def parse_themes(values: list[str]) -> tuple[str, ...]:
+    from geodata.core.themes import theme_key
+
+    try:
+        return tuple(dict.fromkeys(theme_key(v) for v in _split(values)))
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+def parse_statuses(values: list[str]) -> tuple[str, ...]:
+    from geodata.core.themes import status_key
+
+    out = []
+    for v in values:  # "建成/运营" contains no comma but the English labels may; match whole first
+        try:
+            out.append(status_key(v))
+            continue
+        except ValueError:
+            pass
+        for part in _split([v]):
+            try:
+                out.append(status_key(part))
+            except ValueError as exc:
+                raise UsageError(str(exc)) from None
+    return tuple(dict.fromkeys(out))
+
+
+def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
+    if text is None:
+        return None
+    parts = [p for p in text.replace(" ", ",").split(",") if p]
+    try:
+        values = tuple(float(p) for p in parts)
+    except ValueError:
+        raise UsageError(f"--bbox {text!r}: expected four numbers W,S,E,N in degrees") from None
+    if len(values) != 4:
+        raise UsageError(f"--bbox {text!r}: expected four numbers W,S,E,N, got {len(values)}")
+    west, south, east, north = values
+    if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+        raise UsageError(f"--bbox {text!r}: need west < east and south < north, in degrees")
+    return values
+
+
+def check_format(out: Path) -> str:
+    suffix = out.suffix.lower()
+    if suffix in LAYOUT_FORMATS:
+        return suffix
+    if suffix in WEB_FORMATS:
+        if importlib.util.find_spec("layers.web.export_html") is None:
+            raise UsageError("HTML export is not available (layers/web/export_html.py is not installed)")
+        return suffix
+    raise UsageError(f"unsupported output format {out.suffix or '(none)'!r} for {out}; "
+                     f"use {', '.join(LAYOUT_FORMATS + WEB_FORMATS)}")
+
+
+WEB_ONLY_OPTIONS = (("basemap", "--basemap"), ("tianditu_key", "--tianditu-key"), ("offline", "--offline"))
+
+
+def check_web_only_options(args, suffix: str) -> None:
+    """Refuse web-map options on a png/svg/pdf: they would do nothing, and a silent no-op misleads."""
+    if suffix in WEB_FORMATS:
+        return
+    given = [flag for attr, flag in WEB_ONLY_OPTIONS if getattr(args, attr, None) not in (None, False)]
+    if given:
+        several = len(given) > 1
+        raise UsageError(f"{', '.join(given)} {'apply' if several else 'applies'} only to a web map (.html); "
+                         f"a {suffix} page has no tile basemap. Drop {'them' if several else 'it'}, or export to .html")
+
+
+def check_preset(name: str) -> None:
+    from layers.page.layout_geometry import preset
+
+    try:
+        preset(name)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
+# ---- the document -----------------------------------------------------------------
+
+
+def district_adcodes(document, names: list[str]) -> tuple[str, ...]:
+    from layers.page.export_map import district_rows
+
+    codes: list[str] = []
+    for name in _split(names):
+        try:
+            rows = district_rows(document, name)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        codes.extend(str(c) for c in rows["adcode"])
+    return tuple(dict.fromkeys(codes))
+
+
+def build_document(themes=(), statuses=(), districts=()):
+    """The bundled document with the filter the options ask for."""
+    from layers.model.document import MapDocument
+    from layers.model.filter import Filter
+
+    document = MapDocument.from_bundle()
+    adcodes = district_adcodes(document, list(districts)) if districts else ()
+    flt = Filter(themes=frozenset(themes), statuses=frozenset(statuses), districts=frozenset(adcodes))
+    set_filter = getattr(document, "set_filter", None)
+    if callable(set_filter):
+        set_filter(flt)
+    else:
+        document.filter = flt
+    return document, adcodes
+
+
+def _fail(message: str) -> int:
+    print(f"error: {message}", file=sys.stderr)
+    return 2
+
+
+def run_export(args) -> int:
+    out = Path(args.out)
+    try:
+        suffix = check_format(out)
+        check_web_only_options(args, suffix)
+        check_preset(args.preset)
+        themes = parse_themes(args.theme)
+        statuses = parse_statuses(args.status)
+        bbox = parse_bbox(args.bbox)
+        if args.dpi is not None and not (10 <= args.dpi <= 1200):
+            raise UsageError(f"--dpi must be between 10 and 1200, got {args.dpi:g}")
+        document, adcodes = build_document(themes, statuses, args.district)
+        if bbox is not None:
+            extent = bbox
+        elif args.extent_layer:
+            extent = f"layer:{args.extent_layer}"
+        elif adcodes:
+            extent = "district:" + ",".join(adcodes)
+        else:
+            extent = None
+        if suffix in WEB_FORMATS:
+            from layers.web import export_html as export_web
+
+            _call_supported(export_web.export_html, document, out, title=args.title, language=args.lang,
+                            extent=extent, basemap=getattr(args, "basemap", None),
+                            tianditu_key=getattr(args, "tianditu_key", None), offline=getattr(args, "offline", None))
+            note = getattr(export_web, "basemap_note", lambda *_: None)(getattr(args, "basemap", None), args.lang)
+            if note:  # e.g. overlays converted to GCJ-02 for the Amap basemap
+                print(f"note: {note}", file=sys.stderr)
+            print(out)
+            return 0
+        from layers.page.export_map import export_map
+
+        result = export_map(document, out, preset=args.preset, dpi=args.dpi, title=args.title,
+                            subtitle=args.subtitle, extent=extent, inset=args.inset, language=args.lang)
+    except UsageError as exc:
+        return _fail(str(exc))
+    except ValueError as exc:  # e.g. an unknown --extent-layer, reported by the exporter
+        return _fail(str(exc))
+    for path in result.files:
+        print(path)
+    return 0
+
+
+def _call_supported(fn, *args, **options):
+    """Call `fn` with the options its signature accepts (the web export is another module's API)."""
+    import inspect
+
+    params = inspect.signature(fn).parameters
+    if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
+        options = {k: v for k, v in options.items() if k in params}
+    return fn(*args, **{k: v for k, v in options.items() if v is not None})
+
+
+def _theme_title(key: str, language: str) -> str:
+    from geodata.core.themes import THEMES
+    from layers.page.export_map import DEFAULT_TITLE
+
+    zh, en = THEMES[key]
+    return f"{DEFAULT_TITLE['zh']} · {zh}" if language == "zh" else f"{DEFAULT_TITLE['en']} · {en}"
+
+
+def run_export_batch(args) -> int:
+    try:
+        check_preset(args.preset)
+    except UsageError as exc:
+        return _fail(str(exc))
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from geodata.core.themes import THEMES
+    from layers.page.export_map import export_map
+    from layers.model.filter import Filter
+
+    outdir = Path(args.outdir)
+    document, _ = build_document()
+    written: list[Path] = []
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=_stderr_console(), transient=False) as bar:
+        task = bar.add_task("export", total=len(THEMES))
+        for i, key in enumerate(THEMES):
+            bar.update(task, description=f"{key:16s}")
+            flt = Filter(themes=frozenset({key}))
+            if callable(getattr(document, "set_filter", None)):
+                document.set_filter(flt)
+            else:
+                document.filter = flt
+
+            def step(fraction: float, _message: str, _i=i) -> None:
+                bar.update(task, completed=_i + min(fraction, 0.99))
+
+            out = outdir / f"{key}.{args.format}"
+            export_map(document, out, preset=args.preset, dpi=args.dpi, title=_theme_title(key, args.lang),
+                       subtitle="", language=args.lang, progress=step)
+            written.append(out)
+            bar.update(task, completed=i + 1)
+    for path in written:
+        print(path)
+    return 0
+
+
+def _stderr_console():
+    from rich.console import Console
+
+    return Console(stderr=True)
+
+
+def write_sample(path: str | Path = SAMPLE_PATH) -> int:
+    """No display: write the slide-sized sample map and print where it went."""
+    from layers.page.export_map import export_map
+
+    document, _ = build_document()
+    result = export_map(document, path, preset="slide-16x9")
+    print(Path(result.path).resolve())
+    return 0

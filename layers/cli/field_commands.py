@@ -1,0 +1,169 @@
+"""`python main.py check | here | goto`: field check, "what is here", coordinate conversion.
+
+Bad input (missing file, unreadable coordinate, unknown datum, bad tolerance) prints a
+clear message on stderr and exits with code 2; nothing is written in that case.
+Heavy imports (geopandas, Qt for the PDF) happen inside the run functions.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+
+DATUM_CHOICES = ("wgs84", "gcj02", "bd09", "cgcs2000")
+_LANG_HELP = "output language (default: the locale's, Chinese unless it names another language)"
+
+
+def _language(args: argparse.Namespace) -> str:
+    from geodata.core.language import system_language
+
+    return args.lang or system_language()  # the same rule as the window's
+
+
+def register(subparsers) -> None:
+    check = subparsers.add_parser(
+        "check", help="check observed positions (CSV/GPX) against the project registry",
+        description="Match each observation to a registered project (id, else name, else nearest within "
+                    "--radius), measure the geodesic distance and flag those beyond --tolerance.")
+    check.add_argument("observations", metavar="OBS", help="observation file: .csv (id,name,lon,lat / 编号,名称,经度,纬度) or .gpx")
+    check.add_argument("--datum", default="wgs84", help="datum of the observations: wgs84, gcj02, bd09, cgcs2000 (default wgs84)")
+    check.add_argument("--tolerance", type=float, default=200.0, metavar="M", help="flag beyond this many metres (default 200)")
+    check.add_argument("--radius", type=float, default=1000.0, metavar="M",
+                       help="match an unnamed observation to the nearest project within this many metres (default 1000)")
+    check.add_argument("--report", metavar="OUT.csv", help="write the result table (UTF-8 CSV)")
+    check.add_argument("--pdf", metavar="OUT.pdf", help="write a PDF report with a map per flagged project")
+    check.add_argument("--edits", metavar="EDITS.gpkg", help="check against the corrected registry in this user edits file")
+    check.add_argument("--lang", choices=("zh", "en"), default=None, help=_LANG_HELP)
+    check.set_defaults(func=run_check)
+
+    here = subparsers.add_parser("here", help="what is here: district, circle, nearby projects, nearest lines",
+                                 description='e.g. python main.py here "105.7,29.69" or "29°41′N 105°42′E" --datum gcj02')
+    here.add_argument("position", metavar="POSITION", help='"LON,LAT" in decimal or DMS (quote it)')
+    here.add_argument("--datum", default="wgs84", help="wgs84, gcj02, bd09, cgcs2000, gk3, gk6 (default wgs84)")
+    here.add_argument("--zone", type=int, default=None, help="Gauss–Krüger zone when the easting has no zone prefix")
+    here.add_argument("-n", "--projects", type=int, default=5, help="how many nearby projects (default 5)")
+    here.add_argument("--lang", choices=("zh", "en"), default=None, help=_LANG_HELP)
+    here.add_argument("--json", action="store_true", help="print JSON instead of text")
+    here.set_defaults(func=run_here)
+
+    goto = subparsers.add_parser("goto", help="convert a typed coordinate to WGS84 and every other datum")
+    goto.add_argument("position", metavar="POSITION")
+    goto.add_argument("--datum", default="wgs84", help="wgs84, gcj02, bd09, cgcs2000, gk3, gk6 (default wgs84)")
+    goto.add_argument("--zone", type=int, default=None, help="Gauss–Krüger zone when the easting has no zone prefix")
+    goto.set_defaults(func=run_goto)
+
+
+def _fail(message: str) -> int:
+    print(f"错误 / error: {message}", file=sys.stderr)
+    return 2
+
+
+def run_check(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from geodata.coords import datums as coords
+    from geodata.fieldcheck.check import ObservationError, check_file, write_csv
+
+    if args.tolerance <= 0 or args.radius < 0:
+        return _fail("--tolerance must be positive and --radius not negative")
+    try:
+        datum = coords.datum_key(args.datum)
+    except ValueError as exc:
+        return _fail(str(exc))
+    if datum not in DATUM_CHOICES:
+        return _fail(f"observation files hold lon/lat: --datum must be one of {', '.join(DATUM_CHOICES)}")
+    for out, suffix in ((args.report, ".csv"), (args.pdf, ".pdf")):
+        if out and Path(out).suffix.lower() != suffix:
+            return _fail(f"{out}: the file name must end in {suffix}")
+    projects = None
+    if args.edits:
+        from geodata.fieldcheck.edits import EditsError, corrected_registry
+
+        try:
+            projects = corrected_registry(args.edits)
+        except EditsError as exc:
+            return _fail(str(exc))
+    from geodata.bundle.loader import BundleError
+
+    try:
+        result = check_file(args.observations, projects, datum, args.tolerance, args.radius)
+    except BundleError as exc:  # the registry itself is missing: not the user's input
+        print(f"错误 / error: {exc}", file=sys.stderr)
+        return 1
+    except (ObservationError, ValueError) as exc:
+        return _fail(str(exc))
+    lang = _language(args)
+    _print_result(result, lang)
+    if args.report:
+        print(f"→ {write_csv(result, args.report)}")
+    if args.pdf:
+        from layers.page.field_check_report import write_report
+
+        print(f"→ {write_report(result, args.pdf, lang=lang)}")
+    return 0
+
+
+def _print_result(result, lang: str) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from geodata.fieldcheck.check import note_text
+
+    console = Console()
+    zh = lang == "zh"
+    table = Table(title=result.summary(lang))
+    headers = (("观测", "obs"), ("名称", "name"), ("项目", "project"), ("匹配", "match"), ("距离 m", "distance m"),
+               ("状态", "status"))
+    notes = "match_note" in result.rows and result.rows["match_note"].astype(bool).any()
+    if notes:  # name ties: which registered projects tied, and how one was taken
+        headers += (("备注", "note"),)
+    for zh_h, en_h in headers:
+        table.add_column(zh_h if zh else en_h, justify="right" if en_h.startswith("distance") else "left")
+    colours = {"ok": "green", "flagged": "red", "unmatched": "yellow"}
+    status_zh = {"ok": "符合", "flagged": "超差", "unmatched": "未匹配"}
+    for r in result.rows.itertuples(index=False):
+        dist = "" if r.distance_m != r.distance_m else f"{r.distance_m:.1f}"  # NaN check
+        label = status_zh[r.status] if zh else r.status
+        cells = [r.obs_id, r.obs_name, f"{r.project_id} {r.project_name_zh}".strip(), r.match_method, dist,
+                 f"[{colours[r.status]}]{label}[/]"]
+        if notes:
+            cells.append(note_text(r.match_note, lang))
+        table.add_row(*cells)
+    console.print(table)
+
+
+def run_here(args: argparse.Namespace) -> int:
+    from geodata.coords import datums as coords
+    from geodata.fieldcheck.whats_here import whats_here
+
+    try:
+        pos = coords.parse_coordinate(args.position, args.datum, args.zone)
+        report = whats_here(pos.lon, pos.lat, n_projects=args.projects)
+    except ValueError as exc:
+        return _fail(str(exc))
+    if args.json:
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        return 0
+    if pos.datum != "wgs84" or pos.note:
+        print(f"{pos.x}, {pos.y} ({pos.datum}) → {pos.format()}" + (f"  [{pos.note}]" if pos.note else ""))
+    print("\n".join(report.text_lines(_language(args))))
+    return 0
+
+
+def run_goto(args: argparse.Namespace) -> int:
+    from geodata.coords import datums as coords
+
+    try:
+        pos = coords.parse_coordinate(args.position, args.datum, args.zone)
+    except ValueError as exc:
+        return _fail(str(exc))
+    print(f"WGS84     {pos.lon:.7f}, {pos.lat:.7f}   {coords.format_dms(pos.lon, pos.lat)}")
+    for datum in ("gcj02", "bd09"):
+        x, y = coords.from_wgs84(pos.lon, pos.lat, datum)
+        print(f"{datum.upper():<9} {x:.7f}, {y:.7f}")
+    for datum in ("gk3", "gk6"):
+        e, n, zone = coords.wgs84_to_gk(pos.lon, pos.lat, 3 if datum == "gk3" else 6)
+        print(f"{datum.upper()}-{zone:<5} E {e:.2f}  N {n:.2f}  (CGCS2000)")
+    if pos.note:
+        print(pos.note)
+    return 0

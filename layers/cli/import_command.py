@@ -1,0 +1,71 @@
+"""`python main.py import FILE [--out OUT.gpkg] [--layer NAME] [--datum gcj02|bd09|wgs84]`.
+
+Reads a user file through `geodata.io.importer`, prints what was detected or
+changed, and (with --out) saves it.  Bad input: a message on stderr, exit 2, nothing written.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser(
+        "import",
+        help="read a user file (Shapefile, GeoPackage, GeoJSON, KML/KMZ, GPX, CSV, XLSX) into WGS84",
+        description="Read a vector file into WGS84, report what was detected or changed, optionally save it.",
+    )
+    p.add_argument("file", help="the file to read")
+    p.add_argument("--out", help="save the result here (.gpkg, .shp, .geojson, .kml, .csv)")
+    p.add_argument("--layer", help="layer, sheet, zipped shapefile or GPX part (tracks/routes/waypoints) to read")
+    p.add_argument("--datum", choices=("wgs84", "gcj02", "bd09", "cgcs2000"), default=None,
+                   help="datum of the coordinates when the file cannot say (GCJ-02: Amap/Tencent, BD-09: Baidu)")
+    p.add_argument("--crs", help="CRS of the file when missing or wrong, e.g. EPSG:4523")
+    p.add_argument("--out-datum", choices=("wgs84", "gcj02", "bd09"), default=None, help="datum of the saved coordinates")
+    p.add_argument("--list-layers", action="store_true", help="list the layers in FILE and stop")
+    p.add_argument("--overwrite", action="store_true", help="allow --out to be the input file itself")
+    p.add_argument("--lang", choices=("zh", "en"), default=None,
+                   help="report language (default: the locale's, Chinese unless it names another language)")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from geodata.io.export_vector import ExportError, save_layer
+    from geodata.io.importer import DataImportError, import_file, list_layers
+
+    try:
+        if args.list_layers:
+            for name in list_layers(args.file):
+                print(name)
+            return 0
+        result = import_file(args.file, layer=args.layer, datum=args.datum, crs=args.crs)
+    except DataImportError as exc:
+        print(f"错误 / error: {exc}", file=sys.stderr)
+        bounds = getattr(exc, "bounds", None)
+        if bounds is not None:  # CrsUnknown: name the regional CRSs that would put the data in the region
+            from geodata.io.crs_detect import region_choices
+
+            fitting = [f"EPSG:{code} ({name})" for code, name, fits in region_choices(bounds) if fits]
+            if fitting:
+                print("  可将这些坐标放在成渝地区的坐标系 / CRSs that place these coordinates in the "
+                      "Chengdu–Chongqing region: " + "; ".join(fitting),
+                      file=sys.stderr)
+        return 2
+    from geodata.io.import_report import feature_count, text
+    from geodata.core.language import system_language
+
+    lang = args.lang or system_language()  # the window's rule: Chinese unless the locale names another language
+    print(f"{result.source.name}{'：' if lang == 'zh' else ': '}{feature_count(len(result.gdf), lang)}")
+    for line in result.report:
+        print(f"  - {text(line, lang)}")
+    if args.out:
+        try:
+            saved = save_layer(result.gdf, args.out, datum=args.out_datum, overwrite=args.overwrite)
+        except ExportError as exc:
+            print(f"错误 / error: {exc}", file=sys.stderr)
+            return 2
+        for line in saved.report:
+            print(f"  - {text(line, lang)}")
+        paths = ", ".join(str(p) for p in saved.paths)
+        print(f"已保存 {paths}" if lang == "zh" else f"saved {paths}")
+    return 0

@@ -1,0 +1,31 @@
+"""`python main.py layers`: what the bundled GeoPackage holds (name, type, count, CRS, source)."""
+from __future__ import annotations
+
+import argparse
+
+
+def register(subparsers) -> None:
+    parser = subparsers.add_parser("layers", help="list the layers of the bundled GeoPackage")
+    parser.add_argument("--path", default=None, help="another GeoPackage to describe (default: the bundle)")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+    from rich.table import Table
+
+    from geodata.bundle.loader import BundleError, layer_info
+
+    console = Console()
+    try:
+        infos = layer_info(args.path)
+    except BundleError as exc:
+        console.print(f"[red]{exc}[/red]")
+        return 1
+    table = Table(title="chengyu.gpkg" if args.path is None else str(args.path))
+    for column in ("layer", "geometry", "features", "CRS", "source"):
+        table.add_column(column, justify="right" if column == "features" else "left", overflow="fold")
+    for info in infos:
+        table.add_row(info.name, info.geometry_type, str(info.count), info.crs, info.source)
+    console.print(table)
+    return 0

@@ -1,0 +1,274 @@
+"""Project files (`.cyproj`): the whole session as readable JSON.
+
+What is saved: the document (`MapDocument.to_dict()`: layers with styles, the
+filter, the view extent, the language) plus bookmarks.  User layers are stored by
+reference with paths RELATIVE to the project file, so a project folder can move.
+Saving is atomic and keeps the previous version as `<name>.cyproj.bak`.
+
+Loading never executes anything (plain `json`, no pickle/eval/import by name) and
+never fails because a data file moved: missing files go to a `resolver(missing)`
+callback (the UI asks the user) and, if still missing, are listed in
+`LoadedProject.missing` while the rest of the project opens.
+"""
+from __future__ import annotations
+
+import json
+import math
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+
+from geodata.core.atomic import atomic_write_text
+from geodata.io.import_report import Note  # report lines in Chinese and English, like the import report
+
+FORMAT = "chengyu-explorer-project"
+FORMAT_VERSION = 1
+SUFFIX = ".cyproj"
+MAX_BYTES = 200 * 1024 * 1024  # inline GeoJSON layers can be big; beyond this it is not ours
+FILE_FILTER = "成渝项目 / Chengyu project (*.cyproj)"
+IMPORT_OPTIONS = ("layer", "datum", "crs")  # the only data_ref keys passed on to import_file
+NOT_FOUND = Note("找不到文件", "not found")
+
+
+class ProjectFileError(Exception):
+    """A project file could not be read or written; the message says why, for a person."""
+
+
+@dataclass
+class MissingSource:
+    layer: str  # layer name in the project
+    path: str  # where the project expected the file (absolute)
+    reason: str  # NOT_FOUND (== "not found", .zh in Chinese) or the import error (already bilingual)
+
+
+@dataclass
+class LoadedProject:
+    document: Any  # layers.model.document.MapDocument
+    bookmarks: list[dict] = field(default_factory=list)
+    missing: list[MissingSource] = field(default_factory=list)
+    report: list[str] = field(default_factory=list)
+    path: Path | None = None
+
+
+Resolver = Callable[[MissingSource], "str | os.PathLike | None"]
+
+
+# --- saving ----------------------------------------------------------------------------------------
+
+def _relative(path: str, base: Path) -> str:
+    try:
+        return Path(os.path.relpath(Path(path).resolve(), base.resolve())).as_posix()
+    except ValueError:  # another drive on Windows: only an absolute path can say where it is
+        return str(Path(path).resolve())
+
+
+def project_dict(document, project_path: str | os.PathLike, bookmarks: list[dict] | None = None) -> dict:
+    """The JSON value saved for `document` at `project_path` (file paths made relative)."""
+    base = Path(project_path).resolve().parent
+    doc = document.to_dict()
+    for entry in doc.get("layers", []):
+        ref = entry.get("data_ref") or {}
+        if ref.get("kind") == "file" and ref.get("path"):
+            ref["path"] = _relative(ref["path"], base)
+        elif ref.get("kind") == "bundle" and ref.get("path"):
+            ref["path"] = _relative(ref["path"], base)
+    return {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "document": doc,
+        "bookmarks": _clean_bookmarks(bookmarks or []),
+    }
+
+
+def save_project(document, path: str | os.PathLike, *, bookmarks: list[dict] | None = None) -> Path:
+    """Write the project atomically; an existing file is kept as `<name>.bak`."""
+    path = Path(path)
+    if path.suffix.lower() != SUFFIX:
+        path = path.with_name(path.name + SUFFIX)
+    try:
+        text = json.dumps(project_dict(document, path, bookmarks), ensure_ascii=False, indent=2, allow_nan=False)
+    except (TypeError, ValueError) as exc:
+        raise ProjectFileError(f"项目无法保存 / the project cannot be saved: {exc}") from exc
+    try:
+        atomic_write_text(path, text + "\n", backup=True)
+    except OSError as exc:
+        raise ProjectFileError(f"无法写入 / cannot write {path}: {exc.strerror or exc}") from exc
+    return path
+
+
+# --- loading ---------------------------------------------------------------------------------------
+
+def _num(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _clean_bookmarks(items) -> list[dict]:
+    """Bookmarks are plain {name, cx, cy, resolution} values; anything else is dropped."""
+    out = []
+    if not isinstance(items, list):
+        return out
+    for b in items:
+        if isinstance(b, dict) and isinstance(b.get("name"), str) and all(_num(b.get(k)) for k in ("cx", "cy", "resolution")):
+            out.append({"name": b["name"][:200], "cx": float(b["cx"]), "cy": float(b["cy"]), "resolution": float(b["resolution"])})
+    return out
+
+
+def read_project_json(path: str | os.PathLike) -> dict:
+    """The validated JSON of a project file, or ProjectFileError."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:
+            raise ProjectFileError(f"{path.name} 太大，不是项目文件 / is too large to be a project file")
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise ProjectFileError(f"项目文件不存在 / project file not found: {path}") from exc
+    except IsADirectoryError as exc:
+        raise ProjectFileError(f"{path.name} 是文件夹 / is a folder, not a project file") from exc
+    except OSError as exc:
+        raise ProjectFileError(f"无法读取 / cannot read {path}: {exc.strerror or exc}") from exc
+    try:
+        data = json.loads(raw.decode("utf-8-sig"), parse_constant=_reject_constant)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise ProjectFileError(f"{path.name} 不是有效的项目文件（JSON 损坏） / is not a valid project file (broken JSON)") from exc
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise ProjectFileError(f"{path.name} 不是本程序的项目文件 / is not a project file of this explorer")
+    version = data.get("format_version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise ProjectFileError(f"{path.name}: format_version missing or not a number")
+    if version > FORMAT_VERSION:
+        raise ProjectFileError(f"{path.name} 由更新版本保存 / was saved by a newer version (format {version}); please update")
+    doc = data.get("document")
+    if not isinstance(doc, dict) or not isinstance(doc.get("layers"), list) or not all(isinstance(e, dict) for e in doc["layers"]):
+        raise ProjectFileError(f"{path.name}: document with a list of layers expected")
+    return data
+
+
+def _reject_constant(name: str):
+    raise ValueError(f"{name} is not allowed in a project file")
+
+
+def load_project(path: str | os.PathLike, *, resolver: Resolver | None = None,
+                 progress: Callable[[float, str], None] | None = None) -> LoadedProject:
+    """Open a project.  Files that moved go to `resolver(MissingSource) -> new path | None`;
+    what stays missing is listed in `.missing` and left out of the document."""
+    from layers.model.document import MapDocument
+
+    path = Path(path)
+    data = read_project_json(path)
+    base = path.resolve().parent
+    doc = data["document"]
+    entries = doc["layers"]
+    loaded: dict[int, Any] = {}
+    kept, missing, report = [], [], []
+    for i, entry in enumerate(entries):
+        if progress:
+            progress(i / max(len(entries), 1), f"正在读取 / loading {entry.get('name', '?')}")
+        name = str(entry.get("name", f"layer {i + 1}"))
+        ref = entry.get("data_ref")
+        if not isinstance(ref, dict) or not isinstance(entry.get("name"), str):
+            report.append(Note(f"图层 {name!r} 已跳过：没有数据引用", f"layer {name!r} skipped: it has no data reference"))
+            continue
+        try:
+            gdf, ref = _load_ref(name, ref, base, resolver, missing, report)
+        except Exception as exc:  # a hostile or damaged entry costs that layer, not the project
+            why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            report.append(Note(f"图层 {name!r} 已跳过：{why}", f"layer {name!r} skipped: {why}"))
+            continue
+        if gdf is None:
+            continue
+        entry = dict(entry, data_ref=ref)
+        if entry.get("style") is not None and not _style_ok(entry["style"]):
+            report.append(Note(f"图层 {name!r}：保存的样式无效，改用默认样式",
+                               f"layer {name!r}: its saved style is not valid, the default style is used"))
+            entry["style"] = None
+        loaded[id(ref)] = gdf
+        kept.append(entry)
+    clean = dict(doc, layers=kept)
+    if not _filter_ok(doc.get("filter")):
+        report.append(Note("保存的筛选条件无效，已清除", "the saved filter is not valid and was cleared"))
+        clean["filter"] = None
+    extent = doc.get("extent")
+    if extent is not None and not (isinstance(extent, list) and len(extent) == 4 and all(map(_num, extent))
+                                   and extent[0] < extent[2] and extent[1] < extent[3]):
+        report.append(Note("保存的视图范围无效，地图按全图打开",
+                           "the saved view extent is not valid; the map opens at its full extent"))
+        clean["extent"] = None
+    if clean.get("language", "zh") not in ("zh", "en"):
+        clean["language"] = "zh"
+    try:
+        document = MapDocument.from_dict(clean, resolve=lambda ref: loaded[id(ref)])
+    except Exception as exc:
+        raise ProjectFileError(f"{path.name}: 项目内容无效 / the project's content is not valid: {exc}") from exc
+    if progress:
+        progress(1.0, "完成 / done")
+    return LoadedProject(document, _clean_bookmarks(data.get("bookmarks")), missing, report, path)
+
+
+def _style_ok(data) -> bool:
+    from layers.model.style import LayerStyle
+
+    try:
+        LayerStyle.from_dict(data)
+        return True
+    except Exception:  # whatever a damaged style raises, the layer keeps its default look
+        return False
+
+
+def _filter_ok(data) -> bool:
+    from layers.model.filter import Filter
+
+    try:
+        Filter.from_dict(data)
+        return True
+    except Exception:  # a damaged filter is cleared, not fatal
+        return False
+
+
+def _load_ref(name: str, ref: dict, base: Path, resolver, missing: list, report: list):
+    """(GeoDataFrame or None, the data_ref to keep) for one layer entry."""
+    import geopandas as gpd
+
+    kind = ref.get("kind")
+    if kind == "inline":
+        gj = ref.get("geojson")
+        if not isinstance(gj, dict) or not isinstance(gj.get("features"), list):
+            raise ValueError("inline data is not GeoJSON")
+        return gpd.GeoDataFrame.from_features(gj["features"], crs=4326), ref
+    if kind == "bundle":
+        from geodata.bundle.loader import load_layer
+
+        bundle = ref.get("path")
+        bundle = str((base / bundle).resolve()) if isinstance(bundle, str) and bundle else None
+        if bundle is not None and not Path(bundle).exists():
+            missing.append(MissingSource(name, bundle, NOT_FOUND))
+            return None, ref
+        clean = {"kind": "bundle", "layer": str(ref.get("layer", name))}
+        if bundle:
+            clean["path"] = bundle
+        return load_layer(clean["layer"], bundle).copy(), clean
+    if kind == "file":
+        from geodata.io.importer import DataImportError, import_file
+
+        raw = ref.get("path")
+        if not isinstance(raw, str) or not raw:
+            raise ValueError("file reference without a path")
+        target = (base / raw).resolve()
+        options = {k: ref[k] for k in IMPORT_OPTIONS if isinstance(ref.get(k), (str, int))}
+        if not target.exists():
+            wanted = MissingSource(name, str(target), NOT_FOUND)
+            replacement = resolver(wanted) if resolver else None
+            if not replacement or not Path(replacement).exists():
+                missing.append(wanted)
+                return None, ref
+            report.append(Note(f"图层 {name!r}：{target.name} 已在 {replacement} 找到",
+                               f"layer {name!r}: {target.name} found at {replacement}"))
+            target = Path(replacement).resolve()
+        try:
+            result = import_file(target, **options)
+        except DataImportError as exc:
+            missing.append(MissingSource(name, str(target), str(exc)))
+            return None, ref
+        return result.gdf, {"kind": "file", "path": str(target), **options}
+    raise ValueError(f"unknown data kind {kind!r}")

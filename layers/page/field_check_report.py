@@ -1,0 +1,330 @@
+"""The field-check PDF report: a summary table, then a small map per flagged project.
+
+Each map is one `layers.render.renderer` request on an extent around the observed and the
+registered position (the same renderer as the window), with the observed → registered
+arrow drawn over it.  The PDF is written with QPdfWriter through `atomic_path`, so a
+failure or a cancel leaves nothing behind.
+"""
+from __future__ import annotations
+
+import math
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Callable
+
+from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
+from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPageLayout, QPageSize, QPainter, QPainterPath, QPdfWriter, QPen, QPolygonF
+
+from geodata.core.atomic import atomic_path
+from geodata.fieldcheck.check import note_text
+from layers.render.fonts import cjk_family, ensure_gui_app, map_font
+from geodata.coords.projection import lonlat_to_display
+
+PDF_DPI = 300
+MAP_DPI = 200
+MARGIN_MM = 15.0
+MAP_W_MM, MAP_H_MM = 180.0, 100.0
+MIN_HALF_WIDTH_M = 2000.0  # the smallest map still shows the streets and rivers around the point
+ARROW_COLOR = "#d7191c"
+# Partnership lines radiate across every small map and say nothing about a position; the check's own
+# layers would draw a second arrow.
+OMITTED_LAYERS = ("partnerships", "field_check", "goto_marker")
+REGISTERED_COLOR = "#2b83ba"
+# Layers holding registered projects (the bundle's and the explorer's corrected copy): a per-project map
+# shows only the project checked, else a district seat's ring of displaced symbols buries the arrow.
+PROJECT_LAYERS = ("projects", "projects_corrected")
+
+Progress = Callable[[float, str], None]
+
+_TEXT = {
+    "title": ("实地核查报告", "Field check report"),
+    "source": ("观测文件", "Observations"),
+    "datum": ("坐标系", "Datum"),
+    "tolerance": ("容差", "Tolerance"),
+    "made": ("生成时间", "Generated"),
+    "flagged_maps": ("超差项目", "Flagged projects"),
+    "observed": ("观测位置", "Observed"),
+    "registered": ("登记位置", "Registered"),
+    "width": ("图幅宽", "map width"),
+    "none_flagged": ("没有超差项目。", "No project is beyond the tolerance."),
+    "offset": ("偏差", "offset"),
+    "obs": ("观测点", "observation"),
+    "key": ("红色空心圆 = 观测位置，蓝色圆圈 = 登记位置，箭头由观测指向登记位置",
+            "red open circle = observed, blue ring = registered, arrow from observed to registered"),
+    "schematic": ("登记位置为示意位置（按控制点手工放置）", "the registered position is schematic (hand-placed)"),
+    "note": ("备注", "Note"),
+    "columns": (("编号", "名称", "项目", "匹配", "距离 m", "状态"), ("Obs", "Name", "Project", "Match", "Dist. m", "Status")),
+    "status": ({"ok": "符合", "flagged": "超差", "unmatched": "未匹配"}, {"ok": "ok", "flagged": "flagged", "unmatched": "unmatched"}),
+    "method": ({"id": "编号", "name": "名称", "nearest": "最近", "": "—"}, {"id": "id", "name": "name", "nearest": "nearest", "": "—"}),
+}
+STATUS_COLORS = {"ok": "#1a9641", "flagged": "#d7191c", "unmatched": "#b8860b"}
+
+
+def _t(key: str, lang: str):
+    return _TEXT[key][0 if lang == "zh" else 1]
+
+
+def _pdf_font(size_pt: float, bold: bool = False):
+    """The CJK font for PDF text, unshaped: with shaping, Qt's PDF loses the text of digits that follow
+    letters ("P001" extracts as "P"), so search and copy from the report would fail."""
+    font = map_font(size_pt, PDF_DPI, bold=bold)
+    font.setStyleStrategy(QFont.StyleStrategy(QFont.StyleStrategy.PreferNoShaping | QFont.StyleStrategy.PreferAntialias))
+    return font
+
+
+def _mm(mm: float, dpi: float = PDF_DPI) -> float:
+    return mm / 25.4 * dpi
+
+
+def map_extent(obs: tuple[float, float], reg: tuple[float, float], aspect: float) -> tuple[float, float, float, float]:
+    """Display-CRS extent around both points with a margin, of the given width/height aspect."""
+    (x0, x1), (y0, y1) = lonlat_to_display([obs[0], reg[0]], [obs[1], reg[1]])
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    half_w = max(abs(x1 - x0) * 0.8, abs(y1 - y0) * 0.8 * aspect, MIN_HALF_WIDTH_M)
+    half_h = half_w / aspect
+    return cx - half_w, cy - half_h, cx + half_w, cy + half_h
+
+
+def draw_arrow(painter: QPainter, start: QPointF, end: QPointF, width_px: float, color: str = ARROW_COLOR) -> None:
+    """A straight arrow start -> end with a filled head; the head shrinks for short arrows."""
+    dx, dy = end.x() - start.x(), end.y() - start.y()
+    length = math.hypot(dx, dy)
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+    if length < 1e-6:
+        painter.restore()
+        return
+    ux, uy = dx / length, dy / length
+    head = min(width_px * 5, length * 0.4)
+    base = QPointF(end.x() - ux * head, end.y() - uy * head)
+    pen = QPen(QColor(color), width_px)
+    pen.setCapStyle(Qt.PenCapStyle.RoundCap)
+    painter.setPen(pen)
+    painter.drawLine(start, base)
+    left = QPointF(base.x() - uy * head * 0.45, base.y() + ux * head * 0.45)
+    right = QPointF(base.x() + uy * head * 0.45, base.y() - ux * head * 0.45)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor(color))
+    painter.drawPolygon(QPolygonF([end, left, right]))
+    painter.restore()
+
+
+def focused_document(document, project_id: str):
+    """A snapshot of `document` whose project layers hold only `project_id` and whose filter is
+    cleared (the map is about that project, whatever the window filters); the document is unchanged."""
+    from layers.model.filter import Filter
+
+    doc = document.snapshot()
+    doc.set_filter(Filter())
+    for name in PROJECT_LAYERS:
+        if name in doc:
+            data = doc.layer(name).data
+            if data is not None and "id" in data.columns:
+                doc.set_layer_data(name, data[data["id"].astype(str) == str(project_id)])
+    return doc
+
+
+def discrepancy_map(document, row, width: int, height: int, dpi: float = MAP_DPI, lang: str = "zh") -> QImage:
+    """The map around one matched observation: the document with only this project, arrow observed -> registered."""
+    from layers.render.renderer import MapRequest, render_with_result
+
+    obs = (float(row["obs_lon"]), float(row["obs_lat"]))
+    reg = (float(row["reg_lon"]), float(row["reg_lat"]))
+    extent = map_extent(obs, reg, width / height)
+    document = focused_document(document, row["project_id"])
+    shown = tuple(name for name in document.layer_names() if name not in OMITTED_LAYERS)
+    image, result = render_with_result(MapRequest(document=document, extent=extent, width=width, height=height,
+                                                  dpi=dpi, labels=True, language=lang, layers=shown))
+    view = result.view
+    (ox, rx), (oy, ry) = lonlat_to_display([obs[0], reg[0]], [obs[1], reg[1]])
+    opx, opy = view.to_pixel(ox, oy)
+    rpx, rpy = view.to_pixel(rx, ry)
+    start, end = QPointF(float(opx), float(opy)), QPointF(float(rpx), float(rpy))
+    ppt = dpi / 72.0
+    painter = QPainter(image)
+    try:
+        painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        draw_arrow(painter, start, end, 2.2 * ppt)
+        painter.setPen(QPen(QColor(ARROW_COLOR), 1.5 * ppt))
+        painter.setBrush(QColor("white"))
+        painter.drawEllipse(start, 4 * ppt, 4 * ppt)
+        painter.setPen(QPen(QColor(REGISTERED_COLOR), 2.0 * ppt))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawEllipse(end, 6 * ppt, 6 * ppt)
+        # Distance label with a white halo, beside the arrow's middle.
+        text = f"{float(row['distance_m']):.0f} m"
+        font = map_font(9, dpi, bold=True)
+        path = QPainterPath()
+        mid = QPointF((start.x() + end.x()) / 2 + 8 * ppt, (start.y() + end.y()) / 2 - 6 * ppt)
+        path.addText(mid, font, text)
+        painter.setPen(QPen(QColor("white"), 3 * ppt))
+        painter.drawPath(path)
+        painter.fillPath(path, QColor(ARROW_COLOR))
+        painter.setPen(QPen(QColor("#333333"), 1))
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRect(QRectF(0.5, 0.5, width - 1, height - 1))
+    finally:
+        painter.end()
+    return image
+
+
+class _Page:
+    """Cursor over the pages of a QPdfWriter: text lines, rows and images, breaking pages as needed."""
+
+    def __init__(self, writer: QPdfWriter, painter: QPainter):
+        self.writer, self.painter = writer, painter
+        rect = writer.pageLayout().paintRectPixels(PDF_DPI)
+        self.width, self.height = rect.width(), rect.height()
+        self.y = 0.0
+        self.pages = 1
+
+    def ensure(self, needed: float) -> None:
+        if self.y + needed > self.height:
+            self.writer.newPage()
+            self.pages += 1
+            self.y = 0.0
+
+    def text(self, text: str, size_pt: float, bold: bool = False, color: str = "#222222", gap_mm: float = 1.5) -> None:
+        font = _pdf_font(size_pt, bold)
+        metrics = QFontMetricsF(font)
+        self.ensure(metrics.height())
+        self.painter.setFont(font)
+        self.painter.setPen(QColor(color))
+        self.painter.drawText(QPointF(0, self.y + metrics.ascent()), metrics.elidedText(text, Qt.TextElideMode.ElideRight, self.width))
+        self.y += metrics.height() + _mm(gap_mm)
+
+
+def _fmt_distance(value) -> str:
+    return "" if value is None or value != value else f"{float(value):.1f}"
+
+
+def _table(page: _Page, rows, lang: str) -> None:
+    headers = _t("columns", lang)
+    fractions = (0.11, 0.25, 0.34, 0.09, 0.11, 0.10)
+    xs = [0.0]
+    for f in fractions[:-1]:
+        xs.append(xs[-1] + f * page.width)
+    font = _pdf_font(8.5)
+    bold = _pdf_font(8.5, bold=True)
+    metrics = QFontMetricsF(font)
+    row_h = metrics.height() * 1.45
+    status_text, method_text = _t("status", lang), _t("method", lang)
+    painter = page.painter
+
+    def header() -> None:
+        page.ensure(row_h * 2)
+        painter.fillRect(QRectF(0, page.y, page.width, row_h), QColor("#e8eef3"))
+        painter.setFont(bold)
+        painter.setPen(QColor("#222222"))
+        for x, h, f in zip(xs, headers, fractions):
+            painter.drawText(QRectF(x + _mm(1), page.y, f * page.width - _mm(2), row_h),
+                             Qt.AlignmentFlag.AlignVCenter | Qt.AlignmentFlag.AlignLeft, h)
+        page.y += row_h
+
+    header()
+    for n, r in enumerate(rows.itertuples(index=False)):
+        if page.y + row_h > page.height:
+            page.ensure(page.height)  # new page, then repeat the header
+            header()
+        if n % 2:
+            painter.fillRect(QRectF(0, page.y, page.width, row_h), QColor("#f6f8fa"))
+        cells = (r.obs_id, r.obs_name, f"{r.project_id} {r.project_name_zh}".strip(), method_text.get(r.match_method, r.match_method),
+                 _fmt_distance(r.distance_m), status_text.get(r.status, r.status))
+        painter.setFont(font)
+        for i, (x, cell, f) in enumerate(zip(xs, cells, fractions)):
+            painter.setPen(QColor(STATUS_COLORS.get(r.status, "#222222")) if i == 5 else QColor("#222222"))
+            box = QRectF(x + _mm(1), page.y, f * page.width - _mm(2), row_h)
+            align = Qt.AlignmentFlag.AlignRight if i == 4 else Qt.AlignmentFlag.AlignLeft
+            painter.drawText(box, Qt.AlignmentFlag.AlignVCenter | align,
+                             metrics.elidedText(str(cell), Qt.TextElideMode.ElideRight, box.width()))
+        page.y += row_h
+        note = getattr(r, "match_note", "") or ""
+        if note == note and str(note).strip():  # NaN-safe; a name tie: which projects tied, how one was taken
+            _note_row(page, f"{_t('note', lang)}{'：' if lang == 'zh' else ': '}{note_text(note, lang)}",
+                      xs[1], n % 2 == 1)
+    page.y += _mm(4)
+
+
+def _note_row(page: _Page, text: str, x: float, shaded: bool) -> None:
+    """A wrapped note line under its table row (a tie lists every tied project: never elided)."""
+    font = _pdf_font(7.5)
+    painter = page.painter
+    flags = int(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignTop) | int(Qt.TextFlag.TextWordWrap)
+    width = page.width - x - _mm(1)
+    height = QFontMetricsF(font).boundingRect(QRectF(0, 0, width, page.height), flags, text).height() + _mm(1)
+    page.ensure(height)
+    if shaded:
+        painter.fillRect(QRectF(0, page.y, page.width, height), QColor("#f6f8fa"))
+    painter.setFont(font)
+    painter.setPen(QColor("#555555"))
+    painter.drawText(QRectF(x + _mm(1), page.y, width, height), flags, text)
+    page.y += height
+
+
+def write_report(result, out_path: str | Path, document=None, lang: str = "zh", title: str | None = None,
+                 progress: Progress | None = None, cancel: Callable[[], bool] | None = None) -> Path:
+    """Write the PDF for a `geodata.fieldcheck.check.CheckResult`; returns the path.
+
+    `document` is the MapDocument the small maps show (default: the bundle's).  `progress(fraction,
+    message)` is called per map; `cancel()` returning True stops (InterruptedError, nothing written).
+    """
+    if lang not in ("zh", "en"):
+        raise ValueError(f"language must be zh or en, got {lang!r}")
+    out = Path(out_path)
+    if out.suffix.lower() != ".pdf":
+        raise ValueError(f"{out.name}: the report is a .pdf file")
+    ensure_gui_app()
+    cjk_family()
+    if document is None:
+        from layers.model.document import MapDocument
+
+        document = MapDocument.from_bundle()
+    flagged = result.flagged
+    with atomic_path(out) as tmp:
+        writer = QPdfWriter(str(tmp))
+        writer.setResolution(PDF_DPI)
+        writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
+                                         QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM), QPageLayout.Unit.Millimeter))
+        writer.setTitle(title or _t("title", lang))
+        writer.setCreator("成渝地区双城经济圈 GIS explorer")
+        painter = QPainter(writer)
+        try:
+            page = _Page(writer, painter)
+            page.text(title or _t("title", lang), 18, bold=True, gap_mm=3)
+            made = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
+            source = Path(result.source).name if result.source else "—"
+            page.text(f"{_t('source', lang)}: {source}    {_t('datum', lang)}: {result.datum}    "
+                      f"{_t('tolerance', lang)}: {result.tolerance_m:g} m    {_t('made', lang)}: {made}", 9)
+            page.text(result.summary(lang), 11, bold=True, gap_mm=3)
+            _table(page, result.rows, lang)
+            page.text(f"{_t('flagged_maps', lang)} ({len(flagged)})", 13, bold=True, gap_mm=2)
+            if not len(flagged):
+                page.text(_t("none_flagged", lang), 10)
+            map_w, map_h = int(round(_mm(MAP_W_MM, MAP_DPI))), int(round(_mm(MAP_H_MM, MAP_DPI)))
+            for n, (_, row) in enumerate(flagged.iterrows(), start=1):
+                if cancel is not None and cancel():
+                    raise InterruptedError("已取消 / cancelled")
+                if progress is not None:
+                    progress((n - 1) / max(1, len(flagged)), f"{row['project_id']} {row['project_name_zh']}")
+                page.ensure(_mm(MAP_H_MM + 28))
+                page.text(f"{row['project_name_zh']} ({row['project_id']}) — {_t('offset', lang)} "
+                          f"{float(row['distance_m']):.1f} m", 11, bold=True, gap_mm=0.5)
+                page.text(f"{_t('obs', lang)} {row['obs_id']} {row['obs_name']}".strip(), 8.5, color="#444444", gap_mm=1)
+                image = discrepancy_map(document, row, map_w, map_h, MAP_DPI, lang)
+                target = QRectF(0, page.y, _mm(MAP_W_MM), _mm(MAP_H_MM))
+                painter.drawImage(target, image)
+                page.y += target.height() + _mm(1.5)
+                x0, _, x1, _ = map_extent((row["obs_lon"], row["obs_lat"]), (row["reg_lon"], row["reg_lat"]), map_w / map_h)
+                width_km = (x1 - x0) / 1000
+                page.text(f"{_t('observed', lang)} {row['obs_lon']:.6f}, {row['obs_lat']:.6f} → "
+                          f"{_t('registered', lang)} {row['reg_lon']:.6f}, {row['reg_lat']:.6f} (WGS84)   "
+                          f"{_t('width', lang)} ≈ {width_km:.1f} km", 8, color="#444444", gap_mm=0.5)
+                key = _t("key", lang)
+                if row.get("reg_geometry_quality", "") == "schematic":
+                    key += ("；" if lang == "zh" else "; ") + _t("schematic", lang)
+                page.text(key, 8, color="#444444", gap_mm=5)
+            if progress is not None:
+                progress(1.0, "done")
+        finally:
+            painter.end()
+    return out

@@ -1,0 +1,1 @@
+"""Web map export: one HTML page (Leaflet through folium)."""

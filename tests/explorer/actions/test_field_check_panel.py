@@ -1,0 +1,272 @@
+"""The field-check dock and Tools actions, driven through pytest-qt on a small window."""
+from __future__ import annotations
+
+import csv
+import time
+
+import geopandas as gpd
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QDockWidget, QMainWindow
+from pyproj import Geod
+from shapely.geometry import Point, box
+
+from explorer.mapview.canvas import MapCanvas
+from explorer.actions.field_check_panel import (COL_DISTANCE, COL_MATCH, COL_STATUS, CORRECTED_LAYER, DISCREPANCY_LAYER,
+                                       GOTO_LAYER, install)
+from geodata.coords import datums as coords
+from layers.model.document import MapDocument, MapLayer
+from geodata.coords.projection import lonlat_to_display
+
+GEOD = Geod(ellps="WGS84")
+REGISTRY = [("P001", "大足石刻宝顶山", 105.8087, 29.7477), ("P002", "天府广场", 104.0657, 30.6595),
+            ("P003", "解放碑", 106.5770, 29.5576)]
+
+
+class Window(QMainWindow):
+    """The part of MainWindow the panel relies on: document, canvas, menu(key), add_dock."""
+
+    def __init__(self, document):
+        super().__init__()
+        self.document = document
+        self.canvas = MapCanvas(document)
+        self.setCentralWidget(self.canvas)
+        self._menus = {}
+
+    def menu(self, key):
+        if key not in self._menus:
+            self._menus[key] = self.menuBar().addMenu(key)
+        return self._menus[key]
+
+    def add_dock(self, widget, title, area, name=None):
+        dock = QDockWidget(title, self)
+        dock.setWidget(widget)
+        self.addDockWidget(area, dock)
+        return dock
+
+
+@pytest.fixture()
+def window(qtbot):
+    districts = gpd.GeoDataFrame({"name_zh": ["大足", "成都", "渝中"], "adcode": ["1", "2", "3"], "in_circle": [1, 1, 1],
+                                  "partial": [0, 0, 0]},
+                                 geometry=[box(105.6, 29.6, 106.0, 29.9), box(103.9, 30.5, 104.2, 30.8),
+                                           box(106.4, 29.4, 106.7, 29.7)], crs="EPSG:4326")
+    projects = gpd.GeoDataFrame({"id": [r[0] for r in REGISTRY], "name_zh": [r[1] for r in REGISTRY],
+                                 "name_en": ["", "", ""], "status": ["planned"] * 3, "themes": ["culture_tourism"] * 3},
+                                geometry=[Point(r[2], r[3]) for r in REGISTRY], crs="EPSG:4326")
+    doc = MapDocument(layers=[MapLayer(name="districts", data=districts), MapLayer(name="projects", data=projects)])
+    win = Window(doc)
+    qtbot.addWidget(win)
+    win.resize(900, 600)
+    yield win
+    win.canvas.shutdown()
+
+
+@pytest.fixture()
+def obs_file(tmp_path):
+    lines = ["编号,名称,经度,纬度"]
+    for pid, name, lon, lat in REGISTRY:
+        lon2, lat2, _ = GEOD.fwd(lon, lat, 60.0, 20.0 if pid == "P002" else 500.0)
+        x, y = coords.wgs84_to_gcj02(lon2, lat2)
+        lines.append(f"{pid},{name},{x:.7f},{y:.7f}")
+    path = tmp_path / "obs.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def run_check(qtbot, panel, path):
+    with qtbot.waitSignal(panel.result_ready, timeout=20000):
+        panel.run_check(str(path), "gcj02", 200)
+    qtbot.waitUntil(lambda: not panel.is_busy())
+
+
+def test_install_adds_dock_and_tools_actions(window):
+    panel = install(window)
+    names = [a.objectName() for a in window.menu("tools").actions()]
+    assert names == ["field_check.goto", "field_check.here", "field_check.check", "field_check.correct", "field_check.undo"]
+    assert isinstance(panel.dock, QDockWidget) and panel.dock.widget() is panel
+    assert window.field_check_panel is panel
+
+
+def test_check_fills_table_and_adds_discrepancy_layer(qtbot, window, obs_file):
+    panel = install(window)
+    run_check(qtbot, panel, obs_file)
+    assert panel.table.rowCount() == 3
+    assert [panel.table.item(r, COL_STATUS).text() for r in range(3)] == ["超差", "符合", "超差"]
+    assert float(panel.table.item(0, COL_DISTANCE).text()) == pytest.approx(500.0, abs=1.0)
+    layer = window.document.layer(DISCREPANCY_LAYER)
+    assert len(layer.data) == 3 and set(layer.data.geom_type) == {"LineString"}
+
+
+def test_status_and_distance_columns_are_visible_in_a_300_px_dock(qtbot, window, obs_file):
+    panel = install(window)
+    window.show()
+    window.resizeDocks([panel.dock], [300], Qt.Orientation.Horizontal)
+    qtbot.waitUntil(lambda: panel.dock.width() <= 320)
+    run_check(qtbot, panel, obs_file)
+    table = panel.table
+    assert table.horizontalHeaderItem(COL_STATUS).text() == "状态" and table.item(0, COL_STATUS).text() == "超差"
+
+    def settled() -> bool:  # the dock's resize, column sizing and scroll range arrive as queued layout events
+        width = table.viewport().width()
+        return 0 < width < 300 and table.horizontalScrollBar().maximum() > 0 and all(
+            0 <= table.columnViewportPosition(c) and table.columnViewportPosition(c) + table.columnWidth(c) <= width
+            for c in (COL_STATUS, COL_DISTANCE))
+
+    qtbot.waitUntil(settled, timeout=5000)
+    viewport = table.viewport().width()
+    assert viewport < 300
+    for col in (COL_STATUS, COL_DISTANCE):  # wholly inside the visible part, without scrolling
+        left = table.columnViewportPosition(col)
+        assert 0 <= left and left + table.columnWidth(col) <= viewport, col
+    assert table.columnWidth(COL_STATUS) >= table.fontMetrics().horizontalAdvance("超差")  # sized to contents
+    total = sum(table.columnWidth(c) for c in range(table.columnCount()))
+    assert total > viewport and table.horizontalScrollBar().maximum() > 0  # the rest scrolls
+
+
+def test_exports_csv_and_pdf_from_the_panel(qtbot, window, obs_file, tmp_path):
+    panel = install(window)
+    run_check(qtbot, panel, obs_file)
+    out = panel.export_csv(str(tmp_path / "r.csv"))
+    with open(out, encoding="utf-8-sig") as fh:
+        assert [r["status"] for r in csv.DictReader(fh)] == ["flagged", "ok", "flagged"]
+    panel.export_pdf(str(tmp_path / "r.pdf"))
+    qtbot.waitUntil(lambda: not panel.is_busy(), timeout=30000)
+    assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
+
+
+def test_correct_location_writes_users_file_and_undo_restores(qtbot, window, obs_file, tmp_path):
+    panel = install(window)
+    run_check(qtbot, panel, obs_file)
+    panel.table.selectRow(0)
+    edits = tmp_path / "mine.gpkg"
+    edit = panel.correct_selected(reason="实地 GPS 复核", edits_path=str(edits))
+    assert edit.project_id == "P001" and edits.exists()
+    layer = window.document.layer(CORRECTED_LAYER)
+    assert layer.data_ref == {"kind": "file", "path": str(edits), "layer": CORRECTED_LAYER}
+    moved = layer.data.set_index("id").loc["P001"].geometry
+    assert (moved.x, moved.y) == pytest.approx((panel.result.rows.iloc[0]["obs_lon"], panel.result.rows.iloc[0]["obs_lat"]))
+    assert window.document.layer("projects").visible is False
+    assert panel.undo_button.isEnabled()
+    panel.undo_correction()
+    back = window.document.layer(CORRECTED_LAYER).data.set_index("id").loc["P001"].geometry
+    assert (back.x, back.y) == pytest.approx((105.8087, 29.7477))
+    assert not panel.undo_button.isEnabled()
+    # A second check runs against the corrected registry.
+    run_check(qtbot, panel, obs_file)
+    assert panel.table.rowCount() == 3
+
+
+def test_correct_without_reason_or_selection_explains(qtbot, window, obs_file, tmp_path):
+    panel = install(window)
+    run_check(qtbot, panel, obs_file)
+    assert panel.correct_selected(reason="x", edits_path=str(tmp_path / "e.gpkg")) is None
+    assert "Select" in panel.summary.text() or "选择" in panel.summary.text()
+    panel.table.selectRow(1)
+    assert panel.correct_selected(reason="  ", edits_path=str(tmp_path / "e.gpkg")) is None
+    assert "reason" in panel.summary.text()
+    assert not (tmp_path / "e.gpkg").exists()
+
+
+def test_go_to_marks_and_centres_on_converted_position(window):
+    panel = install(window)
+    parsed = panel.go_to("东经105°42′ 北纬29°41′", "gcj02")
+    assert (parsed.lon, parsed.lat) == pytest.approx(coords.gcj02_to_wgs84(105.7, 29 + 41 / 60))
+    marker = window.document.layer(GOTO_LAYER).data.geometry.iloc[0]
+    assert (marker.x, marker.y) == pytest.approx((parsed.lon, parsed.lat))
+    x, y = lonlat_to_display(parsed.lon, parsed.lat)
+    assert (window.canvas.view.cx, window.canvas.view.cy) == pytest.approx((x, y))
+    assert "29°41′" in panel.info.toPlainText() or "29°40′" in panel.info.toPlainText()
+
+
+def test_whats_here_answers_a_canvas_click_only_when_the_tool_is_on(qtbot, window):
+    panel = install(window)
+    x, y = lonlat_to_display(105.7, 29.69)
+    window.canvas.clicked.emit(float(x), float(y))
+    assert panel.info.toPlainText() == "" and not panel.is_busy()
+    panel.actions_by_key["act.here"].setChecked(True)
+    with qtbot.waitSignal(panel.here_ready, timeout=30000) as blocker:
+        window.canvas.clicked.emit(float(x), float(y))
+    assert blocker.args[0].lon == pytest.approx(105.7)
+    assert "大足区" in panel.info.toPlainText()  # from the bundled districts
+
+
+def test_cancel_stops_a_running_task_and_says_so(qtbot, window):
+    panel = install(window)
+
+    def slow(progress, cancel):
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if cancel():
+                raise InterruptedError
+            time.sleep(0.01)
+        return "finished"
+
+    panel._start(slow, lambda v: panel.summary.setText(v), "…")
+    assert panel.cancel_button.isEnabled()
+    panel.cancel_button.click()
+    qtbot.waitUntil(lambda: not panel.is_busy(), timeout=5000)
+    assert panel.summary.text().endswith("已取消。</span>") or "Cancelled" in panel.summary.text()
+    assert panel.run_button.isEnabled() and not panel.cancel_button.isEnabled()
+
+
+def test_go_to_dialog_refuses_bad_text_and_accepts_gauss_kruger(qtbot):
+    from explorer.actions.field_check_panel import GoToDialog
+
+    dialog = GoToDialog()
+    qtbot.addWidget(dialog)
+    dialog.edit.setText("somewhere")
+    dialog._try_accept()
+    assert dialog.result() != dialog.DialogCode.Accepted and "cannot read" in dialog.message.text()
+    easting, northing, _ = coords.wgs84_to_gk(106.55, 29.56, 3)
+    dialog.datum.setCurrentIndex(dialog.datum.findData("gk3"))
+    dialog.edit.setText(f"{northing:.2f}, {easting:.2f}")
+    dialog._try_accept()
+    assert dialog.result() == dialog.DialogCode.Accepted
+    assert (dialog.parsed.lon, dialog.parsed.lat) == pytest.approx((106.55, 29.56), abs=1e-6)
+
+
+def test_switching_language_retranslates_actions_and_table(qtbot, window, obs_file):
+    from explorer import i18n
+
+    panel = install(window)
+    run_check(qtbot, panel, obs_file)
+    before = i18n.language()
+    try:
+        i18n.set_language("en")
+        assert panel.actions_by_key["act.check"].text() == "Check observations…"
+        assert panel.table.item(0, COL_STATUS).text() == "flagged" and panel.run_button.text() == "Check"
+        assert panel.summary.text().startswith("3 observations")
+        i18n.set_language("zh")
+        assert panel.table.item(0, COL_STATUS).text() == "超差" and panel.dock.windowTitle() == "实地核查"
+    finally:
+        i18n.set_language(before)
+
+
+def test_name_tie_is_marked_in_the_table_with_the_note_as_tooltip(qtbot, window, tmp_path):
+    # Two registered names contain 大足石刻站; the window's registry gets a second one for this test.
+    projects = window.document.layer("projects").data
+    projects.loc[len(projects)] = {"id": "P004", "name_zh": "大足石刻站站前广场", "name_en": "", "status": "planned",
+                                   "themes": "culture_tourism", "geometry": Point(105.8, 29.755)}
+    projects.loc[len(projects)] = {"id": "P005", "name_zh": "大足石刻文化城（大足石刻站站城一体）", "name_en": "",
+                                   "status": "planned", "themes": "culture_tourism", "geometry": Point(105.8, 29.755)}
+    path = tmp_path / "tie.csv"
+    path.write_text("id,name,lon,lat\nA,大足石刻站,105.8,29.755\nB,天府广场,104.0657,30.6595\n", encoding="utf-8")
+    panel = install(window)
+    with qtbot.waitSignal(panel.result_ready, timeout=20000):
+        panel.run_check(str(path), "wgs84", 200)
+    qtbot.waitUntil(lambda: not panel.is_busy())
+    assert panel.table.item(0, COL_MATCH).text() == "name ⚠" and panel.table.item(1, COL_MATCH).text() == "name"
+    tip = panel.table.item(0, COL_MATCH).toolTip()
+    assert "P004" in tip and "P005" in tip and tip.startswith("名称并列 2 项") and "name tie" not in tip  # UI language
+    assert panel.table.item(1, COL_MATCH).toolTip() == ""
+
+
+def test_panel_work_runs_on_the_explorers_one_worker_thread(qtbot, window):
+    import threading
+
+    panel = install(window)
+    names = []
+    with qtbot.waitSignal(panel.result_ready, timeout=10000):
+        panel._start(lambda progress, cancel: names.append(threading.current_thread().name), lambda v: panel.result_ready.emit(v), "…")
+    assert names == ["explorer-data-worker"]

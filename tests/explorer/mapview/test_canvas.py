@@ -1,0 +1,190 @@
+"""Canvas mechanics: pan, zoom, box zoom, keys, threaded renders and the pending image."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QPoint, QPointF, Qt
+from PySide6.QtGui import QColor, QImage, QWheelEvent
+from PySide6.QtWidgets import QApplication
+
+from tests.explorer.helpers import patch
+
+
+def _wheel(canvas, pos: QPoint, steps: int) -> None:
+    event = QWheelEvent(QPointF(pos), QPointF(canvas.mapToGlobal(pos)), QPoint(0, 0), QPoint(0, 120 * steps),
+                        Qt.MouseButton.NoButton, Qt.KeyboardModifier.NoModifier, Qt.ScrollPhase.NoScrollPhase, False)
+    QApplication.sendEvent(canvas, event)
+
+
+def test_wheel_zooms_around_the_cursor(window):
+    canvas = window.canvas
+    pos = QPoint(200, 150)
+    anchor = canvas.view.to_map(pos.x(), pos.y())
+    before = canvas.view.resolution
+    _wheel(canvas, pos, 2)
+    assert canvas.view.resolution == pytest.approx(before / 1.25 ** 2)
+    assert canvas.view.to_map(pos.x(), pos.y()) == pytest.approx(anchor)
+
+
+def test_drag_pans_and_does_not_identify(window, qtbot):
+    canvas = window.canvas
+    start = canvas.view
+    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, pos=QPoint(300, 300))
+    qtbot.mouseMove(canvas, QPoint(340, 320))
+    qtbot.mouseMove(canvas, QPoint(400, 350))
+    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, pos=QPoint(400, 350))
+    assert canvas.view.cx == pytest.approx(start.cx - 100 * start.resolution)
+    assert canvas.view.cy == pytest.approx(start.cy + 50 * start.resolution)
+    assert window.identify.current is None
+
+
+def test_shift_drag_zooms_to_the_box(window, qtbot):
+    canvas = window.canvas
+    a, b = QPoint(100, 100), QPoint(300, 200)
+    corner_a = canvas.view.to_map(a.x(), a.y())
+    corner_b = canvas.view.to_map(b.x(), b.y())
+    shift = Qt.KeyboardModifier.ShiftModifier
+    qtbot.mousePress(canvas, Qt.MouseButton.LeftButton, shift, QPoint(100, 100))
+    qtbot.mouseMove(canvas, b)
+    qtbot.mouseRelease(canvas, Qt.MouseButton.LeftButton, shift, b)
+    x0, y0, x1, y1 = canvas.view.extent()
+    assert x0 <= corner_a[0] + 1 and x1 >= corner_b[0] - 1
+    assert y0 <= corner_b[1] + 1 and y1 >= corner_a[1] - 1
+    # the box fills the view along its tighter side
+    assert min(x1 - x0 - (corner_b[0] - corner_a[0]), y1 - y0 - (corner_a[1] - corner_b[1])) == pytest.approx(0, abs=1)
+
+
+def test_keys_pan_and_zoom(window, qtbot):
+    canvas = window.canvas
+    start = canvas.view
+    qtbot.keyClick(canvas, Qt.Key.Key_Right)
+    assert canvas.view.cx > start.cx
+    qtbot.keyClick(canvas, Qt.Key.Key_Plus)
+    assert canvas.view.resolution < start.resolution
+    qtbot.keyClick(canvas, Qt.Key.Key_Home)
+    assert canvas.view.resolution == pytest.approx(start.resolution, rel=1e-6)
+
+
+def test_pending_render_shows_the_last_image_shifted(window):
+    canvas = window.canvas
+    before = canvas.grab().toImage()
+    canvas.pan_by(60, 0)  # a new render is queued, not finished
+    assert canvas.is_render_pending()
+    during = canvas.grab().toImage()
+    centre = QPoint(400, 300)
+    assert patch(during, centre + QPoint(60, 0), 10) == patch(before, centre, 10)
+    assert canvas.wait_idle()
+
+
+def test_only_the_last_of_many_quick_renders_is_shown(window, qtbot):
+    canvas = window.canvas
+    results = []
+    canvas.render_finished.connect(results.append)
+    for _ in range(6):
+        canvas.pan_by(15, 0)
+        QApplication.processEvents()
+    assert canvas.wait_idle()
+    assert results, "the last render must arrive"
+    assert results[-1].view.extent == pytest.approx(canvas.view.extent(), abs=1e-3)
+
+
+def test_a_result_already_sent_for_an_old_view_does_not_end_the_wait_for_the_new_one(window):
+    canvas = window.canvas
+    results = []
+    canvas.render_finished.connect(results.append)
+    canvas.pan_by(15, 0)
+    canvas._debounce.stop()
+    canvas._start_render()  # the render of this view starts at once ...
+    assert canvas._jobs[canvas._current_id].finished.wait(30)  # ... and its result is queued, not handled
+    canvas.pan_by(15, 0)  # the view moves on before that result is delivered
+    QCoreApplication.sendPostedEvents()  # delivers the old result (timers, the new job's start, wait)
+    assert canvas.is_render_pending()
+    assert canvas.wait_idle()
+    assert results[-1].view.extent == pytest.approx(canvas.view.extent(), abs=1e-3)
+    assert canvas.last_result is results[-1]
+
+
+def test_map_area_has_many_colours_and_chinese_labels(window):
+    image: QImage = canvas_image(window)
+    colours = {image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)}
+    assert len(colours) > 50
+    assert window.canvas.last_result.drawn["districts"] > 50
+
+
+def canvas_image(window) -> QImage:
+    return window.canvas.current_image()
+
+
+def test_scale_bar_length_is_geodesic(window):
+    from geodata.coords.projection import display_to_lonlat
+    from pyproj import Geod
+
+    canvas = window.canvas
+    bar, (x, y) = canvas.scale_bar()
+    a = display_to_lonlat(*canvas.view.to_map(x, y))
+    b = display_to_lonlat(*canvas.view.to_map(x + bar.pixels, y))
+    assert Geod(ellps="WGS84").inv(*a, *b)[2] == pytest.approx(bar.length_m, rel=1e-3)
+    assert bar.length_m in {k * 10 ** e for k in (1, 2, 5) for e in range(0, 7)}
+    # and it is painted: dark pixels on the bar's row that the bare map image lacks there
+    shown = canvas.grab().toImage()
+    row = round(y - 2)
+    bare = canvas.current_image()
+
+    def dark(image):
+        return sum(1 for px in range(int(x), int(x + bar.pixels)) if QColor(image.pixel(px, row)).lightness() < 60)
+
+    assert dark(shown) > bar.pixels * 0.3 > dark(bare)
+
+
+def test_a_render_overtaken_by_a_newer_view_is_cancelled_and_never_shown(window, qtbot):
+    import threading
+
+    from explorer import workers
+
+    canvas = window.canvas
+    gate = threading.Event()
+
+    class Hold(workers.Job):  # keeps the map thread busy so both renders queue up
+        def work(self):
+            gate.wait(10)
+
+    workers.start(Hold())
+    finished = []
+    canvas.render_finished.connect(finished.append)
+    canvas.pan_by(30, 0)
+    canvas.schedule_render(immediate=True)
+    qtbot.waitUntil(lambda: len(canvas._jobs) >= 1)
+    first = canvas._jobs[max(canvas._jobs)]
+    canvas.pan_by(30, 0)
+    canvas.schedule_render(immediate=True)
+    qtbot.waitUntil(lambda: max(canvas._jobs) > first.job_id)
+    assert first.token.is_set()
+    gate.set()
+    assert canvas.wait_idle()
+    assert len(finished) == 1
+    assert finished[0].view.extent == pytest.approx(canvas.view.extent(), abs=1e-3)
+
+
+def test_a_long_data_job_does_not_hold_up_map_work():
+    import threading
+
+    from explorer import workers
+
+    release = threading.Event()
+    map_done = threading.Event()
+
+    class Blocking(workers.Job):
+        def work(self):
+            release.wait(10)
+
+    class Quick(workers.Job):
+        def work(self):
+            map_done.set()
+
+    slow = Blocking()
+    workers.start(slow, lane="data")
+    workers.start(Quick(), lane="map")
+    try:
+        assert map_done.wait(5), "a map job waited behind a data job"
+    finally:
+        release.set()
+        slow.finished.wait(5)

@@ -1,0 +1,67 @@
+"""Attribute table: filtered rows, sorting, selection both ways, TSV copy."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from tests.explorer.helpers import pixel_of
+
+
+def test_selecting_a_table_row_highlights_it_on_the_map(window, qtbot):
+    from tests.explorer.helpers import patch, rerender
+
+    window.canvas.labels = False
+    rerender(window.canvas)
+    pos = pixel_of(window.canvas, "projects", "t-park")
+    before = window.canvas.current_image().copy()
+    window.table.set_layer("projects")
+    row = next(r for r in range(window.table.row_count()) if window.table.model.feature_id(r) == "t-park")
+    window.table.view.selectRow(window.table.proxy.mapFromSource(window.table.model.index(row, 0)).row())
+    assert window.document.selection == {"projects": ("t-park",)}
+    rerender(window.canvas)
+    assert patch(window.canvas.current_image(), pos, 10) != patch(before, pos, 10)
+    window.document.set_selection({})
+    rerender(window.canvas)
+    assert patch(window.canvas.current_image(), pos, 10) == patch(before, pos, 10)
+
+
+def test_copy_gives_tab_separated_rows_with_a_header(window, qtbot):
+    from PySide6.QtGui import QGuiApplication
+
+    window.table.set_layer("projects")
+    window.table.view.selectRow(0)
+    window.table.copy_selection()
+    lines = QGuiApplication.clipboard().text().splitlines()
+    assert lines[0].split("\t")[:2] == ["id", "name_zh"]
+    assert len(lines) == 2 and lines[1].split("\t")[0] == window.table.selected_ids()[0]
+
+
+def test_sorting_by_year_is_numeric_and_keeps_ids_right(window):
+    table = window.table
+    table.set_layer("projects")
+    column = table.model.columns.index("year")
+    table.view.sortByColumn(column, Qt.SortOrder.DescendingOrder)
+    years = [int(table.proxy.index(r, column).data()) for r in range(table.row_count())]
+    assert years == [2027, 2025, 2023, 2021]
+    table.view.selectRow(0)
+    assert table.selected_ids() == ["t-road"]
+
+
+def test_double_click_zooms_to_the_feature(window, qtbot):
+    table = window.table
+    table.set_layer("districts")
+    row = next(r for r in range(table.row_count()) if table.model.feature_id(r) == "500111")
+    index = table.proxy.mapFromSource(table.model.index(row, 0))
+    before = window.canvas.view.resolution
+    table.view.doubleClicked.emit(index)
+    assert window.canvas.view.resolution < before / 4
+    assert window.identify.shown_value("adcode") == "500111"
+
+
+def test_missing_values_show_as_empty_cells_not_na_text():
+    import pandas as pd
+
+    from explorer.panels.attribute_table import display_value
+
+    assert display_value(pd.NA) == "" and display_value(None) == "" and display_value(float("nan")) == ""
+    assert display_value(pd.array([2023], dtype="Int64")[0]) == "2023"
+    assert display_value(2023.0) == "2023"

@@ -1,0 +1,66 @@
+"""Clicking the map identifies the feature under the cursor and selects it everywhere."""
+from __future__ import annotations
+
+from PySide6.QtCore import QPoint, Qt
+
+from tests.explorer.helpers import pixel_of
+
+
+def test_click_on_a_project_shows_its_attributes_and_source_sentence(window, qtbot):
+    pos = pixel_of(window.canvas, "projects", "t-eco")
+    qtbot.mouseClick(window.canvas, Qt.MouseButton.LeftButton, pos=pos)
+    panel = window.identify
+    assert panel.current[0] == "projects"
+    assert panel.shown_value("id") == "t-eco"
+    assert panel.shown_value("name_zh") == "测试生态项目"
+    assert "测试生态项目的测试句子" in panel.source.text()
+    assert "000_test.txt" in panel.source.text() and "2023-01-08" in panel.source.text()
+    # the same feature is selected in the document and in the table
+    assert window.document.selection == {"projects": ("t-eco",)}
+    assert window.table.layer_name == "projects"
+    assert window.table.selected_ids() == ["t-eco"]
+
+
+def test_click_beside_the_points_identifies_the_district(window, qtbot):
+    pos = pixel_of(window.canvas, "projects", "t-rail") + QPoint(30, 0)
+    qtbot.mouseClick(window.canvas, Qt.MouseButton.LeftButton, pos=pos)
+    assert window.identify.current[0] == "districts"
+    x, y = window.canvas.view.to_map(pos.x(), pos.y())
+    from geodata.coords.projection import display_to_lonlat
+    import shapely
+
+    lon, lat = display_to_lonlat(x, y)
+    district = window.document.layer("districts").data
+    inside = district[district.contains(shapely.Point(lon, lat))]
+    assert window.identify.shown_value("name_zh") == inside["name_zh"].iloc[0]
+
+
+def test_identify_speaks_the_ui_language(window, qtbot):
+    window.identify.show_feature("projects", 1)  # t-park: industry, innovation; planned
+    assert window.identify.shown_value("themes") == "产业协作、科技创新"
+    assert window.identify.shown_value("status") == "规划"
+    labels = [window.identify.table.item(i, 0).text() for i in range(window.identify.table.rowCount())]
+    assert "专题" in labels and "名称" in labels
+    window.set_language("en")
+    assert window.identify.shown_value("themes") == "Industry, Innovation"
+    assert window.identify.shown_value("status") == "Planned"
+
+
+def test_a_long_feature_name_does_not_widen_the_panel(qtbot, document):
+    from explorer.panels.identify_panel import IdentifyPanel
+
+    panel = IdentifyPanel(document)
+    qtbot.addWidget(panel)
+    panel.chooser.addItem("重点项目: " + "成渝中线香山大道四线中桥" * 6)  # before the chooser is first shown
+    panel.chooser.setVisible(True)  # as when a click finds several features
+    panel.show()
+    assert panel.sizeHint().width() <= 320  # the dock follows its content's size hint
+
+
+def test_long_english_field_names_leave_the_values_most_of_the_width(window):
+    window.set_language("en")
+    panel = window.identify
+    panel.show_feature("projects", 0)
+    table = panel.table
+    assert table.columnWidth(0) <= round(table.viewport().width() * 0.36) + 1
+    assert table.columnWidth(1) > table.columnWidth(0)

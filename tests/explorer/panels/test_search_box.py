@@ -1,0 +1,60 @@
+"""The search box finds by Chinese, pinyin and initials and moves the view there."""
+from __future__ import annotations
+
+import pytest
+import shapely
+
+from explorer.panels.search_box import search
+
+
+@pytest.mark.parametrize("text", ["大足", "dazu", "dzq"])
+def test_district_found_by_name_pinyin_or_initials(document, text):
+    results = search(document, text)
+    assert results, text
+    assert results[0].layer == "districts" and results[0].feature_id == "500111"
+
+
+def test_choosing_a_result_moves_the_view_onto_it(window, qtbot):
+    before = window.canvas.view
+    qtbot.keyClicks(window.search_box, "dazu")
+    qtbot.keyClick(window.search_box, "\r")
+    view = window.canvas.view
+    assert view.resolution < before.resolution / 4
+    cache = window.document.layer("districts").cache
+    district = cache.geoms[cache.ids.index("500111")]
+    assert district.contains(shapely.Point(view.cx, view.cy)) or district.distance(shapely.Point(view.cx, view.cy)) < 5000
+    assert window.document.selection == {"districts": ("500111",)}
+    assert window.identify.shown_value("name_zh") == "大足区"
+
+
+def test_a_project_is_found_and_centred(window, qtbot):
+    window.search_box.setText("ceshi gongyuan")  # no such pinyin: nothing found
+    window.search_box.update_results(window.search_box.text())
+    assert window.search_box.results == []
+    window.search_box.update_results("cszt")  # no match either
+    window.search_box.update_results("测试园区")
+    window.search_box.choose_first()
+    x, y = window.document.layer("projects").cache.point_xy[1]
+    assert (window.canvas.view.cx, window.canvas.view.cy) == pytest.approx((x, y))
+
+
+def test_picking_the_second_suggestion_goes_to_that_feature(window, qtbot):
+    from PySide6.QtCore import Qt
+
+    box = window.search_box
+    window.activateWindow()
+    box.setFocus()
+    qtbot.keyClicks(box, "ceshi")  # pinyin of 测试: the four test projects
+    assert len(box.results) == 4
+    popup = box.completer().popup()
+    qtbot.waitUntil(popup.isVisible)
+    second = box.results[1]
+    for _ in range(4):
+        if popup.currentIndex().row() == 1:
+            break
+        qtbot.keyClick(popup, Qt.Key.Key_Down)
+    assert popup.currentIndex().row() == 1
+    with qtbot.waitSignal(box.result_chosen) as blocker:
+        qtbot.keyClick(popup, Qt.Key.Key_Return)
+    assert blocker.args[0] == second
+    assert window.document.selection == {"projects": (second.feature_id,)}

@@ -1,0 +1,136 @@
+"""The default map of the bundled data: z-order, every layer drawn, filter on real features."""
+import numpy as np
+import pytest
+import shapely
+from PySide6.QtGui import QColor
+
+from geodata.bundle.loader import layer_names
+from layers.model.document import BUNDLE_LAYERS, MapDocument
+from layers.model.filter import Filter
+from geodata.coords.projection import lonlat_to_display
+from layers.render.renderer import MapRequest, render_with_result
+
+
+
+@pytest.fixture(scope="module")
+def doc():
+    return MapDocument.from_bundle()
+
+
+def test_default_map_has_every_bundled_layer_in_planning_order(doc):
+    expected = [name for name, *_ in BUNDLE_LAYERS if name in layer_names()]
+    assert doc.layer_names() == expected
+    order = doc.layer_names()
+    assert order.index("districts") < order.index("circle")
+    if "projects" in order:
+        assert order.index("projects") == len(order) - 1
+
+
+def test_full_extent_render_draws_every_layer_and_legend_matches(doc):
+    _, result = render_with_result(MapRequest(doc, width=960, height=540))
+    for name in doc.layer_names():
+        assert result.drawn[name] > 0, name
+    by_layer = {}
+    for entry in result.legend:
+        by_layer[entry.layer] = by_layer.get(entry.layer, 0) + entry.count
+        assert entry.count > 0
+    assert by_layer == result.drawn
+
+
+def test_in_circle_district_is_filled_warm_and_context_county_grey(doc):
+    image, result = render_with_result(MapRequest(doc, width=960, height=540, labels=False,
+                                                  layers=("districts",)))
+    view = result.view
+
+    districts = doc.layer("districts").data
+
+    def colour_inside_largest(in_circle):
+        rows = districts[(districts["in_circle"] == in_circle) & (districts["partial"] == 0)]
+        for geom in rows.sort_values("area_km2", ascending=False).geometry:
+            point = geom.representative_point()
+            px, py = view.to_pixel(*lonlat_to_display(point.x, point.y))
+            if 5 < px < image.width() - 5 and 5 < py < image.height() - 5:
+                return QColor(image.pixel(int(px), int(py)))
+        raise AssertionError("no such district in view")
+
+    inside = colour_inside_largest(1)
+    context = colour_inside_largest(0)
+    assert inside.name() == "#fbf1d6"
+    assert context.name() == "#ececea"
+
+
+def test_dazu_station_found_by_pinyin_initials_on_the_bundle(doc):
+    stations = doc.layer("stations")
+    for query in ("dazu", "dz", "大足"):
+        names = set(stations.data["name_zh"][Filter(text=query).mask(stations)])
+        assert "大足石刻站" in names, query
+    assert "大足石刻站" not in set(stations.data["name_zh"][Filter(text="chengdu").mask(stations)])
+
+
+def test_district_filter_keeps_exactly_the_projects_inside_the_polygon(doc):
+    districts = doc.layer("districts").data
+    dazu = districts[districts["name_zh"] == "大足区"]
+    polygon = dazu.geometry.iloc[0]
+    projects = doc.layer("projects")
+    mask = Filter(districts=[str(dazu["adcode"].iloc[0])]).mask(projects)
+    inside = shapely.intersects(np.asarray(projects.data.geometry.values), polygon)
+    # spatial: every project inside the polygon is kept; the rest only by their stated district
+    assert mask[inside].all()
+    stated = projects.data["district_adcode"].astype(str).str.startswith(str(dazu["adcode"].iloc[0]))
+    assert (mask == (inside | stated.to_numpy())).all()
+    assert mask.sum() >= 5
+
+
+def test_theme_filter_hides_other_themes_but_keeps_boundaries(doc):
+    flt = Filter(themes=["culture_tourism"])
+    snap = doc.snapshot()
+    snap.set_filter(flt)
+    _, result = render_with_result(MapRequest(snap, width=960, height=540, labels=False))
+    assert result.drawn["districts"] == render_with_result(MapRequest(doc, width=960, height=540, labels=False))[1].drawn["districts"]
+    projects = snap.layer("projects").data
+    tagged = projects["themes"].str.split(",").apply(lambda ts: "culture_tourism" in ts)
+    assert result.drawn["projects"] == int(tagged.sum()) < len(projects)
+    # the legend shows the primary themes of exactly those projects
+    primaries = set(projects.loc[tagged, "themes"].str.split(",").str[0])
+    assert {e.key.split("|")[0] for e in result.legend if e.layer == "projects"} == primaries
+    counts = flt.counts([snap.layer("projects")])
+    assert counts["themes"]["culture_tourism"] == result.drawn["projects"]
+
+
+def test_place_filter_keeps_the_base_map_and_outlines_the_selection(doc):
+    snap = doc.snapshot()
+    snap.set_filter(Filter(districts=["500111"]))
+    image, result = render_with_result(MapRequest(snap, width=960, height=540, labels=False))
+    total = len(doc.layer("districts").data)
+    assert result.drawn["districts"] == render_with_result(
+        MapRequest(doc, width=960, height=540, labels=False))[1].drawn["districts"] > 100
+    focus = [e for e in result.legend if e.key == "focus"]
+    assert [(e.layer, e.count) for e in focus] == [("districts", 1)]
+    # the focus outline is drawn on 大足区's boundary and nowhere near Chengdu
+    districts = doc.layer("districts").data
+    boundary = districts[districts["adcode"].astype(str) == "500111"].geometry.iloc[0].boundary
+    p = boundary.interpolate(0.3, normalized=True)
+    px, py = result.view.to_pixel(*lonlat_to_display(p.x, p.y))
+    near = [QColor(image.pixel(int(px) + dx, int(py) + dy)) for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
+    assert any(c.blue() > c.red() + 40 for c in near)
+    assert total > 200
+
+
+def test_full_map_labels_every_in_circle_city_without_overlap(doc):
+    _, result = render_with_result(MapRequest(doc, width=1920, height=1080))
+    texts = {p.text for p in result.labels}
+    seats = doc.layer("seats").data
+    cities = set(seats[(seats["level"] == "city") & (seats["in_circle"] == 1)]["name_zh"])
+    assert {"重庆市", "成都市"} <= cities
+    assert cities <= texts
+    rects = [p.rect for p in result.labels]
+    assert not any(a.intersects(b) for i, a in enumerate(rects) for b in rects[i + 1:])
+
+
+def test_english_map_uses_english_names(doc):
+    snap = doc.snapshot()
+    snap.language = "en"
+    _, result = render_with_result(MapRequest(snap, width=1920, height=1080))
+    texts = {p.text for p in result.labels}
+    assert "Chongqing" in texts
+    assert not any("\u4e00" <= ch <= "\u9fff" for t in texts for ch in t)

@@ -1,0 +1,32 @@
+from PySide6.QtGui import QColor, QFontMetricsF, QImage, QPainter
+
+from layers.render.fonts import cjk_family, map_font
+
+
+def ink(text: str) -> QImage:
+    img = QImage(120, 60, QImage.Format.Format_ARGB32)
+    img.fill(QColor("white"))
+    p = QPainter(img)
+    p.setFont(map_font(30, 72))
+    p.setPen(QColor("black"))
+    p.drawText(5, 45, text)
+    p.end()
+    return img
+
+
+def dark_pixels(img: QImage) -> set[tuple[int, int]]:
+    return {(x, y) for y in range(img.height()) for x in range(img.width()) if QColor(img.pixel(x, y)).lightness() < 128}
+
+
+def test_bundled_font_has_chinese_glyphs():
+    assert cjk_family() == "Noto Sans CJK SC"
+    fm = QFontMetricsF(map_font(12))
+    assert fm.inFontUcs4(ord("成")) and fm.inFontUcs4(ord("渝"))
+
+
+def test_chinese_text_draws_real_glyphs_not_boxes():
+    a, b = dark_pixels(ink("成渝")), dark_pixels(ink("成都"))
+    missing = dark_pixels(ink("\U000F0000\U000F0001"))  # private-use: no glyph in any font here
+    assert len(a) > 80
+    assert a != b  # different characters, different shapes (boxes would be equal)
+    assert a != missing
