@@ -302,7 +302,7 @@ class MainWindow(QMainWindow):
 
     # ---- canvas feedback ------------------------------------------------------------------
     def _on_cursor(self, x: float, y: float) -> None:
-        from geodata.coords.datums import format_dms
+        from geodata.coords.parse import format_dms
         from geodata.coords.projection import display_to_lonlat
 
         lon, lat = display_to_lonlat(x, y)

@@ -19,6 +19,8 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
                                QProgressDialog, QVBoxLayout)
 
 from explorer import i18n, workers
+from geodata.core.feedback import Cancelled, Feedback
+from geodata.core.message import Message
 
 # (zh, en) of every visible string of this module
 # After an import the view fits the new layer, at least this wide: one point still shows its streets.
@@ -75,23 +77,23 @@ t = i18n.translator(TEXT)
 class _Signals(QObject):
     """Created in the GUI thread; emitted from the worker, so the connected slots run queued in the GUI."""
 
-    progress = Signal(float, str)
+    progress = Signal(float, object)  # fraction, Message
     done = Signal(object)
     failed = Signal(object)
 
 
 class _Work(workers.Job):
-    """fn(progress, cancel) on the explorer's one worker thread (`explorer.workers`): a QThread per
+    """fn(feedback) on the explorer's one worker thread (`explorer.workers`): a QThread per
     job, or a pooled one, tears down pyproj's per-thread PROJ state between jobs, and PROJ crashed
     doing that (see workers.py)."""
 
-    def __init__(self, fn: Callable, cancel: threading.Event, signals: _Signals) -> None:
+    def __init__(self, fn: Callable, feedback: Feedback, signals: _Signals) -> None:
         super().__init__()
-        self._fn, self._cancel, self.signals = fn, cancel, signals
+        self._fn, self._feedback, self.signals = fn, feedback, signals
 
     def work(self) -> None:
         try:
-            result = self._fn(lambda f, m: self.signals.progress.emit(float(f), str(m)), self._cancel.is_set)
+            result = self._fn(self._feedback)
         except BaseException as exc:  # reported in a message box, never lost in the thread
             self.signals.failed.emit(exc)
         else:
@@ -135,9 +137,9 @@ class Job(QObject):
 
     def __init__(self, parent, label: str, fn: Callable, *, show_dialog: bool = True) -> None:
         super().__init__(parent)
-        self.cancel_event = threading.Event()
         self.signals = _Signals(self)
-        self.work = _Work(fn, self.cancel_event, self.signals)
+        self.feedback = Feedback(lambda f, m: self.signals.progress.emit(f, m))
+        self.work = _Work(fn, self.feedback, self.signals)
         self.dialog = None
         if show_dialog:
             self.dialog = QProgressDialog(label, t("cancel"), 0, 0, parent)  # busy until a fraction arrives
@@ -145,7 +147,7 @@ class Job(QObject):
             self.dialog.setMinimumDuration(400)  # shows itself after 400 ms: quick jobs never flash a dialog
             self.dialog.setAutoClose(False)
             self.dialog.setAutoReset(False)
-            self.dialog.canceled.connect(self.cancel_event.set)
+            self.dialog.canceled.connect(self.feedback.cancel)
         # bound slots of this GUI-thread object: queued into the GUI thread (a lambda would run in the worker)
         self.signals.progress.connect(self._on_progress)
         self.signals.done.connect(self._on_done)
@@ -158,15 +160,15 @@ class Job(QObject):
         """The work has returned (or was withdrawn before it started)."""
         return self.work.finished.is_set()
 
-    @Slot(float, str)
-    def _on_progress(self, fraction: float, message: str) -> None:
-        if self.dialog is not None and not self.cancel_event.is_set():
+    @Slot(float, object)
+    def _on_progress(self, fraction: float, message: Message) -> None:
+        if self.dialog is not None and not self.feedback.is_cancelled():
             if fraction > 0 and self.dialog.maximum() == 0:
                 self.dialog.setRange(0, 1000)
             if self.dialog.maximum():
                 self.dialog.setValue(int(max(0.0, min(1.0, fraction)) * 1000))
-            if message:
-                self.dialog.setLabelText(message)
+            if message.text(i18n.language()):
+                self.dialog.setLabelText(message.text(i18n.language()))
 
     @Slot(object)
     def _on_done(self, value) -> None:
@@ -193,7 +195,7 @@ class DatumDialog(QDialog):
         self.combo = QComboBox()
         for key in ("wgs84", "gcj02", "bd09", "cgcs2000"):
             if key in DATUMS:
-                self.combo.addItem(i18n.pick(*DATUMS[key]), key)
+                self.combo.addItem(DATUMS[key].text(i18n.language()), key)
         self.combo.setCurrentIndex(0)
         why = QLabel(t("datum_why"))
         why.setWordWrap(True)
@@ -223,7 +225,7 @@ class DataActions(QObject):
         super().__init__(window)
         self.window = window
         self.jobs: list[Job] = []
-        self.last_report: list[str] = []
+        self.last_report: list[Message] = []
         self.errors: list[str] = []
         self.project_path: Path | None = None
 
@@ -231,7 +233,7 @@ class DataActions(QObject):
     def ask_open_paths(self) -> list[str]:
         from geodata.io.importer import FILE_FILTER
 
-        paths, _ = QFileDialog.getOpenFileNames(self.window, t("open_data"), "", FILE_FILTER)
+        paths, _ = QFileDialog.getOpenFileNames(self.window, t("open_data"), "", FILE_FILTER.text(i18n.language()))
         return paths
 
     def ask_layer(self, path: Path, layers: list[str]) -> str | None:
@@ -273,16 +275,14 @@ class DataActions(QObject):
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()  # not exec(): the app keeps running behind it
 
-    def show_report(self, title: str, summary: str, lines: list[str]) -> None:
+    def show_report(self, title: str, summary: str, lines: list[Message]) -> None:
         """Summary in the status bar; a box with the details only when something was guessed or changed."""
-        from geodata.io.import_report import text
-
         status = getattr(self.window, "statusBar", None)
         if callable(status):
             status().showMessage(summary, 15000)
-        if any(word in " ".join(lines) for word in NOTABLE):
+        if any(word in " ".join(line.text("en") for line in lines) for word in NOTABLE):
             box = QMessageBox(QMessageBox.Icon.Information, title, summary, QMessageBox.StandardButton.Ok, self.window)
-            box.setDetailedText("\n".join(text(line, i18n.language()) for line in lines))
+            box.setDetailedText("\n".join(line.text(i18n.language()) for line in lines))
             box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             box.open()
 
@@ -315,7 +315,7 @@ class DataActions(QObject):
         """Cancel jobs: unstarted ones are skipped, the running one is waited for (its signals must
         not reach a closed window's objects)."""
         for job in list(self.jobs):
-            job.cancel_event.set()
+            job.feedback.cancel()
         workers.withdraw([job.work for job in self.jobs], timeout_ms / 1000)
 
     # ---- import ----------------------------------------------------------------------------------
@@ -341,14 +341,14 @@ class DataActions(QObject):
 
         path = Path(path)
 
-        def work(progress, cancel):
-            return import_file(path, layer=layer, datum=datum, crs=crs, progress=progress, cancel=cancel)
+        def work(feedback):
+            return import_file(path, layer=layer, datum=datum, crs=crs, feedback=feedback)
 
         return self._run(t("importing", name=path.name), work,
                          lambda ok, value: self._imported(path, layer, datum, ok, value))
 
     def _imported(self, path: Path, layer, datum, ok: bool, value) -> None:
-        from geodata.io.importer import CrsUnknown, ImportCancelled, LayerChoiceRequired
+        from geodata.io.errors import CrsUnknown, LayerChoiceRequired
 
         if not ok:
             if isinstance(value, LayerChoiceRequired):
@@ -361,7 +361,7 @@ class DataActions(QObject):
                 if crs:
                     self.import_path(path, layer=layer, datum=datum, crs=crs)
                 return
-            if isinstance(value, ImportCancelled):
+            if isinstance(value, Cancelled):
                 return
             self.show_error(t("import_failed"), _message(value))
             return
@@ -462,8 +462,8 @@ class DataActions(QObject):
         source = ref.get("path") if ref.get("kind") == "file" else None
         path = Path(path)
 
-        def work(progress, cancel):
-            progress(0.1, t("saving", name=path.name))
+        def work(feedback):
+            feedback.set_progress(0.1, Message(*TEXT["saving"]).format(name=path.name))
             return save_layer(data, path, source_path=source, layer_name=name, datum=datum)
 
         return self._run(t("saving", name=path.name), work, lambda ok, value: self._saved(path, ok, value))
@@ -533,11 +533,11 @@ class DataActions(QObject):
 
         path = Path(path)
         started: list[Job] = []
-        asker = _Asker(self.ask_missing, lambda: bool(started) and started[0].cancel_event.is_set())
+        asker = _Asker(self.ask_missing, lambda: bool(started) and started[0].feedback.is_cancelled())
         asker.setParent(self)
 
-        def work(progress, cancel):
-            return load_project(path, resolver=asker.ask, progress=progress)
+        def work(feedback):
+            return load_project(path, resolver=asker.ask, feedback=feedback)
 
         job = self._run(t("loading", name=path.name), work, lambda ok, value: self._project_loaded(path, ok, value))
         started.append(job)
@@ -545,6 +545,8 @@ class DataActions(QObject):
 
     def _project_loaded(self, path: Path, ok: bool, value) -> None:
         if not ok:
+            if isinstance(value, Cancelled):
+                return
             self.show_error(t("project_failed"), _message(value))
             return
         apply_document(self.window.document, value.document)
@@ -565,9 +567,7 @@ class DataActions(QObject):
         if value.report:  # skipped layers, cleared filter, a moved file found: say so in the user's language
             self.show_report(t("project_report"), t("opened", name=path.name), value.report)
         if value.missing:
-            from geodata.io.import_report import text
-
-            lines = [f"{m.layer}: {m.path} ({text(m.reason, i18n.language())})" for m in value.missing]
+            lines = [f"{m.layer}: {m.path} ({m.reason.text(i18n.language())})" for m in value.missing]
             self.show_error(t("project_failed"), t("missing_list") + "\n" + "\n".join(lines))
         self.project_loaded.emit(str(path))
 
@@ -601,11 +601,10 @@ def _local_paths(mime) -> list[Path]:
 
 
 def _message(exc) -> str:
-    from geodata.io.export_vector import ExportError
-    from geodata.io.importer import DataImportError
+    from geodata.io.errors import MessageError
     from layers.model.project_file import ProjectFileError
 
-    if isinstance(exc, (DataImportError, ExportError, ProjectFileError)):
+    if isinstance(exc, (MessageError, ProjectFileError)):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"  # unexpected: still a message, never a crash
 

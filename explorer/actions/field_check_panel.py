@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogBut
                                QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
 
 from explorer import i18n, workers
+from geodata.core.feedback import Cancelled, Feedback
 
 DISCREPANCY_LAYER = "field_check"
 GOTO_LAYER = "goto_marker"
@@ -72,22 +73,22 @@ class _Signals(QObject):
 
 
 class _Task(workers.Job):
-    """Runs fn(progress, cancel) on the explorer's one worker thread (`explorer.workers`: PROJ
+    """Runs fn(feedback) on the explorer's one worker thread (`explorer.workers`: PROJ
     crashed in pooled Qt threads); results come back through queued signals."""
 
-    def __init__(self, fn: Callable[[Callable, Callable], Any]):
+    def __init__(self, fn: Callable[[Feedback], Any]):
         super().__init__()
         self.fn = fn
         self.signals = _Signals()
-        self.cancelled = False
+        self.feedback = Feedback(lambda f, _m: self.signals.progress.emit(round(f * 1000), 1000))
 
     def cancel(self) -> None:
-        self.cancelled = True
+        self.feedback.cancel()
 
     def work(self) -> None:
         try:
-            value = self.fn(lambda done, total: self.signals.progress.emit(int(done), int(total)), lambda: self.cancelled)
-        except InterruptedError:
+            value = self.fn(self.feedback)
+        except (Cancelled, InterruptedError):  # InterruptedError: the PDF report's cancel until it takes feedback=
             self.signals.failed.emit(t("cancelled"))
         except Exception as exc:  # shown to the user; the worker must not die silently
             self.signals.failed.emit(str(exc))
@@ -99,10 +100,10 @@ def _datum_combo(geographic_only: bool = False) -> QComboBox:
     from geodata.coords.datums import DATUMS, GEOGRAPHIC_DATUMS
 
     combo = QComboBox()
-    for key, (zh, en) in DATUMS.items():
+    for key, label in DATUMS.items():
         if geographic_only and key not in GEOGRAPHIC_DATUMS:
             continue
-        combo.addItem(en if i18n.language() == "en" else zh, key)
+        combo.addItem(label.text(i18n.language()), key)
     return combo
 
 
@@ -132,7 +133,7 @@ class GoToDialog(QDialog):
         self.parsed = None
 
     def _try_accept(self) -> None:
-        from geodata.coords.datums import parse_coordinate
+        from geodata.coords.parse import parse_coordinate
 
         try:
             self.parsed = parse_coordinate(self.edit.text(), self.datum.currentData(), self.zone.value() or None)
@@ -349,8 +350,8 @@ class FieldCheckPanel(QWidget):
             return None
         datum, tol, radius = self.datum.currentData(), self.tolerance.value(), self.radius.value()
 
-        def work(progress, cancel):
-            return check_file(path, projects, datum, tol, radius, progress=progress, cancel=cancel)
+        def work(feedback):
+            return check_file(path, projects, datum=datum, tolerance_m=tol, radius_m=radius, feedback=feedback)
 
         return self._start(work, self.show_result, t("running"))
 
@@ -450,9 +451,9 @@ class FieldCheckPanel(QWidget):
         result, lang = self.result, i18n.language()
         document = self.document.snapshot() if self.document is not None else None
 
-        def work(progress, cancel):
+        def work(feedback):
             return write_report(result, out, document=document, lang=lang,
-                                progress=lambda f, _m: progress(int(f * 100), 100), cancel=cancel)
+                                progress=lambda f, _m: feedback.set_progress(f), cancel=feedback.is_cancelled)
 
         return self._start(work, lambda path: self.summary.setText(t("saved") + str(path)), t("writing_pdf"))
 
@@ -542,7 +543,7 @@ class FieldCheckPanel(QWidget):
     # --- go to / what's here -------------------------------------------------------------------
     def go_to(self, text: str | None = None, datum: str = "wgs84", zone: int | None = None):
         """Centre the map on a typed coordinate and mark it; returns the parsed coordinate."""
-        from geodata.coords.datums import format_dms, parse_coordinate
+        from geodata.coords.parse import format_dms, parse_coordinate
 
         if text is None:
             dialog = GoToDialog(self)
@@ -583,7 +584,7 @@ class FieldCheckPanel(QWidget):
         """Ask in a worker (the first call builds the spatial index); the answer goes to the text box."""
         from geodata.fieldcheck.whats_here import whats_here
 
-        def work(_progress, _cancel):
+        def work(_feedback):
             return whats_here(lon, lat)
 
         def shown(report) -> None:

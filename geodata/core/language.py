@@ -10,8 +10,6 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 
-LANGUAGES = ("zh", "en")
-
 
 def language_for_locale(name: str | None) -> str:
     """'zh' or 'en' for a locale name such as 'zh_CN.UTF-8', 'en_GB', 'C', 'POSIX' or ''."""

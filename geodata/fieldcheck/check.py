@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,7 +24,11 @@ from pyproj import Geod
 from shapely.geometry import LineString, Point
 
 from geodata.coords import datums as coords
+from geodata.coords.parse import parse_lonlat
 from geodata.core.atomic import atomic_write_text
+from geodata.core.feedback import Feedback, feedback_or_new
+from geodata.core.message import Message
+from geodata.core.values import is_blank, raw_text
 
 GEOD = Geod(ellps="WGS84")
 DEFAULT_TOLERANCE_M = 200.0
@@ -57,26 +60,19 @@ class CheckResult:
     tolerance_m: float
     datum: str
     source: str = ""
-    warnings: list[str] = field(default_factory=list)
 
     @property
     def flagged(self) -> pd.DataFrame:
         return self.rows[self.rows["status"] == "flagged"]
 
-    @property
-    def unmatched(self) -> pd.DataFrame:
-        return self.rows[self.rows["status"] == "unmatched"]
-
     def counts(self) -> dict[str, int]:
         return {s: int((self.rows["status"] == s).sum()) for s in ("ok", "flagged", "unmatched")}
 
     def summary(self, lang: str = "zh") -> str:
-        c = self.counts()
-        if lang == "zh":
-            return (f"共 {len(self.rows)} 个观测点：符合 {c['ok']}，超差 {c['flagged']}（>{self.tolerance_m:g} m），"
-                    f"未匹配 {c['unmatched']}")
-        return (f"{len(self.rows)} observations: {c['ok']} ok, {c['flagged']} flagged (>{self.tolerance_m:g} m), "
-                f"{c['unmatched']} unmatched")
+        c, n, tol = self.counts(), len(self.rows), f"{self.tolerance_m:g}"
+        return Message(f"共 {n} 个观测点：符合 {c['ok']}，超差 {c['flagged']}（>{tol} m），未匹配 {c['unmatched']}",
+                       f"{n} observations: {c['ok']} ok, {c['flagged']} flagged (>{tol} m), {c['unmatched']} unmatched"
+                       ).text(lang)
 
 
 # --- reading observations --------------------------------------------------------------------------
@@ -133,7 +129,7 @@ def read_csv_observations(path: str | Path) -> pd.DataFrame:
             x, y = float(x_text), float(y_text)
         except ValueError:
             try:  # DMS in either cell: parse the pair as one coordinate
-                x, y = coords.parse_lonlat(f"E{x_text} N{y_text}")
+                x, y = parse_lonlat(f"E{x_text} N{y_text}")
             except ValueError:
                 raise ObservationError(f"{path.name} 第 {n} 行 / line {n}: 坐标无法识别 / cannot read "
                                        f"coordinate {x_text!r}, {y_text!r}") from None
@@ -342,14 +338,14 @@ def note_text(note: str, language: str = "zh") -> str:
         zh if language == "zh" else en)
 
 
-def check_observations(observations: gpd.GeoDataFrame, projects: gpd.GeoDataFrame,
+def check_observations(observations: gpd.GeoDataFrame, projects: gpd.GeoDataFrame, *,
                        tolerance_m: float = DEFAULT_TOLERANCE_M, radius_m: float = DEFAULT_RADIUS_M,
-                       progress=None, cancel=None) -> CheckResult:
+                       feedback: Feedback | None = None) -> CheckResult:
     """Match each observation (WGS84) to a project and measure the geodesic discrepancy.
 
-    `progress(done, total)` is called as rows finish; `cancel()` returning True stops the check
-    (raises InterruptedError).
+    Progress is reported to `feedback` as rows finish; cancelling it stops the check (`Cancelled`).
     """
+    feedback = feedback_or_new(feedback)
     if tolerance_m <= 0 or radius_m < 0:
         raise ValueError("容差须为正数 / tolerance must be positive and radius not negative")
     ids = {str(v): i for i, v in enumerate(projects["id"])} if "id" in projects else {}
@@ -360,8 +356,7 @@ def check_observations(observations: gpd.GeoDataFrame, projects: gpd.GeoDataFram
     rows, lines = [], []
     total = len(observations)
     for n, obs in enumerate(observations.itertuples(index=False), start=1):
-        if cancel is not None and cancel():
-            raise InterruptedError("已取消 / cancelled")
+        feedback.check()
         lon, lat = float(obs.lon), float(obs.lat)
         idx, method, score = None, "", float("nan")
         for candidate in (getattr(obs, "project_id", ""), obs.obs_id, obs.obs_name):
@@ -411,8 +406,7 @@ def check_observations(observations: gpd.GeoDataFrame, projects: gpd.GeoDataFram
                                                  "match_method", "distance_m", "status")},
                           "geometry": LineString([(lon, lat), (reg_lon, reg_lat)])})
         rows.append(row)
-        if progress is not None:
-            progress(n, total)
+        feedback.set_progress(n / total, Message(f"已核查 {n}/{total} 个观测点", f"checked {n} of {total} observations"))
     table = pd.DataFrame(rows, columns=CSV_FIELDS)
     line_gdf = gpd.GeoDataFrame(lines, geometry="geometry", crs="EPSG:4326") if lines else gpd.GeoDataFrame(
         {k: [] for k in ("obs_id", "obs_name", "project_id", "project_name_zh", "match_method", "distance_m",
@@ -421,25 +415,33 @@ def check_observations(observations: gpd.GeoDataFrame, projects: gpd.GeoDataFram
     return CheckResult(table, line_gdf, float(tolerance_m), datum)
 
 
-def check_file(path: str | Path, projects: gpd.GeoDataFrame | None = None, datum: str = "wgs84",
+def check_file(path: str | Path, projects: gpd.GeoDataFrame | None = None, *, datum: str = "wgs84",
                tolerance_m: float = DEFAULT_TOLERANCE_M, radius_m: float = DEFAULT_RADIUS_M,
-               progress=None, cancel=None) -> CheckResult:
+               feedback: Feedback | None = None) -> CheckResult:
     """Read an observation file and check it against `projects` (default: the bundle's registry)."""
     if projects is None:
         from geodata.bundle import loader
 
         projects = loader.load_layer("projects")
-    result = check_observations(read_observations(path, datum), projects, tolerance_m, radius_m, progress, cancel)
+    result = check_observations(read_observations(path, datum), projects, tolerance_m=tolerance_m,
+                                radius_m=radius_m, feedback=feedback)
     result.source = str(path)
     return result
 
 
-def _cell(value) -> str:
-    if isinstance(value, float):
-        if math.isnan(value):
-            return ""
-        return f"{value:.2f}" if abs(value) > 1000 or value == round(value, 2) else f"{value:.7f}".rstrip("0")
-    return str(value)
+# The CSV is a file format: measured columns keep fixed decimals (decimetres, ~1 cm in degrees).
+_CSV_DECIMALS = {"distance_m": 1, "obs_lon": 7, "obs_lat": 7, "reg_lon": 7, "reg_lat": 7, "match_score": 0}
+
+
+def _csv_cell(name: str, value) -> str:
+    if is_blank(value):
+        return ""
+    if not isinstance(value, float):
+        return raw_text(value)
+    if name in _CSV_DECIMALS:
+        return f"{value:.{_CSV_DECIMALS[name]}f}"
+    # raw_x/raw_y as typed: no trailing zeros beyond the 7th decimal
+    return f"{value:.2f}" if abs(value) > 1000 or value == round(value, 2) else f"{value:.7f}".rstrip("0")
 
 
 def write_csv(result: CheckResult, out_path: str | Path) -> Path:
@@ -449,16 +451,5 @@ def write_csv(result: CheckResult, out_path: str | Path) -> Path:
     writer.writerow(CSV_FIELDS)
     for rec in result.rows.itertuples(index=False):
         values = rec._asdict()
-        out = []
-        for name in CSV_FIELDS:
-            v = values[name]
-            if name == "distance_m" and isinstance(v, float) and not math.isnan(v):
-                out.append(f"{v:.1f}")
-            elif name in ("obs_lon", "obs_lat", "reg_lon", "reg_lat") and isinstance(v, float) and not math.isnan(v):
-                out.append(f"{v:.7f}")
-            elif name == "match_score" and isinstance(v, float) and not math.isnan(v):
-                out.append(f"{v:.0f}")
-            else:
-                out.append(_cell(v))
-        writer.writerow(out)
+        writer.writerow([_csv_cell(name, values[name]) for name in CSV_FIELDS])
     return atomic_write_text(out_path, "\ufeff" + buf.getvalue())

@@ -31,8 +31,6 @@ from geodata.core.atomic import atomic_path
 
 EDITS_TABLE = "edits"
 CORRECTED_LAYER = "projects_corrected"
-# Key under which a project file (.cyproj) records the edits file.
-PROJECT_FILE_KEY = "edits_path"
 
 
 class EditsError(ValueError):

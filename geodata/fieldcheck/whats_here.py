@@ -13,18 +13,20 @@ from functools import lru_cache
 
 import geopandas as gpd
 import numpy as np
-import pandas as pd
 import shapely
 from shapely.geometry import Point
 from shapely.ops import nearest_points
 
 from geodata.coords.projection import GEOD, lonlat_to_display, project_geometries, to_wgs84_transformer
+from geodata.core.message import Message, plain
+from geodata.core.values import raw_text
 
 LINE_LAYERS = ("railways", "expressways", "rivers")
 # Beyond this, a "nearest" project or line says nothing about the place asked about (the bundle only
 # covers Sichuan and Chongqing), so it is left out rather than listed as if it were nearby.
 RELEVANT_M = 50_000.0
-_LINE_LABELS = {"railways": ("铁路", "railway"), "expressways": ("高速公路", "expressway"), "rivers": ("河流", "river")}
+_LINE_LABELS = {"railways": Message("铁路", "railway"), "expressways": Message("高速公路", "expressway"),
+                "rivers": Message("河流", "river")}
 
 
 @dataclass
@@ -74,47 +76,51 @@ class HereReport:
 
     def text_lines(self, lang: str = "zh") -> list[str]:
         """Human-readable summary, Chinese first (lang='zh') or English."""
-        zh = lang == "zh"
-        out = [f"{self.lon:.6f}, {self.lat:.6f} (WGS84)"]
+        return [line.text(lang) for line in self.messages()]
+
+    def messages(self) -> list[Message]:
+        """The summary, one Message a line."""
+        out = [plain(f"{self.lon:.6f}, {self.lat:.6f} (WGS84)")]
         if self.district_zh:
-            parts = (self.province_zh, self.city_zh, self.district_zh) if zh else (self.district_en or self.district_zh,)
-            place = " ".join(dict.fromkeys(p for p in parts if p))  # 重庆市 重庆市 -> once
-            out.append(("位置：" if zh else "Place: ") + place + (f" ({self.district_adcode})" if self.district_adcode else ""))
+            place_zh = " ".join(dict.fromkeys(p for p in (self.province_zh, self.city_zh, self.district_zh) if p))  # 重庆市 重庆市 -> once
+            code = f" ({self.district_adcode})" if self.district_adcode else ""
+            out.append(Message(f"位置：{place_zh}{code}", f"Place: {self.district_en or self.district_zh}{code}"))
         elif not self.in_data_area:
-            out.append("位置：不在四川省、重庆市境内（本数据只覆盖川渝两省市）" if zh else
-                       "Place: outside Sichuan and Chongqing (the data covers only these two provinces)")
+            out.append(Message("位置：不在四川省、重庆市境内（本数据只覆盖川渝两省市）",
+                               "Place: outside Sichuan and Chongqing (the data covers only these two provinces)"))
         else:
-            out.append("位置：不在已知区县内" if zh else "Place: outside the known districts")
+            out.append(Message("位置：不在已知区县内", "Place: outside the known districts"))
         if self.in_circle:
-            circle = "在成渝地区双城经济圈内" if zh else "Inside the Chengdu–Chongqing economic circle"
+            circle = Message("在成渝地区双城经济圈内", "Inside the Chengdu–Chongqing economic circle")
             if self.partial_district:
-                circle += "（所在区县部分纳入）" if zh else " (district partly included)"
+                circle += Message("（所在区县部分纳入）", " (district partly included)")
         else:
-            circle = "不在成渝地区双城经济圈内" if zh else "Outside the Chengdu–Chongqing economic circle"
+            circle = Message("不在成渝地区双城经济圈内", "Outside the Chengdu–Chongqing economic circle")
             if self.circle_distance_m > 0:
                 far = format_distance(self.circle_distance_m)
-                circle += f"（距经济圈边界约 {far}）" if zh else f" (about {far} from its edge)"
+                circle += Message(f"（距经济圈边界约 {far}）", f" (about {far} from its edge)")
         out.append(circle)
         within = f"{self.relevant_m / 1000:g} km"
         for layer, line in self.lines.items():
-            label = _LINE_LABELS.get(layer, (layer, layer))[0 if zh else 1]
+            label = _LINE_LABELS.get(layer, Message(layer, layer))
             if line is None:
-                out.append(f"最近{label}：{within} 内没有" if zh else f"Nearest {label}: none within {within}")
+                out.append(Message(f"最近{label.zh}：{within} 内没有", f"Nearest {label.en}: none within {within}"))
             else:
-                name = line.name_zh if zh else (line.name_en or line.name_zh)
-                out.append(f"最近{label}：{name} {format_distance(line.distance_m)}" if zh else
-                           f"Nearest {label}: {name} {format_distance(line.distance_m)}")
+                far = format_distance(line.distance_m)
+                out.append(Message(f"最近{label.zh}：{line.name_zh} {far}",
+                                   f"Nearest {label.en}: {line.name_en or line.name_zh} {far}"))
         if self.projects:
-            out.append("附近项目：" if zh else "Nearby projects:")
+            out.append(Message("附近项目：", "Nearby projects:"))
             for p in self.projects:
-                name = p.name_zh if zh else (p.name_en or p.name_zh)
-                out.append(f"  {p.id} {name} {format_distance(p.distance_m)}")
+                far = format_distance(p.distance_m)
+                out.append(Message(f"  {p.id} {p.name_zh} {far}", f"  {p.id} {p.name_en or p.name_zh} {far}"))
         elif self.lines or not self.in_data_area:
-            out.append(f"附近项目：{within} 内没有" if zh else f"Nearby projects: none within {within}")
+            out.append(Message(f"附近项目：{within} 内没有", f"Nearby projects: none within {within}"))
         hand_placed = [x for x in (*self.lines.values(), *self.projects) if x is not None and x.geometry_quality == "schematic"]
         if hand_placed:
-            out.append("注：项目与线路为示意位置（按控制点手工放置），距离为近似值。" if zh else
-                       "Note: projects and lines are schematic (hand-placed through control points); distances are approximate.")
+            out.append(Message("注：项目与线路为示意位置（按控制点手工放置），距离为近似值。",
+                               "Note: projects and lines are schematic (hand-placed through control points); "
+                               "distances are approximate."))
         return out
 
 
@@ -125,10 +131,8 @@ def format_distance(metres: float) -> str:
 
 
 def _text(row, name: str) -> str:
-    value = row.get(name, "") if hasattr(row, "get") else ""
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return ""
-    return str(value)
+    """A field of a feature as text ("" when blank or absent; 2023.0 -> "2023")."""
+    return raw_text(row.get(name))
 
 
 class PlaceIndex:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pyproj import CRS
 from pyproj.transformer import TransformerGroup
 
-from geodata.io.import_report import Note
+from geodata.core.message import Message
 
 WGS84 = CRS.from_epsg(4326)
 # Generous envelope of China (and its neighbours' border areas), lon/lat degrees.
@@ -23,8 +23,7 @@ CHINA_LAT = (3.0, 54.0)
 @dataclass(frozen=True)
 class CrsDecision:
     crs: CRS | None
-    note: str
-    guessed: bool = False
+    note: Message
 
 
 def describe(crs: CRS) -> str:
@@ -82,28 +81,25 @@ def all_degrees_in_china(xy) -> bool:
 def decide(declared: CRS | None, bounds, xy=None) -> CrsDecision:
     """The CRS to read the data in, with a sentence for the report (`xy`: all coordinates, optional)."""
     if declared is not None:
-        return CrsDecision(declared, Note(f"文件声明的坐标参考系：{describe(declared)}", f"CRS {describe(declared)} declared by the file"))
+        return CrsDecision(declared, Message(f"文件声明的坐标参考系：{describe(declared)}", f"CRS {describe(declared)} declared by the file"))
     if any(v != v for v in bounds):  # NaN bounds: no geometry at all
-        return CrsDecision(None, Note("未声明坐标参考系，也没有可推断的坐标", "no CRS declared and no coordinates to guess from"))
+        return CrsDecision(None, Message("未声明坐标参考系，也没有可推断的坐标", "no CRS declared and no coordinates to guess from"))
     if looks_china_lonlat(bounds):
-        return CrsDecision(WGS84, Note("未声明坐标参考系；坐标为中国境内的经纬度，按 WGS84（EPSG:4326）读取",
-                                       "no CRS declared; coordinates are degrees within China, assumed WGS84 (EPSG:4326)"), True)
+        return CrsDecision(WGS84, Message("未声明坐标参考系；坐标为中国境内的经纬度，按 WGS84（EPSG:4326）读取",
+                                          "no CRS declared; coordinates are degrees within China, assumed WGS84 (EPSG:4326)"))
     if looks_swapped_lonlat(bounds) or all_degrees_in_china(xy):
-        return CrsDecision(WGS84, Note("未声明坐标参考系；坐标为中国境内的经纬度（部分为纬度在前），按 WGS84（EPSG:4326）读取",
-                                       "no CRS declared; coordinates are degrees within China (some in latitude/longitude order), "
-                                       "assumed WGS84 (EPSG:4326)"), True)
+        return CrsDecision(WGS84, Message("未声明坐标参考系；坐标为中国境内的经纬度（部分为纬度在前），按 WGS84（EPSG:4326）读取",
+                                          "no CRS declared; coordinates are degrees within China (some in latitude/longitude order), "
+                                          "assumed WGS84 (EPSG:4326)"))
     gk = gauss_kruger_from_prefix(bounds)
     if gk is not None:
         zone = int(bounds[0] // 1_000_000)
-        return CrsDecision(
-            gk,
-            Note(f"未声明坐标参考系；东坐标带号为 {zone}，按 {describe(gk)} 读取"
-                 "（若为西安 80 或北京 54 坐标，位置可能相差约 100 米：请补充 .prj）",
-                 f"no CRS declared; eastings carry zone prefix {zone}, read as {describe(gk)} "
-                 "(if the data are Xi'an 1980 or Beijing 1954, positions may differ by up to ~100 m: add a .prj)"),
-            True,
-        )
-    return CrsDecision(None, Note("未声明坐标参考系，且坐标无法唯一推断", "no CRS declared and the coordinates fit no unambiguous guess"))
+        return CrsDecision(gk, Message(
+            f"未声明坐标参考系；东坐标带号为 {zone}，按 {describe(gk)} 读取"
+            "（若为西安 80 或北京 54 坐标，位置可能相差约 100 米：请补充 .prj）",
+            f"no CRS declared; eastings carry zone prefix {zone}, read as {describe(gk)} "
+            "(if the data are Xi'an 1980 or Beijing 1954, positions may differ by up to ~100 m: add a .prj)"))
+    return CrsDecision(None, Message("未声明坐标参考系，且坐标无法唯一推断", "no CRS declared and the coordinates fit no unambiguous guess"))
 
 
 def wgs84_like(crs: CRS) -> bool:
@@ -138,7 +134,7 @@ def region_choices(bounds) -> list[tuple[int, str, bool]]:
     return sorted(out, key=lambda c: not c[2])
 
 
-def accuracy_note(crs: CRS) -> Note | None:
+def accuracy_note(crs: CRS) -> Message | None:
     """A warning when the only transformation to WGS84 is a 'ballpark' one (datum shift ignored)."""
     try:
         group = TransformerGroup(crs, WGS84, always_xy=True)
@@ -151,7 +147,7 @@ def accuracy_note(crs: CRS) -> Note | None:
     datum = geod.name if geod is not None else crs.name
     if "Ballpark" in best.description:
         if datum.startswith("China Geodetic") or "CGCS2000" in datum:
-            return Note("CGCS2000 → WGS84 视为相同（相差厘米级）", "CGCS2000 → WGS84 taken as identical (they differ by centimetres)")
-        return Note(f"{datum} → WGS84 在 PROJ 中没有公布的转换参数：位置可能偏差约 100 米",
-                    f"{datum} → WGS84 has no published shift in PROJ: positions may be off by up to ~100 m")
+            return Message("CGCS2000 → WGS84 视为相同（相差厘米级）", "CGCS2000 → WGS84 taken as identical (they differ by centimetres)")
+        return Message(f"{datum} → WGS84 在 PROJ 中没有公布的转换参数：位置可能偏差约 100 米",
+                       f"{datum} → WGS84 has no published shift in PROJ: positions may be off by up to ~100 m")
     return None

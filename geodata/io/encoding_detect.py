@@ -15,7 +15,7 @@ from pathlib import Path
 
 from charset_normalizer import from_bytes
 
-from geodata.io.import_report import Note
+from geodata.core.message import Message
 
 # DBF language-driver ids (header byte 29) that name an encoding unambiguously.
 _LDID = {0x4D: "gb18030", 0x4E: "cp949", 0x4F: "big5", 0x57: None, 0x00: None}
@@ -26,7 +26,7 @@ _CHINESE = ("gb18030", "gbk", "gb2312", "big5", "utf_8")
 class EncodingGuess:
     encoding: str  # a Python codec name
     source: str  # "cpg", "dbf header", "content", "default"
-    note: str  # human-readable sentence for the import report
+    note: Message  # the sentence for the import report
 
 
 def _codec(name: str) -> str | None:
@@ -96,14 +96,14 @@ def cjk_plausibility(text: str) -> float:
     return good / len(non_ascii)
 
 
-def guess_bytes_encoding(raw: bytes) -> tuple[str, Note]:
+def guess_bytes_encoding(raw: bytes) -> tuple[str, Message]:
     """(codec, reason) for text bytes that carry no declaration."""
     if not raw or raw.isascii():
-        return "utf-8", Note("文本只含 ASCII 字符", "text is plain ASCII")
+        return "utf-8", Message("文本只含 ASCII 字符", "text is plain ASCII")
     try:
         decoded = raw.decode("utf-8")
         score = cjk_plausibility(decoded)
-        return "utf-8", Note(f"文本可按 UTF-8 解码（汉字可信度 {score:.0%}）", f"text decodes as UTF-8 (CJK plausibility {score:.0%})")
+        return "utf-8", Message(f"文本可按 UTF-8 解码（汉字可信度 {score:.0%}）", f"text decodes as UTF-8 (CJK plausibility {score:.0%})")
     except UnicodeDecodeError:
         pass
     candidates: list[tuple[float, str]] = []
@@ -119,11 +119,11 @@ def guess_bytes_encoding(raw: bytes) -> tuple[str, Note]:
         except UnicodeDecodeError:
             continue
     if not candidates:
-        return "latin-1", Note("中文编码和 UTF-8 都不适用，按 Latin-1 读取", "no Chinese or UTF-8 decoding fits; read as Latin-1")
+        return "latin-1", Message("中文编码和 UTF-8 都不适用，按 Latin-1 读取", "no Chinese or UTF-8 decoding fits; read as Latin-1")
     # Prefer the GB family when it is as plausible: this is a mainland-China explorer.
     candidates.sort(key=lambda t: (t[0], t[1] == "gb18030"), reverse=True)
     score, name = candidates[0]
-    return name, Note(f"charset-normalizer 与汉字检查判定为 {name.upper()}（汉字可信度 {score:.0%}）",
+    return name, Message(f"charset-normalizer 与汉字检查判定为 {name.upper()}（汉字可信度 {score:.0%}）",
                       f"charset-normalizer and a CJK check chose {name.upper()} (CJK plausibility {score:.0%})")
 
 
@@ -134,27 +134,28 @@ def detect_dbf_encoding(shp_or_dbf: str | Path) -> EncodingGuess:
         if cpg.exists():
             name = read_cpg(cpg)
             if name:
-                return EncodingGuess(name, "cpg", Note(f"编码 {name.upper()}（来自 {cpg.name}）", f"encoding {name.upper()} from {cpg.name}"))
+                return EncodingGuess(name, "cpg", Message(f"编码 {name.upper()}（来自 {cpg.name}）", f"encoding {name.upper()} from {cpg.name}"))
     dbf = next((p for p in (path.with_suffix(".dbf"), path.with_suffix(".DBF")) if p.exists()), None)
     if dbf is None:
-        return EncodingGuess("utf-8", "default", Note("找不到 .dbf，按 UTF-8 处理", "no .dbf found; assumed UTF-8"))
+        return EncodingGuess("utf-8", "default", Message("找不到 .dbf，按 UTF-8 处理", "no .dbf found; assumed UTF-8"))
     raw, ldid = dbf_text_bytes(dbf)
     if ldid in _LDID and _LDID[ldid]:
         name = _LDID[ldid]
         try:
             raw.decode(name)
-            return EncodingGuess(name, "dbf header", Note(f"编码 {name.upper()}（来自 DBF 文件头的语言驱动字节 0x{ldid:02X}）",
+            return EncodingGuess(name, "dbf header", Message(f"编码 {name.upper()}（来自 DBF 文件头的语言驱动字节 0x{ldid:02X}）",
                                                           f"encoding {name.upper()} from the DBF language-driver byte (0x{ldid:02X})"))
         except UnicodeDecodeError:
             pass  # header lies; fall through to the content
     name, reason = guess_bytes_encoding(raw)
-    return EncodingGuess(name, "content", Note(f"{path.name} 旁没有 .cpg：{reason.zh}", f"no .cpg beside {path.name}: {reason}"))
+    return EncodingGuess(name, "content", Message(f"{path.name} 旁没有 .cpg：{reason.text('zh')}",
+                                                  f"no .cpg beside {path.name}: {reason.text('en')}"))
 
 
 _XML_DECL = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._-]+)["']""")
 
 
-def decode_xml(raw: bytes) -> tuple[str, Note]:
+def decode_xml(raw: bytes) -> tuple[str, Message]:
     """Text of an XML file (GPX from Chinese handheld units and apps is often GBK) and how it was decoded.
 
     Evidence in order: a byte-order mark, the declared `encoding=` if the bytes decode with it,
@@ -162,9 +163,9 @@ def decode_xml(raw: bytes) -> tuple[str, Note]:
     in the returned text is rewritten to UTF-8: it is now a Python string, and a parser given it
     must not decode it a second time."""
     if raw.startswith(codecs.BOM_UTF8):
-        text, note = raw.decode("utf-8-sig"), Note("UTF-8（带字节顺序标记）", "UTF-8 (with byte-order mark)")
+        text, note = raw.decode("utf-8-sig"), Message("UTF-8（带字节顺序标记）", "UTF-8 (with byte-order mark)")
     elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text, note = raw.decode("utf-16"), Note("UTF-16（字节顺序标记）", "UTF-16 (byte-order mark)")
+        text, note = raw.decode("utf-16"), Message("UTF-16（字节顺序标记）", "UTF-16 (byte-order mark)")
     else:
         declared = _XML_DECL.match(raw)
         codec = _codec(declared.group(1).decode("ascii")) if declared else None
@@ -174,7 +175,7 @@ def decode_xml(raw: bytes) -> tuple[str, Note]:
         if codec:
             try:
                 text = raw.decode(codec)
-                note = Note(f"文本编码 {codec.upper()}（文件声明）", f"text encoding {codec.upper()} (declared in the file)")
+                note = Message(f"文本编码 {codec.upper()}（文件声明）", f"text encoding {codec.upper()} (declared in the file)")
             except UnicodeDecodeError:
                 pass
         if text is None:
@@ -183,6 +184,6 @@ def decode_xml(raw: bytes) -> tuple[str, Note]:
             lie = (f"声明的 {declared.group(1).decode('ascii')} 与内容不符；" if declared else "未声明编码；",
                    f"declared {declared.group(1).decode('ascii')} does not fit the bytes; " if declared
                    else "no encoding declared; ")
-            note = Note(f"文本编码 {codec.upper()}（{lie[0]}{reason.zh}）", f"text encoding {codec.upper()} ({lie[1]}{reason})")
+            note = Message(f"文本编码 {codec.upper()}（{lie[0]}{reason.text('zh')}）", f"text encoding {codec.upper()} ({lie[1]}{reason.text('en')})")
     text = re.sub(r"""^(\s*<\?xml[^>]*?encoding\s*=\s*)(["'])[^"']*\2""", r"\1\2UTF-8\2", text, count=1)
     return text, note

@@ -21,21 +21,22 @@ import pandas as pd
 import shapely
 
 from geodata.core.atomic import atomic_path
-from geodata.io.import_report import Note
+from geodata.core.message import Message
+from geodata.io.errors import MessageError, short
 
 DRIVERS = {".gpkg": "GPKG", ".shp": "ESRI Shapefile", ".geojson": "GeoJSON", ".json": "GeoJSON", ".kml": "KML", ".csv": "CSV"}
 FILE_FILTER = ("GeoPackage (*.gpkg);;Shapefile (*.shp);;GeoJSON (*.geojson);;KML (*.kml);;CSV (*.csv)")
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
 
 
-class ExportError(Exception):
+class ExportError(MessageError):
     """A layer could not be saved; the message says why, for a person."""
 
 
 @dataclass
 class SaveResult:
     paths: list[Path]
-    report: list[str]
+    report: list[Message]
 
 
 def _same_file(a: Path, b: Path) -> bool:
@@ -67,31 +68,30 @@ def save_layer(
     suffix = path.suffix.lower()
     driver = driver or DRIVERS.get(suffix)
     if driver is None:
-        raise ExportError(f"不支持的格式 / unsupported format {suffix or '(no suffix)'}: use {', '.join(DRIVERS)}")
+        raise ExportError(Message("不支持的格式", f"unsupported format {suffix or '(no suffix)'}: use {', '.join(DRIVERS)}"))
     if not overwrite:
         for src in _source_paths(gdf, source_path):
             targets = [path.with_suffix(s) for s in SHAPEFILE_PARTS] if driver == "ESRI Shapefile" else [path]
             if any(_same_file(t, src) for t in targets):
-                raise ExportError(
-                    f"{path.name} 是该图层的源文件，不会覆盖 / {path.name} is the file this layer was imported from: "
-                    "choose another name (or overwrite explicitly)"
-                )
+                raise ExportError(Message(f"{path.name} 是该图层的源文件，不会覆盖",
+                                          f"{path.name} is the file this layer was imported from: "
+                                          "choose another name (or overwrite explicitly)"))
     if gdf.crs is None:
-        raise ExportError("图层没有坐标参考系 / the layer has no CRS")
-    report: list[str] = []
+        raise ExportError(Message("图层没有坐标参考系", "the layer has no CRS"))
+    report: list[Message] = []
     out = gdf.to_crs(4326) if gdf.crs.to_epsg() != 4326 else gdf.copy()
     out = out.loc[~(out.geometry.isna() | out.geometry.is_empty)].reset_index(drop=True)
     if len(out) < len(gdf):
-        report.append(Note(f"{len(gdf) - len(out)} 个没有几何的要素未写入", f"{len(gdf) - len(out)} features without geometry not written"))
+        report.append(Message(f"{len(gdf) - len(out)} 个没有几何的要素未写入", f"{len(gdf) - len(out)} features without geometry not written"))
     out = _plain_columns(out)
     key = (datum or "wgs84").lower().replace("-", "")
     if key in ("gcj02", "bd09"):
         out = _to_obfuscated(out, key)
-        report.append(Note(f"坐标已用 prcoords 从 WGS84 转换为 {key.upper()}；文件仍标注 EPSG:4326（PROJ 没有该坐标系）——勿与 WGS84 数据混用",
+        report.append(Message(f"坐标已用 prcoords 从 WGS84 转换为 {key.upper()}；文件仍标注 EPSG:4326（PROJ 没有该坐标系）——勿与 WGS84 数据混用",
                            f"coordinates converted from WGS84 to {key.upper()} (prcoords); the file still declares EPSG:4326 "
                            "because PROJ has no CRS for it — do not mix it with WGS84 data"))
     elif key not in ("wgs84", "cgcs2000"):
-        raise ExportError(f"未知坐标基准 / unknown datum {datum!r}: wgs84, gcj02 or bd09")
+        raise ExportError(Message("未知坐标基准", f"unknown datum {datum!r}: wgs84, gcj02 or bd09"))
     name = layer_name or gdf.attrs.get("source_layer") or path.stem
     try:
         if driver == "ESRI Shapefile":
@@ -114,13 +114,13 @@ def save_layer(
     except ExportError:
         raise
     except Exception as exc:  # a person's message; nothing half-written stays behind (atomic)
-        raise ExportError(f"无法保存 / could not save {path.name}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}") from exc
+        raise ExportError(Message("无法保存", f"could not save {path.name}: {short(exc)}")) from exc
     names = ", ".join(p.name for p in paths)
-    report.append(Note(f"已写入 {len(out)} 个要素：{names}", f"{len(out)} features written to {names}"))
+    report.append(Message(f"已写入 {len(out)} 个要素：{names}", f"{len(out)} features written to {names}"))
     return SaveResult(paths, report)
 
 
-def _keep_other_layers(path: Path, tmp: Path, name: str, report: list[str]) -> None:
+def _keep_other_layers(path: Path, tmp: Path, name: str, report: list[Message]) -> None:
     """Saving into an existing GeoPackage adds (or replaces) one layer in a copy; the others stay."""
     import pyogrio
 
@@ -128,9 +128,9 @@ def _keep_other_layers(path: Path, tmp: Path, name: str, report: list[str]) -> N
     try:
         others = [str(n) for n, _ in pyogrio.list_layers(tmp) if str(n) != name]
     except Exception as exc:  # not a GeoPackage we can add to: say so, leave it untouched
-        raise ExportError(f"{path.name} 不是可写入的 GeoPackage / is not a GeoPackage a layer can be added to") from exc
+        raise ExportError(Message(f"{path.name} 不是可写入的 GeoPackage", "is not a GeoPackage a layer can be added to")) from exc
     if others:
-        report.append(Note(f"图层 {name} 写入已有的 {path.name}；保留其他图层：{'、'.join(others)}",
+        report.append(Message(f"图层 {name} 写入已有的 {path.name}；保留其他图层：{'、'.join(others)}",
                            f"layer {name!r} written into the existing {path.name}; other layers kept: {', '.join(others)}"))
 
 
@@ -159,13 +159,12 @@ def _to_obfuscated(gdf, key: str):
     return out
 
 
-def _write_shapefile(gdf, path: Path, report: list[str]) -> list[Path]:
+def _write_shapefile(gdf, path: Path, report: list[Message]) -> list[Path]:
     kinds = {("Point" if "Point" in t else "Line" if "Line" in t else "Polygon") for t in gdf.geom_type.unique()}
     if len(kinds) > 1:
-        raise ExportError(
-            f"Shapefile 只能保存一种几何类型，此图层含 {', '.join(sorted(kinds))} / a Shapefile holds one geometry type "
-            f"and this layer has {', '.join(sorted(kinds))}: save as GeoPackage or GeoJSON"
-        )
+        raise ExportError(Message(f"Shapefile 只能保存一种几何类型，此图层含 {', '.join(sorted(kinds))}",
+                                  f"a Shapefile holds one geometry type and this layer has {', '.join(sorted(kinds))}: "
+                                  "save as GeoPackage or GeoJSON"))
     import pyogrio
 
     # Several files must appear together: write them in a temp folder beside the target, then move each.
@@ -181,7 +180,7 @@ def _write_shapefile(gdf, path: Path, report: list[str]) -> list[Path]:
         written = [str(f) for f in pyogrio.read_info(tmp)["fields"]]
         renamed = [f"{a}→{b}" for a, b in zip([c for c in gdf.columns if c != gdf.geometry.name], written) if a != b]
         if renamed:
-            report.append(Note("Shapefile 字段名限 10 字节，已改名：" + "，".join(renamed),
+            report.append(Message("Shapefile 字段名限 10 字节，已改名：" + "，".join(renamed),
                                "Shapefile field names are limited to 10 bytes; renamed: " + ", ".join(renamed)))
         moved = []
         for part in sorted(Path(tmpdir).iterdir()):
@@ -192,22 +191,22 @@ def _write_shapefile(gdf, path: Path, report: list[str]) -> list[Path]:
             old = path.with_suffix(stale)
             if old.exists() and old not in moved and stale not in (".shp",):
                 old.unlink()  # a sidecar of a previous save would describe other data
-    report.append(Note("Shapefile 已附 .cpg（UTF-8）和 .prj（WGS84）", "Shapefile written with .cpg (UTF-8) and .prj (WGS84)"))
+    report.append(Message("Shapefile 已附 .cpg（UTF-8）和 .prj（WGS84）", "Shapefile written with .cpg (UTF-8) and .prj (WGS84)"))
     return moved
 
 
-def _write_csv(gdf, path: Path, mode: str, report: list[str]) -> Path:
+def _write_csv(gdf, path: Path, mode: str, report: list[Message]) -> Path:
     points = bool(len(gdf)) and (gdf.geom_type == "Point").all()
     if mode == "lonlat" and not points:
-        raise ExportError("只有点图层能保存为经纬度列 / only point layers can be saved as lon/lat columns: use WKT")
+        raise ExportError(Message("只有点图层能保存为经纬度列", "only point layers can be saved as lon/lat columns: use WKT"))
     table = pd.DataFrame(gdf.drop(columns=gdf.geometry.name))
     if mode == "lonlat" or (mode == "auto" and points):
         table["lon"] = np.round(gdf.geometry.x.to_numpy(), 7)
         table["lat"] = np.round(gdf.geometry.y.to_numpy(), 7)
-        report.append(Note("CSV 含 lon/lat 经纬度列（WGS84）", "CSV with lon/lat columns (WGS84 degrees)"))
+        report.append(Message("CSV 含 lon/lat 经纬度列（WGS84）", "CSV with lon/lat columns (WGS84 degrees)"))
     else:
         table["WKT"] = shapely.to_wkt(gdf.geometry.to_numpy(), rounding_precision=7)
-        report.append(Note("CSV 以 WKT 列保存几何（WGS84）", "CSV with geometry as WKT (WGS84 degrees)"))
+        report.append(Message("CSV 以 WKT 列保存几何（WGS84）", "CSV with geometry as WKT (WGS84 degrees)"))
     with atomic_path(path) as tmp:
         # utf-8-sig: Excel in China opens BOM-less UTF-8 as GBK and garbles the names
         table.to_csv(tmp, index=False, encoding="utf-8-sig")

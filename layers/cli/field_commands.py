@@ -86,7 +86,7 @@ def run_check(args: argparse.Namespace) -> int:
     from geodata.bundle.loader import BundleError
 
     try:
-        result = check_file(args.observations, projects, datum, args.tolerance, args.radius)
+        result = check_file(args.observations, projects, datum=datum, tolerance_m=args.tolerance, radius_m=args.radius)
     except BundleError as exc:  # the registry itself is missing: not the user's input
         print(f"错误 / error: {exc}", file=sys.stderr)
         return 1
@@ -107,25 +107,24 @@ def _print_result(result, lang: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from geodata.core.message import Message
     from geodata.fieldcheck.check import note_text
 
     console = Console()
-    zh = lang == "zh"
     table = Table(title=result.summary(lang))
-    headers = (("观测", "obs"), ("名称", "name"), ("项目", "project"), ("匹配", "match"), ("距离 m", "distance m"),
-               ("状态", "status"))
+    headers = [Message("观测", "obs"), Message("名称", "name"), Message("项目", "project"), Message("匹配", "match"),
+               Message("距离 m", "distance m"), Message("状态", "status")]
     notes = "match_note" in result.rows and result.rows["match_note"].astype(bool).any()
     if notes:  # name ties: which registered projects tied, and how one was taken
-        headers += (("备注", "note"),)
-    for zh_h, en_h in headers:
-        table.add_column(zh_h if zh else en_h, justify="right" if en_h.startswith("distance") else "left")
+        headers.append(Message("备注", "note"))
+    for header in headers:
+        table.add_column(header.text(lang), justify="right" if header.en.startswith("distance") else "left")
     colours = {"ok": "green", "flagged": "red", "unmatched": "yellow"}
-    status_zh = {"ok": "符合", "flagged": "超差", "unmatched": "未匹配"}
+    statuses = {"ok": Message("符合", "ok"), "flagged": Message("超差", "flagged"), "unmatched": Message("未匹配", "unmatched")}
     for r in result.rows.itertuples(index=False):
         dist = "" if r.distance_m != r.distance_m else f"{r.distance_m:.1f}"  # NaN check
-        label = status_zh[r.status] if zh else r.status
         cells = [r.obs_id, r.obs_name, f"{r.project_id} {r.project_name_zh}".strip(), r.match_method, dist,
-                 f"[{colours[r.status]}]{label}[/]"]
+                 f"[{colours[r.status]}]{statuses[r.status].text(lang)}[/]"]
         if notes:
             cells.append(note_text(r.match_note, lang))
         table.add_row(*cells)
@@ -133,11 +132,11 @@ def _print_result(result, lang: str) -> None:
 
 
 def run_here(args: argparse.Namespace) -> int:
-    from geodata.coords import datums as coords
+    from geodata.coords.parse import parse_coordinate
     from geodata.fieldcheck.whats_here import whats_here
 
     try:
-        pos = coords.parse_coordinate(args.position, args.datum, args.zone)
+        pos = parse_coordinate(args.position, args.datum, args.zone)
         report = whats_here(pos.lon, pos.lat, n_projects=args.projects)
     except ValueError as exc:
         return _fail(str(exc))
@@ -152,12 +151,13 @@ def run_here(args: argparse.Namespace) -> int:
 
 def run_goto(args: argparse.Namespace) -> int:
     from geodata.coords import datums as coords
+    from geodata.coords.parse import format_dms, parse_coordinate
 
     try:
-        pos = coords.parse_coordinate(args.position, args.datum, args.zone)
+        pos = parse_coordinate(args.position, args.datum, args.zone)
     except ValueError as exc:
         return _fail(str(exc))
-    print(f"WGS84     {pos.lon:.7f}, {pos.lat:.7f}   {coords.format_dms(pos.lon, pos.lat)}")
+    print(f"WGS84     {pos.lon:.7f}, {pos.lat:.7f}   {format_dms(pos.lon, pos.lat)}")
     for datum in ("gcj02", "bd09"):
         x, y = coords.from_wgs84(pos.lon, pos.lat, datum)
         print(f"{datum.upper():<9} {x:.7f}, {y:.7f}")

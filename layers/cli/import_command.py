@@ -31,7 +31,8 @@ def register(subparsers) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from geodata.io.export_vector import ExportError, save_layer
-    from geodata.io.importer import DataImportError, import_file, list_layers
+    from geodata.io.errors import CrsUnknown, DataImportError
+    from geodata.io.importer import import_file, list_layers
 
     try:
         if args.list_layers:
@@ -41,23 +42,23 @@ def run(args: argparse.Namespace) -> int:
         result = import_file(args.file, layer=args.layer, datum=args.datum, crs=args.crs)
     except DataImportError as exc:
         print(f"错误 / error: {exc}", file=sys.stderr)
-        bounds = getattr(exc, "bounds", None)
-        if bounds is not None:  # CrsUnknown: name the regional CRSs that would put the data in the region
+        if isinstance(exc, CrsUnknown):  # name the regional CRSs that would put the data in the region
             from geodata.io.crs_detect import region_choices
 
-            fitting = [f"EPSG:{code} ({name})" for code, name, fits in region_choices(bounds) if fits]
+            fitting = [f"EPSG:{code} ({name})" for code, name, fits in region_choices(exc.bounds) if fits]
             if fitting:
                 print("  可将这些坐标放在成渝地区的坐标系 / CRSs that place these coordinates in the "
                       "Chengdu–Chongqing region: " + "; ".join(fitting),
                       file=sys.stderr)
         return 2
-    from geodata.io.import_report import feature_count, text
     from geodata.core.language import system_language
+    from geodata.core.message import Message, count
 
     lang = args.lang or system_language()  # the window's rule: Chinese unless the locale names another language
-    print(f"{result.source.name}{'：' if lang == 'zh' else ': '}{feature_count(len(result.gdf), lang)}")
+    n = count(len(result.gdf), "个要素", "feature")
+    print(Message(f"{result.source.name}：{n.zh}", f"{result.source.name}: {n.en}").text(lang))
     for line in result.report:
-        print(f"  - {text(line, lang)}")
+        print(f"  - {line.text(lang)}")
     if args.out:
         try:
             saved = save_layer(result.gdf, args.out, datum=args.out_datum, overwrite=args.overwrite)
@@ -65,7 +66,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"错误 / error: {exc}", file=sys.stderr)
             return 2
         for line in saved.report:
-            print(f"  - {text(line, lang)}")
+            print(f"  - {line.text(lang)}")
         paths = ", ".join(str(p) for p in saved.paths)
-        print(f"已保存 {paths}" if lang == "zh" else f"saved {paths}")
+        print(Message(f"已保存 {paths}", f"saved {paths}").text(lang))
     return 0

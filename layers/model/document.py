@@ -149,10 +149,8 @@ def resolve_data_ref(ref: dict[str, Any]):
         gj = ref["geojson"]
         return gpd.GeoDataFrame.from_features(gj["features"], crs=4326)
     if kind == "file":
-        try:
-            from geodata.io.importer import import_file
-        except ImportError:  # the import boundary is being written elsewhere
-            return gpd.read_file(ref["path"], layer=ref.get("layer")).to_crs(4326)
+        from geodata.io.importer import import_file
+
         kwargs = {k: v for k, v in ref.items() if k not in ("kind", "path")}
         return import_file(ref["path"], **kwargs).gdf
     raise ValueError(f"cannot load layer data from {ref!r}: kind must be bundle, file or inline")

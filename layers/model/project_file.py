@@ -20,7 +20,8 @@ from pathlib import Path
 from typing import Any, Callable
 
 from geodata.core.atomic import atomic_write_text
-from geodata.io.import_report import Note  # report lines in Chinese and English, like the import report
+from geodata.core.feedback import Cancelled, Feedback, feedback_or_new
+from geodata.core.message import Message, plain
 
 FORMAT = "chengyu-explorer-project"
 FORMAT_VERSION = 1
@@ -28,7 +29,7 @@ SUFFIX = ".cyproj"
 MAX_BYTES = 200 * 1024 * 1024  # inline GeoJSON layers can be big; beyond this it is not ours
 FILE_FILTER = "成渝项目 / Chengyu project (*.cyproj)"
 IMPORT_OPTIONS = ("layer", "datum", "crs")  # the only data_ref keys passed on to import_file
-NOT_FOUND = Note("找不到文件", "not found")
+NOT_FOUND = Message("找不到文件", "not found")
 
 
 class ProjectFileError(Exception):
@@ -39,7 +40,7 @@ class ProjectFileError(Exception):
 class MissingSource:
     layer: str  # layer name in the project
     path: str  # where the project expected the file (absolute)
-    reason: str  # NOT_FOUND (== "not found", .zh in Chinese) or the import error (already bilingual)
+    reason: Message  # NOT_FOUND, or the import error (both languages, as the error reads)
 
 
 @dataclass
@@ -47,7 +48,7 @@ class LoadedProject:
     document: Any  # layers.model.document.MapDocument
     bookmarks: list[dict] = field(default_factory=list)
     missing: list[MissingSource] = field(default_factory=list)
-    report: list[str] = field(default_factory=list)
+    report: list[Message] = field(default_factory=list)
     path: Path | None = None
 
 
@@ -149,13 +150,15 @@ def _reject_constant(name: str):
     raise ValueError(f"{name} is not allowed in a project file")
 
 
-def load_project(path: str | os.PathLike, *, resolver: Resolver | None = None,
-                 progress: Callable[[float, str], None] | None = None) -> LoadedProject:
+def load_project(path: str | os.PathLike, resolver: Resolver | None = None,
+                 feedback: Feedback | None = None) -> LoadedProject:
     """Open a project.  Files that moved go to `resolver(MissingSource) -> new path | None`;
-    what stays missing is listed in `.missing` and left out of the document."""
+    what stays missing is listed in `.missing` and left out of the document.  A cancelled
+    `feedback` stops between layers (and inside an import) with `Cancelled`."""
     from layers.model.document import MapDocument
 
     path = Path(path)
+    feedback = feedback_or_new(feedback)
     data = read_project_json(path)
     base = path.resolve().parent
     doc = data["document"]
@@ -163,37 +166,40 @@ def load_project(path: str | os.PathLike, *, resolver: Resolver | None = None,
     loaded: dict[int, Any] = {}
     kept, missing, report = [], [], []
     for i, entry in enumerate(entries):
-        if progress:
-            progress(i / max(len(entries), 1), f"正在读取 / loading {entry.get('name', '?')}")
+        feedback.check()
         name = str(entry.get("name", f"layer {i + 1}"))
+        share = feedback.sub(i / len(entries), (i + 1) / len(entries))  # this layer's part of the progress
+        share.set_progress(0.0, Message(f"正在读取 {name}", f"loading {name}"))
         ref = entry.get("data_ref")
         if not isinstance(ref, dict) or not isinstance(entry.get("name"), str):
-            report.append(Note(f"图层 {name!r} 已跳过：没有数据引用", f"layer {name!r} skipped: it has no data reference"))
+            report.append(Message(f"图层 {name!r} 已跳过：没有数据引用", f"layer {name!r} skipped: it has no data reference"))
             continue
         try:
-            gdf, ref = _load_ref(name, ref, base, resolver, missing, report)
+            gdf, ref = _load_ref(name, ref, base, resolver, missing, report, share)
+        except Cancelled:
+            raise
         except Exception as exc:  # a hostile or damaged entry costs that layer, not the project
             why = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            report.append(Note(f"图层 {name!r} 已跳过：{why}", f"layer {name!r} skipped: {why}"))
+            report.append(Message(f"图层 {name!r} 已跳过：{why}", f"layer {name!r} skipped: {why}"))
             continue
         if gdf is None:
             continue
         entry = dict(entry, data_ref=ref)
         if entry.get("style") is not None and not _style_ok(entry["style"]):
-            report.append(Note(f"图层 {name!r}：保存的样式无效，改用默认样式",
-                               f"layer {name!r}: its saved style is not valid, the default style is used"))
+            report.append(Message(f"图层 {name!r}：保存的样式无效，改用默认样式",
+                                  f"layer {name!r}: its saved style is not valid, the default style is used"))
             entry["style"] = None
         loaded[id(ref)] = gdf
         kept.append(entry)
     clean = dict(doc, layers=kept)
     if not _filter_ok(doc.get("filter")):
-        report.append(Note("保存的筛选条件无效，已清除", "the saved filter is not valid and was cleared"))
+        report.append(Message("保存的筛选条件无效，已清除", "the saved filter is not valid and was cleared"))
         clean["filter"] = None
     extent = doc.get("extent")
     if extent is not None and not (isinstance(extent, list) and len(extent) == 4 and all(map(_num, extent))
                                    and extent[0] < extent[2] and extent[1] < extent[3]):
-        report.append(Note("保存的视图范围无效，地图按全图打开",
-                           "the saved view extent is not valid; the map opens at its full extent"))
+        report.append(Message("保存的视图范围无效，地图按全图打开",
+                              "the saved view extent is not valid; the map opens at its full extent"))
         clean["extent"] = None
     if clean.get("language", "zh") not in ("zh", "en"):
         clean["language"] = "zh"
@@ -201,8 +207,7 @@ def load_project(path: str | os.PathLike, *, resolver: Resolver | None = None,
         document = MapDocument.from_dict(clean, resolve=lambda ref: loaded[id(ref)])
     except Exception as exc:
         raise ProjectFileError(f"{path.name}: 项目内容无效 / the project's content is not valid: {exc}") from exc
-    if progress:
-        progress(1.0, "完成 / done")
+    feedback.set_progress(1.0, Message("完成", "done"))
     return LoadedProject(document, _clean_bookmarks(data.get("bookmarks")), missing, report, path)
 
 
@@ -226,7 +231,7 @@ def _filter_ok(data) -> bool:
         return False
 
 
-def _load_ref(name: str, ref: dict, base: Path, resolver, missing: list, report: list):
+def _load_ref(name: str, ref: dict, base: Path, resolver, missing: list, report: list, feedback: Feedback):
     """(GeoDataFrame or None, the data_ref to keep) for one layer entry."""
     import geopandas as gpd
 
@@ -249,7 +254,8 @@ def _load_ref(name: str, ref: dict, base: Path, resolver, missing: list, report:
             clean["path"] = bundle
         return load_layer(clean["layer"], bundle).copy(), clean
     if kind == "file":
-        from geodata.io.importer import DataImportError, import_file
+        from geodata.io.errors import DataImportError
+        from geodata.io.importer import import_file
 
         raw = ref.get("path")
         if not isinstance(raw, str) or not raw:
@@ -262,13 +268,13 @@ def _load_ref(name: str, ref: dict, base: Path, resolver, missing: list, report:
             if not replacement or not Path(replacement).exists():
                 missing.append(wanted)
                 return None, ref
-            report.append(Note(f"图层 {name!r}：{target.name} 已在 {replacement} 找到",
-                               f"layer {name!r}: {target.name} found at {replacement}"))
+            report.append(Message(f"图层 {name!r}：{target.name} 已在 {replacement} 找到",
+                                  f"layer {name!r}: {target.name} found at {replacement}"))
             target = Path(replacement).resolve()
         try:
-            result = import_file(target, **options)
+            result = import_file(target, **options, feedback=feedback)
         except DataImportError as exc:
-            missing.append(MissingSource(name, str(target), str(exc)))
+            missing.append(MissingSource(name, str(target), plain(str(exc))))
             return None, ref
         return result.gdf, {"kind": "file", "path": str(target), **options}
     raise ValueError(f"unknown data kind {kind!r}")

@@ -117,7 +117,7 @@ def test_a_project_with_a_nonsense_layer_opens_with_that_layer_skipped_and_says_
     win.data_actions.open_project(path)
     run(win)
     assert boxes and "odd.cyproj" in boxes[-1]
-    assert win.data_actions.last_report and any("skipped" in line for line in win.data_actions.last_report)
+    assert win.data_actions.last_report and any("skipped" in line.text("en") for line in win.data_actions.last_report)
     assert win.document.layer_names() == []  # the project's content replaced the map, as opening does
     assert win.canvas.wait_idle()
 
@@ -225,7 +225,7 @@ def test_cancelling_an_import_adds_nothing_and_says_nothing(win, boxes, tmp_path
     csv = tmp_path / "sites.csv"
     csv.write_text("name_zh,经度,纬度\n大足石刻,105.72,29.70\n", encoding="utf-8")
     job = win.data_actions.import_path(csv, datum="wgs84")
-    job.cancel_event.set()  # as the progress dialog's Cancel does
+    job.feedback.cancel()  # as the progress dialog's Cancel does
     run(win)
     assert "sites" not in win.document.layer_names()
     assert boxes == []
@@ -403,7 +403,7 @@ def test_closing_the_window_during_an_import_cancels_it_without_a_crash(win, qtb
     win.data_actions.import_path(csv, datum="wgs84")
     win.close()
     qtbot.wait(100)
-    assert not win.data_actions.jobs or all(job.cancel_event.is_set() for job in win.data_actions.jobs)
+    assert not win.data_actions.jobs or all(job.feedback.is_cancelled() for job in win.data_actions.jobs)
     assert csv.exists()
 
 
@@ -585,14 +585,13 @@ def test_closing_the_window_while_the_field_check_writes_a_file_stops_it_and_lea
     out.mkdir()
     writing = threading.Event()
 
-    def work(progress, cancel):  # a report writer: many slow pages, checking cancel between them
+    def work(feedback):  # a report writer: many slow pages, checking cancel between them
         with atomic_path(out / "report.pdf") as tmp:
             with open(tmp, "wb") as fh:
                 for page in range(10_000):
                     fh.write(b"%PDF page\n")
                     writing.set()
-                    if cancel():
-                        raise InterruptedError
+                    feedback.check()
                     time.sleep(0.01)
         return out / "report.pdf"
 

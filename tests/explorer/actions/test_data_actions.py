@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QWidget
 from explorer import i18n
 
 from explorer.actions import data_actions
+from geodata.core.message import plain
 from layers.model.document import MapDocument
 from layers.model.filter import Filter
 
@@ -117,7 +118,7 @@ def test_cancelled_import_adds_nothing_and_reports_no_error(qtbot, tmp_path):
     path = tmp_path / "big.csv"
     path.write_text("id,lon,lat\n" + "\n".join(f"{i},105.{i % 1000:03d},29.5" for i in range(200_000)) + "\n", encoding="utf-8")
     job = actions.import_path(path)
-    job.cancel_event.set()
+    job.feedback.cancel()
     assert actions.wait_idle()
     assert window.document.layer_names() == [] and actions.errors == []
 
@@ -275,7 +276,7 @@ def test_save_layer_dialog_can_write_gcj02_for_web_maps(qtbot, tmp_path):
     gx, gy = wgs84_to_gcj02(105.72, 29.70)
     p = gpd.read_file(out).geometry[0]
     assert (p.x, p.y) == pytest.approx((gx, gy), abs=1e-9)
-    assert any("GCJ02" in line for line in actions.last_report)
+    assert any("GCJ02" in line.text("en") for line in actions.last_report)
 
 
 def test_long_job_shows_a_progress_dialog_whose_cancel_stops_it(qtbot):
@@ -284,12 +285,12 @@ def test_long_job_shows_a_progress_dialog_whose_cancel_stops_it(qtbot):
     window, actions = make_window(qtbot)
     steps = []
 
-    def slow(progress, cancel):
+    def slow(feedback):
         for i in range(400):  # ~8 s unless cancelled
-            if cancel():
+            if feedback.is_cancelled():
                 return "cancelled"
             steps.append(i)
-            progress(i / 400, f"step {i}")
+            feedback.set_progress(i / 400, plain(f"step {i}"))
             time.sleep(0.02)
         return "finished"
 
@@ -360,8 +361,8 @@ def test_closing_the_window_cancels_a_running_job_and_waits_for_it(qtbot):
     window, actions = make_window(qtbot)
     seen = []
 
-    def slow(progress, cancel):
-        while not cancel():
+    def slow(feedback):
+        while not feedback.is_cancelled():
             seen.append(1)
             time.sleep(0.01)
         return "stopped"
@@ -369,7 +370,7 @@ def test_closing_the_window_cancels_a_running_job_and_waits_for_it(qtbot):
     job = actions._run("slow", slow, lambda ok, value: None)
     qtbot.waitUntil(lambda: len(seen) > 3, timeout=5000)
     window.close()
-    assert job.cancel_event.is_set() and job.is_finished()
+    assert job.feedback.is_cancelled() and job.is_finished()
 
 
 def test_report_box_appears_only_when_data_were_changed_and_speaks_chinese(qtbot, tmp_path):
@@ -398,7 +399,7 @@ def test_jobs_run_on_the_explorers_one_worker_thread(qtbot, tmp_path):
     window, actions = make_window(qtbot)
     names = []
     for _ in range(2):
-        actions._run("where", lambda progress, cancel: names.append(threading.current_thread().name), lambda ok, v: None)
+        actions._run("where", lambda feedback: names.append(threading.current_thread().name), lambda ok, v: None)
     assert actions.wait_idle(10000)
     assert names == ["explorer-data-worker"] * 2  # the data lane of explorer.workers, not a QThread per job
 

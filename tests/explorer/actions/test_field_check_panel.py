@@ -194,11 +194,10 @@ def test_whats_here_answers_a_canvas_click_only_when_the_tool_is_on(qtbot, windo
 def test_cancel_stops_a_running_task_and_says_so(qtbot, window):
     panel = install(window)
 
-    def slow(progress, cancel):
+    def slow(feedback):
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            if cancel():
-                raise InterruptedError
+            feedback.check()
             time.sleep(0.01)
         return "finished"
 
@@ -268,5 +267,5 @@ def test_panel_work_runs_on_the_explorers_one_worker_thread(qtbot, window):
     panel = install(window)
     names = []
     with qtbot.waitSignal(panel.result_ready, timeout=10000):
-        panel._start(lambda progress, cancel: names.append(threading.current_thread().name), lambda v: panel.result_ready.emit(v), "…")
+        panel._start(lambda feedback: names.append(threading.current_thread().name), lambda v: panel.result_ready.emit(v), "…")
     assert names == ["explorer-data-worker"]

@@ -278,3 +278,35 @@ def test_every_registered_name_finds_its_own_project(registry):
     assert {pid: (m.index is not None and matcher.ids[m.index]) for pid, m in found.items()} == {
         pid: pid for pid in registry["id"]}
     assert all(m.tier == 3 for m in found.values())  # exact, never a containment that happened to win
+
+
+def test_csv_cells_keep_their_fixed_decimals(tmp_path, projects):
+    path = tmp_path / "obs.csv"
+    path.write_text("id,name,lon,lat\nP003,解放碑,106.5775,29.5576\nX,无名,103.5,31.5\n", encoding="utf-8")
+    result = check_file(path, projects, datum="wgs84")
+    with open(write_csv(result, tmp_path / "r.csv"), encoding="utf-8-sig", newline="") as fh:
+        matched, unmatched = list(csv.DictReader(fh))
+    distance = GEOD.inv(106.5775, 29.5576, 106.5770, 29.5576)[2]
+    assert {k: matched[k] for k in ("obs_lon", "obs_lat", "raw_x", "raw_y", "reg_lon", "distance_m", "match_score")} == {
+        "obs_lon": "106.5775000", "obs_lat": "29.5576000", "raw_x": "106.5775", "raw_y": "29.5576",
+        "reg_lon": "106.5770000", "distance_m": f"{distance:.1f}", "match_score": "100"}
+    assert matched["distance_m"] == "48.5"
+    assert {k: unmatched[k] for k in ("raw_x", "raw_y", "reg_lon", "distance_m", "match_score", "project_id")} == {
+        "raw_x": "103.50", "raw_y": "31.50", "reg_lon": "", "distance_m": "", "match_score": "", "project_id": ""}
+
+
+def test_progress_runs_per_observation_and_cancel_stops_the_check(tmp_path, projects):
+    from geodata.core.feedback import Cancelled, Feedback
+
+    path = write_gcj02_observations(tmp_path / "obs.csv")
+    seen: list[tuple[float, str]] = []
+    check_file(path, projects, datum="gcj02", feedback=Feedback(lambda f, m: seen.append((f, m.text("en")))))
+    assert seen == [(n / 5, f"checked {n} of 5 observations") for n in range(1, 6)]
+
+    def stop_after_two(fraction, message):
+        if fraction >= 0.4:
+            feedback.cancel()
+
+    feedback = Feedback(stop_after_two)
+    with pytest.raises(Cancelled):
+        check_file(path, projects, datum="gcj02", feedback=feedback)

@@ -136,3 +136,30 @@ def test_point_inside_the_circle_has_no_circle_distance(layers):
     rep = whats_here(105.7, 29.7, layers)
     assert rep.in_data_area is True and rep.circle_distance_m == 0.0
     assert not any("距经济圈边界" in line for line in rep.text_lines("zh"))
+
+
+def test_the_whole_answer_reads_line_by_line_in_each_language(layers):
+    from geodata.fieldcheck.whats_here import format_distance
+
+    layers["districts"]["name_en"] = ["Dazu District", "Ziyang", "Outer County"]
+    layers["districts"]["adcode"] = [500111.0, 512000.0, 999999.0]  # codes read back as floats still print whole
+    rep = whats_here(105.7, 29.7, layers, n_projects=1)
+    rail, road, river = (format_distance(rep.lines[k].distance_m) for k in ("railways", "expressways", "rivers"))
+    p1 = format_distance(rep.projects[0].distance_m)
+    assert p1 == "1.94 km"  # 0.02° of longitude at 29.7°N
+    assert rep.text_lines("zh") == [
+        "105.700000, 29.700000 (WGS84)", "位置：重庆市 大足区 (500111)", "在成渝地区双城经济圈内",
+        f"最近铁路：东线 {rail}", f"最近高速公路：渝蓉高速 {road}", f"最近河流：濑溪河 {river}",
+        "附近项目：", f"  P1 大足石刻文创园 {p1}", "注：项目与线路为示意位置（按控制点手工放置），距离为近似值。"]
+    assert rep.text_lines("en") == [
+        "105.700000, 29.700000 (WGS84)", "Place: Dazu District (500111)", "Inside the Chengdu–Chongqing economic circle",
+        f"Nearest railway: East line {rail}", f"Nearest expressway: Chongqing–Chengdu Expressway {road}",
+        f"Nearest river: Laixi River {river}", "Nearby projects:", f"  P1 Dazu Rock Carvings Creative Park {p1}",
+        "Note: projects and lines are schematic (hand-placed through control points); distances are approximate."]
+    assert [m.text("en") for m in rep.messages()] == rep.text_lines("en")
+
+
+def test_a_partly_included_district_says_so(layers):
+    rep = whats_here(105.2, 29.6, layers, n_projects=0)
+    assert rep.text_lines("zh")[2] == "在成渝地区双城经济圈内（所在区县部分纳入）"
+    assert rep.text_lines("en")[2] == "Inside the Chengdu–Chongqing economic circle (district partly included)"

@@ -11,9 +11,17 @@ import shapely
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from geodata.io.importer import SUFFIXES, DataImportError, import_file
+from geodata.io.errors import DataImportError
+from geodata.io.formats import SUFFIXES
+from geodata.io.importer import import_file
 
 POINTS = gpd.GeoDataFrame({"name": ["大足", "资阳"]}, geometry=[shapely.Point(105.72, 29.70), shapely.Point(104.63, 30.13)], crs=4326)
+
+
+def assert_bilingual(exc: DataImportError) -> None:
+    """The error reads "中文 / English": its Message has a Chinese and an English text."""
+    zh, en = exc.message.text("zh"), exc.message.text("en")
+    assert any("\u4e00" <= c <= "\u9fff" for c in zh) and en and str(exc) == f"{zh} / {en}"
 
 
 def good_file(tmp_path, suffix):
@@ -26,8 +34,9 @@ def good_file(tmp_path, suffix):
 def test_empty_file_is_a_clear_error(tmp_path, suffix):
     path = tmp_path / f"empty{suffix}"
     path.write_bytes(b"")
-    with pytest.raises(DataImportError, match="empty"):
+    with pytest.raises(DataImportError) as info:
         import_file(path)
+    assert str(info.value) == f"文件为空 / {path.name} is empty (0 bytes)"
 
 
 @pytest.mark.parametrize("suffix", sorted(SUFFIXES))
@@ -72,7 +81,7 @@ def test_missing_shx_is_rebuilt_in_a_copy_and_the_folder_is_untouched(tmp_path):
     before = sorted(p.name for p in tmp_path.iterdir())
     result = import_file(path)
     assert list(result.gdf["name"]) == ["大足", "资阳"]
-    assert any(".shx was missing" in line for line in result.report)
+    assert any(".shx was missing" in line.text("en") for line in result.report)
     assert sorted(p.name for p in tmp_path.iterdir()) == before
 
 
@@ -100,7 +109,7 @@ def test_only_empty_geometries_is_a_clear_error_and_some_empty_are_dropped(tmp_p
                     '{"type":"Feature","properties":{"a":1},"geometry":null},'
                     '{"type":"Feature","properties":{"a":2},"geometry":{"type":"Point","coordinates":[105.7,29.7]}}]}')
     result = import_file(path)
-    assert len(result.gdf) == 1 and any("1 of 2 features had no geometry" in line for line in result.report)
+    assert len(result.gdf) == 1 and any("1 of 2 features had no geometry" in line.text("en") for line in result.report)
     path.write_text('{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"a":1},"geometry":null}]}')
     with pytest.raises(DataImportError):
         import_file(path)
@@ -112,7 +121,7 @@ def test_bow_tie_polygon_is_repaired_and_reported(tmp_path):
     result = import_file(path)
     g = result.gdf.geometry[0]
     assert g.is_valid and g.geom_type in ("MultiPolygon", "Polygon") and g.area == pytest.approx(0.5)
-    assert any("1 invalid geometries repaired" in line for line in result.report)
+    assert any("1 invalid geometries repaired" in line.text("en") for line in result.report)
 
 
 def test_mixed_geometry_types_are_kept_and_reported(tmp_path):
@@ -120,7 +129,7 @@ def test_mixed_geometry_types_are_kept_and_reported(tmp_path):
     gpd.GeoDataFrame({"a": [1, 2]}, geometry=[shapely.Point(105, 29), shapely.LineString([(105, 29), (106, 30)])], crs=4326).to_file(path)
     result = import_file(path)
     assert sorted(result.gdf.geom_type) == ["LineString", "Point"]
-    assert any("mixed geometry types" in line for line in result.report)
+    assert any("mixed geometry types" in line.text("en") for line in result.report)
 
 
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -134,7 +143,7 @@ def test_fuzz_bytes_either_import_or_raise_data_import_error(tmp_path, data, suf
     try:
         result = import_file(path)
     except DataImportError as exc:
-        assert str(exc)
+        assert_bilingual(exc)
     else:
         assert result.gdf.crs.to_epsg() == 4326 and len(result.gdf) > 0
 
@@ -153,7 +162,7 @@ def test_fuzz_csv_text_either_import_or_raise_data_import_error(tmp_path, header
     try:
         result = import_file(path)
     except DataImportError as exc:
-        assert str(exc)
+        assert_bilingual(exc)
     else:
         assert result.gdf.crs.to_epsg() == 4326
         assert result.gdf.geometry.is_valid.all() and not result.gdf.geometry.is_empty.any()

@@ -8,7 +8,8 @@ import shapely
 from pyproj import Geod
 
 from geodata.io import crs_detect
-from geodata.io.importer import DataImportError, import_file
+from geodata.io.errors import DataImportError
+from geodata.io.importer import import_file
 
 DAZU = (105.7208, 29.7075)
 GEOD = Geod(ellps="WGS84")
@@ -29,9 +30,9 @@ def test_declared_crs_from_prj_is_reprojected_to_wgs84(tmp_path, epsg):
     one_point(epsg).to_file(path)
     result = import_file(path)
     assert metres_from_dazu(result.gdf) < 0.01
-    assert any("declared by the file" in line for line in result.report)
+    assert any("declared by the file" in line.text("en") for line in result.report)
     if epsg != 4326:
-        assert any("reprojected from" in line for line in result.report)
+        assert any("reprojected from" in line.text("en") for line in result.report)
 
 
 def test_beijing_1954_gets_a_real_datum_shift_and_xian80_a_ballpark_warning(tmp_path):
@@ -40,7 +41,7 @@ def test_beijing_1954_gets_a_real_datum_shift_and_xian80_a_ballpark_warning(tmp_
     bj = import_file(tmp_path / "bj54.gpkg")
     xa = import_file(tmp_path / "xa80.gpkg")
     assert metres_from_dazu(bj.gdf) < 1 and metres_from_dazu(xa.gdf) < 1
-    assert any("Xian 1980" in line and "~100 m" in line for line in xa.report)
+    assert any("Xian 1980" in line.text("en") and "~100 m" in line.text("en") for line in xa.report)
 
 
 def test_missing_prj_with_gk_zone_prefix_is_read_as_that_zone_and_the_user_told(tmp_path):
@@ -49,7 +50,7 @@ def test_missing_prj_with_gk_zone_prefix_is_read_as_that_zone_and_the_user_told(
     path.with_suffix(".prj").unlink()
     result = import_file(path)
     assert metres_from_dazu(result.gdf) < 0.01
-    assert any("zone prefix 35" in line and "EPSG:4523" in line for line in result.report)
+    assert any("zone prefix 35" in line.text("en") and "EPSG:4523" in line.text("en") for line in result.report)
 
 
 def test_missing_prj_with_degrees_in_china_is_assumed_wgs84_and_said(tmp_path):
@@ -58,7 +59,7 @@ def test_missing_prj_with_degrees_in_china_is_assumed_wgs84_and_said(tmp_path):
     path.with_suffix(".prj").unlink()
     result = import_file(path)
     assert metres_from_dazu(result.gdf) < 0.01
-    assert any("assumed WGS84" in line for line in result.report)
+    assert any("assumed WGS84" in line.text("en") for line in result.report)
 
 
 def test_missing_prj_with_unprefixed_metres_is_refused_with_advice(tmp_path):
@@ -75,7 +76,7 @@ def test_swapped_lat_lon_is_detected_and_fixed(tmp_path):
     path.write_text("name,lon,lat\n大足,29.7075,105.7208\n资阳,30.1289,104.6276\n", encoding="utf-8")
     result = import_file(path)
     assert metres_from_dazu(result.gdf) < 0.01
-    assert any("swapped" in line for line in result.report)
+    assert any("swapped" in line.text("en") for line in result.report)
 
 
 def test_only_the_swapped_rows_of_a_point_table_are_swapped(tmp_path):
@@ -84,7 +85,7 @@ def test_only_the_swapped_rows_of_a_point_table_are_swapped(tmp_path):
     result = import_file(path)
     xs = sorted(round(p.x, 4) for p in result.gdf.geometry)
     assert xs == [104.6276, 105.7208]
-    assert any("1 points had latitude and longitude swapped" in line for line in result.report)
+    assert any("1 points had latitude and longitude swapped" in line.text("en") for line in result.report)
 
 
 def test_gcj02_datum_is_converted_to_wgs84(tmp_path):
@@ -97,7 +98,7 @@ def test_gcj02_datum_is_converted_to_wgs84(tmp_path):
     converted = import_file(path, datum="gcj02")
     assert metres_from_dazu(plain.gdf) > 100  # the obfuscation moves points by hundreds of metres
     assert metres_from_dazu(converted.gdf) < 0.5
-    assert any("GCJ-02" in line and "prcoords" in line for line in converted.report)
+    assert any("GCJ-02" in line.text("en") and "prcoords" in line.text("en") for line in converted.report)
 
 
 def test_unknown_datum_is_a_clear_error(tmp_path):
@@ -119,15 +120,22 @@ def test_gauss_kruger_prefix_guess_rejects_ranges_spanning_two_zones():
 
 
 def test_datum_conversion_reports_progress_and_can_be_cancelled(tmp_path):
-    from geodata.io.importer import ImportCancelled
+    from geodata.core.feedback import Cancelled, Feedback
 
     path = tmp_path / "many.csv"
     path.write_text("id,lng,lat\n" + "\n".join(f"{i},{105 + i / 1e6:.6f},29.7" for i in range(60_000)) + "\n", encoding="utf-8")
-    messages: list[str] = []
-    with pytest.raises(ImportCancelled):
-        import_file(path, datum="gcj02", progress=lambda f, m: messages.append(m),
-                    cancel=lambda: any("→ WGS84" in m for m in messages))
-    assert sum("→ WGS84" in m for m in messages) == 1  # stopped after the first block of 20 000 points
+    steps: list[tuple[float, str]] = []
+
+    def cancel_after_the_first_block(fraction, message):
+        if "→ WGS84" in message.text("en"):
+            steps.append((fraction, message.text("zh")))
+            feedback.cancel()
+
+    feedback = Feedback(cancel_after_the_first_block)
+    with pytest.raises(Cancelled):
+        import_file(path, datum="gcj02", feedback=feedback)
+    # stopped after the first of three blocks of 20 000 points: 0.85 + 0.1 * 1/3
+    assert steps == [(pytest.approx(0.85 + 0.1 / 3), "GCJ02 → WGS84")]
 
 
 def _point_file(path, crs, lonlat=(105.72, 29.70)):

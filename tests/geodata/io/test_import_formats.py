@@ -8,7 +8,8 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from geodata.io.importer import DataImportError, LayerChoiceRequired, import_file, list_layers
+from geodata.io.errors import DataImportError, LayerChoiceRequired
+from geodata.io.importer import import_file, list_layers
 
 DAZU = (105.7208, 29.7075)  # 大足区 seat
 ZIYANG = (104.6276, 30.1289)  # 资阳市 seat
@@ -36,7 +37,8 @@ def test_ogr_formats_round_trip_names_and_positions(tmp_path, suffix):
     sample().to_file(path, driver="KML" if suffix == ".kml" else None)
     result = import_file(path)
     assert_positions(result.gdf)
-    assert result.report and any("features" in line for line in result.report)
+    assert result.report[-1].text("en") == "2 features (Point), lon 104.6276–105.7208, lat 29.7075–30.1289"
+    assert result.report[-1].text("zh") == "2 个要素（Point），经度 104.6276–105.7208，纬度 29.7075–30.1289"
     assert result.gdf.attrs["source_path"] == str(path.resolve())
 
 
@@ -49,7 +51,7 @@ def test_zipped_shapefile_is_read_from_inside_the_archive(tmp_path):
                 zf.write(part, f"folder/{part.name}")
     result = import_file(archive)
     assert_positions(result.gdf)
-    assert any("inside pts.zip" in line for line in result.report)
+    assert any("inside pts.zip" in line.text("en") for line in result.report)
 
 
 def test_kmz_reads_its_doc_kml(tmp_path):
@@ -57,7 +59,9 @@ def test_kmz_reads_its_doc_kml(tmp_path):
     kmz = tmp_path / "pts.kmz"
     with zipfile.ZipFile(kmz, "w") as zf:
         zf.write(tmp_path / "doc.kml", "doc.kml")
-    assert len(import_file(kmz).gdf) == 2
+    result = import_file(kmz)
+    assert_positions(result.gdf)
+    assert any(line.text("en") == "doc.kml read from inside pts.kmz" for line in result.report)
 
 
 def test_geopackage_with_two_layers_asks_for_a_choice_then_reads_the_chosen_one(tmp_path):
@@ -92,7 +96,7 @@ def test_gpx_gives_tracks_by_default_and_waypoints_on_request(tmp_path):
     assert list(tracks.gdf.geom_type) == ["MultiLineString"]
     assert tracks.gdf["name"][0] == "骑行"
     assert tracks.gdf["start_time"][0].startswith("2024-01-08T08:00")
-    assert any("waypoints (1)" in line for line in tracks.report)
+    assert any("waypoints (1)" in line.text("en") for line in tracks.report)
     waypoints = import_file(path, layer="waypoints")
     assert waypoints.gdf["name"][0] == "大足石刻"
     assert waypoints.gdf.geometry[0].x == pytest.approx(105.7208)
@@ -106,8 +110,8 @@ def test_csv_with_chinese_column_names_and_dms_values(tmp_path):
     assert list(result.gdf["名称"]) == ["大足", "资阳"]
     p = result.gdf.geometry[0]
     assert p.x == pytest.approx(105 + 43 / 60 + 15 / 3600) and p.y == pytest.approx(29 + 42 / 60 + 27 / 3600)
-    assert any("degrees-minutes-seconds" in line for line in result.report)
-    assert any("assumed WGS84" in line for line in result.report)
+    assert any("degrees-minutes-seconds" in line.text("en") for line in result.report)
+    assert any("assumed WGS84" in line.text("en") for line in result.report)
 
 
 @pytest.mark.parametrize("lon,lat", [("lng", "lat"), ("Longitude", "Latitude"), ("X", "Y"), ("经度_GCJ02", "纬度_GCJ02"), ("POINT_X", "POINT_Y")])
@@ -130,7 +134,7 @@ def test_csv_semicolon_separated_gbk_is_read_with_right_names(tmp_path):
     path.write_bytes("名称;经度;纬度\n重庆市规划展览馆;106.5866;29.5636\n广阳岛;106.6706;29.5862\n".encode("gbk"))
     result = import_file(path)
     assert list(result.gdf["名称"]) == ["重庆市规划展览馆", "广阳岛"]
-    assert any("GB18030" in line for line in result.report)
+    assert any("GB18030" in line.text("en") for line in result.report)
 
 
 def test_csv_with_wkt_column(tmp_path):
@@ -174,30 +178,36 @@ def test_wrong_extension_with_known_content_is_read_by_content(tmp_path):
     path.with_suffix(".gpkg").rename(path)
     result = import_file(path)
     assert len(result.gdf) == 2
-    assert any("holds GPKG data" in line for line in result.report)
+    assert any("holds GPKG data" in line.text("en") for line in result.report)
 
 
 def test_csv_progress_reports_and_cancel_stops(tmp_path):
-    from geodata.io import importer as import_vector
-    from geodata.io.importer import ImportCancelled
+    from geodata.core.feedback import Cancelled, Feedback
+    from geodata.io.read_table import CSV_CHUNK_ROWS
 
     path = tmp_path / "big.csv"
     rows = "\n".join(f"{i},{105 + (i % 1000) / 1000:.4f},{29 + (i % 997) / 1000:.4f}" for i in range(120_000))
     path.write_text("id,lon,lat\n" + rows + "\n", encoding="utf-8")
-    seen: list[float] = []
-    result = import_file(path, progress=lambda f, m: seen.append(f))
+    seen: list[tuple[float, str]] = []
+    result = import_file(path, feedback=Feedback(lambda f, m: seen.append((f, m.text("en")))))
     assert len(result.gdf) == 120_000
-    assert seen[0] == 0.0 and seen[-1] == 1.0 and len(seen) >= 4
-    assert seen == sorted(seen)
-    calls = []
+    fractions = [f for f, _ in seen]
+    assert fractions[0] == 0.0 and fractions[-1] == 1.0 and fractions == sorted(fractions)
+    assert [m for _, m in seen if "rows" in m] == ["reading big.csv: 50,000 rows", "reading big.csv: 100,000 rows",
+                                                  "reading big.csv: 120,000 rows"]
+    assert seen[0][1] == "reading big.csv" and seen[-1][1] == "done"
 
-    def cancel_after_first_chunk():
-        calls.append(1)
-        return len(calls) > 1
+    chunks: list[str] = []
 
-    with pytest.raises(ImportCancelled):
-        import_file(path, cancel=cancel_after_first_chunk)
-    assert import_vector.CSV_CHUNK_ROWS < 120_000  # the cancel above happened between chunks
+    def cancel_after_the_first_chunk(fraction, message):
+        if "rows" in message.text("en"):
+            chunks.append(message.text("en"))
+            feedback.cancel()
+
+    feedback = Feedback(cancel_after_the_first_chunk)
+    with pytest.raises(Cancelled):
+        import_file(path, feedback=feedback)
+    assert chunks == ["reading big.csv: 50,000 rows"] and CSV_CHUNK_ROWS == 50_000  # stopped between chunks
 
 
 def test_csv_dms_pair_in_the_wrong_columns_is_skipped_not_silently_swapped(tmp_path):
@@ -206,4 +216,4 @@ def test_csv_dms_pair_in_the_wrong_columns_is_skipped_not_silently_swapped(tmp_p
     path.write_text("名称,经度,纬度\n大足,29°42′27\",105°43'15\"\n资阳,104°37′39\",30°7′44\"\n", encoding="utf-8")
     result = import_file(path)
     assert list(result.gdf["名称"]) == ["资阳"]
-    assert any("1 rows without readable coordinates skipped (rows 2)" in line for line in result.report)
+    assert any("1 rows without readable coordinates skipped (rows 2)" in line.text("en") for line in result.report)

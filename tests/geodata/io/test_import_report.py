@@ -1,12 +1,12 @@
-"""Report lines carry Chinese (shown first in the window) and English (CLI, logs)."""
+"""Report lines are Messages: Chinese (shown first in the window) and English, each complete."""
 from __future__ import annotations
 
 import geopandas as gpd
 import pytest
 import shapely
 
+from geodata.core.message import Message
 from geodata.io.export_vector import save_layer
-from geodata.io.import_report import Note, text
 from geodata.io.importer import import_file
 
 
@@ -24,34 +24,26 @@ def test_every_line_of_a_busy_import_has_chinese_and_english(tmp_path):
     gdf.to_file(shp, encoding="gbk")
     shp.with_suffix(".cpg").unlink(missing_ok=True)
     result = import_file(shp)
-    assert any("swapped" in line for line in result.report) and any("repaired" in line for line in result.report)
+    assert any("swapped" in line.text("en") for line in result.report) and any("repaired" in line.text("en") for line in result.report)
     for line in result.report:
-        assert isinstance(line, Note), line
-        assert has_cjk(text(line, "zh")) and not has_cjk(text(line, "en").replace("大足", "")), line
+        assert isinstance(line, Message), line
+        assert has_cjk(line.text("zh")) and not has_cjk(line.text("en").replace("大足", "")), line
     saved = save_layer(result.gdf, tmp_path / "out.shp")
-    assert all(isinstance(line, Note) and has_cjk(line.zh) for line in saved.report)
-
-
-def test_text_passes_plain_strings_through():
-    assert text("plain", "zh") == "plain" and text(Note("中文", "English"), "en") == "English"
-
-
-@pytest.mark.parametrize("n, zh, en", [(0, "0 个要素", "0 features"), (1, "1 个要素", "1 feature"),
-                                       (2, "2 个要素", "2 features")])
-def test_feature_count_is_singular_for_one_in_english(n, zh, en):
-    from geodata.io.import_report import feature_count
-
-    assert (feature_count(n, "zh"), feature_count(n, "en")) == (zh, en)
+    assert all(isinstance(line, Message) and has_cjk(line.text("zh")) for line in saved.report)
 
 
 def test_single_feature_import_report_says_feature_not_features(tmp_path):
-    from geodata.io.importer import import_file
-
     path = tmp_path / "one.csv"
     path.write_text("name,经度,纬度\n大足,105.72,29.70\n", encoding="utf-8")
-    lines = [str(note) for note in import_file(path).report]  # a Note is its English text
-    assert any(line.startswith("1 feature (") for line in lines), lines
-    assert not any("1 features" in line for line in lines)
+    report = import_file(path).report
+    assert report[-1].text("en") == "1 feature (Point), lon 105.7200–105.7200, lat 29.7000–29.7000"
+    assert report[-1].text("zh") == "1 个要素（Point），经度 105.7200–105.7200，纬度 29.7000–29.7000"
+
+
+def test_the_report_counts_thousands_with_separators(tmp_path):
+    path = tmp_path / "many.csv"
+    path.write_text("id,经度,纬度\n" + "".join(f"{i},105.{i:04d},29.7\n" for i in range(1200)), encoding="utf-8")
+    assert import_file(path).report[-1].text("en").startswith("1,200 features (Point), lon 105.0000–105.1199")
 
 
 def test_zip_without_a_shapefile_says_so_first(tmp_path):
@@ -59,12 +51,13 @@ def test_zip_without_a_shapefile_says_so_first(tmp_path):
 
     import pytest
 
-    from geodata.io.importer import DataImportError, import_file
+    from geodata.io.errors import DataImportError
 
     archive = tmp_path / "docs.zip"
     with zipfile.ZipFile(archive, "w") as zf:
         zf.writestr("readme.txt", "")
     with pytest.raises(DataImportError) as caught:
         import_file(archive)
-    message = str(caught.value)
-    assert message.startswith("docs.zip 中没有 Shapefile") and "holds no shapefile" in message and "readme.txt" in message
+    assert str(caught.value) == ("docs.zip 中没有 Shapefile，其中的 readme.txt 也无法读取 / holds no shapefile, and "
+                                 "readme.txt inside it could not be read: readme.txt 没有数据行 / has no rows")
+    assert caught.value.message.text("zh") == "docs.zip 中没有 Shapefile，其中的 readme.txt 也无法读取"

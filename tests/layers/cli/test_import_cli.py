@@ -30,7 +30,8 @@ def test_bad_input_exits_2_with_message_and_writes_nothing(tmp_path):
     proc = subprocess.run([sys.executable, "main.py", "import", str(src), "--out", str(out)],
                           cwd=ROOT, capture_output=True, text=True)
     assert proc.returncode == 2
-    assert "broken.gpkg" in proc.stderr and "Traceback" not in proc.stderr
+    assert proc.stderr == ("错误 / error: broken.gpkg 不是有效的 GeoPackage 文件（内容不符或已损坏） / is not a valid "
+                           "GeoPackage file (wrong extension, corrupt or truncated)\n")
     assert not out.exists() and list(tmp_path.iterdir()) == [src]
 
 
@@ -41,8 +42,10 @@ def test_datum_option_converts_gcj02(tmp_path, capsys):
     src = tmp_path / "amap.csv"
     src.write_text(f"name,lng,lat\nA,{gx},{gy}\n", encoding="utf-8")
     out = tmp_path / "w.geojson"
-    assert main.main(["import", str(src), "--datum", "gcj02", "--out", str(out)]) == 0
-    assert abs(gpd.read_file(out).geometry[0].x - 105.7208) < 1e-6
+    assert main.main(["import", str(src), "--datum", "gcj02", "--out", str(out), "--lang", "en"]) == 0
+    p = gpd.read_file(out).geometry[0]
+    assert abs(p.x - 105.7208) < 1e-6 and abs(p.y - 29.7075) < 1e-6
+    assert "coordinates converted from GCJ-02 (Amap/Gaode, Tencent) to WGS84 with prcoords" in capsys.readouterr().out
 
 
 def test_list_layers_and_missing_layer_choice(tmp_path, capsys):

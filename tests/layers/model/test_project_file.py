@@ -89,7 +89,8 @@ def test_moved_file_is_reported_missing_and_the_rest_opens(tmp_path):
     src.rename(moved)
     loaded = load_project(path)
     assert [m.layer for m in loaded.missing] == ["sites"]
-    assert loaded.missing[0].path.endswith("sites.geojson")
+    assert loaded.missing[0].path == str(src.resolve())
+    assert (loaded.missing[0].reason.text("zh"), loaded.missing[0].reason.text("en")) == ("找不到文件", "not found")
     assert loaded.document.layer_names() == ["sketch"]
 
 
@@ -107,7 +108,7 @@ def test_resolver_is_asked_for_a_moved_file_and_its_answer_used(tmp_path):
     loaded = load_project(path, resolver=resolver)
     assert asked == ["sites"] and loaded.missing == []
     assert loaded.document.layer("sites").data_ref["path"] == str(moved.resolve())
-    assert any("found at" in line for line in loaded.report)
+    assert any("found at" in line.text("en") for line in loaded.report)
 
 
 def test_hostile_project_executes_nothing(tmp_path):
@@ -170,10 +171,10 @@ def test_damaged_style_filter_extent_and_language_fall_back_to_defaults_with_a_n
     loaded = load_project(path)
     assert loaded.document.layer_names() == ["sites", "sketch"]
     assert loaded.document.filter == Filter()
-    assert any("style is not valid" in line for line in loaded.report)
-    assert any("filter is not valid" in line for line in loaded.report)
+    assert any("style is not valid" in line.text("en") for line in loaded.report)
+    assert any("filter is not valid" in line.text("en") for line in loaded.report)
     assert loaded.document.extent is None and loaded.document.language == "zh"
-    assert any("extent is not valid" in line for line in loaded.report)
+    assert any("extent is not valid" in line.text("en") for line in loaded.report)
 
 
 def test_bundled_map_is_saved_by_reference_and_reopens_whole(tmp_path):
@@ -216,8 +217,6 @@ def test_fuzzed_projects_open_or_give_a_project_error(tmp_path, layers, extra):
 
 
 def test_report_lines_read_in_chinese_and_english(tmp_path):
-    from geodata.io.import_report import text
-
     doc, _ = make_session(tmp_path)
     path = save_project(doc, tmp_path / "p.cyproj")
     data = json.loads(path.read_text(encoding="utf-8"))
@@ -226,9 +225,35 @@ def test_report_lines_read_in_chinese_and_english(tmp_path):
     data["document"]["layers"].append({"name": "orphan"})
     path.write_text(json.dumps(data), encoding="utf-8")
     report = load_project(path).report
-    zh = [text(line, "zh") for line in report]
-    en = [text(line, "en") for line in report]
+    zh = [line.text("zh") for line in report]
+    en = [line.text("en") for line in report]
     assert len(report) == 3 and zh != en
     assert "图层 'orphan' 已跳过：没有数据引用" in zh and "layer 'orphan' skipped: it has no data reference" in en
     assert "保存的筛选条件无效，已清除" in zh and "保存的视图范围无效，地图按全图打开" in zh
     assert all(any("\u4e00" <= c <= "\u9fff" for c in line) for line in zh)  # every line has Chinese
+
+
+def test_a_damaged_data_file_is_missing_with_the_import_error_as_its_reason(tmp_path):
+    doc, src = make_session(tmp_path)
+    path = save_project(doc, tmp_path / "p.cyproj")
+    src.write_bytes(b"")
+    loaded = load_project(path)
+    assert [m.layer for m in loaded.missing] == ["sites"] and loaded.document.layer_names() == ["sketch"]
+    assert loaded.missing[0].reason.text("en") == "文件为空 / sites.geojson is empty (0 bytes)"  # as the error reads
+
+
+def test_loading_reports_progress_per_layer_and_cancel_stops_it(tmp_path):
+    from geodata.core.feedback import Cancelled, Feedback
+
+    doc, _ = make_session(tmp_path)
+    path = save_project(doc, tmp_path / "p.cyproj")
+    seen: list[tuple[float, str]] = []
+    load_project(path, feedback=Feedback(lambda f, m: seen.append((round(f, 3), m.text("en")))))
+    assert seen[0] == (0.0, "loading sites") and (0.5, "loading sketch") in seen and seen[-1] == (1.0, "done")
+    assert [f for f, _ in seen] == sorted(f for f, _ in seen)
+    assert any(m == "reading sites.geojson" for _, m in seen)  # the import reports inside the layer's half
+
+    feedback = Feedback()
+    feedback.cancel()
+    with pytest.raises(Cancelled):
+        load_project(path, feedback=feedback)

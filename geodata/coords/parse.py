@@ -1,0 +1,170 @@
+"""Coordinates typed by people: decimal, DMS and 度分秒, in any datum, read as WGS84.
+
+`parse_lonlat` reads a lon/lat pair (hemisphere letters or 东经/北纬 decide which is which;
+a pair that only fits as lat, lon is read so and says so); `parse_coordinate` adds the datum
+(converted by `datums.py`) and Gauss–Krüger metres; `format_dms` prints a position back.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from geodata.coords.datums import CGCS2000_NOTE, DATUMS, datum_key, gk_to_wgs84, to_wgs84
+
+# Unicode variants people paste from documents and map apps -> ASCII marks.
+_NORMALISE = str.maketrans({
+    "，": ",", "；": ";", "、": ",", "　": " ", "º": "°", "˚": "°", "度": "°", "′": "'", "’": "'", "‘": "'",
+    "´": "'", "分": "'", "″": '"', "”": '"', "“": '"', "秒": '"', "－": "-", "−": "-", "．": ".",
+})
+_HEMISPHERES = {"东经": "E", "西经": "W", "北纬": "N", "南纬": "S", "东": "E", "西": "W", "北": "N", "南": "S"}
+_NUM = r"\d+(?:\.\d*)?|\.\d+"
+_BODY = (rf"(?P<sign{{i}}>[-+])?\s*(?P<deg{{i}}>{_NUM})\s*°?\s*"
+         rf"(?:(?P<min{{i}}>{_NUM})\s*'\s*)?"
+         rf"(?:(?P<sec{{i}}>{_NUM})\s*\"\s*)?")
+# A hemisphere letter belongs before the number or after it, never both (so "N29.6 E105.7" splits right).
+_COORD = re.compile(rf"(?P<pre>[NSEW])\s*{_BODY.format(i=1)}|{_BODY.format(i=2)}(?P<post>[NSEW])?")
+_SEPARATORS = re.compile(r"^[\s,;/]*$")
+
+
+@dataclass(frozen=True)
+class ParsedCoordinate:
+    """What was typed, read as (x, y) in the stated datum, and the WGS84 position it means."""
+
+    x: float  # lon (geographic datums) or easting (gk3/gk6)
+    y: float  # lat or northing
+    datum: str
+    lon: float  # WGS84
+    lat: float  # WGS84
+    note: str = ""
+
+    def format(self) -> str:
+        return f"{self.lon:.6f}, {self.lat:.6f} (WGS84)"
+
+
+def _value(match: re.Match, i: int) -> float:
+    deg = float(match[f"deg{i}"])
+    minutes = float(match[f"min{i}"] or 0)
+    seconds = float(match[f"sec{i}"] or 0)
+    if minutes >= 60 or seconds >= 60:
+        raise ValueError(f"分、秒须小于 60 / minutes and seconds must be below 60: {match.group(0).strip()!r}")
+    if (match[f"min{i}"] or match[f"sec{i}"]) and "." in match[f"deg{i}"]:
+        raise ValueError(f"度带小数时不能再有分秒 / decimal degrees cannot have minutes: {match.group(0).strip()!r}")
+    value = deg + minutes / 60 + seconds / 3600
+    return -value if match[f"sign{i}"] == "-" else value
+
+
+def _normalise(text: str) -> str:
+    text = text.translate(_NORMALISE)
+    for word, letter in _HEMISPHERES.items():
+        text = text.replace(word, f" {letter}")
+    text = text.replace("''", '"')
+    return text.upper()
+
+
+def split_numbers(text: str) -> tuple[float, float]:
+    """Two plain numbers (metres of a projected system), separated by comma, semicolon or space."""
+    parts = [p for p in re.split(r"[\s,;/]+", _normalise(text).strip()) if p]
+    try:
+        values = [float(p) for p in parts]
+    except ValueError:
+        values = []
+    if len(values) != 2:
+        raise ValueError(f"须为两个数（米）/ expected two numbers in metres: {text!r}")
+    return values[0], values[1]
+
+
+class LonLat(tuple):
+    """(lon, lat) that unpacks like a plain pair and says, in `note`, when the order typed was
+    not the order read (no N/E letters, the first value within ±90 and the second beyond it)."""
+
+    note: str
+    swapped: bool
+
+    def __new__(cls, lon: float, lat: float, note: str = ""):
+        pair = super().__new__(cls, (lon, lat))
+        pair.note, pair.swapped = note, bool(note)
+        return pair
+
+
+def parse_lonlat(text: str) -> LonLat:
+    """(lon, lat) in degrees from decimal or DMS text, in whatever datum it was typed in.
+
+    Hemisphere letters (N/S/E/W, 北纬/东经) decide which value is which; without them the
+    order is lon, lat — except that a pair whose second value is beyond ±90 can only be
+    lat, lon: it is read so, and the returned `note` says the values were swapped.
+    """
+    if not text or not text.strip():
+        raise ValueError("请输入坐标 / enter a coordinate")
+    norm = _normalise(text)
+    matches = list(_COORD.finditer(norm))
+    matches = [m for m in matches if m.group(0).strip()]
+    leftover = _COORD.sub(" ", norm)
+    if len(matches) != 2 or not _SEPARATORS.match(leftover):
+        raise ValueError(
+            f"无法识别坐标 / cannot read coordinate {text!r}: expected two values such as "
+            "'105.7, 29.69', '29°41′30″N 105°42′E' or '东经105°42′ 北纬29°41′'")
+    values, axes = [], []
+    for m in matches:
+        i = 1 if m["pre"] else 2
+        hemi = m["pre"] or m["post"]
+        value = _value(m, i)
+        if hemi in ("S", "W"):
+            value = -abs(value)
+        values.append(value)
+        axes.append({"N": "lat", "S": "lat", "E": "lon", "W": "lon"}.get(hemi or ""))
+    if axes[0] and axes[0] == axes[1]:
+        raise ValueError(f"两个值都是{'纬度' if axes[0] == 'lat' else '经度'} / both values are {axes[0]}: {text!r}")
+    if axes[0] or axes[1]:
+        first = axes[0] or ("lon" if axes[1] == "lat" else "lat")
+    elif abs(values[1]) > 90 >= abs(values[0]):
+        first = "lat"
+    else:
+        first = "lon"
+    lon, lat = (values[0], values[1]) if first == "lon" else (values[1], values[0])
+    note = ""
+    if first == "lat" and not (axes[0] or axes[1]):
+        note = (f"无 N/E 标记且第二个值超出 ±90°，按“纬度, 经度”读取 / no N/E letters and {values[1]:g} is beyond "
+                f"±90°: read as lat, lon → lon {lon:g}, lat {lat:g}")
+    if not -90 <= lat <= 90:
+        raise ValueError(f"纬度超出 ±90° / latitude out of range: {lat}")
+    if not -180 <= lon <= 180:
+        raise ValueError(f"经度超出 ±180° / longitude out of range: {lon}")
+    return LonLat(lon, lat, note)
+
+
+def parse_coordinate(text: str, datum: str = "wgs84", zone: int | None = None) -> ParsedCoordinate:
+    """Read a typed position in `datum` and convert it to WGS84.
+
+    For gk3/gk6 the text is two numbers in metres in either order (Chinese surveys write
+    X = northing first); the one of ~3 000 000 m at these latitudes is the northing.
+    """
+    datum = datum_key(datum)
+    note = CGCS2000_NOTE if datum in ("cgcs2000", "gk3", "gk6") else ""
+    if datum in ("gk3", "gk6"):
+        a, b = split_numbers(text)
+        if a >= 1e7 or b >= 1e7:  # the zone-prefixed easting is the only 8-digit value
+            easting, northing = (a, b) if a >= 1e7 else (b, a)
+        else:  # without prefix an easting is 500 000 ± ~400 000 m; a northing here is millions
+            easting, northing = (a, b) if abs(a) < abs(b) else (b, a)
+        lon, lat = gk_to_wgs84(easting, northing, 3 if datum == "gk3" else 6, zone)
+        return ParsedCoordinate(easting, northing, datum, lon, lat, note)
+    pair = parse_lonlat(text)
+    x, y = pair
+    lon, lat = to_wgs84(x, y, datum)
+    if datum in ("gcj02", "bd09"):
+        note = f"{DATUMS[datum].text('zh')} → WGS84 (prcoords)"
+    note = "\n".join(n for n in (pair.note, note) if n)  # a swapped order is said first
+    return ParsedCoordinate(x, y, datum, lon, lat, note)
+
+
+def format_dms(lon: float, lat: float) -> str:
+    """'29°41′30.0″N 105°42′00.0″E' — latitude first, as Chinese maps print it."""
+
+    def part(value: float, pos: str, neg: str) -> str:
+        hemi = pos if value >= 0 else neg
+        total = round(abs(value) * 36000)  # tenths of a second, rounded once so 59.99″ never prints
+        d, rest = divmod(total, 36000)
+        m, s = divmod(rest, 600)
+        return f"{d}°{m:02d}′{s / 10:04.1f}″{hemi}"
+
+    return f"{part(lat, 'N', 'S')} {part(lon, 'E', 'W')}"
