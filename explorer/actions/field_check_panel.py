@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDialog, QDialogBut
                                QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
 
 from explorer import i18n, workers
+from geodata.core.feedback import Cancelled, Feedback
 
 DISCREPANCY_LAYER = "field_check"
 GOTO_LAYER = "goto_marker"
@@ -73,21 +74,24 @@ class _Signals(QObject):
 
 class _Task(workers.Job):
     """Runs fn(progress, cancel) on the explorer's one worker thread (`explorer.workers`: PROJ
-    crashed in pooled Qt threads); results come back through queued signals."""
+    crashed in pooled Qt threads); results come back through queued signals.  `feedback` is the
+    same progress and cancel as one `Feedback`, for the jobs that take one."""
 
     def __init__(self, fn: Callable[[Callable, Callable], Any]):
         super().__init__()
         self.fn = fn
         self.signals = _Signals()
         self.cancelled = False
+        self.feedback = Feedback(lambda f, _m: self.signals.progress.emit(round(f * 100), 100))
 
     def cancel(self) -> None:
         self.cancelled = True
+        self.feedback.cancel()
 
     def work(self) -> None:
         try:
             value = self.fn(lambda done, total: self.signals.progress.emit(int(done), int(total)), lambda: self.cancelled)
-        except InterruptedError:
+        except (InterruptedError, Cancelled):
             self.signals.failed.emit(t("cancelled"))
         except Exception as exc:  # shown to the user; the worker must not die silently
             self.signals.failed.emit(str(exc))
@@ -264,8 +268,11 @@ class FieldCheckPanel(QWidget):
         self.run_button.setEnabled(not busy)
         self.cancel_button.setEnabled(busy)
 
-    def _start(self, fn, on_done, message: str) -> _Task:
+    def _start(self, fn, on_done, message: str, *, feedback: bool = False) -> _Task:
+        """Run `fn(progress, cancel)` in the worker, or `fn(feedback)` with `feedback=True`."""
         task = _Task(fn)
+        if feedback:
+            task.fn = lambda _progress, _cancel: fn(task.feedback)
         task.signals.progress.connect(self._on_progress)
         task.signals.done.connect(lambda value: self._finish(on_done, value))
         task.signals.failed.connect(lambda msg: self._finish(None, msg))
@@ -450,11 +457,11 @@ class FieldCheckPanel(QWidget):
         result, lang = self.result, i18n.language()
         document = self.document.snapshot() if self.document is not None else None
 
-        def work(progress, cancel):
-            return write_report(result, out, document=document, lang=lang,
-                                progress=lambda f, _m: progress(int(f * 100), 100), cancel=cancel)
+        def work(feedback):
+            return write_report(result, out, document=document, lang=lang, feedback=feedback)
 
-        return self._start(work, lambda path: self.summary.setText(t("saved") + str(path)), t("writing_pdf"))
+        return self._start(work, lambda path: self.summary.setText(t("saved") + str(path)), t("writing_pdf"),
+                           feedback=True)
 
     # --- corrections ---------------------------------------------------------------------------
     def _store(self, edits_path: str | None):
