@@ -7,9 +7,6 @@ asks for the basemap a web page needs.
 """
 from __future__ import annotations
 
-import importlib.util
-import threading
-
 from PySide6.QtCore import QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
@@ -18,16 +15,14 @@ from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog
 from explorer import i18n, workers
 from explorer.i18n import tr
 from explorer.workers import Job
+from geodata.core.feedback import Cancelled, Feedback
 from layers.page.layout_geometry import PRESETS
 
 PREVIEW_WIDTH = 560  # pixels of the preview page's longer side
 
 
 def formats() -> list[str]:
-    out = ["png", "svg", "pdf"]
-    if importlib.util.find_spec("layers.web.export_html") is not None:
-        out.append("html")
-    return out
+    return ["png", "svg", "pdf", "html"]
 
 
 class _Signals(QObject):
@@ -38,16 +33,16 @@ class _Signals(QObject):
 
 
 class _PreviewJob(Job):
-    def __init__(self, generation, document, preset, title, extent, language, signals, cancel):
+    def __init__(self, generation, document, preset, title, extent, language, signals, feedback: Feedback):
         super().__init__()
         self.args = (generation, document, preset, title, extent, language)
         self.signals = signals
-        self.cancel = cancel
+        self.feedback = feedback
 
     def work(self) -> None:
         # plan_page with the export's own defaults (filter caption, automatic inset, legible legend
         # panel), only at screen DPI: the preview is the page the file will hold.
-        from layers.page.export_map import paint_page, plan_page
+        from layers.page.page_plan import paint_page, plan_page
         from layers.page.layout_geometry import preset as get_preset
 
         generation, document, preset_name, title, extent, language = self.args
@@ -60,22 +55,24 @@ class _PreviewJob(Job):
             painter = QPainter(image)
             try:
                 paint_page(painter, layout, document, plan.extent, title=plan.title, subtitle=plan.subtitle,
-                           language=language, inset=plan.inset, cancel=self.cancel)
+                           language=language, inset=plan.inset, feedback=self.feedback)
             finally:
                 painter.end()
-            if not self.cancel.is_set():
+            if not self.feedback.is_cancelled():
                 self.signals.preview.emit(generation, image)
+        except Cancelled:  # a newer preview replaced this one
+            pass
         except Exception as exc:  # the old preview stays; the message says why
-            if not self.cancel.is_set():
+            if not self.feedback.is_cancelled():
                 self.signals.preview_failed.emit(generation, f"{type(exc).__name__}: {exc}")
 
 
 class _ExportJob(Job):
-    def __init__(self, document, path, fmt, preset, dpi, title, extent, language, signals, cancel):
+    def __init__(self, document, path, fmt, preset, dpi, title, extent, language, signals, feedback: Feedback):
         super().__init__()
         self.args = (document, path, fmt, preset, dpi, title, extent, language)
         self.signals = signals
-        self.cancel = cancel
+        self.feedback = feedback
 
     def work(self) -> None:
         from layers.page.export_map import export_map
@@ -83,9 +80,10 @@ class _ExportJob(Job):
         document, path, fmt, preset, dpi, title, extent, language = self.args
         try:
             result = export_map(document, path, preset=preset, dpi=dpi, title=title, extent=extent,
-                                language=language, progress=lambda f, m: self.signals.progress.emit(f, m),
-                                cancel=self.cancel)
+                                language=language, feedback=self.feedback)
             self.signals.done.emit(result, "")
+        except Cancelled:
+            self.signals.done.emit(None, "")
         except Exception as exc:
             self.signals.done.emit(None, f"{type(exc).__name__}: {exc}")
 
@@ -110,8 +108,8 @@ class ExportDialog(QDialog):
         self._signals.progress.connect(self._on_progress)
         self._signals.done.connect(self._on_done)
         self._generation = 0
-        self._preview_cancel = threading.Event()
-        self._export_cancel: threading.Event | None = None
+        self._preview_feedback = Feedback()
+        self._export_feedback: Feedback | None = None
         self.preview_image: QImage | None = None
         self._jobs: list[Job] = []  # alive until the worker is done with them
         self.web_dialog = None  # the web-map dialog HTML was handed to
@@ -190,11 +188,11 @@ class ExportDialog(QDialog):
         return snap
 
     def update_preview(self) -> None:
-        self._preview_cancel.set()
-        self._preview_cancel = threading.Event()
+        self._preview_feedback.cancel()
+        self._preview_feedback = Feedback()
         self._generation += 1
         job = _PreviewJob(self._generation, self._snapshot(), self.preset.currentData(), self.title.text(),
-                          None, i18n.language(), self._signals, self._preview_cancel)
+                          None, i18n.language(), self._signals, self._preview_feedback)
         self._keep(job)
 
     def _on_preview(self, generation: int, image: QImage) -> None:
@@ -242,15 +240,16 @@ class ExportDialog(QDialog):
             web.failed.connect(self.failed)
             web.start_export(path)
             return
-        self._export_cancel = threading.Event()
+        language = i18n.language()
+        self._export_feedback = Feedback(lambda f, m: self._signals.progress.emit(f, m.text(language)))
         self._export_path = path
         self.progress.setValue(0)
         self.progress.show()
         self.cancel_button.show()
         self.save_button.setEnabled(False)
         job = _ExportJob(self._snapshot(), path, self.format.currentData(), self.preset.currentData(),
-                         self.dpi.value(), self.title.text() or None, None, i18n.language(),
-                         self._signals, self._export_cancel)
+                         self.dpi.value(), self.title.text() or None, None, language,
+                         self._signals, self._export_feedback)
         self._keep(job)
 
     def _keep(self, job: Job) -> None:
@@ -261,14 +260,14 @@ class ExportDialog(QDialog):
         self.progress.setValue(round(fraction * 100))
 
     def cancel_export(self) -> None:
-        if self._export_cancel is not None:
-            self._export_cancel.set()
+        if self._export_feedback is not None:
+            self._export_feedback.cancel()
 
     def _on_done(self, result, error: str) -> None:
         self.progress.hide()
         self.cancel_button.hide()
         self.save_button.setEnabled(True)
-        if self._export_cancel is not None and self._export_cancel.is_set():
+        if self._export_feedback is not None and self._export_feedback.is_cancelled():
             self.message.setText(tr("export.cancelled"))
             self.failed.emit("cancelled")
         elif error:
@@ -279,12 +278,12 @@ class ExportDialog(QDialog):
             self.exported.emit(self._export_path)
 
     def reject(self) -> None:
-        if self._export_cancel is not None:
-            self._export_cancel.set()
-        self._preview_cancel.set()
+        if self._export_feedback is not None:
+            self._export_feedback.cancel()
+        self._preview_feedback.cancel()
         super().reject()
 
     def done(self, result: int) -> None:  # noqa: D401 - Qt override
-        self._preview_cancel.set()
+        self._preview_feedback.cancel()
         workers.withdraw(self._jobs)
         super().done(result)

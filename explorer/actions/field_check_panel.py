@@ -88,7 +88,7 @@ class _Task(workers.Job):
     def work(self) -> None:
         try:
             value = self.fn(self.feedback)
-        except (Cancelled, InterruptedError):  # InterruptedError: the PDF report's cancel until it takes feedback=
+        except Cancelled:
             self.signals.failed.emit(t("cancelled"))
         except Exception as exc:  # shown to the user; the worker must not die silently
             self.signals.failed.emit(str(exc))
@@ -266,6 +266,7 @@ class FieldCheckPanel(QWidget):
         self.cancel_button.setEnabled(busy)
 
     def _start(self, fn, on_done, message: str) -> _Task:
+        """Run `fn(feedback)` in the worker."""
         task = _Task(fn)
         task.signals.progress.connect(self._on_progress)
         task.signals.done.connect(lambda value: self._finish(on_done, value))
@@ -452,8 +453,7 @@ class FieldCheckPanel(QWidget):
         document = self.document.snapshot() if self.document is not None else None
 
         def work(feedback):
-            return write_report(result, out, document=document, lang=lang,
-                                progress=lambda f, _m: feedback.set_progress(f), cancel=feedback.is_cancelled)
+            return write_report(result, out, document=document, lang=lang, feedback=feedback)
 
         return self._start(work, lambda path: self.summary.setText(t("saved") + str(path)), t("writing_pdf"))
 

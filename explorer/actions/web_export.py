@@ -9,7 +9,6 @@ canvas view, with progress and cancel.
 from __future__ import annotations
 
 import os
-import threading
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
@@ -17,6 +16,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, 
                                QProgressBar, QPushButton, QVBoxLayout, QWidget)
 
 from explorer import i18n, workers
+from geodata.core.feedback import Cancelled, Feedback
 
 TEXT: dict[str, tuple[str, str]] = {
     "action": ("导出网页地图…", "Export web map…"),
@@ -53,18 +53,17 @@ class _Signals(QObject):
 class _Job(workers.Job):
     """On the explorer's one worker thread (not a QThreadPool: PROJ crashed in pooled threads)."""
 
-    def __init__(self, document, path: str, options: dict, signals: _Signals, cancel: threading.Event):
+    def __init__(self, document, path: str, options: dict, signals: _Signals, feedback: Feedback):
         super().__init__()
         self.document, self.path, self.options = document, path, options
-        self.signals, self.cancel = signals, cancel
+        self.signals, self.feedback = signals, feedback
 
     def work(self) -> None:
-        from layers.web.export_html import WebExportCancelled, export_html
+        from layers.web.export_html import export_html
 
         try:
-            export_html(self.document, self.path, progress=lambda f, m: self.signals.progress.emit(f, m),
-                        cancel=self.cancel.is_set, **self.options)
-        except WebExportCancelled:
+            export_html(self.document, self.path, feedback=self.feedback, **self.options)
+        except Cancelled:
             self.signals.done.emit("", t("cancelled"))
         except Exception as exc:  # shown in the dialog: a bad key, an unwritable folder ...
             self.signals.done.emit("", f"{exc}")
@@ -87,7 +86,7 @@ class WebExportDialog(QDialog):
         self._signals = _Signals()
         self._signals.progress.connect(self._on_progress)
         self._signals.done.connect(self._on_done)
-        self._cancel: threading.Event | None = None
+        self._feedback: Feedback | None = None
         self.last_path: str | None = None
 
         self.basemap = QComboBox()
@@ -132,12 +131,12 @@ class WebExportDialog(QDialog):
         self._on_basemap()
 
     def _on_basemap(self, *_):
-        from layers.web.export_html import basemap_note
+        from layers.web.basemaps import basemap_note
 
         key = self.basemap.currentData()
         self.key.setEnabled(key == "tianditu")
-        note = basemap_note(key, i18n.language())
-        self.note.setText(note or "")
+        note = basemap_note(key)
+        self.note.setText(note.text(i18n.language()) if note is not None else "")
         self.note.setVisible(bool(note))
 
     def options(self) -> dict:
@@ -154,17 +153,18 @@ class WebExportDialog(QDialog):
 
     def start_export(self, path: str) -> bool:
         """Check the options, then export on the worker thread; False (and a message) when refused."""
-        from layers.web.export_html import check_basemap
+        from layers.web.basemaps import check_basemap
 
         options = self.options()
         try:
-            check_basemap(options["basemap"], options["tianditu_key"])
+            check_basemap(options["basemap"], options["tianditu_key"], options["language"])
         except ValueError as exc:
             self._show_error(str(exc))
             return False
         if self.settings is not None:
             self.settings.setValue("web_export/basemap", options["basemap"])
-        self._cancel = threading.Event()
+        language = options["language"]
+        self._feedback = Feedback(lambda f, m: self._signals.progress.emit(f, m.text(language)))
         self.message.setText(t("exporting"))
         self.progress.setValue(0)
         self.progress.show()
@@ -172,7 +172,7 @@ class WebExportDialog(QDialog):
         snapshot = self.document.snapshot()
         if self.extent is not None:
             snapshot.set_extent(self.extent)  # the export frames the document's extent: the canvas view
-        job = _Job(snapshot, str(path), options, self._signals, self._cancel)
+        job = _Job(snapshot, str(path), options, self._signals, self._feedback)
         self._jobs = [j for j in self._jobs if not j.finished.is_set()] + [job]
         workers.start(job)
         return True
@@ -199,13 +199,13 @@ class WebExportDialog(QDialog):
         self.exported.emit(path)
 
     def reject(self) -> None:
-        if self._cancel is not None:
-            self._cancel.set()
+        if self._feedback is not None:
+            self._feedback.cancel()
         super().reject()
 
     def done(self, result: int) -> None:  # noqa: D401 - Qt override
-        if self._cancel is not None:
-            self._cancel.set()
+        if self._feedback is not None:
+            self._feedback.cancel()
         workers.withdraw(self._jobs, 30.0)
         super().done(result)
 

@@ -17,6 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from geodata.core.feedback import Feedback, feedback_or_new
+from geodata.core.message import plain
+
 
 def register(subparsers) -> None:
     parser = subparsers.add_parser("bench", help="measure render, pan/zoom, export and load speed against the targets")
@@ -117,7 +120,11 @@ def matplotlib_draw(document, extent, width: int, height: int) -> Callable[[], o
     return draw
 
 
-def measure(repeat: int = 15, keep: str | None = None, progress: Callable[[str], None] | None = None) -> list[Timing]:
+STEPS = ("cold load", "full extent", "zoom", "pan", "A3 export", "geopandas + matplotlib")
+
+
+def measure(repeat: int = 15, keep: str | None = None, feedback: Feedback | None = None) -> list[Timing]:
+    """Every timing of the table; `feedback` hears which step runs (and may cancel between steps)."""
     from geodata.bundle import loader
     from layers.model.document import MapDocument
     from layers.page.export_map import export_map
@@ -125,7 +132,12 @@ def measure(repeat: int = 15, keep: str | None = None, progress: Callable[[str],
     from geodata.coords.projection import lonlat_to_display, region_extent
     from layers.render.renderer import MapRequest, render_image
 
-    say = progress or (lambda _msg: None)
+    feedback = feedback_or_new(feedback)
+
+    def say(step: str) -> None:
+        feedback.check()
+        feedback.set_progress(STEPS.index(step) / len(STEPS), plain(step))
+
     ensure_gui_app()
     cjk_family()
     timings: list[Timing] = []
@@ -190,7 +202,8 @@ def run_bench(args) -> int:
 
     console = Console(width=max(Console().width, 130))  # the table is wide; keep rows on one line
     with console.status("benchmark…") as status:
-        timings = measure(args.repeat, args.keep, progress=lambda msg: status.update(f"benchmark: {msg}"))
+        timings = measure(args.repeat, args.keep,
+                          feedback=Feedback(lambda _f, step: status.update(f"benchmark: {step.text('en')}")))
     table = Table(title="python main.py bench (ms)")
     for column in ("measurement", "n", "median", "p90", "target", "met", "note"):
         table.add_column(column, justify="right" if column in ("n", "median", "p90", "target") else "left")

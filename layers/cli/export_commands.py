@@ -8,9 +8,10 @@ geopandas) happen inside the run functions so `--help` stays fast.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 from pathlib import Path
+
+from geodata.core.message import Message
 
 LAYOUT_FORMATS = (".png", ".svg", ".pdf")
 WEB_FORMATS = (".html",)
@@ -34,10 +35,10 @@ def _add_filter_options(parser: argparse.ArgumentParser) -> None:
 
 def register(subparsers) -> None:
     export = subparsers.add_parser(
-        "export", help="write a laid-out map (png + world file, svg, pdf; html if the web export is installed)",
+        "export", help="write a laid-out map (png + world file, svg, pdf) or an interactive web map (html)",
         description="Export a presentation map: title, legend, scale bar, north arrow, inset, sources.",
     )
-    export.add_argument("out", metavar="OUT", help="output file: .png, .svg, .pdf (or .html)")
+    export.add_argument("out", metavar="OUT", help="output file: .png, .svg, .pdf or .html")
     _add_filter_options(export)
     export.add_argument("--preset", default=DEFAULT_PRESET,
                         help="a4-portrait, a4-landscape, a3-portrait, a3-landscape, slide-16x9")
@@ -130,8 +131,6 @@ def check_format(out: Path) -> str:
     if suffix in LAYOUT_FORMATS:
         return suffix
     if suffix in WEB_FORMATS:
-        if importlib.util.find_spec("layers.web.export_html") is None:
-            raise UsageError("HTML export is not available (layers/web/export_html.py is not installed)")
         return suffix
     raise UsageError(f"unsupported output format {out.suffix or '(none)'!r} for {out}; "
                      f"use {', '.join(LAYOUT_FORMATS + WEB_FORMATS)}")
@@ -164,7 +163,7 @@ def check_preset(name: str) -> None:
 
 
 def district_adcodes(document, names: list[str]) -> tuple[str, ...]:
-    from layers.page.export_map import district_rows
+    from layers.page.extent import district_rows
 
     codes: list[str] = []
     for name in _split(names):
@@ -183,12 +182,7 @@ def build_document(themes=(), statuses=(), districts=()):
 
     document = MapDocument.from_bundle()
     adcodes = district_adcodes(document, list(districts)) if districts else ()
-    flt = Filter(themes=frozenset(themes), statuses=frozenset(statuses), districts=frozenset(adcodes))
-    set_filter = getattr(document, "set_filter", None)
-    if callable(set_filter):
-        set_filter(flt)
-    else:
-        document.filter = flt
+    document.set_filter(Filter(themes=frozenset(themes), statuses=frozenset(statuses), districts=frozenset(adcodes)))
     return document, adcodes
 
 
@@ -218,14 +212,15 @@ def run_export(args) -> int:
         else:
             extent = None
         if suffix in WEB_FORMATS:
-            from layers.web import export_html as export_web
+            from layers.web.basemaps import basemap_note
+            from layers.web.export_html import export_html
 
-            _call_supported(export_web.export_html, document, out, title=args.title, language=args.lang,
-                            extent=extent, basemap=getattr(args, "basemap", None),
-                            tianditu_key=getattr(args, "tianditu_key", None), offline=getattr(args, "offline", None))
-            note = getattr(export_web, "basemap_note", lambda *_: None)(getattr(args, "basemap", None), args.lang)
-            if note:  # e.g. overlays converted to GCJ-02 for the Amap basemap
-                print(f"note: {note}", file=sys.stderr)
+            basemap = args.basemap or "osm"
+            export_html(document, out, basemap=basemap, tianditu_key=args.tianditu_key, title=args.title,
+                        language=args.lang, extent=extent, offline=args.offline)
+            note = basemap_note(basemap)
+            if note is not None:  # e.g. overlays converted to GCJ-02 for the Amap basemap
+                print(f"note: {note.text(args.lang)}", file=sys.stderr)
             print(out)
             return 0
         from layers.page.export_map import export_map
@@ -241,22 +236,11 @@ def run_export(args) -> int:
     return 0
 
 
-def _call_supported(fn, *args, **options):
-    """Call `fn` with the options its signature accepts (the web export is another module's API)."""
-    import inspect
-
-    params = inspect.signature(fn).parameters
-    if not any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params.values()):
-        options = {k: v for k, v in options.items() if k in params}
-    return fn(*args, **{k: v for k, v in options.items() if v is not None})
-
-
 def _theme_title(key: str, language: str) -> str:
     from geodata.core.themes import THEMES
-    from layers.page.export_map import DEFAULT_TITLE
+    from layers.page.page_plan import DEFAULT_TITLE
 
-    zh, en = THEMES[key]
-    return f"{DEFAULT_TITLE['zh']} · {zh}" if language == "zh" else f"{DEFAULT_TITLE['en']} · {en}"
+    return (DEFAULT_TITLE + " · " + Message(*THEMES[key])).text(language)
 
 
 def run_export_batch(args) -> int:
@@ -266,9 +250,10 @@ def run_export_batch(args) -> int:
         return _fail(str(exc))
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+    from geodata.core.feedback import Feedback
     from geodata.core.themes import THEMES
-    from layers.page.export_map import export_map
     from layers.model.filter import Filter
+    from layers.page.export_map import export_map
 
     outdir = Path(args.outdir)
     document, _ = build_document()
@@ -278,18 +263,14 @@ def run_export_batch(args) -> int:
         task = bar.add_task("export", total=len(THEMES))
         for i, key in enumerate(THEMES):
             bar.update(task, description=f"{key:16s}")
-            flt = Filter(themes=frozenset({key}))
-            if callable(getattr(document, "set_filter", None)):
-                document.set_filter(flt)
-            else:
-                document.filter = flt
+            document.set_filter(Filter(themes=frozenset({key})))
 
-            def step(fraction: float, _message: str, _i=i) -> None:
+            def step(fraction: float, _message, _i=i) -> None:
                 bar.update(task, completed=_i + min(fraction, 0.99))
 
             out = outdir / f"{key}.{args.format}"
             export_map(document, out, preset=args.preset, dpi=args.dpi, title=_theme_title(key, args.lang),
-                       subtitle="", language=args.lang, progress=step)
+                       subtitle="", language=args.lang, feedback=Feedback(step))
             written.append(out)
             bar.update(task, completed=i + 1)
     for path in written:

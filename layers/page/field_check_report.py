@@ -3,19 +3,19 @@
 Each map is one `layers.render.renderer` request on an extent around the observed and the
 registered position (the same renderer as the window), with the observed → registered
 arrow drawn over it.  The PDF is written with QPdfWriter through `atomic_path`, so a
-failure or a cancel leaves nothing behind.
+failure or a cancel (`Cancelled`) leaves nothing behind.
 """
 from __future__ import annotations
 
 import math
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Callable
-
 from PySide6.QtCore import QMarginsF, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPageLayout, QPageSize, QPainter, QPainterPath, QPdfWriter, QPen, QPolygonF
 
 from geodata.core.atomic import atomic_path
+from geodata.core.feedback import Feedback, feedback_or_new
+from geodata.core.message import Message, check_language, plain
 from geodata.fieldcheck.check import note_text
 from layers.render.fonts import cjk_family, ensure_gui_app, map_font
 from geodata.coords.projection import lonlat_to_display
@@ -34,34 +34,29 @@ REGISTERED_COLOR = "#2b83ba"
 # shows only the project checked, else a district seat's ring of displaced symbols buries the arrow.
 PROJECT_LAYERS = ("projects", "projects_corrected")
 
-Progress = Callable[[float, str], None]
-
-_TEXT = {
-    "title": ("实地核查报告", "Field check report"),
-    "source": ("观测文件", "Observations"),
-    "datum": ("坐标系", "Datum"),
-    "tolerance": ("容差", "Tolerance"),
-    "made": ("生成时间", "Generated"),
-    "flagged_maps": ("超差项目", "Flagged projects"),
-    "observed": ("观测位置", "Observed"),
-    "registered": ("登记位置", "Registered"),
-    "width": ("图幅宽", "map width"),
-    "none_flagged": ("没有超差项目。", "No project is beyond the tolerance."),
-    "offset": ("偏差", "offset"),
-    "obs": ("观测点", "observation"),
-    "key": ("红色空心圆 = 观测位置，蓝色圆圈 = 登记位置，箭头由观测指向登记位置",
-            "red open circle = observed, blue ring = registered, arrow from observed to registered"),
-    "schematic": ("登记位置为示意位置（按控制点手工放置）", "the registered position is schematic (hand-placed)"),
-    "note": ("备注", "Note"),
-    "columns": (("编号", "名称", "项目", "匹配", "距离 m", "状态"), ("Obs", "Name", "Project", "Match", "Dist. m", "Status")),
-    "status": ({"ok": "符合", "flagged": "超差", "unmatched": "未匹配"}, {"ok": "ok", "flagged": "flagged", "unmatched": "unmatched"}),
-    "method": ({"id": "编号", "name": "名称", "nearest": "最近", "": "—"}, {"id": "id", "name": "name", "nearest": "nearest", "": "—"}),
-}
 STATUS_COLORS = {"ok": "#1a9641", "flagged": "#d7191c", "unmatched": "#b8860b"}
 
-
-def _t(key: str, lang: str):
-    return _TEXT[key][0 if lang == "zh" else 1]
+TITLE = Message("实地核查报告", "Field check report")
+HEADER = Message("观测文件: {source}    坐标系: {datum}    容差: {tolerance} m    生成时间: {made}",
+                 "Observations: {source}    Datum: {datum}    Tolerance: {tolerance} m    Generated: {made}")
+FLAGGED_MAPS = Message("超差项目 ({n})", "Flagged projects ({n})")
+NONE_FLAGGED = Message("没有超差项目。", "No project is beyond the tolerance.")
+MAP_HEADING = Message("{name} ({id}) — 偏差 {distance} m", "{name} ({id}) — offset {distance} m")
+OBSERVATION = Message("观测点 {id} {name}", "observation {id} {name}")
+POSITIONS = Message("观测位置 {obs} → 登记位置 {reg} (WGS84)   图幅宽 ≈ {width} km",
+                    "Observed {obs} → Registered {reg} (WGS84)   map width ≈ {width} km")
+KEY = Message("红色空心圆 = 观测位置，蓝色圆圈 = 登记位置，箭头由观测指向登记位置",
+              "red open circle = observed, blue ring = registered, arrow from observed to registered")
+KEY_SCHEMATIC = Message("{key}；登记位置为示意位置（按控制点手工放置）",
+                        "{key}; the registered position is schematic (hand-placed)").format(key=KEY)
+NOTE = Message("备注：{note}", "Note: {note}")
+COLUMNS = (Message("编号", "Obs"), Message("名称", "Name"), Message("项目", "Project"), Message("匹配", "Match"),
+           Message("距离 m", "Dist. m"), Message("状态", "Status"))
+STATUS_WORDS = {"ok": Message("符合", "ok"), "flagged": Message("超差", "flagged"),
+                "unmatched": Message("未匹配", "unmatched")}
+METHOD_WORDS = {"id": Message("编号", "id"), "name": Message("名称", "name"), "nearest": Message("最近", "nearest"),
+                "": plain("—")}
+DONE = Message("完成", "done")
 
 
 def _pdf_font(size_pt: float, bold: bool = False):
@@ -176,12 +171,10 @@ class _Page:
         rect = writer.pageLayout().paintRectPixels(PDF_DPI)
         self.width, self.height = rect.width(), rect.height()
         self.y = 0.0
-        self.pages = 1
 
     def ensure(self, needed: float) -> None:
         if self.y + needed > self.height:
             self.writer.newPage()
-            self.pages += 1
             self.y = 0.0
 
     def text(self, text: str, size_pt: float, bold: bool = False, color: str = "#222222", gap_mm: float = 1.5) -> None:
@@ -199,7 +192,7 @@ def _fmt_distance(value) -> str:
 
 
 def _table(page: _Page, rows, lang: str) -> None:
-    headers = _t("columns", lang)
+    headers = [h.text(lang) for h in COLUMNS]
     fractions = (0.11, 0.25, 0.34, 0.09, 0.11, 0.10)
     xs = [0.0]
     for f in fractions[:-1]:
@@ -208,7 +201,8 @@ def _table(page: _Page, rows, lang: str) -> None:
     bold = _pdf_font(8.5, bold=True)
     metrics = QFontMetricsF(font)
     row_h = metrics.height() * 1.45
-    status_text, method_text = _t("status", lang), _t("method", lang)
+    status_text = {k: m.text(lang) for k, m in STATUS_WORDS.items()}
+    method_text = {k: m.text(lang) for k, m in METHOD_WORDS.items()}
     painter = page.painter
 
     def header() -> None:
@@ -240,8 +234,7 @@ def _table(page: _Page, rows, lang: str) -> None:
         page.y += row_h
         note = getattr(r, "match_note", "") or ""
         if note == note and str(note).strip():  # NaN-safe; a name tie: which projects tied, how one was taken
-            _note_row(page, f"{_t('note', lang)}{'：' if lang == 'zh' else ': '}{note_text(note, lang)}",
-                      xs[1], n % 2 == 1)
+            _note_row(page, NOTE.format(note=note_text(note, lang)).text(lang), xs[1], n % 2 == 1)
     page.y += _mm(4)
 
 
@@ -262,14 +255,14 @@ def _note_row(page: _Page, text: str, x: float, shaded: bool) -> None:
 
 
 def write_report(result, out_path: str | Path, document=None, lang: str = "zh", title: str | None = None,
-                 progress: Progress | None = None, cancel: Callable[[], bool] | None = None) -> Path:
+                 feedback: Feedback | None = None) -> Path:
     """Write the PDF for a `geodata.fieldcheck.check.CheckResult`; returns the path.
 
-    `document` is the MapDocument the small maps show (default: the bundle's).  `progress(fraction,
-    message)` is called per map; `cancel()` returning True stops (InterruptedError, nothing written).
+    `document` is the MapDocument the small maps show (default: the bundle's).  `feedback` gets
+    the progress per map and may be cancelled: then `Cancelled` is raised and nothing is written.
     """
-    if lang not in ("zh", "en"):
-        raise ValueError(f"language must be zh or en, got {lang!r}")
+    check_language(lang)
+    feedback = feedback_or_new(feedback)
     out = Path(out_path)
     if out.suffix.lower() != ".pdf":
         raise ValueError(f"{out.name}: the report is a .pdf file")
@@ -285,46 +278,43 @@ def write_report(result, out_path: str | Path, document=None, lang: str = "zh", 
         writer.setResolution(PDF_DPI)
         writer.setPageLayout(QPageLayout(QPageSize(QPageSize.PageSizeId.A4), QPageLayout.Orientation.Portrait,
                                          QMarginsF(MARGIN_MM, MARGIN_MM, MARGIN_MM, MARGIN_MM), QPageLayout.Unit.Millimeter))
-        writer.setTitle(title or _t("title", lang))
+        writer.setTitle(title or TITLE.text(lang))
         writer.setCreator("成渝地区双城经济圈 GIS explorer")
         painter = QPainter(writer)
         try:
             page = _Page(writer, painter)
-            page.text(title or _t("title", lang), 18, bold=True, gap_mm=3)
+            page.text(title or TITLE.text(lang), 18, bold=True, gap_mm=3)
             made = datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC")
             source = Path(result.source).name if result.source else "—"
-            page.text(f"{_t('source', lang)}: {source}    {_t('datum', lang)}: {result.datum}    "
-                      f"{_t('tolerance', lang)}: {result.tolerance_m:g} m    {_t('made', lang)}: {made}", 9)
+            page.text(HEADER.format(source=source, datum=result.datum, tolerance=f"{result.tolerance_m:g}",
+                                    made=made).text(lang), 9)
             page.text(result.summary(lang), 11, bold=True, gap_mm=3)
             _table(page, result.rows, lang)
-            page.text(f"{_t('flagged_maps', lang)} ({len(flagged)})", 13, bold=True, gap_mm=2)
+            page.text(FLAGGED_MAPS.format(n=len(flagged)).text(lang), 13, bold=True, gap_mm=2)
             if not len(flagged):
-                page.text(_t("none_flagged", lang), 10)
+                page.text(NONE_FLAGGED.text(lang), 10)
             map_w, map_h = int(round(_mm(MAP_W_MM, MAP_DPI))), int(round(_mm(MAP_H_MM, MAP_DPI)))
             for n, (_, row) in enumerate(flagged.iterrows(), start=1):
-                if cancel is not None and cancel():
-                    raise InterruptedError("已取消 / cancelled")
-                if progress is not None:
-                    progress((n - 1) / max(1, len(flagged)), f"{row['project_id']} {row['project_name_zh']}")
+                feedback.check()
+                feedback.set_progress((n - 1) / max(1, len(flagged)), plain(f"{row['project_id']} {row['project_name_zh']}"))
                 page.ensure(_mm(MAP_H_MM + 28))
-                page.text(f"{row['project_name_zh']} ({row['project_id']}) — {_t('offset', lang)} "
-                          f"{float(row['distance_m']):.1f} m", 11, bold=True, gap_mm=0.5)
-                page.text(f"{_t('obs', lang)} {row['obs_id']} {row['obs_name']}".strip(), 8.5, color="#444444", gap_mm=1)
+                page.text(MAP_HEADING.format(name=row["project_name_zh"], id=row["project_id"],
+                                             distance=f"{float(row['distance_m']):.1f}").text(lang), 11, bold=True, gap_mm=0.5)
+                page.text(OBSERVATION.format(id=row["obs_id"], name=row["obs_name"]).text(lang).strip(), 8.5,
+                          color="#444444", gap_mm=1)
                 image = discrepancy_map(document, row, map_w, map_h, MAP_DPI, lang)
                 target = QRectF(0, page.y, _mm(MAP_W_MM), _mm(MAP_H_MM))
                 painter.drawImage(target, image)
                 page.y += target.height() + _mm(1.5)
                 x0, _, x1, _ = map_extent((row["obs_lon"], row["obs_lat"]), (row["reg_lon"], row["reg_lat"]), map_w / map_h)
                 width_km = (x1 - x0) / 1000
-                page.text(f"{_t('observed', lang)} {row['obs_lon']:.6f}, {row['obs_lat']:.6f} → "
-                          f"{_t('registered', lang)} {row['reg_lon']:.6f}, {row['reg_lat']:.6f} (WGS84)   "
-                          f"{_t('width', lang)} ≈ {width_km:.1f} km", 8, color="#444444", gap_mm=0.5)
-                key = _t("key", lang)
-                if row.get("reg_geometry_quality", "") == "schematic":
-                    key += ("；" if lang == "zh" else "; ") + _t("schematic", lang)
-                page.text(key, 8, color="#444444", gap_mm=5)
-            if progress is not None:
-                progress(1.0, "done")
+                page.text(POSITIONS.format(obs=f"{row['obs_lon']:.6f}, {row['obs_lat']:.6f}",
+                                           reg=f"{row['reg_lon']:.6f}, {row['reg_lat']:.6f}",
+                                           width=f"{width_km:.1f}").text(lang), 8, color="#444444", gap_mm=0.5)
+                schematic = row.get("reg_geometry_quality", "") == "schematic"
+                page.text((KEY_SCHEMATIC if schematic else KEY).text(lang), 8, color="#444444", gap_mm=5)
         finally:
             painter.end()
+        feedback.check()  # cancelled during the last map: atomic_path drops the temporary file
+    feedback.set_progress(1.0, DONE)
     return out

@@ -12,7 +12,11 @@ from typing import Callable
 
 from pyproj import Geod
 
+from geodata.core.message import Message
+
 _GEOD = Geod(ellps="WGS84")
+KILOMETRES = Message("{n} 公里", "{n} km")
+METRES = Message("{n} 米", "{n} m")
 
 # pixel (x, y) in the map frame -> (lon, lat) in degrees
 PixelToLonLat = Callable[[float, float], tuple[float, float]]
@@ -26,11 +30,8 @@ class ScaleBar:
 
     def label(self, language: str = "zh") -> str:
         if self.length_m >= 1000:
-            km = self.length_m / 1000
-            text = f"{km:g}"
-            return f"{text} 公里" if language == "zh" else f"{text} km"
-        text = f"{self.length_m:g}"
-        return f"{text} 米" if language == "zh" else f"{text} m"
+            return KILOMETRES.format(n=f"{self.length_m / 1000:g}").text(language)
+        return METRES.format(n=f"{self.length_m:g}").text(language)
 
 
 def geodesic_m(lon1: float, lat1: float, lon2: float, lat2: float) -> float:

@@ -35,8 +35,8 @@ def test_every_bundled_file_is_declared_as_package_data():
 
 
 def test_the_code_finds_assets_through_the_helper_not_its_own_path():
-    from layers.web import export_html as export_web
     from layers.render import fonts
+    from layers.web import assets
 
     assert fonts.REGULAR == resources_path("fonts", "NotoSansCJKsc-Regular.otf")
-    assert export_web.WEB_RESOURCES == resources_path("web")
+    assert assets.WEB_RESOURCES == resources_path("web")

@@ -135,6 +135,30 @@ def test_exports_csv_and_pdf_from_the_panel(qtbot, window, obs_file, tmp_path):
     assert (tmp_path / "r.pdf").read_bytes().startswith(b"%PDF")
 
 
+def test_cancelling_the_pdf_says_so_and_leaves_no_file(qtbot, window, obs_file, tmp_path):
+    import threading
+
+    from explorer import workers
+
+    panel = install(window)
+    run_check(qtbot, panel, obs_file)
+    gate = threading.Event()
+
+    class Hold(workers.Job):  # keeps the data lane busy so the report is still queued when cancelled
+        def work(self):
+            gate.wait(10)
+
+    workers.start(Hold(), lane="data")
+    out = tmp_path / "r.pdf"
+    task = panel.export_pdf(str(out))
+    panel.cancel_button.click()
+    gate.set()
+    qtbot.waitUntil(lambda: not panel.is_busy(), timeout=30000)
+    assert task.feedback.is_cancelled()
+    assert "已取消" in panel.summary.text() or "Cancelled" in panel.summary.text()
+    assert [p.name for p in tmp_path.iterdir()] == ["obs.csv"]  # neither the report nor a temporary file
+
+
 def test_correct_location_writes_users_file_and_undo_restores(qtbot, window, obs_file, tmp_path):
     panel = install(window)
     run_check(qtbot, panel, obs_file)

@@ -70,25 +70,54 @@ def test_unknown_extent_layer_exits_2(tmp_path, capsys):
     assert _nothing_written(tmp_path)
 
 
-def test_html_goes_to_the_web_export_or_says_it_is_missing(tmp_path, capsys):
-    import importlib.util
+def test_html_goes_to_the_web_export_with_the_filter_title_and_language(tmp_path, capsys):
+    from layers.model.document import MapDocument
+    from layers.model.filter import Filter
+    from tests.layers.web.test_export_web import drawn, legend_and_title, tile_urls
 
     out = tmp_path / "m.html"
-    code, _, err = _run(["export", str(out), "--theme", "transport"], capsys)
-    if importlib.util.find_spec("layers.web.export_html") is None:
-        assert code == 2 and "HTML export is not available" in err
-        assert _nothing_written(tmp_path)
-    else:
-        assert code == 0 and out.stat().st_size > 0
+    code, stdout, err = _run(["export", str(out), "--theme", "transport", "--title", "交通图", "--lang", "en",
+                              "--basemap", "none", "--offline"], capsys)
+    assert code == 0 and stdout.strip() == str(out) and err == ""
+    assert [p.name for p in tmp_path.iterdir()] == ["m.html"]
+    text = out.read_text(encoding="utf-8")
+    document = MapDocument.from_bundle()
+    document.set_filter(Filter(themes=("transport",)))
+    projects = document.layer("projects")
+    assert len(drawn(text, "projects")) == int(projects.data[document.filter.mask(projects)].shape[0]) > 0
+    title, legend = legend_and_title(text)
+    assert title.startswith("<h1>交通图</h1>") and "Filter: Transport" in title  # the options reached the page
+    assert "Scripts are inlined: this page needs no network." in legend and tile_urls(text) == []
+    assert "<script src=" not in text
+
+
+def test_html_with_the_amap_basemap_says_on_stderr_that_coordinates_are_gcj02(tmp_path, capsys):
+    code, _, err = _run(["export", str(tmp_path / "m.html"), "--theme", "energy", "--basemap", "amap", "--lang", "en"],
+                        capsys)
+    assert code == 0 and err.strip() == "note: Basemap Amap/Gaode uses GCJ-02: every feature on this page was " \
+        "converted from WGS84 to GCJ-02 so that it aligns; do not read its coordinates as WGS84."
 
 
 def test_export_batch_writes_one_image_per_theme(tmp_path, capsys):
+    from PySide6.QtGui import QImage
+
     from geodata.core.themes import THEMES
 
     code, stdout, _ = _run(["export-batch", str(tmp_path), "--dpi", "25"], capsys)
     assert code == 0
-    assert sorted(p.stem for p in tmp_path.glob("*.png")) == sorted(THEMES)
-    assert len(stdout.split()) == len(THEMES)
+    assert stdout.split() == [str(tmp_path / f"{key}.png") for key in THEMES]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(f"{key}.{ext}" for key in THEMES
+                                                                 for ext in ("pgw", "png", "prj"))
+    for key in THEMES:
+        image = QImage(str(tmp_path / f"{key}.png"))
+        assert (image.width(), image.height()) == (292, 207), key  # A4 landscape at 25 dpi
+
+
+def test_batch_titles_name_the_theme_in_the_chosen_language():
+    from layers.cli.export_commands import _theme_title
+
+    assert _theme_title("transport", "zh") == "成渝地区双城经济圈 · 交通"
+    assert _theme_title("ecology", "en") == "Chengdu–Chongqing Economic Circle · Ecology"
 
 
 def test_write_sample_writes_the_slide_png_and_prints_its_path(tmp_path, monkeypatch, capsys):
@@ -105,10 +134,18 @@ def test_write_sample_writes_the_slide_png_and_prints_its_path(tmp_path, monkeyp
 
 
 def test_export_to_a_bbox_and_to_a_layer_extent_write_their_files(tmp_path, capsys):
+    import re
+    import xml.etree.ElementTree as ET
+
     assert _run(["export", str(tmp_path / "box.pdf"), "--bbox", "105.5,29.4,106.1,29.9", "--dpi", "50"], capsys)[0] == 0
     assert _run(["export", str(tmp_path / "circle.svg"), "--extent-layer", "circle", "--no-inset"], capsys)[0] == 0
-    assert (tmp_path / "box.pdf").read_bytes().startswith(b"%PDF")
-    assert b"<svg" in (tmp_path / "circle.svg").read_bytes()[:400]
+    data = (tmp_path / "box.pdf").read_bytes()
+    box = re.search(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", data)
+    assert data.startswith(b"%PDF") and (float(box.group(1)), float(box.group(2))) == pytest.approx((841.89, 595.28), abs=1)
+    root = ET.parse(tmp_path / "circle.svg").getroot()
+    ns = "{http://www.w3.org/2000/svg}"
+    assert root.get("viewBox") == "0 0 3508 2480"  # A4 landscape at the default 300 dpi
+    assert len(root.findall(f".//{ns}clipPath")) == 1  # the map frame only: --no-inset
 
 
 @pytest.mark.parametrize("extra, named", [

@@ -11,11 +11,13 @@ import pytest
 from pyproj import Geod
 from shapely.geometry import Point
 
-from layers.model.document import MapDocument, MapLayer
-from layers.page.export_map import ExportCancelled, export_map, resolve_extent
-from layers.model.filter import Filter
+from geodata.core.feedback import Cancelled, Feedback
 from geodata.coords.projection import display_to_lonlat, lonlat_bounds_to_display, lonlat_to_display
+from layers.model.document import MapDocument, MapLayer
+from layers.model.filter import Filter
 from layers.model.style import LayerStyle, Style
+from layers.page.export_map import export_map
+from layers.page.extent import resolve_extent
 from layers.page.world_file import WorldFile
 from tests.conftest import require_tool
 
@@ -57,17 +59,28 @@ def bundle_doc():
     return MapDocument.from_bundle()
 
 
-def test_png_reopens_with_preset_pixels_and_dpi_and_shows_a_map(tmp_path, bundle_doc):
+def test_png_reopens_with_preset_pixels_and_dpi_and_shows_the_renderers_map(tmp_path, bundle_doc):
+    from layers.render.renderer import MapRequest, render_image
+
     out = tmp_path / "map.png"
     steps = []
-    result = export_map(bundle_doc, out, preset="a4-portrait", dpi=100, progress=lambda f, m: steps.append(f))
-    assert steps == sorted(steps) and steps[-1] == 1.0 and len(steps) >= 4
+    result = export_map(bundle_doc, out, preset="a4-portrait", dpi=100,
+                        feedback=Feedback(lambda f, m: steps.append((f, m.text("en")))))
+    assert steps == [(0.0, "layout"), (0.1, "map"), (0.6, "furniture"), (0.85, "writing PNG"), (1.0, "done")]
     image, arr = _image_array(out)
     assert (image.width(), image.height()) == (827, 1169)
     assert image.dotsPerMeterX() * 0.0254 == pytest.approx(100, abs=0.01)
     left, top, w, h = (int(v) for v in result.layout.map_frame)
-    frame = arr[top + 5 : top + h - 5, left + 5 : left + w - 5]
-    assert len(np.unique(frame.reshape(-1, 3), axis=0)) > 50  # a drawn map, not a blank frame
+    # the map frame holds exactly the window's renderer output for the same extent (pixel for
+    # pixel), away from the frame line, the scale bar (lower left) and the north arrow (upper right)
+    alone = render_image(MapRequest(document=bundle_doc, extent=result.extent, width=w, height=h, dpi=100,
+                                    labels=True, language="zh")).convertToFormat(image.format())
+    expected = np.frombuffer(alone.constBits(), np.uint8).reshape(h, alone.bytesPerLine())[:, : w * 3].reshape(h, w, 3)
+    inner = (slice(h // 4, 3 * h // 4), slice(w // 4, 3 * w // 4))
+    page_frame = arr[top : top + h, left : left + w]
+    assert np.array_equal(page_frame[inner], expected[inner])
+    assert len(np.unique(expected[inner].reshape(-1, 3), axis=0)) > 50  # and that is a drawn map
+    assert tuple(arr[2, 2]) == (255, 255, 255)  # the page margin is white paper
     assert result.files == [out, tmp_path / "map.pgw", tmp_path / "map.prj"]
     assert "Lambert_Conformal_Conic" in (tmp_path / "map.prj").read_text()
     assert result.drawn.get("districts", 0) > 100
@@ -146,9 +159,13 @@ def test_svg_is_vector_with_paths_and_text(tmp_path, bundle_doc):
     assert not [g for g in root.iter(f"{ns}g") if (g.get("fill") or "").startswith("#fe0")]  # markers gone
 
 
-def test_pdf_has_the_preset_page_size_and_rasterises_non_blank(tmp_path, bundle_doc):
+def _share(pixels, colour, tolerance=3) -> float:
+    return float(np.all(np.abs(pixels.astype(int) - np.array(colour)) <= tolerance, axis=-1).mean())
+
+
+def test_pdf_has_the_preset_page_size_and_rasterises_to_the_map_on_white_paper(tmp_path, bundle_doc):
     out = tmp_path / "map.pdf"
-    export_map(bundle_doc, out, preset="a3-landscape", dpi=150)
+    result = export_map(bundle_doc, out, preset="a3-landscape", dpi=150)
     data = out.read_bytes()
     assert data.startswith(b"%PDF")
     box = re.search(rb"/MediaBox\s*\[\s*0\s+0\s+([\d.]+)\s+([\d.]+)\s*\]", data)
@@ -159,28 +176,63 @@ def test_pdf_has_the_preset_page_size_and_rasterises_non_blank(tmp_path, bundle_
     assert len(pages) == 1
     _, arr = _image_array(pages[0])
     assert arr.shape[:2] == (234, 331)  # A3 landscape at 20 dpi
-    assert len(np.unique(arr.reshape(-1, 3), axis=0)) > 30
+    scale = 20 / 150
+    left, top, w, h = (round(v * scale) for v in result.layout.map_frame)
+    frame = arr[top + 3 : top + h - 3, left + 3 : left + w - 3]
+    # the map frame is the map: the renderer's background (#dfe9f0) around the circle's districts (#fbf1d6)
+    assert _share(frame, (0xDF, 0xE9, 0xF0)) > 0.15 and _share(frame, (0xFB, 0xF1, 0xD6)) > 0.05
+    assert _share(frame, (255, 255, 255), 0) < 0.02
+    margin = round(result.layout.map_frame[0] * scale) - 1  # the page margin, left and top: white paper
+    assert _share(arr[:margin], (255, 255, 255), 0) == 1.0 and _share(arr[:, :margin], (255, 255, 255), 0) == 1.0
 
 
-def test_cancelled_export_leaves_no_file(tmp_path, bundle_doc):
-    out = tmp_path / "cancel.pdf"
-    with pytest.raises(ExportCancelled):
-        export_map(bundle_doc, out, preset="a4-portrait", dpi=72, cancel=lambda: True)
+def test_an_export_cancelled_before_it_starts_writes_nothing(tmp_path, bundle_doc):
+    feedback = Feedback()
+    feedback.cancel()
+    with pytest.raises(Cancelled):
+        export_map(bundle_doc, tmp_path / "cancel.pdf", preset="a4-portrait", dpi=72, feedback=feedback)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("suffix", [".png", ".svg", ".pdf"])
+@pytest.mark.parametrize("step", ["map", "furniture", "inset", "last"])
+def test_an_export_cancelled_while_painting_leaves_the_old_file_and_no_temporary_one(tmp_path, bundle_doc, suffix,
+                                                                                  step):
+    """Cancelled while the page is being written (inside the atomic write): the file that was
+    there stays as it was, and the half-painted page is not left beside it."""
+    out = tmp_path / f"map{suffix}"
+    out.write_bytes(b"old")
+    seen = []
+
+    def progress(fraction, message):
+        seen.append(message.text("en"))
+        # "last": the last report before the file is complete (PNG: its encoding; SVG/PDF without
+        # an inset: the furniture), so only the export's own final check can notice
+        last = "writing PNG" if suffix == ".png" else "furniture"
+        if message.text("en") == (last if step == "last" else step):
+            feedback.cancel()
+
+    feedback = Feedback(progress)
+    with pytest.raises(Cancelled):
+        export_map(bundle_doc, out, preset="a4-portrait", dpi=40, extent="district:大足区", inset=step != "last",
+                   feedback=feedback)
+    assert out.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [out.name]
+    assert "done" not in seen
 
 
 def test_failure_during_the_page_leaves_no_partial_file(tmp_path, bundle_doc):
     calls = []
 
     def progress(fraction, message):
-        calls.append(message)
-        if message == "furniture":
+        calls.append(message.text("en"))
+        if message.text("en") == "furniture":
             raise RuntimeError("disk on fire")
 
     with pytest.raises(RuntimeError):
-        export_map(bundle_doc, tmp_path / "half.png", preset="a4-portrait", dpi=72, progress=progress)
+        export_map(bundle_doc, tmp_path / "half.png", preset="a4-portrait", dpi=72, feedback=Feedback(progress))
     assert list(tmp_path.iterdir()) == []
-    assert "map" in calls
+    assert calls == ["layout", "map", "furniture"]
 
 
 def test_extent_by_district_layer_and_bbox(bundle_doc):
@@ -213,22 +265,26 @@ def test_inset_appears_by_default_only_when_zoomed_in(tmp_path, bundle_doc):
     assert red.sum() > 10
 
 
-def test_legend_rows_head_layers_with_several_classes_and_name_a_one_class_layer_in_its_row():
-    from layers.page.export_map import legend_rows
+def test_legend_heads_layers_with_several_classes_and_names_a_one_class_layer_in_its_row():
+    from layers.page.layout_geometry import compute_layout, preset
+    from layers.page.legend_panel import legend_plan
     from layers.render.renderer import LegendEntry
 
     def entry(layer, key, label):
         return LegendEntry(layer, f"{layer}图层", f"{layer} layer", key, label, label, Style(), "point", 1)
 
-    rows = legend_rows([entry("seats", "city", "市驻地"), entry("seats", "district", "区县驻地"),
-                        entry("pairs", "ecology", "生态环保"), entry("circle", "", "经济圈")], "zh")
-    assert [(kind, item if kind == "heading" else item.label) for kind, item in rows] == [
-        ("heading", "seats图层"), ("entry", "市驻地"), ("entry", "区县驻地"),
-        ("entry", "pairs图层：生态环保"), ("entry", "经济圈")]
+    layout = compute_layout(preset("a4-landscape"), 100, inset=False)
+    plan = legend_plan(layout, [entry("seats", "city", "市驻地"), entry("seats", "district", "区县驻地"),
+                                entry("pairs", "ecology", "生态环保"), entry("circle", "", "经济圈")], "zh")
+    rows = [(p.row.kind, p.row.label) for p in plan.rows]
+    assert rows == [("heading", "seats图层"), ("entry", "市驻地"), ("entry", "区县驻地"),
+                    ("entry", "pairs图层：生态环保"), ("entry", "经济圈")]
+    assert [p.row.lead for p in plan.rows if p.row.kind == "entry"] == ["", "", "pairs图层：", "经济圈"]
+    assert plan.fits and len({p.column for p in plan.rows}) == 1
 
 
 def test_plan_page_resolves_the_same_page_the_export_writes(tmp_path, bundle_doc):
-    from layers.page.export_map import plan_page
+    from layers.page.page_plan import plan_page
 
     bundle_doc.set_filter(Filter(themes=("transport",)))
     try:
@@ -284,7 +340,7 @@ def test_legend_for_dazu_transport_ecology_heads_each_group_and_names_one_class_
 
 
 def test_a4_portrait_legend_never_ends_a_column_with_a_heading_nor_splits_the_status_key(tmp_path, bundle_doc):
-    from layers.page.export_map import legend_plan
+    from layers.page.legend_panel import legend_plan
 
     result, _ = _dazu_transport_ecology_legend(bundle_doc, tmp_path)
     plan = legend_plan(result.layout, result.legend, "en")
@@ -302,13 +358,14 @@ PRINT_PRESETS = ("a4-portrait", "a4-landscape", "a3-portrait", "a3-landscape")
 
 
 def _assert_legend_legible(result, language, minimum_pt):
-    from layers.page.export_map import _font, legend_plan
+    from layers.page.furniture import page_font
+    from layers.page.legend_panel import legend_plan
 
     layout = result.layout
     plan = legend_plan(layout, result.legend, language)
     assert plan.printed_pt >= minimum_pt
     # the type really set: the font's pixel size is the printed size on this page (± rounding)
-    assert _font(layout, plan.size_pt).pixelSize() >= layout.pt(minimum_pt) - 0.5
+    assert page_font(layout, plan.size_pt).pixelSize() >= layout.pt(minimum_pt) - 0.5
     assert plan.fits
     left, top, width, height = layout.legend
     for p, (x, y, w, h) in zip(plan.rows, plan.boxes):  # every row whole inside the frame, unshortened
@@ -349,7 +406,7 @@ def test_filtered_district_legend_is_legible_and_leaves_the_map_its_room(tmp_pat
 def test_a_wide_cased_line_swatch_ends_clear_of_its_label():
     from PySide6.QtGui import QImage, QPainter
 
-    from layers.page.export_map import SWATCH_GAP, _draw_legend, legend_plan
+    from layers.page.legend_panel import SWATCH_GAP, draw_legend, legend_plan
     from layers.page.layout_geometry import compute_layout, preset
     from layers.render.renderer import LegendEntry
 
@@ -359,7 +416,7 @@ def test_a_wide_cased_line_swatch_ends_clear_of_its_label():
     image = QImage(layout.width_px, layout.height_px, QImage.Format.Format_RGB888)
     image.fill(0xFFFFFF)
     painter = QPainter(image)
-    _draw_legend(painter, layout, [entry], "en")
+    draw_legend(painter, layout, [entry], "en")
     painter.end()
     plan = legend_plan(layout, [entry], "en")
     x, y, w, h = plan.boxes[0]

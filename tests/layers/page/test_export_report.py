@@ -10,6 +10,7 @@ from PySide6.QtGui import QColor, QImage
 from pyproj import Geod
 from shapely.geometry import Point, box
 
+from geodata.core.feedback import Cancelled, Feedback
 from geodata.coords import datums as coords
 from geodata.fieldcheck.check import check_file
 from layers.model.document import MapDocument, MapLayer
@@ -116,10 +117,31 @@ def test_report_without_flagged_projects_says_so(tmp_path, result, document):
     assert "No project is beyond the tolerance." in text
 
 
-def test_cancel_leaves_no_file(tmp_path, result, document):
-    with pytest.raises(InterruptedError):
-        write_report(result, tmp_path / "c.pdf", document=document, cancel=lambda: True)
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["obs.csv"]
+@pytest.mark.parametrize("cancel_at", [1, 2])
+def test_cancel_during_a_map_leaves_the_old_file_and_no_temporary_one(tmp_path, result, document, cancel_at):
+    """Cancelled while the first map (the report goes on to the next) or the last one is drawn."""
+    out = tmp_path / "c.pdf"
+    out.write_bytes(b"old")
+    maps = []
+
+    def progress(fraction, message):
+        if message.text("en") != "done":
+            maps.append(message.text("en"))
+        if len(maps) == cancel_at:
+            feedback.cancel()
+
+    feedback = Feedback(progress)
+    with pytest.raises(Cancelled):
+        write_report(result, out, document=document, feedback=feedback)
+    assert maps == ["P001 大足石刻宝顶山", "P003 解放碑"][:cancel_at]  # P002 is within the tolerance
+    assert out.read_bytes() == b"old"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.pdf", "obs.csv"]
+
+
+def test_progress_names_each_flagged_map_then_says_done(tmp_path, result, document):
+    seen = []
+    write_report(result, tmp_path / "r.pdf", document=document, feedback=Feedback(lambda f, m: seen.append((f, m.text("en")))))
+    assert seen == [(0.0, "P001 大足石刻宝顶山"), (0.5, "P003 解放碑"), (1.0, "done")]
 
 
 def test_wrong_suffix_is_refused(tmp_path, result, document):

@@ -39,3 +39,10 @@ def test_bar_pixels_span_its_length_geodesically_far_from_the_projection_centre(
     ground = Geod(ellps="WGS84").inv(lon1, lat1, lon2, lat2)[2]
     assert ground == pytest.approx(bar.length_m, rel=0.001)
     assert bar.label("zh") == "100 公里" and bar.label("en") == "100 km"
+
+
+def test_labels_name_metres_below_a_kilometre_and_keep_fractions():
+    from layers.page.scale_bar import ScaleBar
+
+    assert ScaleBar(500, 80.0, 4).label("zh") == "500 米" and ScaleBar(500, 80.0, 4).label("en") == "500 m"
+    assert ScaleBar(2500, 80.0, 4).label("en") == "2.5 km" and ScaleBar(2500, 80.0, 4).label("zh") == "2.5 公里"

@@ -17,9 +17,15 @@ import pytest
 from shapely.geometry import LineString, Point
 
 import main
-from layers.web import export_html as export_web
+from geodata.core.feedback import Cancelled, Feedback
 from layers.model.document import MapDocument, MapLayer
 from layers.model.filter import Filter
+from layers.web.export_html import export_html
+from layers.web.assets import inline_assets
+from layers.web.basemaps import basemap_note
+from layers.web.escape import esc
+from layers.web.leaflet_styles import dash_array
+from layers.web.web_labels import LABEL_ZOOM_CITY, LABEL_ZOOM_DISTRICT, LABEL_ZOOM_POINT
 from tests.layers.engine_fixtures import districts_gdf, projects_gdf, railway_gdf
 
 HOSTILE = [
@@ -115,7 +121,7 @@ def hostile_document() -> MapDocument:
 
 
 def export(document, tmp_path, name="map.html", **options) -> str:
-    out = export_web.export_html(document, tmp_path / name, **options)
+    out = export_html(document, tmp_path / name, **options)
     assert out == tmp_path / name
     return out.read_text(encoding="utf-8")
 
@@ -177,7 +183,7 @@ def test_colours_and_status_dashes_come_from_the_document_style(tmp_path):
 
     rail = drawn(text, "railways")[0]["properties"]["style"]
     weight = rail["weight"]
-    assert rail["dashArray"] == export_web.dash_array("rail", weight)  # the white-dashed core
+    assert rail["dashArray"] == dash_array("rail", weight)  # the white-dashed core
     casing = [f for f in page_features(text) if "cy-casing" in f["properties"]["style"]["className"]]
     assert len(casing) == 1 and casing[0]["properties"]["style"]["color"] == "#1a1a1a"
 
@@ -193,7 +199,7 @@ def test_planned_and_under_construction_lines_get_leaflet_dash_arrays(tmp_path):
     assert by_status["operating"] == {None}
     assert None not in by_status["planned"]
     weight = next(f["properties"]["style"]["weight"] for f in drawn(text, "partnerships"))
-    assert export_web.dash_array("dot", weight) in by_status["planned"]
+    assert dash_array("dot", weight) in by_status["planned"]
 
 
 def test_project_popups_cite_source_file_date_and_sentence(tmp_path):
@@ -201,10 +207,10 @@ def test_project_popups_cite_source_file_date_and_sentence(tmp_path):
     text = export(doc, tmp_path, basemap="none")
     data = doc.layer("projects").data
     row = data.iloc[0]
-    feature = next(f for f in drawn(text, "projects") if f["properties"]["name"] == export_web.esc(row["name_zh"]))
+    feature = next(f for f in drawn(text, "projects") if f["properties"]["name"] == esc(row["name_zh"]))
     popup = feature["properties"]["popup"]
     for value in (row["source_file"], row["source_date"], row["source_sentence"]):
-        assert export_web.esc(value) in popup
+        assert esc(value) in popup
     assert "位置为示意" in popup  # schematic placement is said
 
 
@@ -274,12 +280,18 @@ def test_osm_basemap_is_the_default(tmp_path):
     assert tile_urls(text) == ["https://tile.openstreetmap.org/{z}/{x}/{y}.png"]
 
 
-def test_tianditu_without_a_key_is_refused_and_nothing_is_written(tmp_path, monkeypatch):
+def test_tianditu_without_a_key_is_refused_in_the_pages_language_and_nothing_is_written(tmp_path, monkeypatch):
     monkeypatch.delenv("TIANDITU_KEY", raising=False)
-    with pytest.raises(ValueError, match="Tianditu key"):
-        export_web.export_html(small_document(), tmp_path / "m.html", basemap="tianditu")
-    with pytest.raises(ValueError, match="32 hexadecimal"):
-        export_web.export_html(small_document(), tmp_path / "m.html", basemap="tianditu", tianditu_key="abc'\"")
+    with pytest.raises(ValueError, match="Tianditu key") as refused:
+        export_html(small_document(), tmp_path / "m.html", basemap="tianditu", language="en")
+    assert "密钥" not in str(refused.value)
+    with pytest.raises(ValueError, match="需要您自己的天地图密钥") as refused:
+        export_html(small_document(), tmp_path / "m.html", basemap="tianditu")  # the document's language: zh
+    assert "Tianditu key" not in str(refused.value)
+    with pytest.raises(ValueError, match="32 hexadecimal characters; got 5 characters"):
+        export_html(small_document(), tmp_path / "m.html", basemap="tianditu", tianditu_key="abc'\"", language="en")
+    with pytest.raises(ValueError, match="32 位十六进制字符"):
+        export_html(small_document(), tmp_path / "m.html", basemap="tianditu", tianditu_key="abc'\"")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -306,15 +318,18 @@ def test_amap_basemap_converts_every_coordinate_to_gcj02_and_says_so(tmp_path):
     assert "autonavi.com" in text
     title, legend = legend_and_title(text)
     assert "GCJ-02" in title and "GCJ-02" in legend
-    assert export_web.basemap_note("amap", "en").startswith("Basemap Amap")
-    assert export_web.basemap_note("osm") is None
+    assert basemap_note("amap").text("en").startswith("Basemap Amap")
+    assert basemap_note("amap").text("zh") in title
+    assert basemap_note("osm") is None and basemap_note("none") is None
 
 
 def test_unknown_basemap_and_wrong_suffix_are_refused(tmp_path):
-    with pytest.raises(ValueError, match="unknown basemap"):
-        export_web.export_html(small_document(), tmp_path / "m.html", basemap="google")
+    with pytest.raises(ValueError, match="unknown basemap 'google'; choose one of osm, tianditu, amap, none"):
+        export_html(small_document(), tmp_path / "m.html", basemap="google", language="en")
+    with pytest.raises(ValueError, match="未知底图 'google'"):
+        export_html(small_document(), tmp_path / "m.html", basemap="google")
     with pytest.raises(ValueError, match=r"\.html"):
-        export_web.export_html(small_document(), tmp_path / "m.png")
+        export_html(small_document(), tmp_path / "m.png")
     assert list(tmp_path.iterdir()) == []
 
 
@@ -365,20 +380,36 @@ def test_colours_that_are_not_colours_never_reach_the_page(tmp_path):
 # ---- writing -----------------------------------------------------------------------------------
 
 
-def test_a_cancelled_export_leaves_the_old_file_untouched_and_no_temp_files(tmp_path):
+@pytest.mark.parametrize("step", ["start", "Railways", "legend", "render"])
+def test_a_cancelled_export_leaves_the_old_file_untouched_and_no_temp_files(tmp_path, step):
+    """Cancelled before the layers, at a layer, at the legend, or with the page already rendered
+    (only the check before writing can notice): the old file stays as it was."""
     out = tmp_path / "m.html"
     out.write_text("old", encoding="utf-8")
-    with pytest.raises(export_web.WebExportCancelled):
-        export_web.export_html(small_document(), out, basemap="none", cancel=lambda: True)
+    seen = []
+
+    def progress(fraction, message):
+        seen.append(message.text("en"))
+        if message.text("en") == step:
+            feedback.cancel()
+
+    feedback = Feedback(progress)
+    with pytest.raises(Cancelled):
+        export_html(small_document(), out, basemap="none", language="en", feedback=feedback)
+    assert seen[-1] == step
     assert out.read_text(encoding="utf-8") == "old"
     assert [p.name for p in tmp_path.iterdir()] == ["m.html"]
 
 
-def test_progress_is_reported_from_zero_to_one(tmp_path):
+def test_progress_names_each_layer_from_zero_to_one(tmp_path):
     seen = []
-    export_web.export_html(small_document(), tmp_path / "m.html", basemap="none",
-                           progress=lambda f, m: seen.append(f))
-    assert seen[0] == 0.0 and seen[-1] == 1.0 and seen == sorted(seen)
+    out = tmp_path / "m.html"
+    export_html(small_document(), out, basemap="none", feedback=Feedback(lambda f, m: seen.append((f, m))))
+    fractions = [f for f, _ in seen]
+    assert fractions[0] == 0.0 and fractions[-1] == 1.0 and fractions == sorted(fractions)
+    assert [m.text("zh") for _, m in seen[1:4]] == ["重点项目", "铁路", "区县"]  # topmost layer first
+    assert [m.text("en") for _, m in seen] == ["start", "Projects", "Railways", "Districts", "legend", "render",
+                                               f"written {out}"]
 
 
 def test_extent_is_the_bbox_asked_for(tmp_path):
@@ -404,7 +435,10 @@ def test_cli_writes_html_with_the_filter_and_tells_about_gcj02(tmp_path, capsys)
 def test_cli_refuses_tianditu_without_a_key_and_writes_nothing(tmp_path, capsys, monkeypatch):
     monkeypatch.delenv("TIANDITU_KEY", raising=False)
     code = main.main(["export", str(tmp_path / "m.html"), "--basemap", "tianditu"])
-    assert code == 2 and "Tianditu key" in capsys.readouterr().err
+    assert code == 2 and "天地图密钥" in capsys.readouterr().err
+    code = main.main(["export", str(tmp_path / "m.html"), "--basemap", "tianditu", "--lang", "en"])
+    err = capsys.readouterr().err
+    assert code == 2 and "Tianditu key" in err and "天地图密钥" not in err
     assert list(tmp_path.iterdir()) == []
 
 
@@ -412,14 +446,21 @@ def test_cli_refuses_tianditu_without_a_key_and_writes_nothing(tmp_path, capsys,
 
 
 def test_offline_page_inlines_every_script_and_stylesheet(tmp_path):
+    online = export(small_document(), tmp_path, "online.html", basemap="none")
     text = export(small_document(), tmp_path, basemap="none", offline=True)
-    page = Elements(text)
+    page, linked = Elements(text), Elements(online)
     assert re.findall(r'<script src=|<link rel="stylesheet"', text) == []
     assert "L.Control.Search = " in text or "Control.Search" in text  # leaflet-search is in the page
     assert "url(data:image/png;base64," in text  # the search icon travels with the page
     assert "本页无需联网" in legend_and_title(text)[1]
-    assert page.tags.count("script") >= 5 and "link" not in page.tags
-    assert len(drawn(text)) == 6
+    # each linked script became one inline script, each stylesheet link one <style>
+    scripts = len(re.findall(r'<script src="https://', online))
+    sheets = len(re.findall(r'<link rel="stylesheet" href="https://', online))
+    assert (scripts, sheets) == (4, 3)
+    assert text.count("<script>/* inlined: https://") == scripts
+    assert page.tags.count("script") == linked.tags.count("script") and "link" not in page.tags
+    assert page.tags.count("style") == linked.tags.count("style") + sheets
+    assert page_features(text) == page_features(online)  # the same map
 
 
 def test_offline_page_with_tiles_says_the_tiles_still_need_the_network(tmp_path):
@@ -431,15 +472,18 @@ def test_offline_page_with_tiles_says_the_tiles_still_need_the_network(tmp_path)
 def test_inlining_refuses_a_file_it_does_not_hold():
     page = '<script src="https://cdn.jsdelivr.net/npm/leaflet@0.7.7/dist/leaflet.js"></script>'
     with pytest.raises(ValueError, match="resources/web"):
-        export_web.inline_assets(page)
+        inline_assets(page)
     with pytest.raises(ValueError, match="package@version"):
-        export_web.inline_assets('<script src="https://example.org/x.js"></script>')
+        inline_assets('<script src="https://example.org/x.js"></script>')
 
 
 def test_cli_offline_flag_writes_a_page_without_cdn_links(tmp_path, capsys):
     out = tmp_path / "off.html"
     assert main.main(["export", str(out), "--basemap", "none", "--offline", "--theme", "energy"]) == 0
-    assert "<script src=" not in out.read_text(encoding="utf-8")
+    text = out.read_text(encoding="utf-8")
+    assert "<script src=" not in text and text.count("<script>/* inlined: https://") == 4
+    names = {f["properties"]["name"] for f in drawn(text, "projects")}
+    assert names and all("能源" in f["properties"]["popup"] for f in drawn(text, "projects"))
 
 
 
@@ -450,6 +494,41 @@ def test_a_filter_that_keeps_nothing_still_writes_a_valid_page_that_says_so(tmp_
     assert drawn(text) == []
     assert "0 个要素" in legend_and_title(text)[0]
     assert "L.Control.Search" not in text  # nothing to search
+
+
+def popup_fields(feature: dict) -> dict[str, str]:
+    """{field label: shown value} of a feature's popup table."""
+    return dict(re.findall(r"<tr><th>(.*?)</th><td>(.*?)</td></tr>", feature["properties"]["popup"]))
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_popups_word_coded_values_and_keep_decimals_like_every_other_view(tmp_path, language):
+    """One value-to-text (geodata.core.values.value_text): kinds, seat levels and the cross-border
+    flag read as words, and an area keeps its decimal (189125.6 km², not 189126)."""
+    from geodata.core.values import value_text
+
+    doc = MapDocument.from_bundle()
+    text = export(doc, tmp_path, basemap="none", language=language)
+    en = language == "en"
+    kind, level, border, area = ("Kind", "Level", "Cross-border", "Area (km²)") if en else ("类型", "级别", "跨界", "面积（km²）")
+    data = doc.layer("railways").data
+    for feature in drawn(text, "railways"):
+        row = data[data["name_zh"].map(esc) == feature["properties"]["name"]].iloc[0]
+        assert popup_fields(feature)[kind] == value_text(row["kind"], language, "kind")
+    assert {popup_fields(f)[kind] for f in drawn(text, "railways")} >= (
+        {"High-speed rail"} if en else {"高速铁路"})
+    seats = [popup_fields(f)[level] for f in drawn(text, "seats")]
+    assert seats.count("City seat" if en else "市/区驻地") == 22 and len(seats) == 243
+    assert {popup_fields(f)[border] for f in drawn(text, "rivers")} == {"Cross-border river" if en else "跨界河流"}
+    assert [popup_fields(f)[area] for f in drawn(text, "circle")] == ["189125.6"]
+
+
+def test_a_coded_value_that_reads_as_nothing_and_blanks_get_no_popup_row():
+    from layers.web.features import popup_html
+
+    row = {"name_zh": "小河", "cross_border": 0, "year": float("nan"), "note": "  ", "kind": "tributary"}
+    popup = popup_html(row, list(row), "河流", "zh")
+    assert dict(re.findall(r"<tr><th>(.*?)</th><td>(.*?)</td></tr>", popup)) == {"类型": "支流"}
 
 
 def test_english_pages_use_english_titles_labels_and_popup_fields(tmp_path):
@@ -480,13 +559,13 @@ def test_prefecture_seats_are_labelled_from_the_first_zoom_districts_and_project
     seats = labelled(text, "seats")
     zooms = [f["properties"].get("labelZoom") for f in drawn(text, "seats")]
     levels = document.layer("seats").data["level"].value_counts()
-    assert zooms.count(export_web.LABEL_ZOOM_CITY) == levels["city"] == 22
-    assert zooms.count(export_web.LABEL_ZOOM_DISTRICT) == levels["district"] == 221
+    assert zooms.count(LABEL_ZOOM_CITY) == levels["city"] == 22
+    assert zooms.count(LABEL_ZOOM_DISTRICT) == levels["district"] == 221
     assert label_text(seats["成都市"]) == "成都市" and "font-weight:bold" in seats["成都市"]["label"]
     projects = labelled(text, "projects")
     assert len(projects) == len(drawn(text, "projects")) == 153
-    assert {p["labelZoom"] for p in projects.values()} == {export_web.LABEL_ZOOM_POINT}
-    assert export_web.LABEL_ZOOM_CITY < export_web.LABEL_ZOOM_DISTRICT < export_web.LABEL_ZOOM_POINT
+    assert {p["labelZoom"] for p in projects.values()} == {LABEL_ZOOM_POINT}
+    assert LABEL_ZOOM_CITY < LABEL_ZOOM_DISTRICT < LABEL_ZOOM_POINT
     # the seats name the places, so the polygons and unlabelled layers carry none
     assert labelled(text, "cities") == {} and labelled(text, "districts") == {} and labelled(text, "railways") == {}
 
@@ -506,8 +585,8 @@ def test_with_the_seats_hidden_prefecture_and_district_names_stand_inside_their_
     text = export(document, tmp_path, basemap="none")
     cities = labelled(text, "cities")
     assert len(cities) == len(document.layer("cities").data) == 22
-    assert {p["labelZoom"] for p in cities.values()} == {export_web.LABEL_ZOOM_CITY}
-    assert {p["labelZoom"] for p in labelled(text, "districts").values()} == {export_web.LABEL_ZOOM_DISTRICT}
+    assert {p["labelZoom"] for p in cities.values()} == {LABEL_ZOOM_CITY}
+    assert {p["labelZoom"] for p in labelled(text, "districts").values()} == {LABEL_ZOOM_DISTRICT}
     chengdu = document.layer("cities").data.set_index("name_zh").geometry["成都市"]
     lat, lon = cities["成都市"]["labelAt"]
     assert chengdu.contains(P(lon, lat))

@@ -13,7 +13,9 @@ import json
 import numpy as np
 import pytest
 
-from layers.web import export_html as export_web
+from layers.web.export_html import export_html
+from layers.web.assets import WEB_RESOURCES
+from layers.web.web_labels import LABEL_ZOOM_DISTRICT
 from layers.model.document import MapDocument
 from layers.model.filter import Filter
 from tests.layers.web import web_assets
@@ -55,7 +57,7 @@ def assert_clean(report: web_assets.PageReport) -> None:
 
 
 def test_bundle_map_loads_without_errors_and_shows_every_feature(browser, bundle_document, tmp_path):
-    out = export_web.export_html(bundle_document, tmp_path / "map.html", basemap="none")
+    out = export_html(bundle_document, tmp_path / "map.html", basemap="none")
     report = browser.open(out)
     assert_clean(report)
     assert report.tiles == []  # basemap "none": not one tile request
@@ -78,7 +80,7 @@ def test_filtered_export_shows_only_the_kept_features(browser, tmp_path):
     document = MapDocument.from_bundle()
     document.set_filter(Filter(themes=("culture_tourism",), statuses=("operating",)))
     document.set_visible("districts", False)
-    out = export_web.export_html(document, tmp_path / "filtered.html", basemap="none", language="en")
+    out = export_html(document, tmp_path / "filtered.html", basemap="none", language="en")
     report = browser.open(out)
     assert_clean(report)
     shown = browser.evaluate("document.querySelectorAll('.cy-feature.cy-layer-projects').length")
@@ -88,7 +90,7 @@ def test_filtered_export_shows_only_the_kept_features(browser, tmp_path):
 
 
 def test_layer_and_theme_checkboxes_hide_and_show_their_features(browser, bundle_document, tmp_path):
-    out = export_web.export_html(bundle_document, tmp_path / "toggle.html", basemap="none")
+    out = export_html(bundle_document, tmp_path / "toggle.html", basemap="none")
     assert_clean(browser.open(out))
     projects = "document.querySelectorAll('.cy-layer-projects').length"
     total = browser.evaluate(projects)
@@ -110,7 +112,7 @@ def test_layer_and_theme_checkboxes_hide_and_show_their_features(browser, bundle
 
 
 def test_search_finds_a_project_by_name_and_opens_its_popup_with_the_source(browser, bundle_document, tmp_path):
-    out = export_web.export_html(bundle_document, tmp_path / "search.html", basemap="none")
+    out = export_html(bundle_document, tmp_path / "search.html", basemap="none")
     assert_clean(browser.open(out))
     browser.evaluate("""(() => { const i = document.querySelector('.leaflet-control-search input');
         i.value = '大足石刻站'; i.dispatchEvent(new KeyboardEvent('keyup', {keyCode: 65})); return 1; })()""")
@@ -128,7 +130,7 @@ def test_search_finds_a_project_by_name_and_opens_its_popup_with_the_source(brow
 def test_hostile_values_stay_text_in_popups_tooltips_legend_and_search(browser, tmp_path):
     from tests.layers.web.test_export_web import HOSTILE, hostile_document
 
-    out = export_web.export_html(hostile_document(), tmp_path / "hostile.html", basemap="none",
+    out = export_html(hostile_document(), tmp_path / "hostile.html", basemap="none",
                                  title="</script><script>alert('title')</script>")
     report = browser.open(out)
     assert_clean(report)
@@ -170,7 +172,7 @@ def test_basemap_tiles_come_from_the_chosen_service(browser, tmp_path, basemap, 
     from tests.layers.web.test_export_web import small_document
 
     key = "0123456789abcdef0123456789abcdef"
-    out = export_web.export_html(small_document(), tmp_path / f"{basemap}.html", basemap=basemap, tianditu_key=key)
+    out = export_html(small_document(), tmp_path / f"{basemap}.html", basemap=basemap, tianditu_key=key)
     report = browser.open(out)
     assert_clean(report)
     assert report.tiles and all(host in url for url in report.tiles)
@@ -181,19 +183,19 @@ def test_basemap_tiles_come_from_the_chosen_service(browser, tmp_path, basemap, 
 
 
 def test_vendored_offline_files_are_the_npm_packages_unchanged(node_modules):
-    vendored = [p for p in export_web.WEB_RESOURCES.rglob("*") if p.is_file() and p.name != "README.md"]
+    vendored = [p for p in WEB_RESOURCES.rglob("*") if p.is_file() and p.name != "README.md"]
     assert len(vendored) >= 13
     for path in vendored:
-        package_dir = path.relative_to(export_web.WEB_RESOURCES).parts[0]
+        package_dir = path.relative_to(WEB_RESOURCES).parts[0]
         name, _, version = package_dir.rpartition("@")
         installed = node_modules / name
         assert json.loads((installed / "package.json").read_text())["version"] == version
-        original = installed / path.relative_to(export_web.WEB_RESOURCES / package_dir)
+        original = installed / path.relative_to(WEB_RESOURCES / package_dir)
         assert path.read_bytes() == original.read_bytes(), path
 
 
 def test_offline_page_with_no_basemap_makes_no_request_at_all(browser, bundle_document, tmp_path):
-    out = export_web.export_html(bundle_document, tmp_path / "offline.html", basemap="none", offline=True)
+    out = export_html(bundle_document, tmp_path / "offline.html", basemap="none", offline=True)
     report = browser.open(out)
     assert_clean(report)
     assert report.requests == []
@@ -206,9 +208,9 @@ def test_offline_page_with_no_basemap_makes_no_request_at_all(browser, bundle_do
 
 
 def test_city_labels_show_at_the_first_view_and_project_labels_only_after_zooming_in(browser, bundle_document, tmp_path):
-    out = export_web.export_html(bundle_document, tmp_path / "labels.html", basemap="none")
+    out = export_html(bundle_document, tmp_path / "labels.html", basemap="none")
     assert_clean(browser.open(out))
-    assert browser.evaluate("Object.values(window).find(v => v instanceof L.Map).getZoom()") < export_web.LABEL_ZOOM_DISTRICT
+    assert browser.evaluate("Object.values(window).find(v => v instanceof L.Map).getZoom()") < LABEL_ZOOM_DISTRICT
     seats = bundle_document.layer("seats").data
     cities = set(seats.loc[seats["level"] == "city", "name_zh"])
     assert set(browser.evaluate(LABELS % "")) == cities  # every prefecture named, and nothing else

@@ -335,7 +335,7 @@ VENDORED = ("leaflet/dist/leaflet.js", "leaflet/dist/leaflet.css", "leaflet/dist
 def vendor(dest: Path | None = None) -> list[Path]:
     """Copy VENDORED from tests/web/node_modules to resources/web/<pkg>@<version>/<path>."""
     from geodata.core.atomic import atomic_write_bytes
-    from layers.web.export_html import WEB_RESOURCES
+    from layers.web.assets import WEB_RESOURCES
 
     dest = Path(dest or WEB_RESOURCES)
     modules = ensure_node_modules()

@@ -1,0 +1,119 @@
+"""What a page shows: the extent an export asks for, and the words for what the filter keeps.
+
+An extent spec is None (the document's own extent), a lon/lat bbox, "layer:NAME" (that layer's
+features under the filter) or "district:NAME[,NAME]"; `resolve_extent` turns it into a
+display-CRS box.  The web export resolves its extent here too, so both exports agree.
+"""
+from __future__ import annotations
+
+from geodata.core.message import Message, join, plain
+from geodata.coords.projection import lonlat_bounds_to_display
+
+FILTER_CAPTION = Message("筛选：{parts}", "Filter: {parts}")
+
+
+def find_layer(document, name: str):
+    """The document's layer called `name`, or None."""
+    for layer in getattr(document, "layers", []):
+        if getattr(layer, "name", None) == name:
+            return layer
+    return None
+
+
+def pad_extent(extent, fraction: float = 0.05):
+    """`extent` grown by `fraction` of its size on every side (a single point: 5 km each way)."""
+    xmin, ymin, xmax, ymax = extent
+    dx, dy = (xmax - xmin) * fraction, (ymax - ymin) * fraction
+    dx = dx or 5000.0
+    dy = dy or 5000.0
+    return xmin - dx, ymin - dy, xmax + dx, ymax + dy
+
+
+def display_bounds(gdf) -> tuple[float, float, float, float]:
+    """The display-CRS box around a lon/lat GeoDataFrame's features."""
+    b = gdf.total_bounds
+    return lonlat_bounds_to_display((float(b[0]), float(b[1]), float(b[2]), float(b[3])))
+
+
+def district_rows(document, text: str):
+    """Rows of the districts layer matching a name (zh/en, with or without 区/县) or adcode."""
+    layer = find_layer(document, "districts")
+    if layer is None:
+        raise ValueError("the document has no districts layer")
+    gdf = layer.data
+    wanted = str(text).strip()
+    short = wanted.rstrip("区县市")
+    zh = gdf["name_zh"].astype(str)
+    hits = gdf[
+        (gdf["adcode"].astype(str) == wanted)
+        | (zh == wanted)
+        | (gdf["name_en"].astype(str).str.lower() == wanted.lower())
+        | ((zh.str.rstrip("区县市") == short) & (short != ""))
+    ]
+    if hits.empty:
+        from rapidfuzz import process
+
+        close = [m[0] for m in process.extract(wanted, list(zh.unique()), limit=3, score_cutoff=50)]
+        hint = f"; did you mean {', '.join(close)}?" if close else ""
+        raise ValueError(f"unknown district {text!r}{hint}")
+    return hits
+
+
+def resolve_extent(document, spec=None) -> tuple[float, float, float, float]:
+    """Display-CRS box for `spec`:
+    None -> the document's extent (or the region); a 4-tuple -> lon/lat bbox
+    (west, south, east, north); "layer:NAME" -> that layer's features after the
+    filter; "district:NAME" or a bare district/layer name -> that area, padded."""
+    if spec is None:
+        extent = getattr(document, "extent", None) or document.full_extent()
+        return tuple(extent)
+    if isinstance(spec, (tuple, list)):
+        if len(spec) != 4:
+            raise ValueError(f"a bbox has 4 numbers (west, south, east, north), got {len(spec)}")
+        west, south, east, north = (float(v) for v in spec)
+        if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
+            raise ValueError(f"bbox {spec} is not west<east, south<north in degrees")
+        return lonlat_bounds_to_display((west, south, east, north))
+    text = str(spec)
+    kind, _, name = text.partition(":")
+    if not name:
+        kind, name = ("layer", text) if find_layer(document, text) is not None else ("district", text)
+    if kind == "layer":
+        layer = find_layer(document, name)
+        if layer is None:
+            names = ", ".join(l.name for l in getattr(document, "layers", []))
+            raise ValueError(f"unknown layer {name!r}; layers: {names}")
+        gdf = layer.data
+        flt = getattr(document, "filter", None)
+        if flt is not None:
+            gdf = gdf[flt.mask(layer)]
+        if gdf.empty:
+            raise ValueError(f"layer {name!r} has no features under the current filter")
+        return pad_extent(display_bounds(gdf))
+    if kind == "district":  # one name or several, comma-separated
+        import pandas as pd
+
+        rows = pd.concat([district_rows(document, part) for part in name.split(",") if part.strip()])
+        return pad_extent(display_bounds(rows))
+    raise ValueError(f"extent {text!r}: use layer:NAME, district:NAME or a lon/lat bbox")
+
+
+def filter_caption(document) -> Message | None:
+    """What the filter keeps, for a subtitle ("筛选：交通；大足区"); None when nothing is filtered."""
+    flt = getattr(document, "filter", None)
+    if flt is None or flt.is_empty:
+        return None
+    rest = flt.replace(provinces=[], cities=[], districts=[])
+    parts = [] if rest.is_empty else [Message(rest.describe("zh"), rest.describe("en"))]
+    codes = set(flt.provinces + flt.cities + flt.districts)
+    districts = find_layer(document, "districts")
+    if codes and districts is not None:
+        gdf = districts.data
+        rows = gdf.loc[gdf["adcode"].astype(str).isin(codes)]
+        zh = rows["name_zh"].astype(str).tolist()
+        en = rows["name_en"].astype(str).tolist() if "name_en" in gdf.columns else zh
+        names = [Message(z, e) for z, e in zip(zh, en)]
+        parts.append(join(names) if names else plain(",".join(sorted(codes))))
+    elif codes:
+        parts.append(plain(",".join(sorted(codes))))
+    return FILTER_CAPTION.format(parts=join(parts, "；", "; "))
