@@ -42,7 +42,7 @@ def test_readme_table_lists_every_bundled_layer_with_its_feature_count():
 def test_readme_total_feature_count_and_circle_area_match_the_bundle():
     from geodata.bundle.loader import load_all, load_layer
 
-    total = int(re.search(r"all 10 layers \((\d+) features\)", README).group(1))
+    total = int(re.search(r"all 11 layers \((\d+) features\)", README).group(1))
     assert total == sum(len(g) for g in load_all().values())
     area = float(re.search(r"\*\*Circle area\*\*: ([\d,]+) km²", README).group(1).replace(",", ""))
     assert area == pytest.approx(float(load_layer("circle")["area_km2"].iloc[0]), abs=1)
@@ -62,15 +62,15 @@ def test_readme_sample_field_check_csv_matches_as_described(tmp_path):
 
 
 def test_readme_theme_table_matches_vocabulary_and_counts():
-    """`| 交通 transport | 17 | 3 |`: label, key and how many projects/partnerships carry the theme."""
+    """`| 交通 transport | 18 | 22 | 2 |`: label, key and how many projects/project lines/partnerships carry the theme."""
     from geodata.bundle.loader import load_layer
     from geodata.core.themes import THEMES
 
-    rows = re.findall(r"^\| (\S+) ([a-z_]+) \| (\d+) \| (\d+) \|$", README, flags=re.M)
-    assert {key for _, key, _, _ in rows} == set(THEMES)
-    for label, key, n_projects, n_partnerships in rows:
+    rows = re.findall(r"^\| (\S+) ([a-z_]+) \| (\d+) \| (\d+) \| (\d+) \|$", README, flags=re.M)
+    assert {key for _, key, _, _, _ in rows} == set(THEMES)
+    for label, key, n_projects, n_lines, n_partnerships in rows:
         assert THEMES[key][0] == label
-        for layer, stated in (("projects", n_projects), ("partnerships", n_partnerships)):
+        for layer, stated in (("projects", n_projects), ("project_lines", n_lines), ("partnerships", n_partnerships)):
             carried = load_layer(layer)["themes"].str.split(",").apply(lambda keys: key in keys)
             assert int(carried.sum()) == int(stated), (key, layer)
 

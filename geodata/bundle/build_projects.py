@@ -1,19 +1,26 @@
-"""Projects and partnerships of the bundle, from the curated seed sources.
+"""Projects, project lines and partnerships of the bundle, from the curated seed sources.
 
-`build_layers(ctx) -> {"projects": GeoDataFrame, "partnerships": GeoDataFrame}` (EPSG:4326),
+`build_layers(ctx) -> {"projects", "project_lines", "partnerships": GeoDataFrame}` (EPSG:4326),
 called by `python -m geodata.bundle.build`.
 
-- `sources/projects.toml`: one table a project; each is placed at a named control point —
+- `sources/projects.toml`: one table a project point; each is placed at a named control point —
   a row of `sources/gazetteer_projects.csv` (site or town, hand-placed, its `basis` says how
   exact) or `"seat"`, the district's government seat from the surveyed `seats` layer.
   Every project is `geometry_quality = "schematic"` and says in `placement_note` how exact it is.
+- `sources/project_lines.toml`: linear items (roads, links, pipelines, canals, river corridors,
+  rail extensions, byways, bus/freight routes), each a straight polyline through ≥ 2 named
+  control points (gazetteer rows, `seat:<区县>` or `city:<地级市>` government seats) that must
+  touch every district it names (`district_adcodes`).
 - `sources/partnerships.toml`: cooperation pairs, drawn as straight lines between the two
-  units' government seats (from `ctx.seats` by adcode, never retyped).
+  units' government seats (from `ctx.seats` by adcode, never retyped); `a_in_circle`/`b_in_circle`
+  mark partners outside the economic circle.
 
 Every `source_sentence` is checked against its seed file (whitespace ignored: the seeds have
-hard line breaks inside sentences) whenever the seeds are present; a wrong sentence, theme,
-status, control point or a point outside its district stops the build with a message that
-names the feature.
+hard line breaks inside sentences) whenever the seeds are present; every status against the
+status rule (`geodata/bundle/status_rule.py`, `sources/status_rule.toml`); every year against its kind
+(`geodata/core/themes.py` YEAR_KINDS). A wrong sentence, theme, status, year kind, control point, a
+point outside its district or a line missing a district it names stops the build with a message
+that names the feature.
 """
 from __future__ import annotations
 
@@ -28,15 +35,20 @@ import pandas as pd
 import shapely
 
 from geodata.bundle.seeds import seed_text, seeds_dir, squash
-from geodata.core.themes import STATUSES, THEMES, status_key, theme_key
+from geodata.bundle.status_rule import StatusRuleError, load_rule
+from geodata.core.themes import STATUSES, THEMES, YEAR_KINDS, theme_key
 
 GEODATA_DIR = Path(__file__).resolve().parent
 SOURCES_DIR = GEODATA_DIR / "sources"
 PROJECTS_TOML = SOURCES_DIR / "projects.toml"
 PARTNERSHIPS_TOML = SOURCES_DIR / "partnerships.toml"
+LINES_TOML = SOURCES_DIR / "project_lines.toml"
 GAZETTEER_CSV = SOURCES_DIR / "gazetteer_projects.csv"
 CRS = "EPSG:4326"
 SEAT = "seat"
+SEAT_PREFIX, CITY_PREFIX = "seat:", "city:"
+RELATIVE_YEAR = {"今年": 0, "年内": 0, "去年": -1}  # words that date an event by the document's year
+MONTH_DAY = re.compile(r"\d{1,2}月\d{1,2}日")
 ID_PATTERN = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 
 
@@ -66,14 +78,17 @@ SEEDS: dict[str, SeedDocument] = {
         "report on the 2022-06-29 Sichuan–Chongqing joint party-government meeting"),
 }
 
+STATUS_COLUMNS = ["status", "status_basis", "status_mode", "status_sentence", "status_file"]
 PROJECT_COLUMNS = [
-    "id", "name_zh", "name_en", "themes", "status", "district_adcode", "year", "year_basis", "investment_yi",
-    "placement_note", "control_points", "source", "geometry_quality",
+    "id", "name_zh", "name_en", "themes", *STATUS_COLUMNS, "district_adcode", "year", "year_kind", "year_basis",
+    "doc_year", "investment_yi", "placement_note", "control_points", "source", "geometry_quality",
     "source_file", "source_title", "source_date", "source_sentence",
 ]
+LINE_COLUMNS = [*PROJECT_COLUMNS[:PROJECT_COLUMNS.index("district_adcode") + 1], "district_adcodes",
+                *PROJECT_COLUMNS[PROJECT_COLUMNS.index("district_adcode") + 1:]]
 PARTNERSHIP_COLUMNS = [
-    "id", "name_zh", "name_en", "a_adcode", "a_name", "b_adcode", "b_name", "themes", "status",
-    "placement_note", "control_points", "source", "geometry_quality",
+    "id", "name_zh", "name_en", "a_adcode", "a_name", "a_in_circle", "b_adcode", "b_name", "b_in_circle",
+    "themes", *STATUS_COLUMNS, "doc_year", "placement_note", "control_points", "source", "geometry_quality",
     "source_file", "source_title", "source_date", "source_sentence",
 ]
 
@@ -114,19 +129,46 @@ def read_document_years(path: Path | None = None) -> dict[str, dict]:
         return tomllib.load(handle).get("document_year", {})
 
 
-def year_basis(record: dict, document_years: dict[str, dict]) -> str | None:
-    """Where a project's `year` comes from, carried into the bundle so a reader can trace it."""
-    year = record.get("year")
+def doc_year(source_file: str, document_years: dict[str, dict]) -> int:
+    """The cited document's own year (`[document_year]` in projects.toml, = its source_date's year)."""
+    try:
+        return int(document_years[source_file]["year"])
+    except KeyError:
+        raise CurationError(f"projects.toml [document_year] has no entry for {source_file!r}") from None
+
+
+def relative_year(sentence: str, document_year: int) -> set[int]:
+    """Years a sentence gives by the document's year: 今年/年内 (that year), 去年 (the one before),
+    or a day written as 1月8日 (of the document's year)."""
+    text = squash(sentence)
+    years = {document_year + offset for word, offset in RELATIVE_YEAR.items() if word in text}
+    if MONTH_DAY.search(text):
+        years.add(document_year)
+    return years
+
+
+def year_columns(record: dict, where: str, document_years: dict[str, dict]) -> dict:
+    """`year`, `year_kind`, `year_basis`, `doc_year` of a feature: a year only where its own sentence
+    gives one for this item (written as 2023年, or as 今年/去年/1月8日 with a year_basis saying so)."""
+    document = doc_year(record["source_file"], document_years)
+    year, kind = record.get("year"), record.get("year_kind")
     if year is None:
-        return None
-    if record.get("year_basis"):
-        return str(record["year_basis"])
-    if str(year) in squash(str(record.get("source_sentence", ""))):
-        return "原文所述 / stated in source_sentence"
-    document = document_years.get(record.get("source_file"), {})
-    if document.get("year") == year:
-        return f"文件年份 / document year: {document.get('basis', '')} — {document.get('why', '')}".rstrip(" —")
-    return None  # the build's traceability test refuses such a year
+        if kind or record.get("year_basis"):
+            raise CurationError(f"{where}: year_kind/year_basis given without a year")
+        return {"year": None, "year_kind": None, "year_basis": None, "doc_year": document}
+    if not (isinstance(year, int) and 1990 <= year <= 2050):
+        raise CurationError(f"{where}: year {year!r} is not a plausible integer year")
+    if kind not in YEAR_KINDS:
+        raise CurationError(f"{where}: year_kind {kind!r} is not one of {tuple(YEAR_KINDS)}")
+    sentence = squash(str(record.get("source_sentence", "")))
+    if re.search(rf"(?<!\d){year}(?!\d)", sentence):
+        basis = record.get("year_basis") or "原文所述 / stated in source_sentence"
+    elif year in relative_year(sentence, document) and record.get("year_basis"):
+        basis = str(record["year_basis"])
+    else:
+        raise CurationError(f"{where}: year {year} is not written in the sentence (nor given there as "
+                            f"今年/去年/a day of the document's year {document} with a year_basis)")
+    return {"year": year, "year_kind": kind, "year_basis": basis, "doc_year": document}
 
 
 def _themes(record: dict, where: str) -> str:
@@ -142,11 +184,18 @@ def _themes(record: dict, where: str) -> str:
     return ",".join(keys)
 
 
-def _status(record: dict, where: str) -> str:
+def _status(record: dict, where: str, seed_texts: dict[str, str] | None) -> dict:
+    """The status columns, checked against the status rule (and the status sentence against its seed)."""
+    if record.get("status_sentence") and seed_texts is not None:
+        status_file = record.get("status_file") or record.get("source_file")
+        if status_file not in SEEDS:
+            raise CurationError(f"{where}: status_file {status_file!r} is not one of the seeds")
+        if squash(str(record["status_sentence"])) not in seed_texts[status_file]:
+            raise CurationError(f"{where}: status_sentence does not occur in {status_file}")
     try:
-        return status_key(str(record.get("status", "")))
-    except ValueError as exc:
-        raise CurationError(f"{where}: {exc}") from exc
+        return load_rule().check(record, str(record.get("source_sentence", "")), where)
+    except StatusRuleError as exc:
+        raise CurationError(str(exc)) from None
 
 
 def _source(record: dict, where: str, seed_texts: dict[str, str] | None) -> dict:
@@ -257,9 +306,6 @@ def build_projects(ctx, seed_texts: dict[str, str] | None) -> gpd.GeoDataFrame:
         if not districts[district].covers(point):
             raise CurationError(f"{where}: point at {control_point} ({point.x:.4f}, {point.y:.4f}) "
                                 f"lies outside district {district}")
-        year = record.get("year")
-        if year is not None and not (isinstance(year, int) and 1990 <= year <= 2050):
-            raise CurationError(f"{where}: year {year!r} is not a plausible integer year")
         investment = record.get("investment_yi")
         if investment is not None and not (isinstance(investment, (int, float)) and investment > 0):
             raise CurationError(f"{where}: investment_yi {investment!r} must be a positive amount in 亿元")
@@ -269,10 +315,9 @@ def build_projects(ctx, seed_texts: dict[str, str] | None) -> gpd.GeoDataFrame:
             "name_zh": str(record["name_zh"]),
             "name_en": str(record["name_en"]),
             "themes": _themes(record, where),
-            "status": _status(record, where),
+            **_status(record, where, seed_texts),
             "district_adcode": district,
-            "year": year,
-            "year_basis": year_basis(record, document_years),
+            **year_columns(record, where, document_years),
             "investment_yi": float(investment) if investment is not None else None,
             "placement_note": placement_note(kind, control_point, district_names[district], record.get("note")),
             "control_points": json.dumps([control_point], ensure_ascii=False),
@@ -283,16 +328,106 @@ def build_projects(ctx, seed_texts: dict[str, str] | None) -> gpd.GeoDataFrame:
         })
         points.append(point)
     frame = gpd.GeoDataFrame(rows, columns=PROJECT_COLUMNS, geometry=points, crs=CRS)
-    frame["year"] = frame["year"].astype("Int64")
+    return _typed(frame)
+
+
+def _typed(frame: gpd.GeoDataFrame) -> gpd.GeoDataFrame:
+    for column in ("year", "doc_year"):
+        frame[column] = frame[column].astype("Int64")
     frame["district_adcode"] = frame["district_adcode"].astype("int64")
     frame["investment_yi"] = frame["investment_yi"].astype("float64")
     return frame
 
 
+def _named_seat(seats: gpd.GeoDataFrame, ref: str, where: str) -> tuple[str, shapely.Point, int, int | None]:
+    """`seat:<区县>` (a district seat) or `city:<地级市>` (a prefecture city's seat) -> (shown name,
+    point, adcode, city_adcode of a city reference)."""
+    level, name = ("city", ref[len(CITY_PREFIX):]) if ref.startswith(CITY_PREFIX) else ("district", ref[len(SEAT_PREFIX):])
+    match = seats[(seats["level"] == level) & (seats["name_zh"] == name)]
+    if len(match) != 1:
+        raise CurationError(f"{where}: {ref!r} matches {len(match)} {level} seats (need exactly one)")
+    seat = match.iloc[0]
+    return f"{name}政府驻地", seat.geometry, int(seat["adcode"]), int(seat["adcode"]) if level == "city" else None
+
+
+def line_placement_note(names: list[str], note: str | None) -> str:
+    text = (f"示意线路：依次连接{'、'.join(names)}的直线，非实际走向 — schematic: straight segments through "
+            f"{', '.join(names)} in order (named control points, see control_points and the gazetteer basis); "
+            "not the real alignment")
+    return f"{text}; {note}" if note else text
+
+
+def build_project_lines(ctx, seed_texts: dict[str, str] | None) -> gpd.GeoDataFrame:
+    records = read_toml(LINES_TOML, "line")
+    document_years = read_document_years()
+    _check_ids(records, LINES_TOML.name)
+    gazetteer = read_gazetteer(ctx)
+    districts = _district_lookup(ctx.districts)
+    by_city = {int(city): shapely.union_all(group.geometry.to_numpy())
+               for city, group in ctx.districts.groupby("city_adcode")}
+    rows, lines = [], []
+    for record in records:
+        where = f"{LINES_TOML.name} id={record['id']!r}"
+        named = record.get("district_adcodes")
+        if not isinstance(named, list) or not named:
+            raise CurationError(f"{where}: district_adcodes must list the districts (or cities) the line names")
+        refs = record.get("control_points")
+        if not isinstance(refs, list) or len(refs) < 2:
+            raise CurationError(f"{where}: a line needs at least two control points")
+        names, coords, files = [], [], set()
+        for ref in refs:
+            if ref.startswith((SEAT_PREFIX, CITY_PREFIX)):
+                shown, point, _adcode, _city = _named_seat(ctx.seats, ref, where)
+                files.add("seats layer")
+            elif (row := _control_point(gazetteer, ref, where)) is not None:
+                shown, point = ref, shapely.Point(float(row["lon"]), float(row["lat"]))
+                if not districts[int(row["district_adcode"])].covers(point):
+                    raise CurationError(f"{where}: control point {ref!r} lies outside its district {row['district_adcode']}")
+                files.add(str(row["gazetteer_file"]))
+            else:
+                raise CurationError(f"{where}: control point {ref!r} is neither seat:/city: nor in any sources/gazetteer_*.csv")
+            names.append(shown)
+            coords.append((point.x, point.y))
+        line = shapely.LineString(coords)
+        for adcode in named:
+            area = districts.get(adcode) if adcode in districts else by_city.get(adcode)
+            if area is None:
+                raise CurationError(f"{where}: district_adcodes {adcode!r} is neither a district nor a city of the bundle")
+            if not line.intersects(area):
+                raise CurationError(f"{where}: the line does not touch {adcode}, which it names")
+        primary = named[0]
+        if primary not in districts:
+            raise CurationError(f"{where}: the first of district_adcodes must be a county-level district")
+        investment = record.get("investment_yi")
+        source = _source(record, where, seed_texts)
+        rows.append({
+            "id": record["id"],
+            "name_zh": str(record["name_zh"]),
+            "name_en": str(record["name_en"]),
+            "themes": _themes(record, where),
+            **_status(record, where, seed_texts),
+            "district_adcode": primary,
+            "district_adcodes": ",".join(str(adcode) for adcode in named),
+            **year_columns(record, where, document_years),
+            "investment_yi": float(investment) if investment is not None else None,
+            "placement_note": line_placement_note(names, record.get("note")),
+            "control_points": json.dumps(names, ensure_ascii=False),
+            "source": f"{source['source_file']} ({source['source_title']}); drawn through "
+                      + ", ".join(sorted(files)),
+            "geometry_quality": "schematic",
+            **source,
+        })
+        lines.append(line)
+    frame = gpd.GeoDataFrame(rows, columns=LINE_COLUMNS, geometry=lines, crs=CRS)
+    return _typed(frame)
+
+
 def build_partnerships(ctx, seed_texts: dict[str, str] | None) -> gpd.GeoDataFrame:
     records = read_toml(PARTNERSHIPS_TOML, "partnership")
+    document_years = read_document_years()
     _check_ids(records, PARTNERSHIPS_TOML.name)
     seats = _seat_lookup(ctx.seats)
+    in_circle = dict(zip(ctx.seats["adcode"].astype(int), ctx.seats["in_circle"].astype(int)))
     rows, lines, pairs = [], [], set()
     for record in records:
         where = f"{PARTNERSHIPS_TOML.name} id={record['id']!r}"
@@ -314,9 +449,11 @@ def build_partnerships(ctx, seed_texts: dict[str, str] | None) -> gpd.GeoDataFra
             "id": record["id"],
             "name_zh": str(record["name_zh"]),
             "name_en": str(record["name_en"]),
-            "a_adcode": a, "a_name": a_name, "b_adcode": b, "b_name": b_name,
+            "a_adcode": a, "a_name": a_name, "a_in_circle": in_circle[a],
+            "b_adcode": b, "b_name": b_name, "b_in_circle": in_circle[b],
             "themes": _themes(record, where),
-            "status": _status(record, where),
+            **_status(record, where, seed_texts),
+            "doc_year": doc_year(record["source_file"], document_years),
             "placement_note": f"{text}; {note}" if note else text,
             "control_points": json.dumps([f"{a_name}政府驻地", f"{b_name}政府驻地"], ensure_ascii=False),
             "source": f"{source['source_file']} ({source['source_title']}); endpoints from seats layer",
@@ -325,7 +462,8 @@ def build_partnerships(ctx, seed_texts: dict[str, str] | None) -> gpd.GeoDataFra
         })
         lines.append(shapely.LineString([a_point, b_point]))
     frame = gpd.GeoDataFrame(rows, columns=PARTNERSHIP_COLUMNS, geometry=lines, crs=CRS)
-    return frame.astype({"a_adcode": "int64", "b_adcode": "int64"})
+    frame["doc_year"] = frame["doc_year"].astype("Int64")
+    return frame.astype({"a_adcode": "int64", "b_adcode": "int64", "a_in_circle": "int64", "b_in_circle": "int64"})
 
 
 def build_layers(ctx, seeds: Path | None = None) -> dict[str, gpd.GeoDataFrame]:
@@ -333,7 +471,12 @@ def build_layers(ctx, seeds: Path | None = None) -> dict[str, gpd.GeoDataFrame]:
     if seed_texts is None:
         print("  geodata.bundle.build_projects: seed documents not found; source sentences not re-checked "
               "(set CHENGYU_SEEDS)")
-    return {"projects": build_projects(ctx, seed_texts), "partnerships": build_partnerships(ctx, seed_texts)}
+    projects = build_projects(ctx, seed_texts)
+    lines = build_project_lines(ctx, seed_texts)
+    shared = set(projects["id"]) & set(lines["id"])
+    if shared:
+        raise CurationError(f"ids used both by a project point and a project line: {sorted(shared)}")
+    return {"projects": projects, "project_lines": lines, "partnerships": build_partnerships(ctx, seed_texts)}
 
 
 def theme_counts(frame: pd.DataFrame) -> dict[str, int]:

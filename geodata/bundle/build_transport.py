@@ -19,6 +19,7 @@ import pandas as pd
 import shapely
 
 from geodata.bundle.seeds import seeds_dir, sentence_in_seed, squash
+from geodata.bundle.status_rule import StatusRuleError, load_rule
 from geodata.core.themes import STATUSES, THEMES
 
 CRS = "EPSG:4326"
@@ -129,9 +130,34 @@ def _check_common(feature: dict, documents: dict, kinds: tuple[str, ...] | None,
         raise TransportDataError(f"{ident}: source_file {feature['source_file']!r} has no [documents] entry")
     if seeds is not None and not sentence_in_seed(feature["source_sentence"], feature["source_file"], seeds):
         raise TransportDataError(f"{ident}: source_sentence does not occur in {feature['source_file']}")
+    if feature.get("status_sentence") and seeds is not None:
+        status_file = feature.get("status_file") or feature["source_file"]
+        if status_file not in documents or not sentence_in_seed(feature["status_sentence"], status_file, seeds):
+            raise TransportDataError(f"{ident}: status_sentence does not occur in {status_file}")
+    if "status" in feature:
+        try:
+            load_rule().check(feature, feature["source_sentence"], ident)
+        except StatusRuleError as exc:
+            raise TransportDataError(str(exc)) from None
 
 
 # ---------------------------------------------------------------- layers
+def _status_columns(feature: dict) -> dict:
+    """status, status_basis, status_mode, status_sentence, status_file (checked in _check_common)."""
+    return load_rule().check(feature, feature["source_sentence"], feature["id"])
+
+
+def _year_columns(feature: dict, documents: dict) -> dict:
+    """year, year_kind, year_basis, doc_year: the same rule as the projects (geodata.bundle.build_projects)."""
+    from geodata.bundle.build_projects import CurationError, year_columns
+
+    years = {name: {"year": int(str(entry["date"])[:4])} for name, entry in documents.items()}
+    try:
+        return year_columns(feature, feature["id"], years)
+    except CurationError as exc:
+        raise TransportDataError(str(exc)) from None
+
+
 def _source_columns(feature: dict, documents: dict) -> dict:
     document = documents[feature["source_file"]]
     return {
@@ -162,7 +188,7 @@ def _line_layer(features: list[dict], documents: dict, points: dict[str, Control
             "name_zh": feature["name_zh"],
             "name_en": feature["name_en"],
             "kind": feature["kind"],
-            **extra(feature),
+            **extra(feature, documents),
             "control_points": control,
             "note": feature.get("note", ""),
             **_source_columns(feature, documents),
@@ -170,27 +196,31 @@ def _line_layer(features: list[dict], documents: dict, points: dict[str, Control
         rows.append(row)
         geometries.append(geometry)
     frame = gpd.GeoDataFrame(rows, geometry=geometries, crs=CRS)
-    if "year" in frame.columns:
-        frame["year"] = frame["year"].astype("Int64")
+    for column in ("year", "doc_year"):
+        if column in frame.columns:
+            frame[column] = frame[column].astype("Int64")
     return frame
 
 
-def _route_fields(feature: dict) -> dict:
-    year = feature.get("year")
+def _route_fields(feature: dict, documents: dict) -> dict:
+    years = _year_columns(feature, documents)
     return {
-        "status": feature["status"],
+        **_status_columns(feature),
         "themes": feature.get("themes", THEMES_TRANSPORT),
-        "year": pd.NA if year is None else int(year),
+        "year": pd.NA if years["year"] is None else int(years["year"]),
+        "year_kind": years["year_kind"],
+        "year_basis": years["year_basis"],
+        "doc_year": years["doc_year"],
         "start_date": feature.get("start_date", ""),
         "open_date": feature.get("open_date", ""),
     }
 
 
-def _expressway_fields(feature: dict) -> dict:
-    return {**_route_fields(feature), "ref": feature.get("ref", ""), "ref_basis": feature.get("ref_basis", "")}
+def _expressway_fields(feature: dict, documents: dict) -> dict:
+    return {**_route_fields(feature, documents), "ref": feature.get("ref", ""), "ref_basis": feature.get("ref_basis", "")}
 
 
-def _river_fields(feature: dict) -> dict:
+def _river_fields(feature: dict, documents: dict) -> dict:
     return {"cross_border": int(feature["cross_border"]), "themes": feature.get("themes", THEMES_RIVER)}
 
 
@@ -209,7 +239,8 @@ def _stations(stations: list[dict], documents: dict, points: dict[str, ControlPo
             "name_en": station["name_en"],
             "railway_id": station["railway_id"],
             "district_adcode": point.district_adcode,
-            "status": station["status"],
+            **_status_columns(station),
+            "doc_year": int(str(documents[station["source_file"]]["date"])[:4]),
             "role": station["role"],
             "themes": THEMES_TRANSPORT,
             "control_points": json.dumps([point.name], ensure_ascii=False),
@@ -217,7 +248,9 @@ def _stations(stations: list[dict], documents: dict, points: dict[str, ControlPo
             **_source_columns(station, documents),
         })
         geometries.append(shapely.Point(point.lon, point.lat))
-    return gpd.GeoDataFrame(rows, geometry=geometries, crs=CRS)
+    frame = gpd.GeoDataFrame(rows, geometry=geometries, crs=CRS)
+    frame["doc_year"] = frame["doc_year"].astype("Int64")
+    return frame
 
 
 def build_from(curation: dict, gazetteer: pd.DataFrame, seats: gpd.GeoDataFrame,

@@ -17,7 +17,7 @@ import geopandas as gpd
 BUNDLE_PATH = Path(__file__).resolve().parent / "data" / "chengyu.gpkg"
 # Integer-meaning fields: pyogrio reads an integer column that has nulls as float64 (2023.0),
 # so they are handed out as pandas' nullable Int64 (2023 / <NA>) whatever the file held.
-INTEGER_COLUMNS = ("year", "in_circle", "partial", "cross_border")
+INTEGER_COLUMNS = ("year", "doc_year", "in_circle", "partial", "cross_border", "a_in_circle", "b_in_circle")
 
 _cache: dict[tuple[str, int, str], gpd.GeoDataFrame] = {}
 _lock = threading.Lock()

@@ -45,3 +45,21 @@ def split_themes(value: object) -> list[str]:
     if value is None or (isinstance(value, float) and value != value):
         return []
     return [part.strip() for part in str(value).split(",") if part.strip()]
+
+
+# How a feature's status was read from its sentence (geodata/bundle/sources/status_rule.toml):
+# the sentence reports what is or was, or sets it as a goal (a plan, "下一步", "将").
+STATUS_MODES: dict[str, tuple[str, str]] = {
+    "reported": ("据报道", "Reported"),
+    "target": ("目标", "Target"),
+}
+
+# What a feature's `year` is: the year its cited sentence gives for this item's event. `year` is
+# null when the sentence gives none (the document's own year is in `doc_year`, never in `year`).
+YEAR_KINDS: dict[str, tuple[str, str]] = {
+    "start": ("开工/启动年份", "Works or cooperation began"),
+    "opening": ("建成/投用年份", "Opened, completed or put into use"),
+    "established": ("设立/挂牌年份", "Set up, unveiled, signed or listed"),
+    "target": ("目标年份", "The year the sentence aims at"),
+    "reported": ("报告年份", "The year of the state or figure the sentence reports"),
+}

@@ -36,6 +36,7 @@ BUNDLE_LAYERS: tuple[tuple[str, str, str, str | None, bool, tuple[str, ...] | No
     ("railways", "铁路", "Railways", "name_zh", True, None),
     ("stations", "车站", "Stations", "name_zh", True, None),
     ("seats", "驻地", "Seats", "name_zh", True, ("place", "text")),
+    ("project_lines", "项目线路", "Project lines", "name_zh", True, None),
     ("projects", "重点项目", "Projects", "name_zh", True, None),
 )
 

@@ -295,6 +295,10 @@ def default_layer_style(name: str, geometry_type: str = "") -> LayerStyle:
         cols = ("themes", "status")
         kinds = {k: Style(fill=c, stroke="#ffffff", width_pt=0.8, symbol=sym, symbol_size_pt=8.0, label_size_pt=7.5) for k, (c, sym) in THEME_STYLE.items()}
         return LayerStyle(base=kinds["transport"], fields=cols, classes=_classes(cols, _status_combos(kinds, point=True)), label_priority=4.5)
+    if name == "project_lines":
+        cols = ("themes", "status")
+        kinds = {k: Style(stroke=c, width_pt=1.6, casing="#ffffff", casing_width_pt=2.8, label_size_pt=6.5) for k, (c, _sym) in THEME_STYLE.items()}
+        return LayerStyle(base=kinds["transport"], fields=cols, classes=_classes(cols, _status_combos(kinds)), label_priority=3.5)
     if name == "partnerships":
         cols = ("themes", "status")
         kinds = {k: Style(stroke=c, width_pt=1.1, label_size_pt=6.5) for k, (c, _sym) in THEME_STYLE.items()}

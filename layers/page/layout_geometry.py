@@ -82,7 +82,7 @@ def page_pixels(p: Preset, dpi: float) -> tuple[int, int, float]:
 # across the page) or of its width beside it (landscape, a side column).  The export takes
 # the first share at which the legend is set at its minimum print size (export_layout).
 PORTRAIT_LEGEND_SHARES = (0.22, 0.25, 0.28, 0.31, 0.34, 0.37, 0.40)
-LANDSCAPE_LEGEND_SHARES = (0.25, 0.28, 0.31, 0.34, 0.37, 0.40)
+LANDSCAPE_LEGEND_SHARES = (0.25, 0.28, 0.31, 0.34, 0.37, 0.40, 0.43, 0.46)
 
 
 def legend_shares(p: Preset) -> tuple[float, ...]:

@@ -203,7 +203,7 @@ def _at(registry, pid: str) -> tuple[float, float]:
     ("资阳高新技术区", "zy-hitech-zone"),             # a longer form of the name
     ("石门山互通", "dz-shimenshan-interchange"),      # contained in 渝蓉高速石门山互通
     ("合川站", "hc-yuxi-hsr-station"),                # contained in 渝西高铁合川站
-    ("gaozhu", "yb-gaozhu-new-area"),                 # pinyin contained in chuanyugaozhuxinqu
+    ("chuanyugaozhu", "yb-gaozhu-new-area"),          # pinyin contained in chuanyugaozhuxinqu
     ("Dazu Shike station", "dz-shike-station-city"),  # English words, any order
     ("广阳岛", "na-guangyang-island"),
 ])
@@ -236,15 +236,22 @@ def test_station_name_ties_between_the_two_projects_that_contain_it(registry):
 
 
 def test_name_tie_is_resolved_only_by_position_among_the_tied(registry):
-    # "dazushike" is in five registered names; next to the digital creative park (the only one of the
-    # five at its place) it takes that one, far from all of them it matches nothing (not the nearest
-    # unrelated project) and says why.
-    near_park = _at(registry, "dz-digital-creative-park")
-    rows = check_observations(_obs_named(["dazushike", "dazushike"], [near_park, (103.0, 31.5)]), registry,
+    # "页岩气勘探开发" is in three registered names (金山, 回龙 and 雍溪, three towns of 大足); next to
+    # 雍溪 it takes that one, far from all of them it matches nothing (not the nearest unrelated
+    # project) and says why.
+    near = _at(registry, "dz-shale-gas-yongxi")
+    rows = check_observations(_obs_named(["页岩气勘探开发", "页岩气勘探开发"], [near, (103.0, 31.5)]), registry,
                               radius_m=1000).rows
-    assert rows["project_id"].iloc[0] == "dz-digital-creative-park"
-    assert "name tie among 5" in rows["match_note"].iloc[0] and "nearest taken" in rows["match_note"].iloc[0]
+    assert rows["project_id"].iloc[0] == "dz-shale-gas-yongxi"
+    assert "name tie among 3" in rows["match_note"].iloc[0] and "nearest taken" in rows["match_note"].iloc[0]
     assert rows["status"].iloc[1] == "unmatched" and "none within 1000 m" in rows["match_note"].iloc[1]
+
+
+def test_a_short_name_shared_by_several_projects_is_a_tie_not_a_guess(registry):
+    # "gaozhu" is in 川渝高竹新区 and in the four 高竹 projects placed with it: unmatched far away, the tie noted.
+    rows = check_observations(_obs_named(["gaozhu"], [(103.0, 31.5)]), registry, radius_m=1000).rows
+    assert rows["status"].iloc[0] == "unmatched"
+    assert "name tie among 5" in rows["match_note"].iloc[0] and "yb-gaozhu-new-area" in rows["match_note"].iloc[0]
 
 
 def test_two_shared_characters_are_not_a_name_match(registry):

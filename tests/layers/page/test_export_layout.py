@@ -329,7 +329,7 @@ def _dazu_transport_ecology_legend(bundle_doc, tmp_path, language="en", preset="
 def test_legend_for_dazu_transport_ecology_heads_each_group_and_names_one_class_layers(tmp_path, bundle_doc):
     _, blocks = _dazu_transport_ecology_legend(bundle_doc, tmp_path)
     assert [b.heading for b in blocks if b.heading] == [
-        "Projects", "Railways", "Expressways", "Districts and counties", "Status"]
+        "Projects", "Project lines", "Railways", "Expressways", "Districts and counties", "Status"]
     for block in blocks:  # a heading sits only over its own layer's entries
         assert {r.entry.layer for r in block.rows} == {block.layer}
     expressways = next(b for b in blocks if b.heading == "Expressways")

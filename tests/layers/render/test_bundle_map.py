@@ -24,6 +24,23 @@ def test_default_map_has_every_bundled_layer_in_planning_order(doc):
     assert order.index("districts") < order.index("circle")
     if "projects" in order:
         assert order.index("projects") == len(order) - 1
+    if "project_lines" in order:  # drawn just under the project points
+        assert order.index("project_lines") == order.index("projects") - 1
+
+
+def test_project_lines_take_their_primary_themes_colour_and_the_status_dash(doc):
+    from layers.model.style import THEME_STYLE
+
+    if "project_lines" not in doc.layer_names():
+        pytest.skip("bundle without project lines")
+    style = doc.layer("project_lines").style
+    assert style.fields == ("themes", "status")
+    for key, (colour, _symbol) in THEME_STYLE.items():
+        built = style.classes[f"{key}|operating"].style
+        assert built.stroke == colour and built.width_pt == pytest.approx(1.6) and built.dash == "solid"
+        assert built.casing == "#ffffff"  # a white casing tells a project line from a partnership line
+        assert style.classes[f"{key}|under_construction"].style.dash == "dash"
+        assert style.classes[f"{key}|planned"].style.dash == "dot"
 
 
 def test_full_extent_render_draws_every_layer_and_legend_matches(doc):
