@@ -18,6 +18,8 @@ from PySide6.QtWidgets import QWidget
 from explorer import workers
 from explorer.mapview.view_state import ViewState, image_transform
 from explorer.workers import Job
+from layers.model.events import (FilterChanged, LanguageChanged, LayerAdded, LayerChanged, LayerRemoved,
+                                 LayersReordered, SelectionChanged)
 
 BACKGROUND = QColor("#dfe9f0")  # the renderer's background, shown before the first image
 
@@ -128,8 +130,8 @@ class MapCanvas(QWidget):
             self.set_document(document)
 
     # Document events that change the picture; the rest (extent) do not.
-    REDRAW_EVENTS = {"layer_added", "layer_removed", "layers_reordered", "layer_changed", "filter_changed",
-                     "language_changed", "selection_changed"}
+    REDRAW_EVENTS = (LayerAdded, LayerRemoved, LayersReordered, LayerChanged, FilterChanged, LanguageChanged,
+                     SelectionChanged)
 
     def set_document(self, document) -> None:
         if self._unsubscribe is not None:
@@ -138,8 +140,8 @@ class MapCanvas(QWidget):
         self._unsubscribe = document.subscribe(self._on_document_event)
         self.schedule_render()
 
-    def _on_document_event(self, event: str, payload) -> None:
-        if event in self.REDRAW_EVENTS:
+    def _on_document_event(self, event) -> None:
+        if isinstance(event, self.REDRAW_EVENTS):
             self.schedule_render()
 
     # ---- view -------------------------------------------------------------
