@@ -123,7 +123,9 @@ def measure(repeat: int = 15, keep: str | None = None, progress: Callable[[str],
     from layers.page.export_map import export_map
     from layers.render.fonts import cjk_family, ensure_gui_app
     from geodata.coords.projection import lonlat_to_display, region_extent
-    from layers.render.renderer import MapRequest, render_image
+    from layers.render.paths import warm_bundle_paths
+    from layers.render.renderer import render_image
+    from layers.render.request import MapRequest
 
     say = progress or (lambda _msg: None)
     ensure_gui_app()
@@ -139,6 +141,7 @@ def measure(repeat: int = 15, keep: str | None = None, progress: Callable[[str],
     timings.append(Timing("cold load: clear_cache(); load_all()", time_calls(cold_load, repeat), 300))
 
     document = MapDocument.from_bundle()
+    warm_bundle_paths(document)  # as the explorer's canvas does before its first frame
     full = region_extent()
     W, H = 1920, 1080
 

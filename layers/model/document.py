@@ -436,8 +436,8 @@ class MapDocument:
         if not layers:
             raise ValueError(f"the bundle {path or '(default)'} holds none of the map layers")
         doc = cls(layers=_districts_first(layers))._reordered(layers)
-        for layer in doc.layers:  # project, index and build paths once, at load, on the loading thread
-            layer.cache.warm()
+        for layer in doc.layers:  # project, index and simplify once, at load, on the loading thread
+            layer.cache.simplify_all()
         return doc
 
     def _reordered(self, layers: list[MapLayer]) -> "MapDocument":

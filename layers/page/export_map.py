@@ -31,6 +31,7 @@ from PySide6.QtGui import (
 )
 
 from geodata.core.atomic import atomic_path
+from geodata.core.feedback import Feedback
 from geodata.coords import projection
 from layers.render.fonts import cjk_family, ensure_gui_app
 from layers.render.legend import CONTINUED, STATUS_GEOMETRY, LegendRow, fold_legend, legend_blocks
@@ -322,7 +323,7 @@ def legend_rows(entries: list, language: str) -> list[tuple[str, Any]]:
 
 def _draw_swatch(painter: QPainter, entry, rect: QRectF, dpi: float) -> None:
     """The entry's symbol as the renderer draws it (same style value, same pens and symbols)."""
-    from layers.render.renderer import make_pen, qcolor, symbol_path
+    from layers.render.symbols import make_pen, qcolor, symbol_path
 
     style = entry.style
     ppt = dpi / 72.0
@@ -484,11 +485,15 @@ def _draw_footer(painter: QPainter, layout: Layout, language: str, today: _dt.da
 # ---- the map and the inset, both through the one renderer -------------------------
 
 
-def _as_callable(cancel):
-    """The renderer polls a callable; accept a callable or an Event-like object."""
-    if cancel is None or callable(cancel):
-        return cancel
-    return cancel.is_set
+class _PolledFeedback(Feedback):
+    """The renderer takes a Feedback; this export's `cancel` (a callable or Event) answers it."""
+
+    def __init__(self, cancel) -> None:
+        super().__init__()
+        self._poll = cancel
+
+    def is_cancelled(self) -> bool:
+        return is_cancelled(self._poll)
 
 
 def _render_into(painter: QPainter, document, rect, extent, dpi: float, *, labels: bool, language: str,
@@ -503,19 +508,20 @@ def _render_into(painter: QPainter, document, rect, extent, dpi: float, *, label
     from PySide6.QtGui import QPicture
 
     from layers.model.filter import Filter
-    from layers.render.renderer import MapRequest, render
+    from layers.render.renderer import render
+    from layers.render.request import MapRequest
 
     left, top, width, height = rect
     request = MapRequest(document=document, extent=tuple(extent), width=int(width), height=int(height), dpi=dpi,
                          labels=labels, language=language, layers=layers, filter=Filter() if unfiltered else None)
-    poll = _as_callable(cancel)
+    feedback = None if cancel is None else _PolledFeedback(cancel)
     if raster:
         image = QImage(int(width), int(height), QImage.Format_RGB32)
         image.fill(Qt.white)
         _set_dpi(image, dpi)
         inner = QPainter(image)
         try:
-            result = render(request, inner, cancel=poll)
+            result = render(request, inner, feedback)
         finally:
             inner.end()
         painter.drawImage(QPointF(left, top), image)
@@ -523,7 +529,7 @@ def _render_into(painter: QPainter, document, rect, extent, dpi: float, *, label
         picture = QPicture()
         inner = QPainter(picture)
         try:
-            result = render(request, inner, cancel=poll)
+            result = render(request, inner, feedback)
         finally:
             inner.end()
         clip_marker = svg_clip_begin(painter, rect)
@@ -753,7 +759,8 @@ def plan_page(document, *, preset: str = "a4-landscape", dpi: float | None = Non
 def probe_legend(document, extent) -> list:
     """The folded legend of `extent` without painting the page: the renderer's legend lists
     the classes it finds in the extent whatever the image size, so a tiny render says it."""
-    from layers.render.renderer import MapRequest, render
+    from layers.render.renderer import render
+    from layers.render.request import MapRequest
 
     w, h = extent[2] - extent[0], extent[3] - extent[1]
     size = 48  # pixels on the long side: enough for the view, cheap to paint

@@ -42,7 +42,7 @@ import numpy as np
 from geodata.core.atomic import atomic_write_text
 from geodata.core.themes import STATUSES, THEMES, split_themes
 from layers.render.legend import legend_blocks
-from layers.render.renderer import LegendEntry
+from layers.render.request import LegendEntry
 from layers.model.style import DASHES, Style
 from resources import resources_path
 
@@ -304,9 +304,9 @@ def _svg_path_data(path, dx: float, dy: float) -> str:
 
 
 def symbol_svg(style: Style, *, layer_opacity: float = 1.0, css_class: str = "cy-icon") -> tuple[str, float]:
-    """A point symbol as the map draws it (`layers.render.renderer.symbol_path`: same shape per theme), as an
+    """A point symbol as the map draws it (`layers.render.symbols.symbol_path`: same shape per theme), as an
     inline SVG and its size in px.  Planned = hollow, under construction = lighter, from the style."""
-    from layers.render.renderer import symbol_path
+    from layers.render.symbols import symbol_path
 
     opts = leaflet_style(style, "point", layer_opacity=layer_opacity)
     size = max(style.symbol_size_pt * PX_PER_PT, 4.0)

@@ -215,7 +215,7 @@ def test_inset_appears_by_default_only_when_zoomed_in(tmp_path, bundle_doc):
 
 def test_legend_rows_head_layers_with_several_classes_and_name_a_one_class_layer_in_its_row():
     from layers.page.export_map import legend_rows
-    from layers.render.renderer import LegendEntry
+    from layers.render.request import LegendEntry
 
     def entry(layer, key, label):
         return LegendEntry(layer, f"{layer}图层", f"{layer} layer", key, label, label, Style(), "point", 1)
@@ -351,7 +351,7 @@ def test_a_wide_cased_line_swatch_ends_clear_of_its_label():
 
     from layers.page.export_map import SWATCH_GAP, _draw_legend, legend_plan
     from layers.page.layout_geometry import compute_layout, preset
-    from layers.render.renderer import LegendEntry
+    from layers.render.request import LegendEntry
 
     style = Style(stroke="#0000ff", width_pt=3.0, casing="#000000", casing_width_pt=6.0)
     entry = LegendEntry("rail", "铁路", "Railways", "hsr", "高速铁路", "High-speed rail", style, "line", 1)

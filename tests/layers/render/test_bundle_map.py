@@ -7,9 +7,13 @@ from PySide6.QtGui import QColor
 from geodata.bundle.loader import layer_names
 from layers.model.document import BUNDLE_LAYERS, MapDocument
 from layers.model.filter import Filter
-from geodata.coords.projection import lonlat_to_display
-from layers.render.renderer import MapRequest, render_with_result
+from geodata.coords.projection import lonlat_to_display, project_geometries
+from layers.render.renderer import FOCUS_CLASS, render_with_result
+from layers.render.request import MapRequest
 
+
+def _pixels(image) -> np.ndarray:
+    return np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), -1, 4)[:, :image.width(), :3]
 
 
 @pytest.fixture(scope="module")
