@@ -174,7 +174,7 @@ def with_status(style: Style, status: str, *, point: bool = False) -> Style:
             return replace(style, fill="#ffffff", fill_opacity=1.0, stroke=style.fill or style.stroke,
                            width_pt=max(style.width_pt, 1.0))
         # light = a fifth of the way to white, opaque: same look on the pale map as 80 % opacity,
-        # and opaque lines take the raster engine's fast path (see render._stroke)
+        # and opaque lines take the raster engine's fast path (see layers.render.draw_paths.stroke)
         stroke = style.casing if style.stroke in ("#ffffff", None) else style.stroke
         return replace(style, dash="dot", casing=None, casing_width_pt=0.0, stroke=lighten(stroke, 0.2),
                        width_pt=max(style.width_pt, style.casing_width_pt * 0.6))
