@@ -29,6 +29,7 @@ from explorer.panels.layer_panel import LayerPanel
 from explorer.mapview.measure import path_length_km, polygon_area_km2
 from explorer.panels.search_box import SearchBox
 from explorer.mapview.view_state import ViewState, scale_denominator
+from layers.model.events import FilterChanged
 
 log = logging.getLogger(__name__)
 
@@ -412,13 +413,14 @@ class MainWindow(QMainWindow):
             b = layer.cache.bounds[rows]
             self.canvas.zoom_to_extent((b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()), margin=0.06)
 
-    def _on_document_event(self, event: str, payload) -> None:
-        if event == "filter_changed" and not self._restoring:
+    def _on_document_event(self, event) -> None:
+        if isinstance(event, FilterChanged) and not self._restoring:
+            flt = event.filter
             previous = getattr(self, "_last_place", ((), (), ()))
-            place = (payload.provinces, payload.cities, payload.districts)
+            place = (flt.provinces, flt.cities, flt.districts)
             self._last_place = place
             if place != previous and any(place):
-                self.zoom_to_place(payload)
+                self.zoom_to_place(flt)
 
     def home_extent(self) -> tuple[float, float, float, float]:
         """The economic circle with a margin, else the document's full extent."""

@@ -31,3 +31,18 @@ def test_a_geodata_module_importing_layers_would_break_the_contract(tmp_path):
     run = subprocess.run([exe, "--no-cache"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
                          env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"})
     assert run.returncode != 0 and "geodata.core.upward" in run.stdout, run.stdout[-2000:]
+
+
+def test_the_model_importing_qt_would_break_the_qt_free_contract(tmp_path):
+    # As above for the forbidden contract: a model module that imports PySide6 fails the lint.
+    for name in ("geodata", "layers", "explorer"):
+        shutil.copytree(ROOT / name, tmp_path / name, ignore=shutil.ignore_patterns("data", "__pycache__"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    (tmp_path / "layers" / "model" / "qt_leak.py").write_text("from PySide6.QtGui import QPainterPath\n",
+                                                             encoding="utf-8")
+    exe = shutil.which("lint-imports", path=str(Path(sys.executable).parent)) or shutil.which("lint-imports")
+    run = subprocess.run([exe, "--no-cache"], cwd=tmp_path, capture_output=True, text=True, timeout=120,
+                         env={"PYTHONPATH": str(tmp_path), "PATH": "/usr/bin:/bin"})
+    assert run.returncode != 0, run.stdout[-2000:]
+    assert "layers.model.qt_leak -> PySide6" in run.stdout, run.stdout[-2000:]
+    assert "1 broken" in run.stdout

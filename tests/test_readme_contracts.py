@@ -108,10 +108,11 @@ NAMES = contract_names(CONTRACTS.read_text(encoding="utf-8"))
 
 
 def test_contracts_lists_names_for_the_main_modules():
-    for module in ("layers.render.renderer", "layers.model.document", "geodata.bundle.loader", "geodata.io.importer",
-                   "explorer.main_window", "layers.web.export_html"):
+    for module in ("layers.render.renderer", "layers.render.request", "layers.model.document", "geodata.bundle.loader",
+                   "geodata.io.importer", "explorer.main_window", "layers.web.export_html"):
         assert module in NAMES, module
-    assert {"MapRequest", "render", "render_image"} <= NAMES["layers.render.renderer"]
+    assert {"render", "render_image"} <= NAMES["layers.render.renderer"]
+    assert {"MapRequest", "RenderResult"} <= NAMES["layers.render.request"]
 
 
 @pytest.mark.parametrize("module_name", sorted(NAMES))
@@ -143,11 +144,12 @@ def test_keyword_arguments_contracts_lists_are_parameters(module_name, function)
 
 def test_a_renamed_name_would_be_reported():
     import layers.render.renderer
+    import layers.render.request
 
     assert not _present(layers.render.renderer, "render_picture_renamed")
     parsed = contract_names("## layers/ (x)\n- `render/renderer.py` — `render_picture_renamed(request)`, `MapRequest`\n")
     assert parsed == {"layers.render.renderer": {"render_picture_renamed", "MapRequest"}}
-    words = contract_keywords("## layers/ (x)\n- `render/renderer.py` — `MapRequest(document, dpi=96, labelz=True)`\n")
-    assert words == {"layers.render.renderer": {"MapRequest": {"dpi", "labelz"}}}
-    params = inspect.signature(layers.render.renderer.MapRequest).parameters
+    words = contract_keywords("## layers/ (x)\n- `render/request.py` — `MapRequest(document, dpi=96, labelz=True)`\n")
+    assert words == {"layers.render.request": {"MapRequest": {"dpi", "labelz"}}}
+    params = inspect.signature(layers.render.request.MapRequest).parameters
     assert "labelz" not in params and "dpi" in params

@@ -9,7 +9,6 @@ band, measure line, scale bar) is painted here.
 from __future__ import annotations
 
 import itertools
-import threading
 
 from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPolygonF
@@ -18,24 +17,11 @@ from PySide6.QtWidgets import QWidget
 from explorer import workers
 from explorer.mapview.view_state import ViewState, image_transform
 from explorer.workers import Job
+from geodata.core.feedback import Feedback
+from layers.model.events import (FilterChanged, LanguageChanged, LayerAdded, LayerChanged, LayerRemoved,
+                                 LayersReordered, SelectionChanged)
 
 BACKGROUND = QColor("#dfe9f0")  # the renderer's background, shown before the first image
-
-
-class CancelToken:
-    """Cancellation flag a render job polls; callable and Event-like so either style works."""
-
-    def __init__(self) -> None:
-        self._event = threading.Event()
-
-    def cancel(self) -> None:
-        self._event.set()
-
-    def is_set(self) -> bool:
-        return self._event.is_set()
-
-    def __call__(self) -> bool:
-        return self._event.is_set()
 
 
 class _JobSignals(QObject):
@@ -46,13 +32,13 @@ class _JobSignals(QObject):
 class RenderJob(Job):
     """Renders one MapRequest (built from a document snapshot in the GUI thread)."""
 
-    def __init__(self, job_id: int, request, view: ViewState, dpr: float, token: CancelToken, signals) -> None:
+    def __init__(self, job_id: int, request, view: ViewState, dpr: float, feedback: Feedback, signals) -> None:
         super().__init__()
         self.job_id = job_id
         self.request = request
         self.view = view
         self.dpr = dpr
-        self.token = token
+        self.feedback = feedback  # cancelled when a newer view makes this frame unwanted
         # the canvas owns the signal object: a per-job QObject could die in the worker
         # thread while its queued signal is still on the way
         self.signals = signals
@@ -61,15 +47,15 @@ class RenderJob(Job):
         from layers.render.renderer import render_with_result
 
         try:
-            if self.token.is_set():
+            if self.feedback.is_cancelled():
                 return
-            image, result = render_with_result(self.request, cancel=self.token)
-            if self.token.is_set() or result.cancelled:
+            image, result = render_with_result(self.request, self.feedback)
+            if self.feedback.is_cancelled() or result.cancelled:
                 return
             image.setDevicePixelRatio(self.dpr)
             self.signals.finished.emit(self.job_id, image, self.view, result)
         except Exception as exc:  # a failed render must reach the status bar, not kill the thread
-            if not self.token.is_set():
+            if not self.feedback.is_cancelled():
                 self.signals.failed.emit(self.job_id, f"{type(exc).__name__}: {exc}")
 
 
@@ -105,7 +91,7 @@ class MapCanvas(QWidget):
         self._image_view: ViewState | None = None
         self._ids = itertools.count(1)
         self._current_id = 0
-        self._token: CancelToken | None = None
+        self._feedback: Feedback | None = None
         self._pending = False
         self.last_result = None
         self._signals = _JobSignals(self)
@@ -128,18 +114,21 @@ class MapCanvas(QWidget):
             self.set_document(document)
 
     # Document events that change the picture; the rest (extent) do not.
-    REDRAW_EVENTS = {"layer_added", "layer_removed", "layers_reordered", "layer_changed", "filter_changed",
-                     "language_changed", "selection_changed"}
+    REDRAW_EVENTS = (LayerAdded, LayerRemoved, LayersReordered, LayerChanged, FilterChanged, LanguageChanged,
+                     SelectionChanged)
 
     def set_document(self, document) -> None:
         if self._unsubscribe is not None:
             self._unsubscribe()
+        from layers.render.paths import warm_bundle_paths
+
         self.document = document
         self._unsubscribe = document.subscribe(self._on_document_event)
+        warm_bundle_paths(document)  # the bundle's paths, before the first frame (shared: once a session)
         self.schedule_render()
 
-    def _on_document_event(self, event: str, payload) -> None:
-        if event in self.REDRAW_EVENTS:
+    def _on_document_event(self, event) -> None:
+        if isinstance(event, self.REDRAW_EVENTS):
             self.schedule_render()
 
     # ---- view -------------------------------------------------------------
@@ -184,8 +173,8 @@ class MapCanvas(QWidget):
     def schedule_render(self, immediate: bool = False) -> None:
         if self.document is None:
             return
-        if self._token is not None:
-            self._token.cancel()  # the view moved on: the old job's image is no longer wanted
+        if self._feedback is not None:
+            self._feedback.cancel()  # the view moved on: the old job's image is no longer wanted
         # nor is a result the old job already sent: its queued signal may arrive before the
         # debounced new job starts, and must not end the wait for the new view
         self._current_id = 0
@@ -200,7 +189,7 @@ class MapCanvas(QWidget):
         return self._pending
 
     def make_request(self, view: ViewState, dpr: float = 1.0):
-        from layers.render.renderer import MapRequest
+        from layers.render.request import MapRequest
 
         # a snapshot: the user may toggle layers while the worker paints
         return MapRequest(
@@ -215,12 +204,12 @@ class MapCanvas(QWidget):
     def _start_render(self) -> None:
         if self.document is None:
             return
-        token = CancelToken()
-        self._token = token
+        feedback = Feedback()
+        self._feedback = feedback
         job_id = next(self._ids)
         self._current_id = job_id
         dpr = self.devicePixelRatioF()
-        job = RenderJob(job_id, self.make_request(self._view, dpr), self._view, dpr, token, self._signals)
+        job = RenderJob(job_id, self.make_request(self._view, dpr), self._view, dpr, feedback, self._signals)
         self._jobs = {k: v for k, v in self._jobs.items() if not v.finished.is_set()}
         self._jobs[job_id] = job
         self.render_started.emit()
@@ -263,8 +252,8 @@ class MapCanvas(QWidget):
         return not self._pending
 
     def shutdown(self) -> None:
-        if self._token is not None:
-            self._token.cancel()
+        if self._feedback is not None:
+            self._feedback.cancel()
         self._debounce.stop()
         workers.withdraw(self._jobs.values())
 

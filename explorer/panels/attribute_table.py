@@ -12,6 +12,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel
 
 from explorer import i18n
 from explorer.i18n import tr
+from layers.model.events import (FilterChanged, LanguageChanged, LayerAdded, LayerRemoved, LayersReordered,
+                                 SelectionChanged)
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 
@@ -191,14 +193,14 @@ class AttributeTable(QWidget):
             total = len(self.document.layer(self.model.layer_name).data)
         self.count_label.setText(f"{self.model.rowCount()} / {total}")
 
-    def _on_document_event(self, event: str, payload) -> None:
-        if event in ("filter_changed",):
+    def _on_document_event(self, event) -> None:
+        if isinstance(event, FilterChanged):
             self.model.refresh()
             self._select_from_document()
             self._update_count()
-        elif event in ("layer_added", "layer_removed", "layers_reordered", "language_changed"):
+        elif isinstance(event, (LayerAdded, LayerRemoved, LayersReordered, LanguageChanged)):
             self._fill_layers()
-        elif event == "selection_changed" and not self._syncing:
+        elif isinstance(event, SelectionChanged) and not self._syncing:
             self._select_from_document()
 
     # ---- selection both ways ------------------------------------------------------------

@@ -1,7 +1,7 @@
 """Theme filter panel: theme and status toggles with counts, years, place, text.
 
 Every control writes one new `Filter` into the document; the map, the table and
-these counts all follow the document's `filter_changed` event, so they never
+these counts all follow the document's `FilterChanged` event, so they never
 disagree.
 """
 from __future__ import annotations
@@ -15,6 +15,7 @@ from explorer import i18n
 from explorer.panels.column_flow import ColumnFlowLayout
 from explorer.i18n import tr
 from geodata.core.themes import STATUSES, THEMES
+from layers.model.events import FilterChanged, LayerAdded, LayerChanged, LayerRemoved
 from layers.model.filter import Filter
 
 YEAR_FLOOR = 1990  # the spin box's "不限 / any" value
@@ -320,10 +321,10 @@ class FilterPanel(QWidget):
         self.document.set_filter(Filter())
 
     # ---- model -> view ------------------------------------------------------------------
-    def _on_document_event(self, event: str, payload) -> None:
-        if event == "filter_changed":
+    def _on_document_event(self, event) -> None:
+        if isinstance(event, FilterChanged):
             self.sync_from_document()
-        elif event in ("layer_added", "layer_removed", "layer_changed"):
+        elif isinstance(event, (LayerAdded, LayerRemoved, LayerChanged)):
             self.update_counts()
 
     def sync_from_document(self) -> None:

@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QColorDialog, QDoubleSpinBox, 
 from explorer import i18n
 from explorer.i18n import tr
 from explorer.panels.style_edit import main_colour, with_colour, with_width
+from layers.model.events import LanguageChanged, LayerAdded, LayerChanged, LayerRemoved, LayersReordered
 
 NAME_ROLE = Qt.ItemDataRole.UserRole
 
@@ -114,10 +115,10 @@ class LayerPanel(QWidget):
         pix.fill(QColor(main_colour(layer.style, layer.cache.kind if len(layer.data) else "polygon")))
         return QIcon(pix)
 
-    def _on_document_event(self, event: str, payload) -> None:
-        if event in ("layer_added", "layer_removed", "layers_reordered", "language_changed"):
+    def _on_document_event(self, event) -> None:
+        if isinstance(event, (LayerAdded, LayerRemoved, LayersReordered, LanguageChanged)):
             self.refresh()
-        elif event == "layer_changed" and not self._syncing:
+        elif isinstance(event, LayerChanged) and not self._syncing:
             self.refresh()
 
     def current_name(self) -> str | None:

@@ -130,7 +130,9 @@ def measure(repeat: int = 15, keep: str | None = None, feedback: Feedback | None
     from layers.page.export_map import export_map
     from layers.render.fonts import cjk_family, ensure_gui_app
     from geodata.coords.projection import lonlat_to_display, region_extent
-    from layers.render.renderer import MapRequest, render_image
+    from layers.render.paths import warm_bundle_paths
+    from layers.render.renderer import render_image
+    from layers.render.request import MapRequest
 
     feedback = feedback_or_new(feedback)
 
@@ -151,6 +153,7 @@ def measure(repeat: int = 15, keep: str | None = None, feedback: Feedback | None
     timings.append(Timing("cold load: clear_cache(); load_all()", time_calls(cold_load, repeat), 300))
 
     document = MapDocument.from_bundle()
+    warm_bundle_paths(document)  # as the explorer's canvas does before its first frame
     full = region_extent()
     W, H = 1920, 1080
 

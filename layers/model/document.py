@@ -1,11 +1,10 @@
 """The map document: ordered layers, their appearance, the filter and the view.
 
-A plain model (no widgets) in the napari manner: views call `subscribe(callback)`
-and are told `callback(event, payload)` after every change.  Events:
-`layer_added`/`layer_removed` (layer name), `layers_reordered` (names, bottom
-first), `layer_changed` ({"layer": name, "changes": [attribute, ...]}),
-`filter_changed` (Filter), `extent_changed` (extent), `language_changed` (code),
-`selection_changed` ({layer: [ids]}).
+A plain model (no widgets, no Qt) in the napari manner: views call `subscribe(callback)`
+and are told `callback(event)` after every change, with one of the frozen values of
+`layers.model.events` (LayerAdded, LayerRemoved, LayersReordered, LayerChanged,
+FilterChanged, ExtentChanged, SelectionChanged, LanguageChanged).  A call that changes
+nothing sends nothing.
 
 `to_dict()`/`from_dict()` use plain JSON-able values (no pickles): bundled layers
 are stored by reference, user layers by their file path or inline GeoJSON.
@@ -18,12 +17,14 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from layers.model.events import (DocumentEvent, ExtentChanged, FilterChanged, LanguageChanged, LayerAdded,
+                                 LayerChanged, LayerRemoved, LayersReordered, SelectionChanged)
 from layers.model.filter import DIMENSIONS, Filter
 from layers.model.style import LayerStyle, default_layer_style
 
 log = logging.getLogger(__name__)
 
-Listener = Callable[[str, Any], None]
+Listener = Callable[[DocumentEvent], None]
 
 # Bundled layers, bottom of the drawing order first: (name, title_zh, title_en, label_field, show_labels, filter_dims)
 BUNDLE_LAYERS: tuple[tuple[str, str, str, str | None, bool, tuple[str, ...] | None], ...] = (
@@ -174,16 +175,17 @@ class MapDocument:
 
     # ---- listeners -------------------------------------------------------------
     def subscribe(self, callback: Listener) -> Callable[[], None]:
-        """Call `callback(event, payload)` after every change; returns an unsubscribe function."""
+        """Call `callback(event)` (a `layers.model.events` value) after every change; returns an
+        unsubscribe function."""
         self._listeners.append(callback)
         return lambda: self._listeners.remove(callback) if callback in self._listeners else None
 
-    def _emit(self, event: str, payload: Any = None) -> None:
+    def _emit(self, event: DocumentEvent) -> None:
         for callback in list(self._listeners):
             try:
-                callback(event, payload)
+                callback(event)
             except Exception:  # one broken view must not stop the others
-                log.exception("listener %r failed on %s", callback, event)
+                log.exception("listener %r failed on %r", callback, event)
 
     # ---- layers ----------------------------------------------------------------
     def _attach(self, layer: MapLayer) -> None:
@@ -222,22 +224,24 @@ class MapDocument:
             self.layers.append(layer)
         else:
             self.layers.insert(index, layer)
-        self._emit("layer_added", layer.name)
+        self._emit(LayerAdded(layer.name))
         return layer
 
     def remove_layer(self, name: str) -> MapLayer:
         layer = self.layer(name)
         self.layers.remove(layer)
         self._selection.pop(name, None)
-        self._emit("layer_removed", name)
+        self._emit(LayerRemoved(name))
         return layer
 
     def move_layer(self, name: str, index: int) -> None:
         """Move a layer to position `index` of the drawing order (0 = bottom)."""
         layer = self.layer(name)
+        before = self.layer_names()
         self.layers.remove(layer)
         self.layers.insert(max(0, min(index, len(self.layers))), layer)
-        self._emit("layers_reordered", self.layer_names())
+        if self.layer_names() != before:
+            self._emit(LayersReordered(tuple(self.layer_names())))
 
     def set_layer(self, name: str, **changes) -> None:
         """Change a layer's appearance: visible, opacity, label_field, show_labels, style, titles."""
@@ -248,14 +252,20 @@ class MapDocument:
             raise ValueError(f"cannot set {sorted(bad)} on a layer; allowed: {sorted(allowed)}")
         if "opacity" in changes:
             changes["opacity"] = float(max(0.0, min(1.0, changes["opacity"])))
-        for key, value in changes.items():
-            setattr(layer, key, value)
-        self._emit("layer_changed", {"layer": name, "changes": sorted(changes)})
+        if "filter_dims" in changes and changes["filter_dims"] is not None:
+            changes["filter_dims"] = tuple(changes["filter_dims"])
+        changed = frozenset(key for key, value in changes.items() if getattr(layer, key) != value)
+        for key in changed:
+            setattr(layer, key, changes[key])
+        if changed:
+            self._emit(LayerChanged(name, changed))
 
     def set_layer_data(self, name: str, data) -> None:
         """Replace a layer's features (a new GeoDataFrame; never mutate a shown one in place:
         caches are keyed by the frame object)."""
         layer = self.layer(name)
+        if data is layer.data:
+            return
         if data is not None and data.crs is not None and data.crs.to_epsg() != 4326:
             data = data.to_crs(4326)
         layer.data = data
@@ -263,7 +273,7 @@ class MapDocument:
         if name == "districts":
             for other in self.layers:
                 other._districts = data if other is layer else other._districts
-        self._emit("layer_changed", {"layer": name, "changes": ["data"]})
+        self._emit(LayerChanged(name, frozenset({"data"})))
 
     def set_visible(self, name: str, visible: bool) -> None:
         self.set_layer(name, visible=bool(visible))
@@ -288,7 +298,7 @@ class MapDocument:
             raise TypeError("the filter must be a layers.model.filter.Filter")
         if value != self._filter:
             self._filter = value
-            self._emit("filter_changed", value)
+            self._emit(FilterChanged(value))
 
     @property
     def extent(self) -> tuple[float, float, float, float] | None:
@@ -304,7 +314,7 @@ class MapDocument:
             raise ValueError(f"extent {value} is empty (need xmin < xmax and ymin < ymax)")
         if value != self._extent:
             self._extent = value
-            self._emit("extent_changed", value)
+            self._emit(ExtentChanged(value))
 
     def full_extent(self, margin: float = 0.03) -> tuple[float, float, float, float]:
         """The region (bundle) or the union of the layers' extents, in the display CRS."""
@@ -332,7 +342,7 @@ class MapDocument:
         value = _check_language(value)
         if value != self._language:
             self._language = value
-            self._emit("language_changed", value)
+            self._emit(LanguageChanged(value))
 
     @property
     def selection(self) -> dict[str, tuple[str, ...]]:
@@ -343,7 +353,7 @@ class MapDocument:
         clean = {k: tuple(str(i) for i in v) for k, v in (selection or {}).items() if v}
         if clean != self._selection:
             self._selection = clean
-            self._emit("selection_changed", {k: list(v) for k, v in clean.items()})
+            self._emit(SelectionChanged(dict(clean)))
 
     # ---- snapshots and files ----------------------------------------------------------
     def snapshot(self) -> "MapDocument":
@@ -425,8 +435,8 @@ class MapDocument:
         if not layers:
             raise ValueError(f"the bundle {path or '(default)'} holds none of the map layers")
         doc = cls(layers=_districts_first(layers))._reordered(layers)
-        for layer in doc.layers:  # project, index and build paths once, at load, on the loading thread
-            layer.cache.warm()
+        for layer in doc.layers:  # project, index and simplify once, at load, on the loading thread
+            layer.cache.simplify_all()
         return doc
 
     def _reordered(self, layers: list[MapLayer]) -> "MapDocument":

@@ -2,13 +2,12 @@
 
 Built once when a layer's data is set: geometries projected to the display CRS,
 an STRtree over them, level-of-detail simplified copies (a few tolerances, picked
-by map units per pixel), QPainterPaths per feature per LOD (built lazily, then
-reused with a painter world transform), label anchors, and the per-feature values
-the filter needs (themes, status, year, search keys, district adcodes).
+by map units per pixel), label anchors, and the per-feature values the filter needs
+(themes, status, year, search keys, district adcodes).  numpy and shapely only: the
+renderer keeps its Qt paths of these geometries itself (layers.render.paths).
 """
 from __future__ import annotations
 
-import math
 import threading
 import weakref
 from functools import cached_property
@@ -17,12 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import shapely
-from PySide6.QtCore import QLineF, QPointF, Qt
-from PySide6.QtGui import QPainterPath, QPolygonF
 
 from geodata.core.themes import split_themes
+from geodata.core.values import raw_text
 from geodata.coords.projection import project_geometries
-from layers.model.style import field_value
 
 # Simplification tolerances in display metres; a frame uses the largest that is
 # below ~0.9 pixel, so simplification does not show.
@@ -52,58 +49,12 @@ def geometry_kind(geoms: np.ndarray) -> str:
     return "polygon"
 
 
-def _ring_polygon(coords: np.ndarray) -> QPolygonF:
-    # PySide6 has no zero-copy numpy -> QPolygonF; built once per feature per LOD and cached.
-    return QPolygonF([QPointF(x, y) for x, y in coords[:, :2].tolist()])
-
-
-def geometry_path(geom) -> QPainterPath:
-    """A shapely geometry (display CRS) as a QPainterPath in the same units."""
-    path = QPainterPath()
-    path.setFillRule(Qt.FillRule.OddEvenFill)
-    if geom is None or geom.is_empty:
-        return path
-    for part in getattr(geom, "geoms", [geom]):
-        t = part.geom_type
-        if t == "Polygon":
-            path.addPolygon(_ring_polygon(np.asarray(part.exterior.coords)))
-            path.closeSubpath()
-            for hole in part.interiors:
-                path.addPolygon(_ring_polygon(np.asarray(hole.coords)))
-                path.closeSubpath()
-        elif t in ("LineString", "LinearRing"):
-            coords = np.asarray(part.coords)
-            if len(coords) >= 2:
-                path.addPolygon(_ring_polygon(coords))
-        elif t == "Point":
-            path.addEllipse(QPointF(part.x, part.y), 1, 1)
-        else:  # nested collections
-            path.addPath(geometry_path(part))
-    return path
-
-
-def geometry_segments(geom) -> list[QLineF]:
-    """Every edge of a line or polygon geometry (rings and parts in order) as a QLineF."""
-    if geom is None or geom.is_empty:
-        return []
-    out: list[QLineF] = []
-    for part in getattr(geom, "geoms", [geom]):
-        t = part.geom_type
-        rings = ([part.exterior, *part.interiors] if t == "Polygon" else [part] if t in ("LineString", "LinearRing")
-                 else [])
-        for ring in rings:
-            xy = np.asarray(ring.coords)[:, :2]
-            if len(xy) >= 2:
-                out.extend(QLineF(a, b, c, d) for a, b, c, d in np.hstack([xy[:-1], xy[1:]]).tolist())
-        if t not in ("Polygon", "LineString", "LinearRing") and hasattr(part, "geoms"):
-            out.extend(geometry_segments(part))
-    return out
-
-
-def _text(value: Any) -> str:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return str(value)
+def _class_value(column: str, value: Any) -> str:
+    """A classification field's value as part of a class key: its text, the primary theme for 'themes'."""
+    if column == "themes":
+        keys = split_themes(value)
+        return keys[0] if keys else ""
+    return raw_text(value)
 
 
 class LayerCache:
@@ -125,8 +76,6 @@ class LayerCache:
         self.bounds = shapely.bounds(self.geoms) if self.n else np.zeros((0, 4))
         self._lod_geoms: dict[int, np.ndarray] = {0: self.geoms}
         self._effective: dict[int, int] = {}
-        self._paths: dict[int, list[QPainterPath | None]] = {}
-        self._segments: dict[int, list[list[QLineF] | None]] = {}
         self._class_keys: dict[tuple[str, ...], np.ndarray] = {}
         self._label_texts: dict[tuple[str, str | None], list[str]] = {}
         self.mask_memo: tuple[Any, np.ndarray] | None = None
@@ -173,41 +122,11 @@ class LayerCache:
             self._effective[lod] = lod
         return self._effective[lod]
 
-    def path(self, index: int, lod: int) -> QPainterPath:
-        lod = self.effective_lod(lod)
-        paths = self._paths.get(lod)
-        if paths is None:
-            paths = self._paths[lod] = [None] * self.n
-        p = paths[index]
-        if p is None:
-            p = paths[index] = geometry_path(self._lod_geoms[lod][index])
-        return p
-
-    def segments(self, index: int, lod: int) -> list[QLineF]:
-        """The feature's lines and rings as separate segments (map units), cached per LOD: the
-        raster engine strokes a segment list with a wide antialiased pen ~6x faster than a path."""
-        lod = self.effective_lod(lod)
-        per_lod = self._segments.get(lod)
-        if per_lod is None:
-            per_lod = self._segments[lod] = [None] * self.n
-        segs = per_lod[index]
-        if segs is None:
-            segs = per_lod[index] = geometry_segments(self._lod_geoms[lod][index])
-        return segs
-
-    def warm(self) -> None:
-        """Build every level's paths now (at load), so the first zoom or pan to a level does not stall."""
-        if self.kind == "point":
-            return
-        # segment lists (wide lines, see render._stroke) too, for lines and small polygon layers
-        # (the circle); the districts' hairline outlines never use them
-        segments = self.kind == "line" or self.n <= 64
+    def simplify_all(self) -> None:
+        """Simplify every level now (at load), so the first zoom to a level does not stall;
+        the renderer's paths of each level are built from these (layers.render.paths)."""
         for lod in range(len(LOD_TOLERANCES)):
-            eff = self.effective_lod(lod)
-            for i in range(self.n):
-                self.path(i, eff)
-                if segments:
-                    self.segments(i, eff)
+            self.effective_lod(lod)
 
     @cached_property
     def point_xy(self) -> np.ndarray:
@@ -270,7 +189,7 @@ class LayerCache:
         """Stable feature ids: `id`, else `adcode`, else the row position."""
         for col in ("id", "adcode"):
             if col in self.gdf.columns:
-                return [_text(v) for v in self.gdf[col].tolist()]
+                return [raw_text(v) for v in self.gdf[col].tolist()]
         return [str(i) for i in range(self.n)]
 
     def class_keys(self, columns: tuple[str, ...]) -> np.ndarray:
@@ -282,7 +201,7 @@ class LayerCache:
                 per_col = []
                 for col in columns:
                     values = self.gdf[col].tolist() if col in self.gdf.columns else [None] * self.n
-                    per_col.append([field_value(col, v) for v in values])
+                    per_col.append([_class_value(col, v) for v in values])
                 keys = np.array(["|".join(parts) for parts in zip(*per_col)], dtype=object)
             self._class_keys[columns] = keys
         return keys
@@ -294,7 +213,7 @@ class LayerCache:
         if texts is None:
             values = self.gdf[column].tolist()
             spare = self.gdf[fallback].tolist() if fallback else [None] * self.n
-            texts = [_text(v).strip() or _text(f).strip() for v, f in zip(values, spare)]
+            texts = [raw_text(v).strip() or raw_text(f).strip() for v, f in zip(values, spare)]
             self._label_texts[key] = texts
         return texts
 
@@ -306,7 +225,7 @@ class LayerCache:
     @cached_property
     def statuses(self) -> np.ndarray | None:
         col = self.column("status")
-        return None if col is None else np.array([_text(v) for v in col.tolist()], dtype=object)
+        return None if col is None else np.array([raw_text(v) for v in col.tolist()], dtype=object)
 
     @cached_property
     def years(self) -> np.ndarray | None:
@@ -322,7 +241,7 @@ class LayerCache:
         from layers.model.filter import search_key
 
         rows = zip(*[self.gdf[c].tolist() for c in cols])
-        return [search_key([_text(v) for v in row]) for row in rows]
+        return [search_key([raw_text(v) for v in row]) for row in rows]
 
     @cached_property
     def adcodes(self) -> list[frozenset[str]]:
@@ -361,7 +280,7 @@ def feature_adcodes(gdf, geoms_wgs84: np.ndarray, districts) -> list[frozenset[s
                     found[int(idx[feat])].add(d_adcodes[dist])
     if "district_adcode" in gdf.columns:  # the attribute agrees with or adds to the spatial test
         for i, v in enumerate(gdf["district_adcode"].tolist()):
-            t = _text(v)
+            t = raw_text(v)
             if t:
                 found[i].add(t.split(".")[0])
     return [frozenset(s) for s in found]

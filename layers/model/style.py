@@ -13,11 +13,11 @@ wider and darker; the circle outline bold.  Sizes are in points (1/72 inch) so a
 """
 from __future__ import annotations
 
-import math
 from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any
 
-from geodata.core.themes import STATUSES, THEMES, split_themes
+from geodata.core.themes import STATUSES
+from geodata.core.values import CODED_VALUES
 
 # Named dash patterns, in units of the pen width (Qt's convention).
 DASHES: dict[str, tuple[float, ...]] = {
@@ -121,41 +121,12 @@ class LayerStyle:
 
 # ---- classification -----------------------------------------------------------
 
-def field_value(column: str, value: Any) -> str:
-    """One feature's value of a classification field as text ('themes' -> primary theme)."""
-    if column == "themes":
-        keys = split_themes(value)
-        return keys[0] if keys else ""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
-FIELD_VALUE_LABELS: dict[str, dict[str, tuple[str, str]]] = {
-    "themes": dict(THEMES),
-    "status": dict(STATUSES),
-    "kind": {
-        "high_speed": ("高速铁路", "High-speed rail"),
-        "conventional": ("普速铁路", "Conventional rail"),
-        "intercity": ("城际铁路", "Intercity rail"),
-        "suburban": ("市域(郊)铁路", "Suburban rail"),
-        "expressway": ("高速公路", "Expressway"),
-        "national_road": ("国道", "National road"),
-        "main": ("干流", "Main river"),
-        "tributary": ("支流", "Tributary"),
-    },
-    "cross_border": {"1": ("跨界河流", "Cross-border river"), "0": ("", "")},
-    "level": {"city": ("市/区驻地", "City seat"), "district": ("区县驻地", "District seat")},
-}
-
-
 def describe_key(columns: tuple[str, ...], key: str) -> tuple[str, str]:
+    """A class key ("high_speed|planned") in words, Chinese and English, from the coded values."""
     parts = key.split("|")
     zh_parts, en_parts = [], []
     for column, value in zip(columns, parts):
-        zh, en = FIELD_VALUE_LABELS.get(column, {}).get(value, (value, value))
+        zh, en = CODED_VALUES.get(column, {}).get(value, (value, value))
         if zh:
             zh_parts.append(zh)
         if en:
@@ -203,7 +174,7 @@ def with_status(style: Style, status: str, *, point: bool = False) -> Style:
             return replace(style, fill="#ffffff", fill_opacity=1.0, stroke=style.fill or style.stroke,
                            width_pt=max(style.width_pt, 1.0))
         # light = a fifth of the way to white, opaque: same look on the pale map as 80 % opacity,
-        # and opaque lines take the raster engine's fast path (see render._stroke)
+        # and opaque lines take the raster engine's fast path (see layers.render.draw_paths.stroke)
         stroke = style.casing if style.stroke in ("#ffffff", None) else style.stroke
         return replace(style, dash="dot", casing=None, casing_width_pt=0.0, stroke=lighten(stroke, 0.2),
                        width_pt=max(style.width_pt, style.casing_width_pt * 0.6))

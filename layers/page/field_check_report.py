@@ -121,7 +121,8 @@ def focused_document(document, project_id: str):
 
 def discrepancy_map(document, row, width: int, height: int, dpi: float = MAP_DPI, lang: str = "zh") -> QImage:
     """The map around one matched observation: the document with only this project, arrow observed -> registered."""
-    from layers.render.renderer import MapRequest, render_with_result
+    from layers.render.renderer import render_with_result
+    from layers.render.request import MapRequest
 
     obs = (float(row["obs_lon"]), float(row["obs_lat"]))
     reg = (float(row["reg_lon"]), float(row["reg_lat"]))

@@ -25,7 +25,7 @@ SWATCH_GAP = 0.5  # between a symbol and its label, in row heights (a line's cap
 
 def draw_swatch(painter: QPainter, entry, rect: QRectF, dpi: float) -> None:
     """The entry's symbol as the renderer draws it (same style value, same pens and symbols)."""
-    from layers.render.renderer import make_pen, qcolor, symbol_path
+    from layers.render.symbols import make_pen, qcolor, symbol_path
 
     style = entry.style
     ppt = dpi / 72.0

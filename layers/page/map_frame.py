@@ -28,7 +28,8 @@ def render_into(painter: QPainter, document, rect, extent, dpi: float, *, labels
     from PySide6.QtGui import QPicture
 
     from layers.model.filter import Filter
-    from layers.render.renderer import MapRequest, render
+    from layers.render.renderer import render
+    from layers.render.request import MapRequest
 
     feedback = feedback_or_new(feedback)
     left, top, width, height = rect
@@ -40,7 +41,7 @@ def render_into(painter: QPainter, document, rect, extent, dpi: float, *, labels
         set_dpi(image, dpi)
         inner = QPainter(image)
         try:
-            result = render(request, inner, cancel=feedback.is_cancelled)
+            result = render(request, inner, feedback=feedback)
         finally:
             inner.end()
         painter.drawImage(QPointF(left, top), image)
@@ -48,7 +49,7 @@ def render_into(painter: QPainter, document, rect, extent, dpi: float, *, labels
         picture = QPicture()
         inner = QPainter(picture)
         try:
-            result = render(request, inner, cancel=feedback.is_cancelled)
+            result = render(request, inner, feedback=feedback)
         finally:
             inner.end()
         clip_marker = svg_clip_begin(painter, rect)

@@ -72,7 +72,8 @@ def plan_page(document, *, preset: str = "a4-landscape", dpi: float | None = Non
 def probe_legend(document, extent) -> list:
     """The folded legend of `extent` without painting the page: the renderer's legend lists
     the classes it finds in the extent whatever the image size, so a tiny render says it."""
-    from layers.render.renderer import MapRequest, render
+    from layers.render.renderer import render
+    from layers.render.request import MapRequest
 
     w, h = extent[2] - extent[0], extent[3] - extent[1]
     size = 48  # pixels on the long side: enough for the view, cheap to paint

@@ -38,6 +38,11 @@ class PlacedLabel:
     position: int = 0  # which of the candidate's positions was used
 
 
+def label_priority(base: float, style) -> float:
+    """A label's priority: its layer's base plus twice its size (bigger names win)."""
+    return base + style.label_size_pt * 2
+
+
 def _box(r) -> Box:
     if isinstance(r, QRectF):
         return r.left(), r.top(), r.right(), r.bottom()

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from geodata.core.themes import STATUSES
-from layers.render.renderer import LegendEntry
+from layers.render.request import LegendEntry
 from layers.model.style import Style, describe_key
 
 STATUS_LAYER = "status"  # the key's pseudo layer name (LegendEntry.layer)

@@ -15,7 +15,7 @@ import numpy as np
 from geodata.core.message import Message
 from geodata.core.themes import THEMES, split_themes
 from geodata.core.values import is_blank, raw_text, value_text
-from layers.render.renderer import LegendEntry
+from layers.render.request import LegendEntry
 from layers.web.escape import esc
 from layers.web.leaflet_styles import casing_style, leaflet_style, symbol_svg
 

@@ -2,7 +2,7 @@
 
 Sizes are points in the document and CSS pixels in Leaflet (`PX_PER_PT`); named dashes are
 in pen widths (Qt's convention) and become a `dashArray` in pixels.  Point symbols are the
-renderer's own outlines (`layers.render.renderer.symbol_path`), so the page and the desktop
+renderer's own outlines (`layers.render.symbols.symbol_path`), so the page and the desktop
 map draw the same star, square or triangle per theme.
 """
 from __future__ import annotations
@@ -95,9 +95,9 @@ def _svg_path_data(path, dx: float, dy: float) -> str:
 
 
 def symbol_svg(style: Style, *, layer_opacity: float = 1.0, css_class: str = "cy-icon") -> tuple[str, float]:
-    """A point symbol as the map draws it (`layers.render.renderer.symbol_path`: same shape per theme), as an
+    """A point symbol as the map draws it (`layers.render.symbols.symbol_path`: same shape per theme), as an
     inline SVG and its size in px.  Planned = hollow, under construction = lighter, from the style."""
-    from layers.render.renderer import symbol_path
+    from layers.render.symbols import symbol_path
 
     opts = leaflet_style(style, "point", layer_opacity=layer_opacity)
     size = max(style.symbol_size_pt * PX_PER_PT, 4.0)

@@ -335,7 +335,8 @@ def test_file_without_crs_asks_for_one_and_the_project_remembers_it(qtbot, tmp_p
 
 
 def test_theme_filter_changes_what_is_drawn_of_an_imported_layer(qtbot, tmp_path):
-    from layers.render.renderer import MapRequest, render_with_result
+    from layers.render.renderer import render_with_result
+    from layers.render.request import MapRequest
 
     window, actions = make_window(qtbot)
     actions.import_path(sites_csv(tmp_path))

@@ -157,7 +157,7 @@ def test_a_render_overtaken_by_a_newer_view_is_cancelled_and_never_shown(window,
     canvas.pan_by(30, 0)
     canvas.schedule_render(immediate=True)
     qtbot.waitUntil(lambda: max(canvas._jobs) > first.job_id)
-    assert first.token.is_set()
+    assert first.feedback.is_cancelled()
     gate.set()
     assert canvas.wait_idle()
     assert len(finished) == 1

@@ -5,7 +5,8 @@ from shapely.geometry import Point
 from explorer.mapview.hit_test import features_at
 from layers.model.document import MapDocument, MapLayer
 from geodata.coords.projection import lonlat_bounds_to_display, lonlat_to_display
-from layers.render.renderer import MapRequest, render_with_result
+from layers.render.renderer import render_with_result
+from layers.render.request import MapRequest
 from layers.model.style import LayerStyle, Style
 
 

@@ -60,7 +60,8 @@ def bundle_doc():
 
 
 def test_png_reopens_with_preset_pixels_and_dpi_and_shows_the_renderers_map(tmp_path, bundle_doc):
-    from layers.render.renderer import MapRequest, render_image
+    from layers.render.renderer import render_image
+    from layers.render.request import MapRequest
 
     out = tmp_path / "map.png"
     steps = []
@@ -268,7 +269,7 @@ def test_inset_appears_by_default_only_when_zoomed_in(tmp_path, bundle_doc):
 def test_legend_heads_layers_with_several_classes_and_names_a_one_class_layer_in_its_row():
     from layers.page.layout_geometry import compute_layout, preset
     from layers.page.legend_panel import legend_plan
-    from layers.render.renderer import LegendEntry
+    from layers.render.request import LegendEntry
 
     def entry(layer, key, label):
         return LegendEntry(layer, f"{layer}图层", f"{layer} layer", key, label, label, Style(), "point", 1)
@@ -408,7 +409,7 @@ def test_a_wide_cased_line_swatch_ends_clear_of_its_label():
 
     from layers.page.legend_panel import SWATCH_GAP, draw_legend, legend_plan
     from layers.page.layout_geometry import compute_layout, preset
-    from layers.render.renderer import LegendEntry
+    from layers.render.request import LegendEntry
 
     style = Style(stroke="#0000ff", width_pt=3.0, casing="#000000", casing_width_pt=6.0)
     entry = LegendEntry("rail", "铁路", "Railways", "hsr", "高速铁路", "High-speed rail", style, "line", 1)

@@ -160,7 +160,8 @@ def _with_projects(document: MapDocument, ids_and_points) -> MapDocument:
 def test_flagged_project_map_draws_only_that_project_not_its_neighbours(result, document):
     from layers.model.document import MapDocument as Doc
     from layers.model.filter import Filter
-    from layers.render.renderer import MapRequest, render_image
+    from layers.render.renderer import render_image
+    from layers.render.request import MapRequest
 
     row = result.flagged.iloc[0]  # P001 (大足石刻宝顶山)
     reg = Point(row["reg_lon"], row["reg_lat"])

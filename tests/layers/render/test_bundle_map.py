@@ -7,9 +7,13 @@ from PySide6.QtGui import QColor
 from geodata.bundle.loader import layer_names
 from layers.model.document import BUNDLE_LAYERS, MapDocument
 from layers.model.filter import Filter
-from geodata.coords.projection import lonlat_to_display
-from layers.render.renderer import MapRequest, render_with_result
+from geodata.coords.projection import lonlat_to_display, project_geometries
+from layers.render.renderer import FOCUS_CLASS, render_with_result
+from layers.render.request import MapRequest
 
+
+def _pixels(image) -> np.ndarray:
+    return np.frombuffer(image.constBits(), np.uint8).reshape(image.height(), -1, 4)[:, :image.width(), :3]
 
 
 @pytest.fixture(scope="module")
@@ -45,8 +49,11 @@ def test_project_lines_take_their_primary_themes_colour_and_the_status_dash(doc)
 
 def test_full_extent_render_draws_every_layer_and_legend_matches(doc):
     _, result = render_with_result(MapRequest(doc, width=960, height=540))
-    for name in doc.layer_names():
-        assert result.drawn[name] > 0, name
+    view = shapely.box(*result.view.extent)
+    for layer in doc.layers:  # every feature meeting the view, counted here without the engine's index
+        meets = shapely.intersects(project_geometries(np.asarray(layer.data.geometry.values, dtype=object)), view)
+        assert result.drawn[layer.name] == int(meets.sum()) > 0, layer.name
+    assert result.drawn["projects"] == len(doc.layer("projects").data)  # every project is in the circle
     by_layer = {}
     for entry in result.legend:
         by_layer[entry.layer] = by_layer.get(entry.layer, 0) + entry.count
@@ -95,7 +102,8 @@ def test_district_filter_keeps_exactly_the_projects_inside_the_polygon(doc):
     assert mask[inside].all()
     stated = projects.data["district_adcode"].astype(str).str.startswith(str(dazu["adcode"].iloc[0]))
     assert (mask == (inside | stated.to_numpy())).all()
-    assert mask.sum() >= 5
+    assert not (inside & ~stated.to_numpy()).any()  # the build keeps every point inside its stated district
+    assert mask.sum() == stated.sum() > 0
 
 
 def test_theme_filter_hides_other_themes_but_keeps_boundaries(doc):
@@ -117,20 +125,31 @@ def test_theme_filter_hides_other_themes_but_keeps_boundaries(doc):
 def test_place_filter_keeps_the_base_map_and_outlines_the_selection(doc):
     snap = doc.snapshot()
     snap.set_filter(Filter(districts=["500111"]))
-    image, result = render_with_result(MapRequest(snap, width=960, height=540, labels=False))
-    total = len(doc.layer("districts").data)
-    assert result.drawn["districts"] == render_with_result(
-        MapRequest(doc, width=960, height=540, labels=False))[1].drawn["districts"] > 100
+    _, result = render_with_result(MapRequest(snap, width=960, height=540, labels=False))
+    unfiltered = render_with_result(MapRequest(doc, width=960, height=540, labels=False))[1]
+    assert result.drawn["districts"] == unfiltered.drawn["districts"]
+    assert result.drawn["projects"] < unfiltered.drawn["projects"]
     focus = [e for e in result.legend if e.key == "focus"]
     assert [(e.layer, e.count) for e in focus] == [("districts", 1)]
-    # the focus outline is drawn on 大足区's boundary and nowhere near Chengdu
+    # the districts alone: the focus outline on 大足区's boundary, its tint inside, nothing changed elsewhere
+    only = dict(width=960, height=540, labels=False, layers=("districts",))
+    image, result = render_with_result(MapRequest(snap, **only))
+    plain, _ = render_with_result(MapRequest(doc, **only))
     districts = doc.layer("districts").data
-    boundary = districts[districts["adcode"].astype(str) == "500111"].geometry.iloc[0].boundary
-    p = boundary.interpolate(0.3, normalized=True)
+    dazu = districts[districts["adcode"].astype(str) == "500111"].geometry.iloc[0]
+    for f in (0.1, 0.3, 0.6):
+        p = dazu.boundary.interpolate(f, normalized=True)
+        px, py = result.view.to_pixel(*lonlat_to_display(p.x, p.y))
+        assert QColor(image.pixel(int(px), int(py))).name() == FOCUS_CLASS.style.stroke
+        assert QColor(plain.pixel(int(px), int(py))).name() != FOCUS_CLASS.style.stroke
+    p = dazu.representative_point()
     px, py = result.view.to_pixel(*lonlat_to_display(p.x, p.y))
-    near = [QColor(image.pixel(int(px) + dx, int(py) + dy)) for dx in (-1, 0, 1) for dy in (-1, 0, 1)]
-    assert any(c.blue() > c.red() + 40 for c in near)
-    assert total > 200
+    assert QColor(plain.pixel(int(px), int(py))).name() == "#fbf1d6"
+    assert QColor(image.pixel(int(px), int(py))).name() == "#e7e0d3"  # 10 % of #3b4cc0 over it
+    changed = _pixels(image) != _pixels(plain)
+    ys, xs = np.nonzero(changed.any(axis=2))
+    (x0, x1), (y1, y0) = result.view.to_pixel(*lonlat_to_display(dazu.bounds[0::2], dazu.bounds[1::2]))
+    assert x0 - 3 <= xs.min() and xs.max() <= x1 + 3 and y0 - 3 <= ys.min() and ys.max() <= y1 + 3
 
 
 def test_full_map_labels_every_in_circle_city_without_overlap(doc):

@@ -12,7 +12,8 @@ from shapely.geometry import Point
 from layers.render.displacement import RING_MAX, displace, find_clusters, ring_offsets
 from layers.model.document import MapDocument, MapLayer
 from geodata.coords.projection import lonlat_bounds_to_display, lonlat_to_display
-from layers.render.renderer import MapRequest, render_with_result
+from layers.render.renderer import render_with_result
+from layers.render.request import MapRequest
 from layers.model.style import LayerStyle, Style, StyleClass
 
 EXTENT = lonlat_bounds_to_display((104.9, 29.4, 105.1, 29.6))

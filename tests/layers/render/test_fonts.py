@@ -27,6 +27,8 @@ def test_bundled_font_has_chinese_glyphs():
 def test_chinese_text_draws_real_glyphs_not_boxes():
     a, b = dark_pixels(ink("成渝")), dark_pixels(ink("成都"))
     missing = dark_pixels(ink("\U000F0000\U000F0001"))  # private-use: no glyph in any font here
-    assert len(a) > 80
+    xs, ys = [x for x, _ in a], [y for _, y in a]
+    # two 30-px ideographs side by side: ink about two em wide (less the side bearings), under one em tall
+    assert 52 <= max(xs) - min(xs) <= 60 and 22 <= max(ys) - min(ys) <= 30
     assert a != b  # different characters, different shapes (boxes would be equal)
     assert a != missing

@@ -1,3 +1,4 @@
+import pytest
 from hypothesis import given, strategies as st
 from PySide6.QtCore import QRectF
 
@@ -28,7 +29,8 @@ def test_the_most_important_label_that_fits_is_always_placed(cands):
     fitting = [c for c in cands if any(p[0] >= 0 and p[1] >= 0 and p[2] <= 300 and p[3] <= 200 for p in c.positions)]
     if fitting:
         best = max(fitting, key=lambda c: c.priority)
-        assert any(p.text == best.text and p.rect.width() > 0 for p in placed)
+        assert any(p.text == best.text and p.rect.getCoords() == pytest.approx(best.positions[p.position])
+                   for p in placed if p.position < len(best.positions))
 
 
 def test_weighted_obstacle_blocks_only_less_important_labels():

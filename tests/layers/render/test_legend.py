@@ -3,7 +3,8 @@ from layers.model.document import MapDocument, MapLayer
 from layers.model.filter import Filter
 from layers.render.legend import STATUS_LAYER, fold_legend
 from geodata.coords.projection import lonlat_bounds_to_display
-from layers.render.renderer import MapRequest, render_with_result
+from layers.render.renderer import render_with_result
+from layers.render.request import MapRequest
 from tests.layers.engine_fixtures import districts_gdf, projects_gdf, railway_gdf
 
 EXTENT = lonlat_bounds_to_display((103.9, 28.9, 106.1, 30.1))
@@ -49,7 +50,7 @@ def test_without_status_classes_nothing_is_folded_and_no_key_appears():
 
 def test_one_class_layers_name_themselves_and_headings_cover_only_their_own_layer():
     from layers.render.legend import legend_blocks
-    from layers.render.renderer import LegendEntry
+    from layers.render.request import LegendEntry
     from layers.model.style import Style
 
     def entry(layer, title, key, label):

@@ -2,10 +2,14 @@ import numpy as np
 import pytest
 from PySide6.QtGui import QColor
 
+from geodata.core.feedback import Feedback
+
 from layers.model.document import MapDocument, MapLayer
 from layers.model.filter import Filter
 from geodata.coords.projection import lonlat_bounds_to_display, lonlat_to_display
-from layers.render.renderer import MapRequest, ViewTransform, render, render_image, render_with_result
+from layers.render.renderer import render, render_image, render_with_result
+from layers.render.draw_selection import SELECTION_COLOR
+from layers.render.request import DEFAULT_BACKGROUND, MapRequest, ViewTransform
 from layers.model.style import LayerStyle, Style
 from tests.layers.engine_fixtures import districts_gdf, projects_gdf, railway_gdf
 
@@ -84,10 +88,14 @@ def test_selection_is_highlighted():
     doc = doc_with_projects()
     req = MapRequest(doc, extent=EXTENT, width=400, height=300, labels=False, selection={"projects": ["p-west"]})
     image = render_image(req)
+    plain = render_image(MapRequest(doc, extent=EXTENT, width=400, height=300, labels=False))
     view = ViewTransform.fit(EXTENT, 400, 300)
+    ring_px = round(7 * 96 / 72)  # the ring's radius: 7 pt at 96 dpi
     px, py = view.to_pixel(*lonlat_to_display(104.5, 29.5))
-    ring = [QColor(image.pixel(int(px) + dx, int(py))) for dx in range(5, 14)]
-    assert any(c.blue() > 200 and c.red() < 80 for c in ring)
+    assert QColor(image.pixel(int(px) + ring_px, int(py))).name() == SELECTION_COLOR
+    assert QColor(plain.pixel(int(px) + ring_px, int(py))).name() == DEFAULT_BACKGROUND
+    ex, ey = view.to_pixel(*lonlat_to_display(105.5, 29.5))  # the unselected project: no ring
+    assert QColor(image.pixel(int(ex) + ring_px, int(ey))).name() == DEFAULT_BACKGROUND
 
 
 def test_dpi_scales_symbol_size():
@@ -106,8 +114,8 @@ def test_dpi_scales_symbol_size():
 def test_labels_are_placed_without_overlap():
     doc = MapDocument([MapLayer("projects", projects_gdf(), label_field="name_zh")])
     _, result = render_with_result(MapRequest(doc, extent=EXTENT, width=500, height=350))
+    assert sorted(p.text for p in result.labels) == sorted(projects_gdf()["name_zh"])  # room for all three
     rects = [p.rect for p in result.labels]
-    assert len(rects) >= 2
     for i, a in enumerate(rects):
         for b in rects[i + 1:]:
             assert not a.intersects(b)
@@ -119,11 +127,43 @@ def test_english_labels_when_document_language_is_en():
     assert "East industrial park" in {p.text for p in result.labels}
 
 
-def test_cancel_stops_the_render():
+def test_a_cancelled_feedback_stops_the_render_without_raising():
     doc = doc_with_projects()
-    _, result = render_with_result(MapRequest(doc, extent=EXTENT, width=100, height=100), cancel=lambda: True)
+    feedback = Feedback()
+    feedback.cancel()
+    _, result = render_with_result(MapRequest(doc, extent=EXTENT, width=100, height=100), feedback)
     assert result.cancelled
-    assert result.drawn == {}
+    assert result.drawn == {} and result.legend == [] and result.labels == []
+
+
+class _CancelAfter(Feedback):
+    """Cancelled from the n-th time the renderer asks (as if the user moved on mid-frame)."""
+
+    def __init__(self, n: int) -> None:
+        super().__init__()
+        self.asked = 0
+        self.n = n
+
+    def is_cancelled(self) -> bool:
+        self.asked += 1
+        if self.asked >= self.n:
+            self.cancel()
+        return super().is_cancelled()
+
+
+def test_cancelling_mid_frame_stops_before_the_next_layer_and_the_labels():
+    doc = MapDocument([MapLayer("districts", districts_gdf(), label_field="name_zh"),
+                       MapLayer("railways", railway_gdf(), label_field="name_zh"),
+                       MapLayer("projects", projects_gdf(), label_field="name_zh")])
+    whole = render_with_result(MapRequest(doc, extent=EXTENT, width=400, height=300))[1]
+    assert not whole.cancelled and set(whole.drawn) == {"districts", "railways", "projects"} and whole.labels
+    feedback = _CancelAfter(2)  # asked once before each layer: the second layer is not drawn
+    _, result = render_with_result(MapRequest(doc, extent=EXTENT, width=400, height=300), feedback)
+    assert result.cancelled and feedback.asked == 2
+    assert result.drawn == {"districts": whole.drawn["districts"]} and result.labels == []
+    uncancelled = Feedback()
+    _, result = render_with_result(MapRequest(doc, extent=EXTENT, width=400, height=300), uncancelled)
+    assert not result.cancelled and result.drawn == whole.drawn
 
 
 def test_view_transform_round_trips_and_keeps_aspect():
