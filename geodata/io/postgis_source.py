@@ -152,7 +152,7 @@ def _why(exc: BaseException) -> Message:
         return Message("数据库或用户不存在", text)
     if "service file" in low or "definition of service" in low:
         return Message("找不到 libpq 服务", f"{text} (PGSERVICEFILE or ~/.pg_service.conf)")
-    return Message("无法连接数据库", text)
+    return Message(text, text)
 
 
 def connect(source: "str | PostgisSource", *, autocommit: bool = False):

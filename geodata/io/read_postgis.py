@@ -130,9 +130,12 @@ def read_table(source: "str | PostgisSource", layer: str | None, bbox, datum: st
     source = parse_source(source)
     with connect(source) as conn:
         require_postgis(conn, source)
-        table = find_table(_tables_for(conn, source), layer or source.fragment or None, source)
-        columns = _columns(conn, table)
-        crs = _table_crs(conn, table)
+        try:
+            table = find_table(_tables_for(conn, source), layer or source.fragment or None, source)
+            columns = _columns(conn, table)
+            crs = _table_crs(conn, table)
+        except errors.Error as exc:  # a catalogue query refused: one line, like every other failure
+            raise failure(source, exc, Message("读取表结构", "reading the table's columns")) from None
         geom = sql.Identifier(table.geometry_column)
         select = sql.SQL("SELECT ST_AsBinary({g}){extra} FROM {s}.{t}").format(
             g=geom, s=sql.Identifier(table.schema), t=sql.Identifier(table.table),

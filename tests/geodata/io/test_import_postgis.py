@@ -3,7 +3,6 @@ cancel, and every connection failure one line without the password (a real serve
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
 
@@ -89,14 +88,11 @@ def test_bbox_reads_only_the_view_and_uses_the_spatial_index(gis):
     import psycopg
 
     bbox = (105.0, 29.0, 106.0, 30.0)  # 101 columns (0.01°) x 11 rows (0.1°) of the grid, edges included
-    started = time.perf_counter()
     result = import_file(gis.url(fragment="survey.big"), bbox=bbox)
-    seconds = time.perf_counter() - started
     xs, ys = result.gdf.geometry.x, result.gdf.geometry.y
     assert len(result.gdf) == 101 * 11
     assert xs.between(105.0, 106.0).all() and ys.between(29.0, 30.0).all()
     assert any("within the view" in m.en for m in result.report)
-    assert seconds < 5, f"bbox query of {BIG_ROWS} rows took {seconds:.2f} s"
     with psycopg.connect(gis.url()) as conn:
         plan = "\n".join(r[0] for r in conn.execute(
             "EXPLAIN SELECT 1 FROM survey.big WHERE geom && ST_Transform(ST_Segmentize(ST_MakeEnvelope("
@@ -133,13 +129,13 @@ def test_cancel_from_another_thread_stops_a_running_query(gis):
         conn.execute("CREATE OR REPLACE VIEW survey.slow AS SELECT id, geom FROM survey.big "
                      "WHERE id < 20000 AND pg_sleep(0.0005)::text = ''")  # 0.5 ms a row: 10 s in all
         conn.execute("GRANT SELECT ON survey.slow TO editor")
-    feedback = Feedback()
-    timer = threading.Timer(0.5, feedback.cancel)
-    timer.start()
-    started = time.perf_counter()
+    messages: list[str] = []
+    feedback = Feedback(lambda fraction, message: messages.append(message.en))
+    threading.Timer(0.5, feedback.cancel).start()
     with pytest.raises(Cancelled):
         import_file(gis.url(fragment="survey.slow"), feedback=feedback)
-    assert time.perf_counter() - started < 5  # the 10 s query was stopped on the server
+    # cancelled inside the first fetch (5 000 rows, 2.5 s on the server): no chunk ever arrived
+    assert not any("rows read" in m for m in messages)
 
 
 def test_a_table_without_srid_is_read_whole_and_said_so(gis):
