@@ -2,6 +2,7 @@
 cancel, and every connection failure one line without the password (a real server: tests/postgis_cluster.py)."""
 from __future__ import annotations
 
+import logging
 import threading
 
 import pytest
@@ -156,7 +157,8 @@ def _one_line(exc: BaseException) -> str:
     return text
 
 
-def test_connection_failures_are_one_line_without_the_password(gis, postgis_server):
+def test_connection_failures_are_one_line_without_the_password(gis, postgis_server, caplog):
+    caplog.set_level(logging.DEBUG)  # nothing the driver or we log may hold it either
     down = postgis_server.url().replace(f":{postgis_server.port}/", ":1/")
     with pytest.raises(PostgisError) as info:
         import_file(down + "#survey.sites")
@@ -174,6 +176,7 @@ def test_connection_failures_are_one_line_without_the_password(gis, postgis_serv
         import_file(postgis_server.url(db="nodb", fragment="x.y"))
     assert "does not exist" in _one_line(info.value)
     assert isinstance(info.value, DataImportError)  # callers of import_file catch one error type
+    assert EDITOR_PASSWORD not in caplog.text
 
 
 def test_public_url_never_holds_the_password_and_a_libpq_service_works(gis, postgis_server, tmp_path, monkeypatch):
