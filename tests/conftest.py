@@ -15,10 +15,28 @@ def require_tool(name: str) -> str:
     path = shutil.which(name)
     if path:
         return path
-    message = f"{name} is not installed (.ci/run installs it)"
+    _missing(f"{name} is not installed (.ci/run installs it)")
+
+
+def _missing(message: str):
     if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
         pytest.fail(message)
     pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def postgis_server():
+    """A throwaway PostgreSQL + PostGIS cluster on 127.0.0.1 for the whole run (tests/postgis_cluster.py);
+    missing server packages -> skip locally, fail under CI=true."""
+    from tests import postgis_cluster
+
+    if postgis_cluster.server_binaries() is None:
+        _missing("postgresql-15 and postgresql-15-postgis-3 are not installed (.ci/run installs them)")
+    cluster = postgis_cluster.start_cluster()
+    try:
+        yield cluster
+    finally:
+        postgis_cluster.stop_cluster(cluster)
 
 
 def pytest_configure(config):

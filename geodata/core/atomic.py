@@ -16,13 +16,14 @@ from typing import Iterator
 
 
 @contextlib.contextmanager
-def atomic_path(destination: str | os.PathLike, *, backup: bool = False) -> Iterator[Path]:
+def atomic_path(destination: str | os.PathLike, *, backup: bool = False, exclusive: bool = False) -> Iterator[Path]:
     """Yield a temporary path to write; on success it replaces `destination`.
 
     The temporary name keeps the destination's suffix, because drivers (GDAL, Qt)
     pick the format from it.  With `backup=True` an existing destination is kept as
-    `<name>.bak` first.  On any exception the temporary file is removed and the
-    destination is left exactly as it was.
+    `<name>.bak` first.  With `exclusive=True` the destination is only created, never
+    replaced (a hard link, so of two writers racing to create it one gets FileExistsError).
+    On any exception the temporary file is removed and the destination is left exactly as it was.
     """
     dest = Path(destination)
     dest.parent.mkdir(parents=True, exist_ok=True)
@@ -34,6 +35,9 @@ def atomic_path(destination: str | os.PathLike, *, backup: bool = False) -> Iter
         yield tmp
         if not tmp.exists():
             raise RuntimeError(f"writer produced no file for {dest}")
+        if exclusive:
+            os.link(tmp, dest)
+            return
         if backup and dest.exists():
             shutil.copy2(dest, dest.with_name(dest.name + ".bak"))
         os.replace(tmp, dest)

@@ -9,7 +9,9 @@ person, and a cancelled `feedback` raises `Cancelled`; no other exception leaves
 
 The work is split by concern: `formats.py` (what the file is), `read_ogr.py`, `read_gpx.py`,
 `read_table.py` (the readers), `normalise.py` (CRS, datum, swapped axes, repair); zip
-archives are unpacked here, since what they hold goes through the same dispatch.
+archives are unpacked here, since what they hold goes through the same dispatch.  A PostGIS
+source (`postgresql://…#schema.table`, `service=NAME#…`: `postgis_source.py`) is read by
+`read_postgis.py`, only within `bbox` when one is given, and normalised the same way.
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from geodata.core.message import Message
 from geodata.io import crs_detect, formats
 from geodata.io.errors import CrsUnknown, DataImportError, LayerChoiceRequired, cannot_read, short
 from geodata.io.normalise import normalise
+from geodata.io.postgis_source import PostgisSource, is_postgis_source, parse_source
 from geodata.io.read_gpx import read_gpx, read_gpx_all
 from geodata.io.read_ogr import ogr_layers, read_ogr_layer, read_shapefile
 from geodata.io.read_table import read_csv, read_xlsx
@@ -41,7 +44,7 @@ MAX_UNZIPPED_BYTES = 2 * 1024**3  # refuse zip bombs
 class ImportResult:
     gdf: gpd.GeoDataFrame
     report: list[Message]
-    source: Path
+    source: Path | PostgisSource  # a PostgisSource prints and saves without its password
     layer: str | None = None
     datum: str = "wgs84"
     encoding: str | None = None
@@ -52,12 +55,30 @@ class ImportResult:
         """A layer title for the map: the chosen layer or the file stem."""
         return self.layer or self.source.stem
 
+    @property
+    def data_ref(self) -> dict:
+        """How a project file refers to this layer: the file's path, or the PostGIS address
+        without its password, plus the options that reopen it the same way."""
+        if isinstance(self.source, PostgisSource):
+            ref = {"kind": "postgis", "url": self.source.public}
+        else:
+            ref = {"kind": "file", "path": str(Path(self.source).resolve())}
+        for key, value in (("layer", self.layer), ("datum", None if self.datum == "wgs84" else self.datum),
+                           ("crs", self.crs)):
+            if value:
+                ref[key] = value
+        return ref
+
 
 # --- entry points ----------------------------------------------------------------------------------
 
-def list_layers(path: str | Path) -> list[str]:
+def list_layers(path: str | Path | PostgisSource) -> list[str]:
     """Layers the user may choose from (GeoPackage tables, KML folders, zipped shapefiles,
-    workbook sheets, GPX tracks/routes/waypoints); one-layer formats give one name."""
+    workbook sheets, GPX tracks/routes/waypoints, PostGIS "schema.table"s); one-layer formats give one name."""
+    if is_postgis_source(path):
+        from geodata.io.read_postgis import list_tables
+
+        return [table.name for table in list_tables(path)]
     path = Path(path)
     try:
         kind = formats.kind(path, [])
@@ -90,7 +111,10 @@ def offers_datum(path: str | Path, layer: str | None = None) -> bool:
     """Whether to ask which datum (WGS84/GCJ-02/BD-09) the coordinates are in before importing:
     yes when they are lon/lat on WGS84 or CGCS2000 — tables of degrees, GeoJSON/KML/GPX, or a file
     declaring such a CRS (or, declaring none, holding degrees in China) — since points digitised
-    off Amap or Baidu arrive in any of these formats.  Cheap: reads metadata, not features."""
+    off Amap or Baidu arrive in any of these formats.  Cheap: reads metadata, not features.
+    PostGIS tables are not asked here (it would connect): `PostgisTable.srid` tells a dialog."""
+    if is_postgis_source(path):
+        return False
     path = Path(path)
     try:
         kind = formats.kind(path, [])
@@ -123,11 +147,12 @@ def import_file(
     layer: str | None = None,
     datum: str | None = None,
     crs: str | int | CRS | None = None,
+    bbox: tuple[float, float, float, float] | None = None,
     feedback: Feedback | None = None,
 ) -> ImportResult:
     """Read a user file into WGS84.  `datum` says what the coordinates are when PROJ
-    cannot (gcj02/bd09 are converted with prcoords); `crs` overrides a missing or wrong CRS."""
-    path = Path(path)
+    cannot (gcj02/bd09 are converted with prcoords); `crs` overrides a missing or wrong CRS.
+    `bbox` (lon0, lat0, lon1, lat1, WGS84) limits a PostGIS query to the view; files are read whole."""
     feedback = feedback_or_new(feedback)
     report: list[Message] = []
     datum_key = _datum(datum)
@@ -135,6 +160,11 @@ def import_file(
         override = CRS.from_user_input(crs) if crs is not None else None
     except Exception as exc:
         raise DataImportError(Message("无法识别坐标参考系", f"unknown CRS {crs!r}: {short(exc)}")) from exc
+    if is_postgis_source(path):
+        from geodata.io.read_postgis import import_postgis
+
+        return import_postgis(parse_source(path), layer, datum_key, override, bbox, report, feedback)
+    path = Path(path)
     try:
         formats.check_readable(path)
         feedback.set_progress(0.0, Message(f"读取 {path.name}", f"reading {path.name}"))

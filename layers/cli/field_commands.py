@@ -1,7 +1,8 @@
-"""`python main.py check | here | goto`: field check, "what is here", coordinate conversion.
+"""`python main.py check | correct | here | goto`: field check, corrections, "what is here", conversion.
 
-Bad input (missing file, unreadable coordinate, unknown datum, bad tolerance) prints a
-clear message on stderr and exits with code 2; nothing is written in that case.
+Bad input (missing file, unreadable coordinate, unknown datum, bad tolerance, a store that
+cannot be reached or may not be written) prints one clear line on stderr and exits with code 2;
+nothing is written in that case.  `correct` exits 3 when the project changed since `--base`.
 Heavy imports (geopandas, Qt for the PDF) happen inside the run functions.
 """
 from __future__ import annotations
@@ -12,6 +13,28 @@ import sys
 
 DATUM_CHOICES = ("wgs84", "gcj02", "bd09", "cgcs2000")
 _LANG_HELP = "output language (default: the locale's, Chinese unless it names another language)"
+
+
+def run_correct(args: argparse.Namespace) -> int:
+    from geodata.coords.parse import parse_coordinate
+    from geodata.fieldcheck.edits import EditConflict, EditsError, open_edit_store, parse_base
+
+    try:
+        base = parse_base(args.base)
+        pos = parse_coordinate(args.position, args.datum)
+        if pos.datum not in DATUM_CHOICES:
+            return _fail(f"--datum must be one of {', '.join(DATUM_CHOICES)} for a LON,LAT position")
+        store = open_edit_store(args.edits)
+        edit = store.move(args.project_id, pos.lon, pos.lat, args.reason, who=args.by, base=base)
+    except EditConflict as exc:
+        print(f"冲突 / conflict: {exc}", file=sys.stderr)
+        return 3
+    except (EditsError, ValueError) as exc:  # bad input, unreachable or read-only store: one line
+        return _fail(str(exc))
+    print(f"修正 #{edit.edit_id} 已记录 / correction #{edit.edit_id} recorded: {edit.project_id} "
+          f"({edit.old_lon:.6f}, {edit.old_lat:.6f}) → ({edit.new_lon:.6f}, {edit.new_lat:.6f}) "
+          f"by {edit.who} at {edit.when} in {store.target}")
+    return 0
 
 
 def _language(args: argparse.Namespace) -> str:
@@ -32,9 +55,27 @@ def register(subparsers) -> None:
                        help="match an unnamed observation to the nearest project within this many metres (default 1000)")
     check.add_argument("--report", metavar="OUT.csv", help="write the result table (UTF-8 CSV)")
     check.add_argument("--pdf", metavar="OUT.pdf", help="write a PDF report with a map per flagged project")
-    check.add_argument("--edits", metavar="EDITS.gpkg", help="check against the corrected registry in this user edits file")
+    check.add_argument("--edits", metavar="TARGET",
+                       help="check against the registry as corrected in this store: a .gpkg edits file or a PostGIS "
+                            "address postgresql://user@host:port/db[#schema[.table]] (or service=NAME)")
     check.add_argument("--lang", choices=("zh", "en"), default=None, help=_LANG_HELP)
     check.set_defaults(func=run_check)
+
+    correct = subparsers.add_parser(
+        "correct", help="record a project's corrected position in a shared edits store (.gpkg or PostGIS)",
+        description="Move a registered project to LON,LAT with who and why.  Refused (exit 3) when the project "
+                    "changed since --base: registry = no correction yet, or the id of the edit you looked at.")
+    correct.add_argument("project_id", metavar="PROJECT_ID")
+    correct.add_argument("position", metavar="LON,LAT", help='the measured position, e.g. "105.81,29.75" (quote it)')
+    correct.add_argument("--edits", required=True, metavar="TARGET",
+                         help="a .gpkg edits file or postgresql://user@host:port/db[#schema[.table]] (or service=NAME)")
+    correct.add_argument("--by", required=True, metavar="NAME", help="who measured it")
+    correct.add_argument("--reason", required=True, metavar="TEXT", help="why, e.g. 'GPS at the gate'")
+    correct.add_argument("--base", default=None, metavar="registry|EDIT_ID",
+                         help="the state you corrected from: registry (no edit yet) or an edit id "
+                              "(default: the latest edit when the command reads the store)")
+    correct.add_argument("--datum", default="wgs84", help="datum of LON,LAT: wgs84, gcj02, bd09, cgcs2000 (default wgs84)")
+    correct.set_defaults(func=run_correct)
 
     here = subparsers.add_parser("here", help="what is here: district, circle, nearby projects, nearest lines",
                                  description='e.g. python main.py here "105.7,29.69" or "29°41′N 105°42′E" --datum gcj02')

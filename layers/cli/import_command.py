@@ -1,7 +1,9 @@
-"""`python main.py import FILE [--out OUT.gpkg] [--layer NAME] [--datum gcj02|bd09|wgs84]`.
+"""`python main.py import FILE|URL [--out OUT.gpkg] [--layer NAME] [--datum gcj02|bd09|wgs84] [--bbox …]`.
 
-Reads a user file through `geodata.io.importer`, prints what was detected or
-changed, and (with --out) saves it.  Bad input: a message on stderr, exit 2, nothing written.
+Reads a user file or a PostGIS table (`postgresql://user@host:port/db#schema.table`,
+`service=NAME#schema.table`) through `geodata.io.importer`, prints what was detected or
+changed, and (with --out) saves it.  Bad input or a database that cannot be reached: one
+message on stderr, exit 2, nothing written.
 """
 from __future__ import annotations
 
@@ -12,17 +14,20 @@ import sys
 def register(subparsers) -> None:
     p = subparsers.add_parser(
         "import",
-        help="read a user file (Shapefile, GeoPackage, GeoJSON, KML/KMZ, GPX, CSV, XLSX) into WGS84",
-        description="Read a vector file into WGS84, report what was detected or changed, optionally save it.",
+        help="read a user file (Shapefile, GeoPackage, GeoJSON, KML/KMZ, GPX, CSV, XLSX) or a PostGIS table into WGS84",
+        description="Read a vector file or a PostGIS table into WGS84, report what was detected or changed, "
+                    "optionally save it.",
     )
-    p.add_argument("file", help="the file to read")
+    p.add_argument("file", help="the file to read, or postgresql://user@host:port/db#schema.table (or service=NAME#…)")
     p.add_argument("--out", help="save the result here (.gpkg, .shp, .geojson, .kml, .csv)")
     p.add_argument("--layer", help="layer, sheet, zipped shapefile or GPX part (tracks/routes/waypoints) to read")
     p.add_argument("--datum", choices=("wgs84", "gcj02", "bd09", "cgcs2000"), default=None,
                    help="datum of the coordinates when the file cannot say (GCJ-02: Amap/Tencent, BD-09: Baidu)")
     p.add_argument("--crs", help="CRS of the file when missing or wrong, e.g. EPSG:4523")
     p.add_argument("--out-datum", choices=("wgs84", "gcj02", "bd09"), default=None, help="datum of the saved coordinates")
-    p.add_argument("--list-layers", action="store_true", help="list the layers in FILE and stop")
+    p.add_argument("--bbox", metavar="LON0,LAT0,LON1,LAT1",
+                   help="PostGIS: read only the features in this WGS84 box (the table's spatial index answers)")
+    p.add_argument("--list-layers", action="store_true", help="list the layers in FILE (the tables of a database) and stop")
     p.add_argument("--overwrite", action="store_true", help="allow --out to be the input file itself")
     p.add_argument("--lang", choices=("zh", "en"), default=None,
                    help="report language (default: the locale's, Chinese unless it names another language)")
@@ -39,7 +44,8 @@ def run(args: argparse.Namespace) -> int:
             for name in list_layers(args.file):
                 print(name)
             return 0
-        result = import_file(args.file, layer=args.layer, datum=args.datum, crs=args.crs)
+        bbox = _bbox(args.bbox) if args.bbox else None
+        result = import_file(args.file, layer=args.layer, datum=args.datum, crs=args.crs, bbox=bbox)
     except DataImportError as exc:
         print(f"错误 / error: {exc}", file=sys.stderr)
         if isinstance(exc, CrsUnknown):  # name the regional CRSs that would put the data in the region
@@ -70,3 +76,14 @@ def run(args: argparse.Namespace) -> int:
         paths = ", ".join(str(p) for p in saved.paths)
         print(Message(f"已保存 {paths}", f"saved {paths}").text(lang))
     return 0
+
+
+def _bbox(text: str) -> tuple[float, float, float, float]:
+    from geodata.core.message import Message
+    from geodata.io.errors import DataImportError
+
+    try:
+        x0, y0, x1, y1 = (float(v) for v in text.split(","))
+    except ValueError:
+        raise DataImportError(Message("--bbox 须为四个数", f"--bbox must be LON0,LAT0,LON1,LAT1, not {text!r}")) from None
+    return x0, y0, x1, y1

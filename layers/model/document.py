@@ -155,7 +155,12 @@ def resolve_data_ref(ref: dict[str, Any]):
 
         kwargs = {k: v for k, v in ref.items() if k not in ("kind", "path")}
         return import_file(ref["path"], **kwargs).gdf
-    raise ValueError(f"cannot load layer data from {ref!r}: kind must be bundle, file or inline")
+    if kind == "postgis":
+        from geodata.io.importer import import_file
+
+        kwargs = {k: v for k, v in ref.items() if k not in ("kind", "url")}
+        return import_file(ref["url"], **kwargs).gdf
+    raise ValueError(f"cannot load layer data from {ref!r}: kind must be bundle, file, postgis or inline")
 
 
 class MapDocument:

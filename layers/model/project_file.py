@@ -74,6 +74,10 @@ def project_dict(document, project_path: str | os.PathLike, bookmarks: list[dict
             ref["path"] = _relative(ref["path"], base)
         elif ref.get("kind") == "bundle" and ref.get("path"):
             ref["path"] = _relative(ref["path"], base)
+        elif ref.get("kind") == "postgis" and isinstance(ref.get("url"), str):
+            from geodata.io.postgis_source import public_url
+
+            ref["url"] = public_url(ref["url"])  # a password is never saved: PGPASSWORD, ~/.pgpass at open time
     return {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
@@ -277,4 +281,18 @@ def _load_ref(name: str, ref: dict, base: Path, resolver, missing: list, report:
             missing.append(MissingSource(name, str(target), plain(str(exc))))
             return None, ref
         return result.gdf, {"kind": "file", "path": str(target), **options}
+    if kind == "postgis":  # a shared table: read whole (the window narrows it to the view later)
+        from geodata.io.errors import DataImportError
+        from geodata.io.importer import import_file
+        from geodata.io.postgis_source import is_postgis_source
+
+        url, options = ref.get("url"), {k: ref[k] for k in IMPORT_OPTIONS if isinstance(ref.get(k), (str, int))}
+        if not isinstance(url, str) or not is_postgis_source(url):  # never a file path in disguise
+            raise ValueError("PostGIS reference without a postgresql:// or service= address")
+        try:
+            result = import_file(url, **options, feedback=feedback)
+        except DataImportError as exc:  # server down, password refused: listed like a moved file
+            missing.append(MissingSource(name, str(url), plain(str(exc))))
+            return None, ref
+        return result.gdf, result.data_ref
     raise ValueError(f"unknown data kind {kind!r}")

@@ -68,6 +68,8 @@ def test_other_layers_of_the_users_file_are_kept(tmp_path, registry):
 
 
 def test_failed_write_leaves_file_and_store_unchanged(tmp_path, registry, monkeypatch):
+    from geodata.fieldcheck import gpkg_sql
+
     path = tmp_path / "e.gpkg"
     store = EditStore(path, registry)
     store.move("P001", 105.81, 29.75, "ok")
@@ -76,12 +78,90 @@ def test_failed_write_leaves_file_and_store_unchanged(tmp_path, registry, monkey
     def boom(*args, **kwargs):
         raise OSError("disk full")
 
-    monkeypatch.setattr(gpd.GeoDataFrame, "to_file", boom)
+    # the edit row is already inserted when updating the corrected point fails: the transaction rolls back
+    monkeypatch.setattr(gpkg_sql, "update_corrected", boom)
     with pytest.raises(OSError, match="disk full"):
         store.move("P001", 105.9, 29.8, "will fail")
     assert hashlib.sha256(path.read_bytes()).hexdigest() == before
     assert len(store.edits) == 1 and store.position("P001") == (105.81, 29.75)
+    assert len(EditStore(path, registry).edits) == 1
     assert sorted(p.name for p in tmp_path.iterdir()) == ["e.gpkg"]
+    # creating a new file that fails leaves nothing behind
+    monkeypatch.setattr(gpd.GeoDataFrame, "to_file", boom)
+    with pytest.raises(OSError, match="disk full"):
+        EditStore(tmp_path / "new.gpkg", registry).move("P001", 105.9, 29.8, "will fail")
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["e.gpkg"]
+
+
+def test_base_registry_or_edit_id_refuses_a_stale_correction_naming_who_and_when(tmp_path, registry):
+    from geodata.fieldcheck.edits import REGISTRY_BASE, EditConflict
+
+    path = tmp_path / "team.gpkg"
+    alice, bob = EditStore(path, registry), EditStore(path, registry)  # two people, one shared file
+    first = alice.move("P001", 105.81, 29.75, "GPS", who="alice", base=REGISTRY_BASE)
+    assert (first.edit_id, first.base) == (1, REGISTRY_BASE)
+    with pytest.raises(EditConflict) as info:
+        bob.move("P001", 105.70, 29.70, "my GPS", who="bob", base=REGISTRY_BASE)
+    assert info.value.winner.who == "alice" and "alice" in str(info.value) and first.when in str(info.value)
+    with pytest.raises(EditConflict):  # bob's view is stale: the default base is what he last saw
+        bob.move("P001", 105.70, 29.70, "my GPS", who="bob")
+    assert bob.refresh() and bob.position("P001") == (105.81, 29.75)  # refresh shows alice's correction
+    second = bob.move("P001", 105.70, 29.70, "my GPS", who="bob", base=first.edit_id)
+    assert (second.base, second.old_lon, second.old_lat) == (1, 105.81, 29.75)
+    assert bob.move("P002", 104.07, 30.66, "other project", who="bob", base=REGISTRY_BASE).edit_id == 3
+    reopened = EditStore(path, registry)
+    assert [(e.edit_id, e.who, e.base) for e in reopened.edits] == [(1, "alice", 0), (2, "bob", 1), (3, "bob", 0)]
+    layer = corrected_registry(path).set_index("id")
+    assert (layer.loc["P001"].geometry.x, layer.loc["P001", "corrected_by"]) == (105.70, "bob")
+
+
+def test_concurrent_writers_on_one_geopackage_lose_no_update(tmp_path, registry):
+    import threading
+
+    from geodata.fieldcheck.edits import REGISTRY_BASE, EditConflict
+
+    path = tmp_path / "team.gpkg"
+    EditStore(path, registry).move("P002", 104.07, 30.66, "create the file", who="setup")
+    outcomes: list[str] = []
+    start = threading.Barrier(6)
+
+    def correct(k: int) -> None:
+        store = EditStore(path, registry)
+        start.wait()
+        try:
+            store.move("P001", 105.8 + k / 1000, 29.75, f"try {k}", who=f"w{k}", base=REGISTRY_BASE)
+            outcomes.append("won")
+        except EditConflict:
+            outcomes.append("conflict")
+
+    threads = [threading.Thread(target=correct, args=(k,)) for k in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["conflict"] * 5 + ["won"]
+    assert [e.project_id for e in EditStore(path, registry).edits] == ["P002", "P001"]
+
+
+def test_the_corrected_layers_spatial_index_follows_a_move(tmp_path, registry):
+    path = tmp_path / "e.gpkg"
+    store = EditStore(path, registry)
+    store.move("P001", 105.9, 29.9, "first")  # creates the file
+    store.move("P001", 106.5, 29.5, "then far away")  # updated in place, through GDAL's R-tree triggers
+    near_new = gpd.read_file(path, layer=CORRECTED_LAYER, bbox=(106.4, 29.4, 106.6, 29.6))
+    near_old = gpd.read_file(path, layer=CORRECTED_LAYER, bbox=(105.85, 29.85, 105.95, 29.95))
+    assert near_new["id"].tolist() == ["P001"] and near_old.empty
+
+
+def test_a_file_written_before_bases_were_stored_still_takes_corrections(tmp_path, registry):
+    path = tmp_path / "old.gpkg"
+    store = EditStore(path, registry)
+    store.move("P001", 105.81, 29.75, "old")
+    old = store.history().drop(columns="base")  # as an earlier version wrote it
+    pyogrio.write_dataframe(old, path, layer=EDITS_TABLE, driver="GPKG")
+    reopened = EditStore(path, registry)
+    assert reopened.head("P001") == 1 and reopened.edits[0].base == 0
+    assert reopened.move("P001", 105.82, 29.76, "new", base=1).edit_id == 2
 
 
 def test_bundle_is_refused_and_reasons_and_ids_are_required(tmp_path, registry):
