@@ -1,12 +1,12 @@
 """The main window: map canvas in the centre, docks around it, menus, status bar.
 
 A thin view: the document (`layers.model.document.MapDocument`) holds layers, filter and
-selection; every panel subscribes to it.  Feature modules of other areas add
-their UI through `install(window)` (see PLUGINS).
+selection; every panel subscribes to it.  The window builds its panels here; the feature
+modules under `actions/` add their menus, docks and toolbar buttons through `install(window)`,
+called explicitly at the end of the constructor.
 """
 from __future__ import annotations
 
-import importlib
 import json
 import logging
 
@@ -16,24 +16,25 @@ from PySide6.QtWidgets import (QDialog, QDockWidget, QInputDialog, QLabel, QMain
                                QToolButton, QWidget)
 
 from explorer import i18n
-
-from explorer.mapview import bookmarks
-from explorer.panels.attribute_table import AttributeTable
-from explorer.mapview.canvas import MapCanvas
-from explorer.panels.filter_panel import FilterPanel
-from explorer.mapview.hit_test import features_at
-from explorer.i18n import tr
+from explorer import window_texts as texts
+from explorer.actions import data_actions, web_export
+from explorer.actions.field_check import dock as field_check_dock
 from explorer.icons import icon
+from explorer.mapview import bookmarks
+from explorer.mapview.canvas import MapCanvas
+from explorer.mapview.hit_test import features_at
+from explorer.mapview.measure import path_length_km, polygon_area_km2
+from explorer.mapview.view_state import ViewState, scale_denominator
+from explorer.panels.attribute_table import AttributeTable
+from explorer.panels.filter_panel import FilterPanel
 from explorer.panels.identify_panel import IdentifyPanel
 from explorer.panels.layer_panel import LayerPanel
-from explorer.mapview.measure import path_length_km, polygon_area_km2
 from explorer.panels.search_box import SearchBox
-from explorer.mapview.view_state import ViewState, scale_denominator
+from geodata.core.message import count
 from layers.model.events import FilterChanged
 
 log = logging.getLogger(__name__)
 
-PLUGINS = ("explorer.actions.data_actions", "explorer.actions.field_check_panel", "explorer.actions.web_export")
 # toolbar actions -> icon file (resources/icons); the zoom buttons show only their icon
 ICONS = {"act.full_extent": "full_extent", "act.zoom_in": "zoom_in", "act.zoom_out": "zoom_out", "act.pan": "pan",
          "act.measure_distance": "measure_distance", "act.measure_area": "measure_area", "act.export": "export"}
@@ -49,7 +50,7 @@ LAYOUT_VERSION = 2
 def _tooltip(text: str, action: QAction) -> str:
     """The tooltip: what the action does, and its shortcut when it has one."""
     keys = action.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
-    return f"{text.rstrip('…')}（{keys}）" if keys and i18n.language() == "zh" else (f"{text.rstrip('…')} ({keys})" if keys else text)
+    return i18n.ui(texts.WITH_SHORTCUT, text=text.rstrip("…"), keys=keys) if keys else text
 
 
 def empty_document():
@@ -61,11 +62,9 @@ def empty_document():
 class MainWindow(QMainWindow):
     first_render_done = Signal()
 
-    def __init__(self, document=None, settings: QSettings | None = None, plugins=PLUGINS,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, document=None, settings: QSettings | None = None, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.settings = settings
-        self.plugin_errors: dict[str, str] = {}
         self._menus: dict[str, QMenu] = {}
         self._actions: dict[str, QAction] = {}
         self._first_render = False
@@ -73,6 +72,8 @@ class MainWindow(QMainWindow):
         self._layout_restored = False
         self._shown_once = False
         self._restoring = False
+        self._last_place: tuple = ((), (), ())  # the filter's place choice the view last zoomed to
+        self._bookmarks: list[dict] = []  # without settings (tests, scripts) bookmarks live here
         load_error = None
         if document is None:
             try:
@@ -95,10 +96,10 @@ class MainWindow(QMainWindow):
         self.table = AttributeTable(document)
         self.identify = IdentifyPanel(document)
         self.search_box = SearchBox(document)
-        self.filter_dock = self.add_dock(self.filter_panel, tr("dock.filter"), Qt.DockWidgetArea.LeftDockWidgetArea, "filter")
-        self.layer_dock = self.add_dock(self.layer_panel, tr("dock.layers"), Qt.DockWidgetArea.LeftDockWidgetArea, "layers")
-        self.identify_dock = self.add_dock(self.identify, tr("dock.identify"), Qt.DockWidgetArea.RightDockWidgetArea, "identify")
-        self.table_dock = self.add_dock(self.table, tr("dock.table"), Qt.DockWidgetArea.BottomDockWidgetArea, "table")
+        self.filter_dock = self.add_dock(self.filter_panel, "", Qt.DockWidgetArea.LeftDockWidgetArea, "filter")
+        self.layer_dock = self.add_dock(self.layer_panel, "", Qt.DockWidgetArea.LeftDockWidgetArea, "layers")
+        self.identify_dock = self.add_dock(self.identify, "", Qt.DockWidgetArea.RightDockWidgetArea, "identify")
+        self.table_dock = self.add_dock(self.table, "", Qt.DockWidgetArea.BottomDockWidgetArea, "table")
         self.filter_dock.raise_()  # the theme filter is what planners open the map for
         self.setCorner(Qt.Corner.BottomLeftCorner, Qt.DockWidgetArea.LeftDockWidgetArea)
         self.setCorner(Qt.Corner.BottomRightCorner, Qt.DockWidgetArea.RightDockWidgetArea)
@@ -111,8 +112,11 @@ class MainWindow(QMainWindow):
         i18n.on_language_changed(self._on_language)
         self.retranslate()
         if load_error:
-            self.statusBar().showMessage(tr("status.no_data", error=load_error), 15000)
-        self.load_plugins(plugins)  # before restoring: saved dock positions include the plugins' docks
+            self.statusBar().showMessage(i18n.ui(texts.NO_DATA, error=load_error), 15000)
+        # the feature modules' menus, docks and buttons, before restoring: saved dock positions include theirs
+        self.data_actions = data_actions.install(self)
+        self.web_export = web_export.install(self, after=self._actions["act.export"])
+        self.field_check_panel = field_check_dock.install(self)
         self.restore_settings()
 
     def _initial_size(self) -> None:
@@ -123,17 +127,17 @@ class MainWindow(QMainWindow):
         self.resize(round(screen.width() * 0.94), round(screen.height() * 0.92))
         self.move(screen.x() + (screen.width() - self.width()) // 2, screen.y() + (screen.height() - self.height()) // 2)
 
-    # ---- docks, menus, plugins --------------------------------------------------------
+    # ---- docks, menus ------------------------------------------------------------------
     def add_dock(self, widget: QWidget, title: str, area=Qt.DockWidgetArea.RightDockWidgetArea,
                  name: str | None = None) -> QDockWidget:
-        """Put `widget` in a dock (plugins use this); `name` keys its saved position."""
+        """Put `widget` in a dock (feature modules use this too); `name` keys its saved position."""
         dock = QDockWidget(title, self)
         dock.setObjectName(f"dock_{name or type(widget).__name__}")
         dock.setWidget(widget)
         dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable | QDockWidget.DockWidgetFeature.DockWidgetClosable
                          | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
         self.addDockWidget(area, dock)
-        # a dock added later (plugins) shares a tab with the first dock of its side, so the
+        # a dock added later (a feature module's) shares a tab with the first dock of its side, so the
         # map keeps its room; the original dock stays in front
         host = next((d for d in self._docks if self.dockWidgetArea(d) == area), None) if self._docks else None
         if host is not None:
@@ -145,30 +149,8 @@ class MainWindow(QMainWindow):
         return dock
 
     def menu(self, key: str) -> QMenu:
-        """The top-level menu `file`, `view`, `tools` or `help` (plugins add actions here)."""
+        """The top-level menu `file`, `view`, `tools` or `help` (feature modules add actions here)."""
         return self._menus[key]
-
-    def load_plugins(self, names=PLUGINS) -> None:
-        for name in names:
-            try:
-                module = importlib.import_module(name)
-            except ModuleNotFoundError as exc:
-                if exc.name == name:
-                    continue  # that area has not landed: nothing to install
-                self._plugin_failed(name, exc)
-                continue
-            except Exception as exc:
-                self._plugin_failed(name, exc)
-                continue
-            try:
-                module.install(self)
-            except Exception as exc:
-                self._plugin_failed(name, exc)
-
-    def _plugin_failed(self, name: str, exc: Exception) -> None:
-        log.exception("plugin %s failed", name)
-        self.plugin_errors[name] = f"{type(exc).__name__}: {exc}"
-        self.statusBar().showMessage(tr("status.plugin_failed", name=name, error=self.plugin_errors[name]), 20000)
 
     def _build_status_bar(self) -> None:
         bar = self.statusBar()
@@ -266,7 +248,7 @@ class MainWindow(QMainWindow):
         c.cursor_moved.connect(self._on_cursor)
         c.view_changed.connect(self._on_view_changed)
         c.clicked.connect(self.identify_at)
-        c.render_started.connect(lambda: self.render_label.setText(tr("status.rendering")))
+        c.render_started.connect(lambda: self.render_label.setText(i18n.ui(texts.RENDERING)))
         c.render_finished.connect(self._on_rendered)
         c.render_failed.connect(lambda msg: self.statusBar().showMessage(msg, 15000))
         c.measure_changed.connect(self._on_measure)
@@ -277,18 +259,19 @@ class MainWindow(QMainWindow):
 
     # ---- language -------------------------------------------------------------------------
     def retranslate(self) -> None:
-        self.setWindowTitle(tr("app.title"))
+        self.setWindowTitle(i18n.ui(texts.TITLE))
         for key, menu in self._menus.items():
-            menu.setTitle(tr(f"menu.{key}"))
+            menu.setTitle(i18n.ui(texts.MENUS[key]))
         for key, action in self._actions.items():
-            action.setText(tr(key))
-            action.setToolTip(_tooltip(tr(f"tip.{key[4:]}") if f"tip.{key[4:]}" in i18n.STRINGS else tr(key), action))
+            text, tip = texts.ACTIONS[key]
+            action.setText(i18n.ui(text))
+            action.setToolTip(_tooltip(i18n.ui(tip or text), action))
         table = self.table_dock.toggleViewAction()
-        table.setToolTip(tr("tip.table"))
+        table.setToolTip(i18n.ui(texts.TABLE_TIP))
         self._actions["act.chinese" if i18n.language() == "zh" else "act.english"].setChecked(True)
-        for dock, key in ((self.layer_dock, "dock.layers"), (self.filter_dock, "dock.filter"),
-                          (self.identify_dock, "dock.identify"), (self.table_dock, "dock.table")):
-            dock.setWindowTitle(tr(key))
+        for dock, key in ((self.layer_dock, "layers"), (self.filter_dock, "filter"),
+                          (self.identify_dock, "identify"), (self.table_dock, "table")):
+            dock.setWindowTitle(i18n.ui(texts.DOCKS[key]))
         self._rebuild_bookmarks_menu()
         self._on_view_changed(self.canvas.view)
 
@@ -315,22 +298,22 @@ class MainWindow(QMainWindow):
         except Exception:  # a view far outside the projection's domain
             self.scale_label.setText("")
             return
-        self.scale_label.setText(tr("status.scale", n=f"{round(n, -2 if n > 10000 else 0):,.0f}"))
+        self.scale_label.setText(i18n.ui(texts.SCALE, n=f"{round(n, -2 if n > 10000 else 0):,.0f}"))
 
     def _on_rendered(self, result) -> None:
-        self.render_label.setText(i18n.tr_count("status.rendered", sum(result.drawn.values())))
-        self.render_label.setToolTip(tr("status.rendered.tip"))
+        self.render_label.setText(i18n.ui(texts.RENDERED, count=count(sum(result.drawn.values()), "个要素", "feature")))
+        self.render_label.setToolTip(i18n.ui(texts.RENDERED_TIP))
         if not self._first_render:
             self._first_render = True
             self.first_render_done.emit()
 
     def _on_measure(self, points: list, is_area: bool) -> None:
         if is_area and len(points) >= 3:
-            self.measure_label.setText(tr("measure.area", km2=polygon_area_km2(points)))
+            self.measure_label.setText(i18n.ui(texts.MEASURE_AREA, km2=polygon_area_km2(points)))
         elif not is_area and len(points) >= 2:
-            self.measure_label.setText(tr("measure.distance", km=path_length_km(points)))
+            self.measure_label.setText(i18n.ui(texts.MEASURE_DISTANCE, km=path_length_km(points)))
         elif self.canvas.tool != "pan":
-            self.measure_label.setText(tr("measure.hint"))
+            self.measure_label.setText(i18n.ui(texts.MEASURE_HINT))
         else:
             self.measure_label.setText("")
 
@@ -344,7 +327,7 @@ class MainWindow(QMainWindow):
     def identify_at(self, x: float, y: float) -> list:
         # point symbols are hit where the shown frame drew them (coincident points are spread)
         shown = self.canvas.last_result
-        positions = shown.point_map_positions() if hasattr(shown, "point_map_positions") else None
+        positions = shown.point_map_positions() if shown is not None else None
         hits = features_at(self.document, x, y, CLICK_TOLERANCE_PX * self.canvas.view.resolution, positions=positions)
         self.identify.show_hits(hits)
         if hits:
@@ -416,7 +399,7 @@ class MainWindow(QMainWindow):
     def _on_document_event(self, event) -> None:
         if isinstance(event, FilterChanged) and not self._restoring:
             flt = event.filter
-            previous = getattr(self, "_last_place", ((), (), ()))
+            previous = self._last_place
             place = (flt.provinces, flt.cities, flt.districts)
             self._last_place = place
             if place != previous and any(place):
@@ -434,7 +417,7 @@ class MainWindow(QMainWindow):
 
     # ---- bookmarks ----------------------------------------------------------------------
     def bookmarks(self) -> list[dict]:
-        return bookmarks.load(self.settings) if self.settings is not None else getattr(self, "_bookmarks", [])
+        return bookmarks.load(self.settings) if self.settings is not None else self._bookmarks
 
     def set_bookmarks(self, items: list[dict]) -> None:
         """Replace the bookmarks (each a dict with `name` and a view) and rebuild their menu."""
@@ -448,8 +431,8 @@ class MainWindow(QMainWindow):
     def add_bookmark(self, name: str | None = None) -> None:
         items = self.bookmarks()
         if not name:
-            name, ok = QInputDialog.getText(self, tr("act.add_bookmark"), tr("bookmark.name"),
-                                            text=tr("bookmark.default", n=len(items) + 1))
+            name, ok = QInputDialog.getText(self, i18n.ui(texts.ACTIONS["act.add_bookmark"][0]),
+                                            i18n.ui(texts.BOOKMARK_NAME), text=i18n.ui(texts.BOOKMARK_DEFAULT, n=len(items) + 1))
             if not ok or not name.strip():
                 return
         items = [b for b in items if b["name"] != name] + [{"name": name.strip(), **self.canvas.view.to_dict()}]
@@ -474,15 +457,16 @@ class MainWindow(QMainWindow):
 
     # ---- export, about --------------------------------------------------------------------
     def open_export_dialog(self):
-        from explorer.actions.export_dialog import ExportDialog
+        from explorer.actions.export_dialog import EXPORTED, ExportDialog
 
-        dialog = ExportDialog(self.document, extent=self.canvas.view.extent(), parent=self)
-        dialog.exported.connect(lambda path: self.statusBar().showMessage(tr("export.done", path=path), 15000))
+        dialog = ExportDialog(self.document, extent=self.canvas.view.extent(), parent=self,
+                              open_web_dialog=self.web_export.open_dialog)
+        dialog.exported.connect(lambda path: self.statusBar().showMessage(i18n.ui(EXPORTED, path=path), 15000))
         dialog.open()
         return dialog
 
     def show_about(self) -> None:
-        QMessageBox.about(self, tr("app.title"), tr("about.text"))
+        QMessageBox.about(self, i18n.ui(texts.TITLE), i18n.ui(texts.ABOUT))
 
     # ---- settings -------------------------------------------------------------------------
     def restore_settings(self) -> None:
@@ -544,9 +528,8 @@ class MainWindow(QMainWindow):
         for dialog in self.findChildren(QDialog):
             if dialog.isVisible():
                 dialog.reject()
-        panel = getattr(self, "field_check_panel", None)  # its PDF report writes on the worker too
-        if panel is not None and callable(getattr(panel, "shutdown", None)):
-            panel.shutdown()
+        self.data_actions.shutdown()  # imports, saves, project loads
+        self.field_check_panel.shutdown()  # its PDF report writes on the data lane too
         self.canvas.shutdown()
         i18n.remove_listener(self._on_language)
         super().closeEvent(event)

@@ -15,60 +15,34 @@ from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel, QLineEdit,
                                QProgressBar, QPushButton, QVBoxLayout, QWidget)
 
-from explorer import i18n, workers
-from geodata.core.feedback import Cancelled, Feedback
+from explorer import i18n
+from explorer.icons import icon
+from explorer.jobs import JobGroup, error_text
+from explorer.progress import follow_with_bar
+from geodata.core.message import Message
 
-TEXT: dict[str, tuple[str, str]] = {
-    "action": ("导出网页地图…", "Export web map…"),
-    "tip": ("导出可在浏览器中打开的交互网页地图（可选底图）", "Export an interactive web map for the browser (basemap of your choice)"),
-    "title": ("导出网页地图", "Export web map"),
-    "basemap": ("底图", "Basemap"),
-    "osm": ("OpenStreetMap", "OpenStreetMap"),
-    "tianditu": ("天地图（需您自己的密钥）", "Tianditu (needs your own key)"),
-    "amap": ("高德地图（要素转换为 GCJ-02）", "Amap/Gaode (features converted to GCJ-02)"),
-    "none": ("无底图（不加载瓦片）", "None (no tiles)"),
-    "key": ("天地图密钥", "Tianditu key"),
-    "map_title": ("标题", "Title"),
-    "offline": ("离线网页（内嵌 Leaflet 脚本，约 +200 KB）", "Offline page (Leaflet scripts inlined, about +200 KB)"),
-    "save": ("保存…", "Save…"),
-    "about": ("导出当前可见图层、当前筛选与样式；打开网页需联网加载 Leaflet 脚本（离线网页除外）及底图瓦片。",
-              "Exports the visible layers with the current filter and styles; opening the page loads "
-              "Leaflet from the internet (unless offline) and the basemap tiles."),
-    "exporting": ("正在导出…", "Exporting…"),
-    "done": ("网页地图已保存：{path}", "Web map saved: {path}"),
-    "failed": ("导出失败：{error}", "Export failed: {error}"),
-    "cancelled": ("已取消，未写入文件", "Cancelled; nothing was written"),
+ACTION = Message("导出网页地图…", "Export web map…")
+TIP = Message("导出可在浏览器中打开的交互网页地图（可选底图）", "Export an interactive web map for the browser (basemap of your choice)")
+TITLE = Message("导出网页地图", "Export web map")
+BASEMAP = Message("底图", "Basemap")
+BASEMAPS: dict[str, Message] = {
+    "osm": Message("OpenStreetMap", "OpenStreetMap"),
+    "tianditu": Message("天地图（需您自己的密钥）", "Tianditu (needs your own key)"),
+    "amap": Message("高德地图（要素转换为 GCJ-02）", "Amap/Gaode (features converted to GCJ-02)"),
+    "none": Message("无底图（不加载瓦片）", "None (no tiles)"),
 }
-BASEMAP_KEYS = ("osm", "tianditu", "amap", "none")
-
-
-t = i18n.translator(TEXT)
-
-
-class _Signals(QObject):
-    progress = Signal(float, str)
-    done = Signal(str, str)  # path or "", error or ""
-
-
-class _Job(workers.Job):
-    """On the explorer's one worker thread (not a QThreadPool: PROJ crashed in pooled threads)."""
-
-    def __init__(self, document, path: str, options: dict, signals: _Signals, feedback: Feedback):
-        super().__init__()
-        self.document, self.path, self.options = document, path, options
-        self.signals, self.feedback = signals, feedback
-
-    def work(self) -> None:
-        from layers.web.export_html import export_html
-
-        try:
-            export_html(self.document, self.path, feedback=self.feedback, **self.options)
-        except Cancelled:
-            self.signals.done.emit("", t("cancelled"))
-        except Exception as exc:  # shown in the dialog: a bad key, an unwritable folder ...
-            self.signals.done.emit("", f"{exc}")
-        else:
-            self.signals.done.emit(self.path, "")
+KEY = Message("天地图密钥", "Tianditu key")
+MAP_TITLE = Message("标题", "Title")
+DEFAULT_MAP_TITLE = Message("成渝地区双城经济圈", "Chengdu–Chongqing Economic Circle")
+OFFLINE = Message("离线网页（内嵌 Leaflet 脚本，约 +200 KB）", "Offline page (Leaflet scripts inlined, about +200 KB)")
+SAVE = Message("保存…", "Save…")
+ABOUT = Message("导出当前可见图层、当前筛选与样式；打开网页需联网加载 Leaflet 脚本（离线网页除外）及底图瓦片。",
+                "Exports the visible layers with the current filter and styles; opening the page loads "
+                "Leaflet from the internet (unless offline) and the basemap tiles.")
+EXPORTING = Message("正在导出…", "Exporting…")
+DONE = Message("网页地图已保存：{path}", "Web map saved: {path}")
+FAILED = Message("导出失败：{error}", "Export failed: {error}")
+CANCELLED = Message("已取消，未写入文件", "Cancelled; nothing was written")
 
 
 class WebExportDialog(QDialog):
@@ -80,31 +54,27 @@ class WebExportDialog(QDialog):
         self.document = document
         self.extent = extent  # the view (display CRS xmin, ymin, xmax, ymax) the page opens on, or None
         self.settings = settings
-        self.setWindowTitle(t("title"))
+        self.setWindowTitle(i18n.ui(TITLE))
         self.setMinimumWidth(480)
-        self._jobs: list[_Job] = []  # alive until the worker is done with them
-        self._signals = _Signals()
-        self._signals.progress.connect(self._on_progress)
-        self._signals.done.connect(self._on_done)
-        self._feedback: Feedback | None = None
+        self._exports = JobGroup()
         self.last_path: str | None = None
 
         self.basemap = QComboBox()
-        for key in BASEMAP_KEYS:
-            self.basemap.addItem(t(key), key)
+        for key, label in BASEMAPS.items():
+            self.basemap.addItem(i18n.ui(label), key)
         saved = settings.value("web_export/basemap", "osm") if settings is not None else "osm"
         self.basemap.setCurrentIndex(max(self.basemap.findData(saved), 0))
         self.key = QLineEdit(os.environ.get("TIANDITU_KEY", ""))
         self.key.setEchoMode(QLineEdit.EchoMode.PasswordEchoOnEdit)
         self.key.setPlaceholderText("tk (32 hex)")
-        self.title = QLineEdit("成渝地区双城经济圈" if i18n.language() == "zh" else "Chengdu–Chongqing Economic Circle")
+        self.title = QLineEdit(i18n.ui(DEFAULT_MAP_TITLE))
         form = QFormLayout()
-        form.addRow(t("basemap"), self.basemap)
-        form.addRow(t("key"), self.key)
-        form.addRow(t("map_title"), self.title)
-        self.offline = QCheckBox(t("offline"))
+        form.addRow(i18n.ui(BASEMAP), self.basemap)
+        form.addRow(i18n.ui(KEY), self.key)
+        form.addRow(i18n.ui(MAP_TITLE), self.title)
+        self.offline = QCheckBox(i18n.ui(OFFLINE))
         form.addRow("", self.offline)
-        self.about = QLabel(t("about"))
+        self.about = QLabel(i18n.ui(ABOUT))
         self.about.setWordWrap(True)
         self.note = QLabel()
         self.note.setWordWrap(True)
@@ -112,9 +82,8 @@ class WebExportDialog(QDialog):
         self.message = QLabel()
         self.message.setWordWrap(True)
         self.progress = QProgressBar()
-        self.progress.setRange(0, 100)
         self.progress.hide()
-        self.save_button = QPushButton(t("save"))
+        self.save_button = QPushButton(i18n.ui(SAVE))
         self.save_button.setDefault(True)
         self.save_button.clicked.connect(self.choose_and_export)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
@@ -136,7 +105,7 @@ class WebExportDialog(QDialog):
         key = self.basemap.currentData()
         self.key.setEnabled(key == "tianditu")
         note = basemap_note(key)
-        self.note.setText(note.text(i18n.language()) if note is not None else "")
+        self.note.setText(i18n.ui(note) if note is not None else "")
         self.note.setVisible(bool(note))
 
     def options(self) -> dict:
@@ -145,15 +114,16 @@ class WebExportDialog(QDialog):
                 "offline": self.offline.isChecked()}
 
     def choose_and_export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, t("title"), "chengyu-web-map.html", "HTML (*.html)")
+        path, _ = QFileDialog.getSaveFileName(self, i18n.ui(TITLE), "chengyu-web-map.html", "HTML (*.html)")
         if path:
             if not path.lower().endswith((".html", ".htm")):
                 path += ".html"
             self.start_export(path)
 
     def start_export(self, path: str) -> bool:
-        """Check the options, then export on the worker thread; False (and a message) when refused."""
+        """Check the options, then export on the map lane; False (and a message) when refused."""
         from layers.web.basemaps import check_basemap
+        from layers.web.export_html import export_html
 
         options = self.options()
         try:
@@ -163,110 +133,80 @@ class WebExportDialog(QDialog):
             return False
         if self.settings is not None:
             self.settings.setValue("web_export/basemap", options["basemap"])
-        language = options["language"]
-        self._feedback = Feedback(lambda f, m: self._signals.progress.emit(f, m.text(language)))
-        self.message.setText(t("exporting"))
-        self.progress.setValue(0)
-        self.progress.show()
+        self.message.setText(i18n.ui(EXPORTING))
         self.save_button.setEnabled(False)
         snapshot = self.document.snapshot()
         if self.extent is not None:
             snapshot.set_extent(self.extent)  # the export frames the document's extent: the canvas view
-        job = _Job(snapshot, str(path), options, self._signals, self._feedback)
-        self._jobs = [j for j in self._jobs if not j.finished.is_set()] + [job]
-        workers.start(job)
+        path = str(path)
+        job = self._exports.run(lambda feedback: export_html(snapshot, path, feedback=feedback, **options), "map",
+                                done=lambda _result: self._on_done(path),
+                                failed=lambda exc: self._show_error(error_text(exc)),
+                                cancelled=lambda: self._show_error(i18n.ui(CANCELLED)))
+        job.ended.connect(lambda: self.save_button.setEnabled(True))
+        follow_with_bar(job, self.progress)
         return True
 
     def wait_idle(self, timeout_ms: int = 60000) -> bool:
-        """Wait for this dialog's exports (the result signals arrive with the next event loop turn)."""
-        return all(job.finished.wait(timeout_ms / 1000) for job in list(self._jobs))
+        """Process events until this dialog's exports have ended."""
+        return self._exports.wait_idle(timeout_ms)
 
     def _show_error(self, text: str) -> None:
-        self.message.setText(t("failed", error=text))
+        self.message.setText(i18n.ui(FAILED, error=text))
         self.failed.emit(text)
 
-    def _on_progress(self, fraction: float, _message: str) -> None:
-        self.progress.setValue(round(fraction * 100))
-
-    def _on_done(self, path: str, error: str) -> None:
-        self.progress.hide()
-        self.save_button.setEnabled(True)
-        if error:
-            self._show_error(error)
-            return
+    def _on_done(self, path: str) -> None:
         self.last_path = path
-        self.message.setText(t("done", path=path))
+        self.message.setText(i18n.ui(DONE, path=path))
         self.exported.emit(path)
 
     def reject(self) -> None:
-        if self._feedback is not None:
-            self._feedback.cancel()
+        self._exports.cancel()
         super().reject()
 
     def done(self, result: int) -> None:  # noqa: D401 - Qt override
-        if self._feedback is not None:
-            self._feedback.cancel()
-        workers.withdraw(self._jobs, 30.0)
+        self._exports.withdraw(30.0)  # a page half written when the app exits would stay behind
         super().done(result)
 
 
-def view_extent(window):
-    """The canvas view (display CRS), what the page opens on; None without a canvas."""
-    canvas = getattr(window, "canvas", None)
-    view = getattr(canvas, "view", None)
-    if view is None or not callable(getattr(view, "extent", None)):
-        return None
-    return tuple(float(v) for v in view.extent())
-
-
 class WebExportAction(QObject):
+    """File → Export web map…: one dialog at a time, framed on the window's canvas view."""
+
     def __init__(self, window):
         super().__init__(window)
         self.window = window
         self.dialog: WebExportDialog | None = None
-        self.action = QAction(t("action"), window)
+        self.action = QAction(icon("web_export"), i18n.ui(ACTION), window)
         self.action.setObjectName("web_export")
         self.action.triggered.connect(self.open_dialog)
+        self.retranslate()
+        i18n.on_language_changed(self.retranslate)
+
+    def retranslate(self, _lang: str = "") -> None:
+        self.action.setText(i18n.ui(ACTION))
+        self.action.setToolTip(i18n.ui(TIP))
 
     def open_dialog(self) -> WebExportDialog:
         if self.dialog is not None:
             self.dialog.close()
             self.dialog.deleteLater()
         w = self.window
-        self.dialog = WebExportDialog(w.document, extent=view_extent(w), parent=w,
-                                      settings=getattr(w, "settings", None))
-        status = getattr(w, "statusBar", None)
-        if callable(status):
-            self.dialog.exported.connect(lambda path: w.statusBar().showMessage(t("done", path=path), 15000))
+        extent = tuple(float(v) for v in w.canvas.view.extent())  # the view the page opens on
+        self.dialog = WebExportDialog(w.document, extent=extent, parent=w, settings=w.settings)
+        self.dialog.exported.connect(lambda path: w.statusBar().showMessage(i18n.ui(DONE, path=path), 15000))
         self.dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose, False)
         self.dialog.show()
         return self.dialog
 
 
-def install(window) -> WebExportAction:
-    """Add File → Export web map… (after the page export when the menu has it)."""
+def install(window, after: QAction) -> WebExportAction:
+    """Add File → Export web map… to the window's File menu and toolbar, right after `after`."""
     item = WebExportAction(window)
-    window.web_export = item
-    menu = window.menu("file")
-    actions = menu.actions()
-    export = getattr(window, "_actions", {}).get("act.export")
-    if export is not None and export in actions:
-        after = actions.index(export) + 1
-        menu.insertAction(actions[after], item.action) if after < len(actions) else menu.addAction(item.action)
-    else:
-        menu.addAction(item.action)
-    toolbar = getattr(window, "toolbar", None)
-    if toolbar is not None and export is not None and export in toolbar.actions():
-        from explorer.icons import icon
-
-        item.action.setIcon(icon("web_export"))
-        following = toolbar.actions()[toolbar.actions().index(export) + 1:]
-        toolbar.insertAction(following[0], item.action) if following else toolbar.addAction(item.action)
-
-    def retranslate(_lang=None):
-        item.action.setText(t("action"))
-        item.action.setToolTip(t("tip"))
-
-    i18n.on_language_changed(retranslate)
-    retranslate()
+    for host in (window.menu("file"), window.toolbar):
+        actions = host.actions()
+        following = actions[actions.index(after) + 1:]
+        if following:
+            host.insertAction(following[0], item.action)
+        else:
+            host.addAction(item.action)
     return item

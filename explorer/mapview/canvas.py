@@ -1,62 +1,38 @@
 """The map canvas: shows images made by `layers.render.renderer`, handles pan/zoom/tools.
 
 The canvas never draws map features itself.  Every view change schedules a render
-job on the explorer's map thread (`workers.py`); a newer job cancels the older one.
+job on the explorer's map lane (`explorer/jobs.py`); a newer frame replaces the older one.
 While a job is pending, the last finished image is painted shifted/scaled into the
 new view so the map follows the mouse at once.  Only UI furniture (box-zoom rubber
 band, measure line, scale bar) is painted here.
 """
 from __future__ import annotations
 
-import itertools
+from functools import partial
 
-from PySide6.QtCore import QObject, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QPointF, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import QWidget
 
-from explorer import workers
+from explorer import i18n
+from explorer.jobs import Job, JobGroup, error_text
 from explorer.mapview.view_state import ViewState, image_transform
-from explorer.workers import Job
-from geodata.core.feedback import Feedback
+from geodata.core.feedback import Cancelled, Feedback
 from layers.model.events import (FilterChanged, LanguageChanged, LayerAdded, LayerChanged, LayerRemoved,
                                  LayersReordered, SelectionChanged)
 
 BACKGROUND = QColor("#dfe9f0")  # the renderer's background, shown before the first image
 
 
-class _JobSignals(QObject):
-    finished = Signal(int, object, object, object)  # job id, QImage, ViewState, RenderResult
-    failed = Signal(int, str)
+def render_frame(request, dpr: float, feedback: Feedback):
+    """One frame (on the map lane): (QImage, RenderResult); a cancelled render raises Cancelled."""
+    from layers.render.renderer import render_with_result
 
-
-class RenderJob(Job):
-    """Renders one MapRequest (built from a document snapshot in the GUI thread)."""
-
-    def __init__(self, job_id: int, request, view: ViewState, dpr: float, feedback: Feedback, signals) -> None:
-        super().__init__()
-        self.job_id = job_id
-        self.request = request
-        self.view = view
-        self.dpr = dpr
-        self.feedback = feedback  # cancelled when a newer view makes this frame unwanted
-        # the canvas owns the signal object: a per-job QObject could die in the worker
-        # thread while its queued signal is still on the way
-        self.signals = signals
-
-    def work(self) -> None:
-        from layers.render.renderer import render_with_result
-
-        try:
-            if self.feedback.is_cancelled():
-                return
-            image, result = render_with_result(self.request, self.feedback)
-            if self.feedback.is_cancelled() or result.cancelled:
-                return
-            image.setDevicePixelRatio(self.dpr)
-            self.signals.finished.emit(self.job_id, image, self.view, result)
-        except Exception as exc:  # a failed render must reach the status bar, not kill the thread
-            if not self.feedback.is_cancelled():
-                self.signals.failed.emit(self.job_id, f"{type(exc).__name__}: {exc}")
+    image, result = render_with_result(request, feedback)
+    if result.cancelled:
+        raise Cancelled()
+    image.setDevicePixelRatio(dpr)
+    return image, result
 
 
 class MapCanvas(QWidget):
@@ -89,15 +65,9 @@ class MapCanvas(QWidget):
         self._at_home = False
         self._image: QImage | None = None
         self._image_view: ViewState | None = None
-        self._ids = itertools.count(1)
-        self._current_id = 0
-        self._feedback: Feedback | None = None
+        self._frames = JobGroup()  # the frame on its way; a newer view replaces it
         self._pending = False
         self.last_result = None
-        self._signals = _JobSignals(self)
-        self._signals.finished.connect(self._on_rendered)
-        self._signals.failed.connect(self._on_failed)
-        self._jobs: dict[int, RenderJob] = {}  # kept alive until their result is handled
         self._debounce = QTimer(self)
         self._debounce.setSingleShot(True)
         self._debounce.setInterval(40)
@@ -173,11 +143,9 @@ class MapCanvas(QWidget):
     def schedule_render(self, immediate: bool = False) -> None:
         if self.document is None:
             return
-        if self._feedback is not None:
-            self._feedback.cancel()  # the view moved on: the old job's image is no longer wanted
-        # nor is a result the old job already sent: its queued signal may arrive before the
-        # debounced new job starts, and must not end the wait for the new view
-        self._current_id = 0
+        # the view moved on: the frame on its way is no longer wanted, nor is a result it has
+        # already sent (a cancelled job never delivers `done`), so it cannot end the wait
+        self._frames.cancel()
         self._pending = True
         self._debounce.start(0 if immediate else self._debounce.interval())
 
@@ -204,21 +172,17 @@ class MapCanvas(QWidget):
     def _start_render(self) -> None:
         if self.document is None:
             return
-        feedback = Feedback()
-        self._feedback = feedback
-        job_id = next(self._ids)
-        self._current_id = job_id
         dpr = self.devicePixelRatioF()
-        job = RenderJob(job_id, self.make_request(self._view, dpr), self._view, dpr, feedback, self._signals)
-        self._jobs = {k: v for k, v in self._jobs.items() if not v.finished.is_set()}
-        self._jobs[job_id] = job
+        view = self._view
+        self._frames.run(partial(render_frame, self.make_request(view, dpr), dpr), "map", replace=True,
+                         done=lambda value: self._on_rendered(view, *value), failed=self._on_failed)
         self.render_started.emit()
-        workers.start(job)
 
-    def _on_rendered(self, job_id: int, image: QImage, view: ViewState, result) -> None:
-        self._forget_jobs_up_to(job_id)
-        if job_id != self._current_id:
-            return  # a newer view is already on its way
+    def frame_job(self) -> Job | None:
+        """The render job on its way (None when idle)."""
+        return self._frames.latest()
+
+    def _on_rendered(self, view: ViewState, image: QImage, result) -> None:
         self._image = image
         self._image_view = view
         self._pending = False
@@ -226,16 +190,9 @@ class MapCanvas(QWidget):
         self.update()
         self.render_finished.emit(result)
 
-    def _on_failed(self, job_id: int, message: str) -> None:
-        self._forget_jobs_up_to(job_id)
-        if job_id != self._current_id:
-            return
+    def _on_failed(self, exc: BaseException) -> None:
         self._pending = False
-        self.render_failed.emit(message)
-
-    def _forget_jobs_up_to(self, job_id: int) -> None:
-        # the pool runs one job at a time, in order: older jobs have finished
-        self._jobs = {k: v for k, v in self._jobs.items() if k > job_id}
+        self.render_failed.emit(error_text(exc))
 
     def wait_idle(self, timeout_ms: int = 30000) -> bool:
         """Block until the queued render has finished (tests, screenshots)."""
@@ -245,17 +202,15 @@ class MapCanvas(QWidget):
         timer.start()
         while self._pending and timer.elapsed() < timeout_ms:
             QCoreApplication.processEvents()
-            job = self._jobs.get(self._current_id)
+            job = self._frames.latest()
             if job is not None:
-                job.finished.wait(0.02)
+                job.wait(0.02)
         QCoreApplication.processEvents()
         return not self._pending
 
     def shutdown(self) -> None:
-        if self._feedback is not None:
-            self._feedback.cancel()
         self._debounce.stop()
-        workers.withdraw(self._jobs.values())
+        self._frames.withdraw()
 
     # ---- painting ---------------------------------------------------------
     def paintEvent(self, event) -> None:  # noqa: N802 (Qt name)
@@ -317,8 +272,6 @@ class MapCanvas(QWidget):
             bar, (x, y) = self.scale_bar()
         except ValueError:
             return
-        from explorer import i18n
-
         painter.save()
         painter.setPen(Qt.PenStyle.NoPen)
         painter.setBrush(QColor(255, 255, 255, 200))

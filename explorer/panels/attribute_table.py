@@ -1,30 +1,20 @@
 """Attribute table: the filtered rows of one layer, sortable, linked to the map selection."""
 from __future__ import annotations
 
-import math
-
 import numpy as np
-import pandas as pd
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QSortFilterProxyModel, Qt, Signal
 from PySide6.QtGui import QGuiApplication, QKeySequence, QShortcut
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QTableView, QToolButton,
                                QVBoxLayout, QWidget)
 
 from explorer import i18n
-from explorer.i18n import tr
-from layers.model.events import (FilterChanged, LanguageChanged, LayerAdded, LayerRemoved, LayersReordered,
-                                 SelectionChanged)
+from geodata.core.message import Message
+from geodata.core.values import is_blank, value_text
+from layers.model.events import (FilterChanged, LanguageChanged, LayerAdded, LayerChanged, LayerRemoved,
+                                 LayersReordered, SelectionChanged)
 
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
-
-
-def display_value(value) -> str:
-    # pd.NA: the loader returns whole-number columns (year, flags) as nullable Int64.
-    if value is None or value is pd.NA or value is pd.NaT or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+COPY_ROWS = Message("复制所选行", "Copy selected rows")
 
 
 class FeatureTableModel(QAbstractTableModel):
@@ -85,9 +75,9 @@ class FeatureTableModel(QAbstractTableModel):
             return None
         value = self._frame.iat[int(self.rows[index.row()]), self._frame.columns.get_loc(self.columns[index.column()])]
         if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return display_value(value)
+            return value_text(value)  # the raw value as text: blanks empty, 2023.0 as 2023
         if role == SORT_ROLE:
-            if value is None or (isinstance(value, float) and math.isnan(value)):
+            if is_blank(value):
                 return ""
             return value if isinstance(value, (int, float)) else str(value)
         return None
@@ -143,7 +133,7 @@ class AttributeTable(QWidget):
         self.retranslate()
 
     def retranslate(self, *_):
-        self.copy_button.setText(tr("act.copy"))
+        self.copy_button.setText(i18n.ui(COPY_ROWS))
         self._fill_layers()
         self._update_count()
 
@@ -194,7 +184,8 @@ class AttributeTable(QWidget):
         self.count_label.setText(f"{self.model.rowCount()} / {total}")
 
     def _on_document_event(self, event) -> None:
-        if isinstance(event, FilterChanged):
+        if isinstance(event, FilterChanged) or (
+                isinstance(event, LayerChanged) and event.name == self.model.layer_name and "data" in event.changes):
             self.model.refresh()
             self._select_from_document()
             self._update_count()

@@ -13,13 +13,37 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QGroup
 
 from explorer import i18n
 from explorer.panels.column_flow import ColumnFlowLayout
-from explorer.i18n import tr
+from explorer.panels.search_box import SEARCH_PLACEHOLDER
+from geodata.core.message import Message, count
 from geodata.core.themes import STATUSES, THEMES
+from geodata.core.values import value_text
 from layers.model.events import FilterChanged, LayerAdded, LayerChanged, LayerRemoved
 from layers.model.filter import Filter
 
 YEAR_FLOOR = 1990  # the spin box's "不限 / any" value
 YEAR_CEILING = 2050
+
+THEMES_TITLE = Message("专题", "Themes")
+STATUS_TITLE = Message("状态", "Status")
+YEARS_TITLE = Message("年份", "Years")
+KEEP_UNDATED = Message("保留未注明年份的要素", "Keep features without a year")
+AREA_TITLE = Message("区域", "Area")
+PLACE_LABELS = (Message("省/市", "Province"), Message("市", "City"), Message("区县", "District"))
+TEXT_LABEL = Message("关键词", "Text")
+ALL = Message("全部", "All")
+RESET = Message("重置筛选", "Reset filter")
+ONLY_THEME = Message("只看此专题", "Only this theme")
+ALL_THEMES = Message("显示全部专题", "All themes")
+# The two counts a reader sees side by side say what they count (they differ by design).
+SHOWN = Message("筛选后 {count}（全图）", "{count} after the filter (whole map)")
+SHOWN_TIP = Message("带专题或状态的要素（重点项目、导入的专题图层）中符合筛选条件的个数，不论是否在当前视图内",
+                    "Features with a theme or status (projects, imported theme layers) that the filter keeps, "
+                    "counted over the whole map, in view or not")
+CURRENT = Message("当前筛选：{text}", "Filter: {text}")
+
+
+def thematic_count(n: int) -> Message:
+    return count(n, "个专题要素", "thematic feature")
 
 
 class FilterPanel(QWidget):
@@ -32,7 +56,8 @@ class FilterPanel(QWidget):
         grid = ColumnFlowLayout(self.theme_box, spacing=4, max_columns=3)  # 1–3 columns, as the dock's width allows
         grid.setContentsMargins(6, 6, 6, 6)
         self.theme_checks: dict[str, QCheckBox] = {}
-        for i, key in enumerate(THEMES):
+        self._menu_actions: list[tuple[QAction, Message]] = []  # right-click on a theme
+        for key in THEMES:
             check = QCheckBox()
             check.setChecked(True)
             check.toggled.connect(lambda _on, k=key: self._on_toggle("themes", k))
@@ -42,6 +67,7 @@ class FilterPanel(QWidget):
             every = QAction(check)
             every.triggered.connect(lambda _c=False: self.only_theme(None))
             check.addActions([only, every])
+            self._menu_actions += [(only, ONLY_THEME), (every, ALL_THEMES)]
             grid.addWidget(check)
             self.theme_checks[key] = check
 
@@ -146,51 +172,39 @@ class FilterPanel(QWidget):
 
     # ---- labels and counts -------------------------------------------------------------
     def retranslate(self, *_):
-        self.theme_box.setTitle(tr("filter.themes"))
-        self.status_box.setTitle(tr("filter.status"))
-        self.year_box.setTitle(tr("filter.years"))
-        self.keep_undated.setText(tr("filter.keep_undated"))
-        self.place_box.setTitle(tr("filter.area"))
-        for label, key in zip(self.place_labels, ("filter.province", "filter.city", "filter.district")):
-            label.setText(tr(key))
-        self.text_label.setText(tr("filter.text"))
-        self.text.setPlaceholderText(tr("search.placeholder"))
-        self.reset_button.setText(tr("filter.reset"))
+        self.theme_box.setTitle(i18n.ui(THEMES_TITLE))
+        self.status_box.setTitle(i18n.ui(STATUS_TITLE))
+        self.year_box.setTitle(i18n.ui(YEARS_TITLE))
+        self.keep_undated.setText(i18n.ui(KEEP_UNDATED))
+        self.place_box.setTitle(i18n.ui(AREA_TITLE))
+        for label, text in zip(self.place_labels, PLACE_LABELS):
+            label.setText(i18n.ui(text))
+        self.text_label.setText(i18n.ui(TEXT_LABEL))
+        self.text.setPlaceholderText(i18n.ui(SEARCH_PLACEHOLDER))
+        self.reset_button.setText(i18n.ui(RESET))
         for spin in (self.year_min, self.year_max):
-            spin.setSpecialValueText(tr("filter.all"))
+            spin.setSpecialValueText(i18n.ui(ALL))
+        for action, text in self._menu_actions:
+            action.setText(i18n.ui(text))
         self._fill_places()
         self.update_counts()
 
     def update_counts(self) -> None:
         counts = self.document.filter.counts(self.document.layers)
-        zh = i18n.language() == "zh"
-        for key, check in self.theme_checks.items():
-            label = THEMES[key][0 if zh else 1].replace("&", "&&")  # "&" would become a shortcut mark
-            check.setText(f"{label} ({counts['themes'].get(key, 0)})")
-        for key, check in self.status_checks.items():
-            label = STATUSES[key][0 if zh else 1].replace("&", "&&")
-            check.setText(f"{label} ({counts['statuses'].get(key, 0)})")
-        self.count_label.setText(i18n.tr_count("filter.shown", counts["total"]["features"]))
-        self.count_label.setToolTip(tr("filter.shown.tip"))
+        for column, checks, found in (("themes", self.theme_checks, counts["themes"]),
+                                      ("status", self.status_checks, counts["statuses"])):
+            for key, check in checks.items():
+                label = value_text(key, i18n.language(), column).replace("&", "&&")  # "&" would mark a shortcut
+                check.setText(f"{label} ({found.get(key, 0)})")
+        self.count_label.setText(i18n.ui(SHOWN, count=thematic_count(counts["total"]["features"])))
+        self.count_label.setToolTip(i18n.ui(SHOWN_TIP))
         active = self.document.filter != Filter()
-        self.note.setText(tr("filter.current", text=self.describe()) if active else "")
+        self.note.setText(i18n.ui(CURRENT, text=self.describe()) if active else "")
         self.note.setVisible(active)  # "all" would only repeat the count above
 
     def describe(self) -> str:
-        """The engine's one-line summary, with area codes replaced by their names."""
-        flt = self.document.filter
-        text = flt.describe(i18n.language())
-        codes = flt.provinces + flt.cities + flt.districts
-        if codes:
-            text = text.replace(",".join(codes), "、".join(self._place_name(c) for c in codes))
-        return text
-
-    def _place_name(self, code: str) -> str:
-        for combo in (self.district, self.city, self.province):
-            index = combo.findData(code)
-            if index > 0:
-                return combo.itemText(index)
-        return code
+        """The engine's one-line summary (places by their names, in the UI language)."""
+        return self.document.filter.describe(i18n.language())
 
     # ---- places -----------------------------------------------------------------------
     def _districts(self):
@@ -203,7 +217,7 @@ class FilterPanel(QWidget):
         try:
             current = self.province.currentData()
             self.province.clear()
-            self.province.addItem(tr("filter.all"), None)
+            self.province.addItem(i18n.ui(ALL), None)
             table = self._districts()
             if table is not None and len(table):
                 pairs = table[["province_adcode", "province_zh"]].drop_duplicates().sort_values("province_adcode")
@@ -217,7 +231,7 @@ class FilterPanel(QWidget):
     def _fill_cities(self) -> None:
         current = self.city.currentData()
         self.city.clear()
-        self.city.addItem(tr("filter.all"), None)
+        self.city.addItem(i18n.ui(ALL), None)
         table = self._districts()
         province = self.province.currentData()
         if table is not None and len(table):
@@ -231,7 +245,7 @@ class FilterPanel(QWidget):
     def _fill_districts(self) -> None:
         current = self.district.currentData()
         self.district.clear()
-        self.district.addItem(tr("filter.all"), None)
+        self.district.addItem(i18n.ui(ALL), None)
         table = self._districts()
         if table is not None and len(table):
             rows = table

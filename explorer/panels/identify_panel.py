@@ -9,48 +9,45 @@ from PySide6.QtWidgets import (QComboBox, QHeaderView, QLabel, QTableWidget, QTa
                                QWidget)
 
 from explorer import i18n
-from explorer.panels.attribute_table import display_value
-from explorer.i18n import tr
+from geodata.core.message import Message
+from geodata.core.values import raw_text, value_text
 
 SOURCE_FIELDS = ("source_file", "source_title", "source_date", "source_sentence")
 FIELD_ROLE = Qt.ItemDataRole.UserRole
 FIELD_SHARE = 0.36  # the field-name column takes at most this share of the table
 
+NOTHING = Message("点击地图上的要素查看属性", "Click a feature on the map to see its attributes")
+FIELD = Message("字段", "Field")
+VALUE = Message("值", "Value")
+# The source block: the seed document, its date and the verbatim sentence (HTML, values escaped).
+SEED_SOURCE = Message("<b>来源文件：</b>{file}{title}<br><b>日期：</b>{date}<br><b>原文：</b>“{sentence}”",
+                      "<b>Source document: </b>{file}{title}<br><b>Date: </b>{date}<br><b>Sentence: </b>“{sentence}”")
+SEED_TITLE = Message("（{title}）", " ({title})")
+SOURCE = Message("<b>来源文件：</b>{source}", "<b>Source document: </b>{source}")
+
 # Readable names of the bundle's fields (the raw name stays in the tooltip).
-FIELD_LABELS: dict[str, tuple[str, str]] = {
-    "id": ("编号", "ID"), "name_zh": ("名称", "Name (Chinese)"), "name_en": ("英文名称", "Name"),
-    "themes": ("专题", "Themes"), "status": ("状态", "Status"), "year": ("年份", "Year"),
-    "kind": ("类型", "Kind"), "adcode": ("行政区划代码", "Admin code"), "district_adcode": ("所在区县代码", "District code"),
-    "province_zh": ("省/市", "Province"), "city_zh": ("市", "City"), "area_km2": ("面积 (km²)", "Area (km²)"),
-    "investment_yi": ("投资（亿元）", "Investment (100 M yuan)"), "in_circle": ("在经济圈内", "In the circle"),
-    "partial": ("部分纳入", "Partly in"), "start_date": ("开工日期", "Start date"), "open_date": ("开通日期", "Opening date"),
-    "placement_note": ("位置说明", "Placement note"), "control_points": ("控制点", "Control points"),
-    "source": ("数据来源", "Source"), "geometry_quality": ("几何质量", "Geometry quality"),
-    "source_file": ("来源文件", "Source file"), "source_title": ("来源标题", "Source title"),
-    "source_date": ("来源日期", "Source date"), "source_sentence": ("原文", "Sentence"),
-    "a_name": ("一方", "Partner A"), "b_name": ("另一方", "Partner B"), "seat_zh": ("驻地", "Seat"),
-    "level": ("级别", "Level"), "railway_id": ("所属铁路", "Railway"), "cross_border": ("跨界", "Cross-border"),
+FIELD_LABELS: dict[str, Message] = {
+    "id": Message("编号", "ID"), "name_zh": Message("名称", "Name (Chinese)"), "name_en": Message("英文名称", "Name"),
+    "themes": Message("专题", "Themes"), "status": Message("状态", "Status"), "year": Message("年份", "Year"),
+    "kind": Message("类型", "Kind"), "adcode": Message("行政区划代码", "Admin code"),
+    "district_adcode": Message("所在区县代码", "District code"), "province_zh": Message("省/市", "Province"),
+    "city_zh": Message("市", "City"), "area_km2": Message("面积 (km²)", "Area (km²)"),
+    "investment_yi": Message("投资（亿元）", "Investment (100 M yuan)"), "in_circle": Message("在经济圈内", "In the circle"),
+    "partial": Message("部分纳入", "Partly in"), "start_date": Message("开工日期", "Start date"),
+    "open_date": Message("开通日期", "Opening date"), "placement_note": Message("位置说明", "Placement note"),
+    "control_points": Message("控制点", "Control points"), "source": Message("数据来源", "Source"),
+    "geometry_quality": Message("几何质量", "Geometry quality"), "source_file": Message("来源文件", "Source file"),
+    "source_title": Message("来源标题", "Source title"), "source_date": Message("来源日期", "Source date"),
+    "source_sentence": Message("原文", "Sentence"), "a_name": Message("一方", "Partner A"),
+    "b_name": Message("另一方", "Partner B"), "seat_zh": Message("驻地", "Seat"), "level": Message("级别", "Level"),
+    "railway_id": Message("所属铁路", "Railway"), "cross_border": Message("跨界", "Cross-border"),
 }
 
 
 def field_label(name: str) -> str:
-    pair = FIELD_LABELS.get(name)
-    return i18n.pick(*pair) if pair else name
-
-
-def value_text(name: str, value) -> str:
-    """Theme and status keys as their labels (交通、文化旅游); everything else as stored."""
-    from geodata.core.themes import STATUSES, THEMES, split_themes
-
-    text = display_value(value)
-    if name == "themes" and text:
-        labels = [i18n.pick(*THEMES[k]) if k in THEMES else k for k in split_themes(text)]
-        return ("、" if i18n.language() == "zh" else ", ").join(labels)
-    if name == "status" and text in STATUSES:
-        return i18n.pick(*STATUSES[text])
-    if name == "geometry_quality" and f"quality.{text}" in i18n.STRINGS:
-        return tr(f"quality.{text}")
-    return text
+    """A field's readable name in the UI language; a field of the user's own data keeps its name."""
+    label = FIELD_LABELS.get(name)
+    return i18n.ui(label) if label is not None else name
 
 
 class IdentifyPanel(QWidget):
@@ -90,9 +87,9 @@ class IdentifyPanel(QWidget):
         self.retranslate()
 
     def retranslate(self, *_):
-        self.table.setHorizontalHeaderLabels([tr("identify.field"), tr("identify.value")])
+        self.table.setHorizontalHeaderLabels([i18n.ui(FIELD), i18n.ui(VALUE)])
         if self.current is None:
-            self.title.setText(tr("identify.none"))
+            self.title.setText(i18n.ui(NOTHING))
         else:
             self.show_feature(*self.current)
 
@@ -113,7 +110,7 @@ class IdentifyPanel(QWidget):
 
     def clear(self) -> None:
         self.current = None
-        self.title.setText(tr("identify.none"))
+        self.title.setText(i18n.ui(NOTHING))
         self.source.clear()
         self.source.hide()
         self.table.setRowCount(0)
@@ -126,10 +123,11 @@ class IdentifyPanel(QWidget):
     @staticmethod
     def _name(layer, row: int) -> str:
         gdf = layer.data
-        for col in (("name_en", "name_zh") if i18n.language() == "en" else ("name_zh", "name_en")):
-            if col in gdf.columns and display_value(gdf[col].iloc[row]):
-                return display_value(gdf[col].iloc[row])
-        return layer.cache.ids[row]
+
+        def name(column: str) -> str:
+            return raw_text(gdf[column].iloc[row]) if column in gdf.columns else ""
+
+        return i18n.name_text(name("name_zh"), name("name_en")) or layer.cache.ids[row]
 
     def show_feature(self, layer_name: str, row: int) -> None:
         layer = self.document.layer(layer_name)
@@ -143,22 +141,21 @@ class IdentifyPanel(QWidget):
             label.setData(FIELD_ROLE, name)
             label.setToolTip(name)
             self.table.setItem(i, 0, label)
-            self.table.setItem(i, 1, QTableWidgetItem(value_text(name, record[name])))
+            # worded like the web map's popups: 在建, 交通、生态环保
+            self.table.setItem(i, 1, QTableWidgetItem(value_text(record[name], i18n.language(), name)))
         self._fit_columns()
-        if any(f in layer.data.columns and display_value(record[f]) for f in SOURCE_FIELDS):
-            sentence = html.escape(display_value(record.get("source_sentence")))
-            title = html.escape(display_value(record.get("source_title")))
-            colon = "：" if i18n.language() == "zh" else ": "
-            self.source.setText(
-                f"<b>{tr('identify.source')}{colon}</b>{html.escape(display_value(record.get('source_file')))}"
-                + (f"（{title}）" if title else "")
-                + f"<br><b>{tr('identify.date')}{colon}</b>{html.escape(display_value(record.get('source_date')))}"
-                + f"<br><b>{tr('identify.sentence')}{colon}</b>“{sentence}”"
-            )
+
+        def text(field: str) -> str:
+            return html.escape(raw_text(record.get(field)))
+
+        if any(f in layer.data.columns and raw_text(record[f]) for f in SOURCE_FIELDS):
+            title = text("source_title")
+            self.source.setText(i18n.ui(SEED_SOURCE, file=text("source_file"), date=text("source_date"),
+                                        sentence=text("source_sentence"),
+                                        title=SEED_TITLE.format(title=title) if title else ""))
         else:
-            source = display_value(record.get("source")) if "source" in layer.data.columns else layer.source
-            colon = "：" if i18n.language() == "zh" else ": "
-            self.source.setText(f"<b>{tr('identify.source')}{colon}</b>{html.escape(source)}" if source else "")
+            source = raw_text(record.get("source")) if "source" in layer.data.columns else layer.source
+            self.source.setText(i18n.ui(SOURCE, source=html.escape(source)) if source else "")
         self.source.setVisible(bool(self.source.text()))
 
     def _fit_columns(self) -> None:

@@ -7,11 +7,24 @@ from PySide6.QtWidgets import (QAbstractItemView, QColorDialog, QDoubleSpinBox, 
                                QListWidgetItem, QMessageBox, QSlider, QToolButton, QVBoxLayout, QWidget)
 
 from explorer import i18n
-from explorer.i18n import tr
 from explorer.panels.style_edit import main_colour, with_colour, with_width
+from geodata.core.message import Message
 from layers.model.events import LanguageChanged, LayerAdded, LayerChanged, LayerRemoved, LayersReordered
 
 NAME_ROLE = Qt.ItemDataRole.UserRole
+OPACITY = Message("不透明度", "Opacity")
+WIDTH = Message("线宽", "Width")
+COLOUR = Message("颜色…", "Colour…")
+ZOOM_TO_LAYER = Message("缩放到图层", "Zoom to layer")
+LAYER_INFO = Message("图层信息", "Layer info")
+INFO = Message("图层：{title}\n来源：{source}\n要素数：{count}（筛选后 {shown}）\n几何质量：{quality}",
+               "Layer: {title}\nSource: {source}\nFeatures: {count} ({shown} after filter)\nGeometry quality: {quality}")
+# What a layer's geometry_quality says about its shapes (a layer may list several, comma-separated).
+QUALITY: dict[str, Message] = {
+    "surveyed": Message("实测（测绘数据集）", "surveyed (from a surveyed dataset)"),
+    "derived": Message("派生（由实测数据计算）", "derived (computed from surveyed data)"),
+    "schematic": Message("示意（按控制点手工放置）", "schematic (placed by hand through control points)"),
+}
 
 
 class LayerList(QListWidget):
@@ -84,11 +97,11 @@ class LayerPanel(QWidget):
 
     # ---- model -> view ------------------------------------------------------------
     def retranslate(self, *_):
-        self.opacity_label.setText(tr("layer.opacity"))
-        self.width_label.setText(tr("layer.width"))
-        self.colour.setText(tr("act.colour"))
-        self.zoom_button.setText(tr("act.zoom_layer"))
-        self.info_button.setText(tr("act.layer_info"))
+        self.opacity_label.setText(i18n.ui(OPACITY))
+        self.width_label.setText(i18n.ui(WIDTH))
+        self.colour.setText(i18n.ui(COLOUR))
+        self.zoom_button.setText(i18n.ui(ZOOM_TO_LAYER))
+        self.info_button.setText(i18n.ui(LAYER_INFO))
         self.refresh()
 
     def refresh(self) -> None:
@@ -199,12 +212,12 @@ class LayerPanel(QWidget):
     def _info_text(self, layer) -> str:
         count = len(layer.data) if layer.data is not None else 0
         shown = int(self.document.filter.mask(layer).sum()) if count else 0
-        quality = ", ".join(tr(f"quality.{q}") if f"quality.{q}" in i18n.STRINGS else q
+        quality = ", ".join(i18n.ui(QUALITY[q]) if q in QUALITY else q  # "user": an imported layer's
                             for q in (layer.geometry_quality or "").split(",") if q) or "—"
-        return tr("layer.info", title=layer.title(i18n.language()), source=layer.source or "—",
-                  count=count, shown=shown, quality=quality)
+        return i18n.ui(INFO, title=layer.title(i18n.language()), source=layer.source or "—",
+                       count=count, shown=shown, quality=quality)
 
     def show_info(self) -> None:
         layer = self.current_layer()
         if layer is not None:
-            QMessageBox.information(self, tr("act.layer_info"), self._info_text(layer))
+            QMessageBox.information(self, i18n.ui(LAYER_INFO), self._info_text(layer))

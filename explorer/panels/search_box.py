@@ -12,10 +12,12 @@ from PySide6.QtCore import QModelIndex, QStringListModel, Qt, Signal
 from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
 
 from explorer import i18n
-from explorer.i18n import tr
+from geodata.core.message import Message
 
 SEARCH_LAYERS = ("districts", "projects", "stations", "railways", "expressways", "seats", "cities", "rivers")
 MAX_RESULTS = 30
+SEARCH_PLACEHOLDER = Message("搜索区县、项目、站点、线路（中文/拼音/首字母）",
+                             "Search districts, projects, stations, lines (中文 / pinyin / initials)")
 
 
 @dataclass(frozen=True)
@@ -47,7 +49,7 @@ def search(document, text: str, limit: int = MAX_RESULTS) -> list[SearchResult]:
                 parts = key.split("\x1f")
                 rank = 0 if tokens[0] in parts else 1 if any(p.startswith(tokens[0]) for p in parts) else 2
                 name = str(names[row])
-                shown = i18n.pick(name, names_en[row] if isinstance(names_en[row], str) else None)
+                shown = i18n.name_text(name, names_en[row] if isinstance(names_en[row], str) else None)
                 label = f"{shown}  · {layer.title(i18n.language())}"
                 scored.append((rank, order[layer.name], len(name), SearchResult(layer.name, row, cache.ids[row], label)))
     scored.sort(key=lambda s: s[:3])
@@ -77,7 +79,7 @@ class SearchBox(QLineEdit):
         self.retranslate()
 
     def retranslate(self, *_):
-        self.setPlaceholderText(tr("search.placeholder"))
+        self.setPlaceholderText(i18n.ui(SEARCH_PLACEHOLDER))
 
     def update_results(self, text: str) -> None:
         self.results = search(self.document, text)

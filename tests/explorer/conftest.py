@@ -71,7 +71,7 @@ def settings(tmp_path):
 def window(qtbot, document, settings):
     from explorer.main_window import MainWindow
 
-    win = MainWindow(document=document, settings=settings, plugins=())
+    win = MainWindow(document=document, settings=settings)
     qtbot.addWidget(win)
     win.resize(1300, 850)
     win.show()

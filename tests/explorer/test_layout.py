@@ -8,12 +8,12 @@ from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMainWindow
 
 from explorer import i18n
-from explorer.main_window import PLUGINS, MainWindow
+from explorer.main_window import MainWindow
 
 
 @pytest.fixture
 def full_window(qtbot, document, settings):
-    win = MainWindow(document=document, settings=settings, plugins=PLUGINS)
+    win = MainWindow(document=document, settings=settings)
     qtbot.addWidget(win)
     win.resize(1504, 920)  # the default on a 1600×1000 screen
     win.show()
@@ -50,16 +50,21 @@ def test_identify_and_field_check_share_one_narrow_tabbed_dock(full_window):
 
 def test_toolbar_buttons_have_icons_and_tooltips_with_shortcuts(full_window):
     actions = [a for a in full_window.toolbar.actions() if not a.isSeparator() and a.text()]
-    assert len(actions) >= 9  # zoom ×3, tools ×3, page export, web export, table
+    assert [a.text() for a in actions] == ["全图", "放大", "缩小", "平移/识别", "测量距离", "测量面积", "导出地图…",
+                                           "导出网页地图…", "属性表"]
     for action in actions:
         assert not action.icon().isNull(), action.text()
         assert action.toolTip(), action.text()
     zoom_in = full_window._actions["act.zoom_in"]
-    assert zoom_in.shortcut().toString(QKeySequence.SequenceFormat.NativeText) in zoom_in.toolTip()
-    assert "单击" in full_window._actions["act.pan"].toolTip()
+    keys = zoom_in.shortcut().toString(QKeySequence.SequenceFormat.NativeText)
+    assert keys and zoom_in.toolTip() == f"放大（{keys}）"
+    assert full_window._actions["act.pan"].toolTip() == "拖动平移地图，单击要素查看属性"
+    assert full_window._actions["act.export"].toolTip().startswith("导出地图为 PNG、SVG、PDF（带图例、比例尺）（")
     i18n.set_language("en")
-    assert "click" in full_window._actions["act.pan"].toolTip()
+    assert zoom_in.toolTip() == f"Zoom in ({keys})"
+    assert full_window._actions["act.pan"].toolTip() == "Drag to pan, click a feature to see its attributes"
     assert full_window.web_export.action in actions
+    assert full_window.web_export.action.toolTip().startswith("Export an interactive web map")
 
 
 def test_the_table_folds_away_and_the_map_takes_its_room(full_window, qtbot):
@@ -77,12 +82,12 @@ def test_a_layout_saved_by_the_older_arrangement_is_not_restored(qtbot, document
     old = QMainWindow()
     settings.setValue("version", 1)
     settings.setValue("state", QByteArray(old.saveState(1)))  # LAYOUT_VERSION 1: the wide docks
-    win = MainWindow(document=document, settings=settings, plugins=())
+    win = MainWindow(document=document, settings=settings)
     qtbot.addWidget(win)
     assert not win._layout_restored  # so showEvent lays out the narrow default
     win.canvas.shutdown()
     win.close()
-    win2 = MainWindow(document=document, settings=settings, plugins=())
+    win2 = MainWindow(document=document, settings=settings)
     qtbot.addWidget(win2)
     assert win2._layout_restored  # what this version saved comes back
     win2.canvas.shutdown()
@@ -90,7 +95,7 @@ def test_a_layout_saved_by_the_older_arrangement_is_not_restored(qtbot, document
 
 def test_the_arranged_docks_come_back_at_the_next_start(qtbot, document, settings):
     def open_window():
-        win = MainWindow(document=document, settings=settings, plugins=PLUGINS)
+        win = MainWindow(document=document, settings=settings)
         qtbot.addWidget(win)
         win.resize(1504, 920)
         win.show()

@@ -1,8 +1,5 @@
-"""Main window: plugins, settings restored at the next start, language, bookmarks, panels."""
+"""Main window: its panels and feature actions, settings restored at the next start, language, bookmarks."""
 from __future__ import annotations
-
-import sys
-import textwrap
 
 import pytest
 from PySide6.QtCore import Qt
@@ -11,8 +8,8 @@ from explorer import i18n
 from explorer.main_window import MainWindow
 
 
-def _open(qtbot, document, settings, plugins=()):
-    win = MainWindow(document=document, settings=settings, plugins=plugins)
+def _open(qtbot, document, settings):
+    win = MainWindow(document=document, settings=settings)
     qtbot.addWidget(win)
     win.resize(1300, 850)
     win.show()
@@ -21,20 +18,16 @@ def _open(qtbot, document, settings, plugins=()):
     return win
 
 
-def test_a_broken_plugin_is_reported_and_a_good_one_installed(qtbot, document, settings, tmp_path, monkeypatch):
-    (tmp_path / "broken_plugin.py").write_text("raise RuntimeError('boom')\n")
-    (tmp_path / "good_plugin.py").write_text(textwrap.dedent("""
-        def install(window):
-            window.menu("tools").addAction("good plugin action")
-    """))
-    monkeypatch.syspath_prepend(str(tmp_path))
-    win = _open(qtbot, document, settings, plugins=("broken_plugin", "absent_plugin_xyz", "good_plugin"))
-    assert "boom" in win.plugin_errors["broken_plugin"]
-    assert "absent_plugin_xyz" not in win.plugin_errors  # not installed yet: silently skipped
-    assert "broken_plugin" in win.statusBar().currentMessage()
-    assert "good plugin action" in [a.text() for a in win.menu("tools").actions()]
-    for mod in ("broken_plugin", "good_plugin"):
-        sys.modules.pop(mod, None)
+def test_the_window_builds_its_feature_actions_and_docks(window):
+    file_menu = [a.text() for a in window.menu("file").actions()]
+    assert file_menu == ["导入数据…", "图层另存为…", "", "打开项目…", "保存项目…", "", "导出地图…", "导出网页地图…", "",
+                         "退出"]
+    tools = [a.objectName() for a in window.menu("tools").actions()]
+    assert tools[3:] == ["field_check.goto", "field_check.here", "field_check.check", "field_check.correct",
+                         "field_check.undo"]
+    assert window.field_check_panel.dock.widget() is window.field_check_panel
+    assert window.web_export.action in window.toolbar.actions()
+    assert window.data_actions.window is window
 
 
 def test_view_filter_and_layout_come_back_at_the_next_start(qtbot, document, settings):

@@ -16,8 +16,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox
 
 from explorer import i18n
-
-PLUGINS = ("explorer.actions.data_actions", "explorer.actions.field_check_panel")
+from geodata.core.message import plain
 
 
 @pytest.fixture
@@ -35,7 +34,7 @@ def boxes(monkeypatch):
 def win(qtbot, document, settings, boxes):
     from explorer.main_window import MainWindow
 
-    w = MainWindow(document=document, settings=settings, plugins=PLUGINS)
+    w = MainWindow(document=document, settings=settings)
     qtbot.addWidget(w)
     w.resize(1200, 800)
     w.show()
@@ -303,7 +302,7 @@ def test_nonsense_in_the_search_box_finds_nothing_and_breaks_nothing(win, qtbot,
 
 
 def test_nonsense_in_the_go_to_dialog_keeps_it_open_with_a_message(win, qtbot):
-    from explorer.actions.field_check_panel import GoToDialog
+    from explorer.actions.field_check.locate import GoToDialog
 
     dialog = GoToDialog(win)
     qtbot.addWidget(dialog)
@@ -372,7 +371,7 @@ def test_switching_language_while_a_render_is_pending_ends_with_the_new_language
     win.set_language("en")
     assert win.canvas.wait_idle()
     assert win.document.language == "en"
-    assert win.windowTitle() == i18n.tr("app.title") and "成渝" not in win.windowTitle()
+    assert win.windowTitle() == "Chengdu–Chongqing Economic Circle Explorer"
     still_renders(win)
 
 
@@ -385,10 +384,10 @@ def test_closing_the_window_during_an_export_stops_it_and_leaves_no_partial_file
     dialog = win.open_export_dialog()
     dialog.format.setCurrentIndex(dialog.format.findData("png"))
     dialog.dpi.setValue(600)
-    dialog.start_export(str(path))
+    job = dialog.start_export(str(path))
     win.close()
     # the app may exit right after close (the worker is a daemon thread): the export must be over by then
-    assert all(job.finished.is_set() for job in dialog._jobs)
+    assert job.is_finished() and job.is_cancelled()
     files = sorted(p.name for p in out.iterdir())
     assert files in ([], ["map.pgw", "map.png", "map.prj"])  # nothing, or a whole PNG with its world file
     assert not any(".part" in name for name in files)
@@ -400,10 +399,12 @@ def test_closing_the_window_during_an_import_cancels_it_without_a_crash(win, qtb
     csv = tmp_path / "sites.csv"
     csv.write_text("name_zh,经度,纬度\n" + "".join(f"点{i},{104 + i / 1e4:.4f},30.1\n" for i in range(20000)),
                    encoding="utf-8")
-    win.data_actions.import_path(csv, datum="wgs84")
+    job = win.data_actions.import_path(csv, datum="wgs84")
     win.close()
+    assert job.is_finished() and job.is_cancelled()  # stopped and waited for, before the window is gone
     qtbot.wait(100)
-    assert not win.data_actions.jobs or all(job.feedback.is_cancelled() for job in win.data_actions.jobs)
+    assert job.outcome is None and not win.data_actions.jobs.busy()  # withdrawn: it reports nothing more
+    assert "sites" not in win.document.layer_names()
     assert csv.exists()
 
 
@@ -424,7 +425,7 @@ def test_damaged_settings_never_stop_the_window_from_opening_and_rendering(qtbot
     settings.setValue("filter", '{"themes": 5, "year_min": "soon"}')
     settings.setValue("state", "garbage")
     settings.setValue("bookmarks", bookmarks)
-    w = MainWindow(document=document, settings=settings, plugins=PLUGINS)
+    w = MainWindow(document=document, settings=settings)
     qtbot.addWidget(w)
     w.show()
     qtbot.waitExposed(w)
@@ -550,16 +551,21 @@ def test_an_empty_map_exports_and_renders_without_error(win, qtbot, tmp_path):
 def test_closing_the_window_while_a_project_load_needs_an_answer_does_not_hang(win, boxes, tmp_path, monkeypatch):
     import threading
 
-    from explorer.actions import data_actions
+    from explorer import jobs
 
     reached = threading.Event()
-    original = data_actions._Asker.ask
+    original = jobs.ask_in_gui
 
-    def ask(self, *args):
-        reached.set()  # the worker is about to wait for the GUI thread's answer
-        return original(self, *args)
+    def ask_in_gui(handler, feedback):
+        ask = original(handler, feedback)
 
-    monkeypatch.setattr(data_actions._Asker, "ask", ask)
+        def asking(payload):
+            reached.set()  # the worker is about to wait for the GUI thread's answer
+            return ask(payload)
+
+        return asking
+
+    monkeypatch.setattr(jobs, "ask_in_gui", ask_in_gui)
     csv = tmp_path / "sites.csv"
     csv.write_text("name_zh,经度,纬度\n大足石刻,105.72,29.70\n", encoding="utf-8")
     win.data_actions.import_path(csv, datum="wgs84")
@@ -595,10 +601,10 @@ def test_closing_the_window_while_the_field_check_writes_a_file_stops_it_and_lea
                     time.sleep(0.01)
         return out / "report.pdf"
 
-    task = win.field_check_panel._start(work, lambda path: None, "…")
+    task = win.field_check_panel._start(work, lambda path: None, plain("…"))
     assert writing.wait(30)
     win.close()
-    assert task.finished.is_set()
+    assert task.is_finished() and task.is_cancelled()
     assert list(out.iterdir()) == []  # neither the report nor its .part file
 
 

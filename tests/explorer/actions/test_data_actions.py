@@ -9,42 +9,21 @@ import pytest
 import shapely
 from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
 from PySide6.QtGui import QDragEnterEvent, QDropEvent
-from PySide6.QtWidgets import QApplication, QMainWindow, QMenu, QWidget
+from PySide6.QtWidgets import QApplication, QLabel, QProgressDialog
 
 from explorer import i18n
-
-from explorer.actions import data_actions
+from explorer.actions import data_actions, data_dialogs
+from explorer.actions.import_actions import MIN_ZOOM_SPAN_M
+from explorer.main_window import MainWindow
 from geodata.core.message import plain
 from layers.model.document import MapDocument
 from layers.model.filter import Filter
 
 
-class StubWindow(QMainWindow):
-    """The attributes of MainWindow that data_actions uses (docs/CONTRACTS.md)."""
-
-    def __init__(self):
-        super().__init__()
-        self.document = MapDocument(layers=[])
-        self.canvas = QWidget()
-        self.setCentralWidget(self.canvas)
-        self._menus: dict[str, QMenu] = {}
-        self.menu("file").addAction("退出 / Quit")
-
-    def menu(self, key: str) -> QMenu:
-        if key not in self._menus:
-            self._menus[key] = self.menuBar().addMenu(key)
-        return self._menus[key]
-
-
 def make_window(qtbot):
-    try:
-        from explorer.main_window import MainWindow
-    except ImportError:
-        window = StubWindow()
-    else:
-        window = MainWindow(document=MapDocument(layers=[]), settings=None)
+    window = MainWindow(document=MapDocument(layers=[]), settings=None)
     qtbot.addWidget(window)
-    actions = window.data_actions if hasattr(window, "data_actions") else data_actions.install(window)
+    actions = window.data_actions
     actions.show_error = lambda title, text: actions.errors.append(text)  # no modal boxes in tests
     actions.show_report = lambda title, summary, lines: None
     actions.ask_datum = lambda path: "wgs84"
@@ -61,14 +40,16 @@ def sites_csv(folder, name="sites.csv"):
 def test_install_adds_data_actions_to_the_file_menu_in_both_languages(qtbot):
     window, actions = make_window(qtbot)
     texts = [a.text() for a in window.menu("file").actions()]
-    assert texts[:2] == ["导入数据…", "图层另存为…"]
-    assert "打开项目…" in texts and "保存项目…" in texts
+    assert texts[:6] == ["导入数据…", "图层另存为…", "", "打开项目…", "保存项目…", ""]
+    assert texts[6] == "导出地图…"  # the window's own entries follow
     try:
         i18n.set_language("en")
-        assert [a.text() for a in window.menu("file").actions()][:2] == ["Import data…", "Save layer as…"]
+        assert [a.text() for a in window.menu("file").actions()][:5] == ["Import data…", "Save layer as…", "",
+                                                                        "Open project…", "Save project…"]
     finally:
         i18n.set_language("zh")
-    assert window.acceptDrops()
+    assert actions.menu_actions["import"].shortcut().toString() == "Ctrl+I"
+    assert window.acceptDrops() and window.canvas.acceptDrops()
 
 
 def test_imported_csv_becomes_a_layer_the_theme_filter_applies_to(qtbot, tmp_path):
@@ -233,8 +214,6 @@ def data_actions_layer():
 
 def test_project_carries_the_window_bookmarks(qtbot, tmp_path):
     window, actions = make_window(qtbot)
-    if not hasattr(window, "add_bookmark"):
-        pytest.skip("the stub window has no bookmarks")
     window.add_bookmark("大足")
     saved = window.bookmarks()
     project = actions.save_project(tmp_path / "b.cyproj")
@@ -248,8 +227,6 @@ def test_project_carries_the_window_bookmarks(qtbot, tmp_path):
 
 def test_project_reopens_at_the_saved_view(qtbot, tmp_path):
     window, actions = make_window(qtbot)
-    if not hasattr(window.canvas, "zoom_to_extent"):
-        pytest.skip("the stub window has no map canvas")
     window.canvas.zoom_to_extent((0.0, 0.0, 50_000.0, 40_000.0), margin=0.0)
     before = window.canvas.view
     project = actions.save_project(tmp_path / "v.cyproj")
@@ -287,24 +264,30 @@ def test_long_job_shows_a_progress_dialog_whose_cancel_stops_it(qtbot):
 
     def slow(feedback):
         for i in range(400):  # ~8 s unless cancelled
-            if feedback.is_cancelled():
-                return "cancelled"
+            feedback.check()
             steps.append(i)
             feedback.set_progress(i / 400, plain(f"step {i}"))
             time.sleep(0.02)
         return "finished"
 
     results = []
-    job = actions._run("slow", slow, lambda ok, value: results.append(value))
-    qtbot.waitUntil(lambda: job.dialog.isVisible(), timeout=5000)
-    assert job.dialog.labelText().startswith("step")
+    job = actions.run(plain("slow"), slow, done=results.append, failed=results.append)
+
+    def shown():
+        return [d for d in window.findChildren(QProgressDialog) if d.isVisible()]
+
+    qtbot.waitUntil(lambda: len(shown()) == 1, timeout=5000)
+    (dialog,) = shown()
+    qtbot.waitUntil(lambda: dialog.labelText().startswith("step"), timeout=5000)
+    assert dialog.maximum() == 1000 and 0 < dialog.value() < 1000  # the fraction, not a busy bar
     from PySide6.QtWidgets import QPushButton
 
-    (button,) = job.dialog.findChildren(QPushButton)
+    (button,) = dialog.findChildren(QPushButton)
     assert button.text() == "取消"
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     assert actions.wait_idle(10000)
-    assert results == ["cancelled"] and len(steps) < 400
+    assert job.outcome == "cancelled" and results == [] and len(steps) < 400
+    assert shown() == []
 
 
 def test_file_without_crs_asks_for_one_and_the_project_remembers_it(qtbot, tmp_path):
@@ -346,14 +329,20 @@ def test_theme_filter_changes_what_is_drawn_of_an_imported_layer(qtbot, tmp_path
     def draw():
         request = MapRequest(doc.snapshot(), width=400, height=300, labels=False, layers=("sites",), background=None)
         image, result = render_with_result(request)
-        inked = sum(1 for x in range(400) for y in range(300) if image.pixelColor(x, y).alpha() > 0)
-        return result.drawn["sites"], inked
+        names = doc.layer("sites").data["name_zh"]
+        drawn_at = {names.iloc[row]: (round(x), round(y))
+                    for (layer, row), (x, y) in result.point_positions.items() if layer == "sites"}
+        return result.drawn["sites"], drawn_at, image
 
-    all_drawn, all_ink = draw()
+    all_drawn, positions, all_image = draw()
     doc.set_filter(Filter(themes=("industry",)))
-    one_drawn, one_ink = draw()
+    one_drawn, one_positions, one_image = draw()
     assert (all_drawn, one_drawn) == (3, 1)
-    assert 0 < one_ink < all_ink  # one symbol left on the picture instead of three
+    assert sorted(positions) == ["大足石刻", "广阳岛", "资阳高新区"] and list(one_positions) == ["资阳高新区"]
+    assert one_positions["资阳高新区"] == positions["资阳高新区"]  # the same frame, one symbol left
+    for name, (x, y) in positions.items():
+        assert all_image.pixelColor(x, y).alpha() == 255, name  # a symbol at each site
+        assert (one_image.pixelColor(x, y).alpha() == 255) == (name == "资阳高新区"), name
 
 
 def test_closing_the_window_cancels_a_running_job_and_waits_for_it(qtbot):
@@ -368,10 +357,11 @@ def test_closing_the_window_cancels_a_running_job_and_waits_for_it(qtbot):
             time.sleep(0.01)
         return "stopped"
 
-    job = actions._run("slow", slow, lambda ok, value: None)
+    job = actions.run(plain("slow"), slow, done=lambda value: None, failed=lambda exc: None)
     qtbot.waitUntil(lambda: len(seen) > 3, timeout=5000)
     window.close()
     assert job.feedback.is_cancelled() and job.is_finished()
+    assert not actions.jobs.busy()
 
 
 def test_report_box_appears_only_when_data_were_changed_and_speaks_chinese(qtbot, tmp_path):
@@ -400,9 +390,10 @@ def test_jobs_run_on_the_explorers_one_worker_thread(qtbot, tmp_path):
     window, actions = make_window(qtbot)
     names = []
     for _ in range(2):
-        actions._run("where", lambda feedback: names.append(threading.current_thread().name), lambda ok, v: None)
+        actions.run(plain("where"), lambda feedback: names.append(threading.current_thread().name),
+                    done=lambda v: None, failed=lambda exc: None)
     assert actions.wait_idle(10000)
-    assert names == ["explorer-data-worker"] * 2  # the data lane of explorer.workers, not a QThread per job
+    assert names == ["explorer-data-worker"] * 2  # the data lane of explorer.jobs, not a QThread per job
 
 
 def _answer_datum_dialog(qtbot, choice: str | None, seen: list):
@@ -412,11 +403,11 @@ def _answer_datum_dialog(qtbot, choice: str | None, seen: list):
 
     def answer():
         dialog = QApplication.activeModalWidget()
-        if not isinstance(dialog, data_actions.DatumDialog):
+        if not isinstance(dialog, data_dialogs.DatumDialog):
             QTimer.singleShot(20, answer)
             return
         seen.append((dialog.combo.currentData(), [dialog.combo.itemData(i) for i in range(dialog.combo.count())],
-                     " ".join(lbl.text() for lbl in dialog.findChildren(data_actions.QLabel))))
+                     " ".join(lbl.text() for lbl in dialog.findChildren(QLabel))))
         if choice is None:
             qtbot.mouseClick(dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel), Qt.MouseButton.LeftButton)
             return
@@ -469,8 +460,6 @@ def test_import_zooms_the_map_to_the_imported_layer(qtbot, tmp_path):
     from geodata.coords.projection import lonlat_to_display
 
     window, actions = make_window(qtbot)
-    if not hasattr(window.canvas, "view"):
-        pytest.skip("needs the real map canvas")
     window.resize(900, 600)
     window.canvas.zoom_to_extent(lonlat_bounds((97.0, 26.0, 110.0, 34.0)))  # both provinces
     before = _view_extent(window)
@@ -486,8 +475,6 @@ def test_import_of_one_point_zooms_to_a_small_area_around_it(qtbot, tmp_path):
     from geodata.coords.projection import lonlat_to_display
 
     window, actions = make_window(qtbot)
-    if not hasattr(window.canvas, "view"):
-        pytest.skip("needs the real map canvas")
     window.resize(900, 600)
     path = tmp_path / "one.csv"
     path.write_text("name,经度,纬度\n宝顶山,105.8087,29.7477\n", encoding="utf-8")
@@ -496,15 +483,13 @@ def test_import_of_one_point_zooms_to_a_small_area_around_it(qtbot, tmp_path):
     x0, y0, x1, y1 = _view_extent(window)
     px, py = lonlat_to_display(105.8087, 29.7477)
     assert x0 < px < x1 and y0 < py < y1
-    assert data_actions.MIN_ZOOM_SPAN_M <= min(x1 - x0, y1 - y0) < 10 * data_actions.MIN_ZOOM_SPAN_M
+    assert MIN_ZOOM_SPAN_M <= min(x1 - x0, y1 - y0) < 10 * MIN_ZOOM_SPAN_M
 
 
 def test_empty_layer_leaves_the_view_alone(qtbot):
     from layers.model.document import MapLayer
 
     window, actions = make_window(qtbot)
-    if not hasattr(window.canvas, "view"):
-        pytest.skip("needs the real map canvas")
     window.document.add_layer(MapLayer(name="empty", data=gpd.GeoDataFrame({"a": []}, geometry=[], crs="EPSG:4326")))
     before = _view_extent(window)
     assert actions.zoom_to_layer("empty") is False

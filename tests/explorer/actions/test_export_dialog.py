@@ -1,14 +1,24 @@
 """Export dialog: a live preview of the page, and files that reopen."""
 from __future__ import annotations
 
+import re
+import subprocess
+
 import pytest
 from PySide6.QtGui import QImage
 
-from explorer.actions.export_dialog import ExportDialog, formats
+from explorer.actions.export_dialog import PREVIEW_WIDTH, PRESET_NAMES, ExportDialog, formats
+from tests.conftest import require_tool
 
 
-def _distinct(image: QImage, step: int = 5) -> int:
-    return len({image.pixel(x, y) for x in range(0, image.width(), step) for y in range(0, image.height(), step)})
+def _page_size(document, preset: str) -> tuple[int, int]:
+    """The page the export engine lays out for `preset` at the preview's DPI."""
+    from layers.page.layout_geometry import preset as get_preset
+    from layers.page.page_plan import plan_page
+
+    p = get_preset(preset)
+    layout = plan_page(document, preset=preset, dpi=PREVIEW_WIDTH / (max(p.width_mm, p.height_mm) / 25.4)).layout
+    return layout.width_px, layout.height_px
 
 
 def test_preview_shows_the_page_of_the_chosen_preset(qtbot, window):
@@ -17,10 +27,11 @@ def test_preview_shows_the_page_of_the_chosen_preset(qtbot, window):
     with qtbot.waitSignal(dialog.preview_ready, timeout=60000):
         pass
     landscape = dialog.preview_image
-    assert landscape.width() > landscape.height()
-    assert _distinct(landscape) > 30
+    assert (landscape.width(), landscape.height()) == _page_size(window.document, "a4-landscape") == (560, 396)
+    assert landscape.pixelColor(2, 2).name() == "#ffffff"  # the paper's margin
     with qtbot.waitSignal(dialog.preview_ready, timeout=60000):
         dialog.preset.setCurrentIndex(dialog.preset.findData("a4-portrait"))
+    assert (dialog.preview_image.width(), dialog.preview_image.height()) == _page_size(window.document, "a4-portrait")
     assert dialog.preview_image.height() > dialog.preview_image.width()
     dialog.reject()
 
@@ -36,21 +47,32 @@ def test_export_writes_a_file_that_reopens(qtbot, document, tmp_path, fmt):
         dialog.start_export(str(out))
     assert blocker.args == [str(out)]
     data = out.read_bytes()
-    if fmt == "png":
+    if fmt == "png":  # the engine's own page for the dialog's choices, pixel for pixel
+        from layers.page.export_map import export_map
+
         image = QImage(str(out))
-        assert image.width() == round(297 / 25.4 * 72) or abs(image.width() - 297 / 25.4 * 72) <= 1
-        assert _distinct(image) > 30
+        assert (image.width(), image.height()) == (842, 595)  # A4 landscape at 72 dpi
+        export_map(document, tmp_path / "direct.png", preset="a4-landscape", dpi=72, title=dialog.title.text())
+        assert image == QImage(str(tmp_path / "direct.png"))
         assert (tmp_path / "map.pgw").exists()
     elif fmt == "pdf":
         assert data.startswith(b"%PDF")
+        text = subprocess.run([require_tool("pdftotext"), str(out), "-"], capture_output=True, text=True).stdout
+        assert text.splitlines()[0] == "成渝地区双城经济圈"  # the dialog's default title heads the page
     else:
-        assert b"<svg" in data[:2000]
+        assert re.search(r'viewBox="0 0 842 595"', data[:2000].decode()) and b"<title>\xe6\x88\x90" in data[:2000]
     assert not [p for p in tmp_path.iterdir() if ".part" in p.name]
     dialog.reject()
 
 
 def test_every_export_format_is_offered():
     assert formats() == ["png", "svg", "pdf", "html"]
+
+
+def test_every_layout_preset_of_the_engine_is_named_in_both_languages():
+    from layers.page.layout_geometry import PRESETS
+
+    assert set(PRESET_NAMES) == set(PRESETS)
 
 
 def test_html_export_goes_through_the_web_map_dialog_and_writes_a_page(qtbot, document, tmp_path):
@@ -73,9 +95,6 @@ def test_html_export_goes_through_the_web_map_dialog_and_writes_a_page(qtbot, do
 
 
 def test_choosing_html_in_the_window_opens_its_web_map_dialog_with_the_title(qtbot, window):
-    from explorer.actions import web_export as web_export_action
-
-    web_export_action.install(window)
     dialog = window.open_export_dialog()
     qtbot.addWidget(dialog)
     dialog.format.setCurrentIndex(dialog.format.findData("html"))
@@ -89,20 +108,16 @@ def test_choosing_html_in_the_window_opens_its_web_map_dialog_with_the_title(qtb
 
 
 def test_cancelled_export_leaves_no_file(qtbot, document, tmp_path):
-    from explorer import workers
+    import threading
+
+    from explorer.jobs import Job
 
     dialog = ExportDialog(document)
     qtbot.addWidget(dialog)
     dialog.dpi.setValue(300)
     out = tmp_path / "big.png"
-    gate = __import__("threading").Event()
-
-    class Hold(workers.Job):  # keeps the worker busy so the export is still queued when cancelled
-        def work(self):
-            gate.wait(10)
-
-    hold = Hold()
-    workers.start(hold)
+    gate = threading.Event()
+    Job(lambda feedback: gate.wait(10), "map").start()  # keeps the map lane busy: the export is still queued
     with qtbot.waitSignal(dialog.failed, timeout=60000) as blocker:
         dialog.start_export(str(out))
         assert dialog.cancel_button.isVisible() or not dialog.isVisible()

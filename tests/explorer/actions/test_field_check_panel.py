@@ -1,4 +1,4 @@
-"""The field-check dock and Tools actions, driven through pytest-qt on a small window."""
+"""The field-check dock and Tools actions, driven through pytest-qt on the main window."""
 from __future__ import annotations
 
 import csv
@@ -7,55 +7,37 @@ import time
 import geopandas as gpd
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QDockWidget, QMainWindow
+from PySide6.QtWidgets import QDockWidget
 from pyproj import Geod
 from shapely.geometry import Point, box
 
-from explorer.mapview.canvas import MapCanvas
-from explorer.actions.field_check_panel import (COL_DISTANCE, COL_MATCH, COL_STATUS, CORRECTED_LAYER, DISCREPANCY_LAYER,
-                                       GOTO_LAYER, install)
+from explorer.actions.field_check.corrections import CORRECTED_LAYER
+from explorer.actions.field_check.locate import GOTO_LAYER, GoToDialog
+from explorer.actions.field_check.panel import COL_DISTANCE, COL_MATCH, COL_STATUS, DISCREPANCY_LAYER
+from explorer.main_window import MainWindow
 from geodata.coords import datums as coords
-from layers.model.document import MapDocument, MapLayer
 from geodata.coords.projection import lonlat_to_display
+from geodata.core.message import plain
+from layers.model.document import MapDocument, MapLayer
 
 GEOD = Geod(ellps="WGS84")
 REGISTRY = [("P001", "大足石刻宝顶山", 105.8087, 29.7477), ("P002", "天府广场", 104.0657, 30.6595),
             ("P003", "解放碑", 106.5770, 29.5576)]
 
 
-class Window(QMainWindow):
-    """The part of MainWindow the panel relies on: document, canvas, menu(key), add_dock."""
-
-    def __init__(self, document):
-        super().__init__()
-        self.document = document
-        self.canvas = MapCanvas(document)
-        self.setCentralWidget(self.canvas)
-        self._menus = {}
-
-    def menu(self, key):
-        if key not in self._menus:
-            self._menus[key] = self.menuBar().addMenu(key)
-        return self._menus[key]
-
-    def add_dock(self, widget, title, area, name=None):
-        dock = QDockWidget(title, self)
-        dock.setWidget(widget)
-        self.addDockWidget(area, dock)
-        return dock
-
-
 @pytest.fixture()
 def window(qtbot):
     districts = gpd.GeoDataFrame({"name_zh": ["大足", "成都", "渝中"], "adcode": ["1", "2", "3"], "in_circle": [1, 1, 1],
-                                  "partial": [0, 0, 0]},
+                                  "partial": [0, 0, 0], "province_adcode": ["50", "51", "50"],
+                                  "province_zh": ["重庆市", "四川省", "重庆市"], "city_adcode": ["50", "5101", "50"],
+                                  "city_zh": ["重庆市", "成都市", "重庆市"]},
                                  geometry=[box(105.6, 29.6, 106.0, 29.9), box(103.9, 30.5, 104.2, 30.8),
                                            box(106.4, 29.4, 106.7, 29.7)], crs="EPSG:4326")
     projects = gpd.GeoDataFrame({"id": [r[0] for r in REGISTRY], "name_zh": [r[1] for r in REGISTRY],
                                  "name_en": ["", "", ""], "status": ["planned"] * 3, "themes": ["culture_tourism"] * 3},
                                 geometry=[Point(r[2], r[3]) for r in REGISTRY], crs="EPSG:4326")
     doc = MapDocument(layers=[MapLayer(name="districts", data=districts), MapLayer(name="projects", data=projects)])
-    win = Window(doc)
+    win = MainWindow(document=doc, settings=None)
     qtbot.addWidget(win)
     win.resize(900, 600)
     yield win
@@ -81,15 +63,17 @@ def run_check(qtbot, panel, path):
 
 
 def test_install_adds_dock_and_tools_actions(window):
-    panel = install(window)
-    names = [a.objectName() for a in window.menu("tools").actions()]
+    panel = window.field_check_panel
+    names = [a.objectName() for a in window.menu("tools").actions()][-5:]
     assert names == ["field_check.goto", "field_check.here", "field_check.check", "field_check.correct", "field_check.undo"]
+    assert [a.text() for a in window.menu("tools").actions()][-5:] == [
+        "转到坐标…", "这里有什么（点击地图）", "核查观测…", "修正位置…", "撤销修正"]
     assert isinstance(panel.dock, QDockWidget) and panel.dock.widget() is panel
-    assert window.field_check_panel is panel
+    assert panel.dock.objectName() == "dock_field_check" and panel.dock.windowTitle() == "实地核查"
 
 
 def test_check_fills_table_and_adds_discrepancy_layer(qtbot, window, obs_file):
-    panel = install(window)
+    panel = window.field_check_panel
     run_check(qtbot, panel, obs_file)
     assert panel.table.rowCount() == 3
     assert [panel.table.item(r, COL_STATUS).text() for r in range(3)] == ["超差", "符合", "超差"]
@@ -99,7 +83,7 @@ def test_check_fills_table_and_adds_discrepancy_layer(qtbot, window, obs_file):
 
 
 def test_status_and_distance_columns_are_visible_in_a_300_px_dock(qtbot, window, obs_file):
-    panel = install(window)
+    panel = window.field_check_panel
     window.show()
     window.resizeDocks([panel.dock], [300], Qt.Orientation.Horizontal)
     qtbot.waitUntil(lambda: panel.dock.width() <= 320)
@@ -125,7 +109,7 @@ def test_status_and_distance_columns_are_visible_in_a_300_px_dock(qtbot, window,
 
 
 def test_exports_csv_and_pdf_from_the_panel(qtbot, window, obs_file, tmp_path):
-    panel = install(window)
+    panel = window.field_check_panel
     run_check(qtbot, panel, obs_file)
     out = panel.export_csv(str(tmp_path / "r.csv"))
     with open(out, encoding="utf-8-sig") as fh:
@@ -138,17 +122,12 @@ def test_exports_csv_and_pdf_from_the_panel(qtbot, window, obs_file, tmp_path):
 def test_cancelling_the_pdf_says_so_and_leaves_no_file(qtbot, window, obs_file, tmp_path):
     import threading
 
-    from explorer import workers
+    from explorer.jobs import Job
 
-    panel = install(window)
+    panel = window.field_check_panel
     run_check(qtbot, panel, obs_file)
     gate = threading.Event()
-
-    class Hold(workers.Job):  # keeps the data lane busy so the report is still queued when cancelled
-        def work(self):
-            gate.wait(10)
-
-    workers.start(Hold(), lane="data")
+    Job(lambda feedback: gate.wait(10), "data").start()  # keeps the data lane busy: the report is still queued
     out = tmp_path / "r.pdf"
     task = panel.export_pdf(str(out))
     panel.cancel_button.click()
@@ -160,7 +139,7 @@ def test_cancelling_the_pdf_says_so_and_leaves_no_file(qtbot, window, obs_file, 
 
 
 def test_correct_location_writes_users_file_and_undo_restores(qtbot, window, obs_file, tmp_path):
-    panel = install(window)
+    panel = window.field_check_panel
     run_check(qtbot, panel, obs_file)
     panel.table.selectRow(0)
     edits = tmp_path / "mine.gpkg"
@@ -182,7 +161,7 @@ def test_correct_location_writes_users_file_and_undo_restores(qtbot, window, obs
 
 
 def test_correct_without_reason_or_selection_explains(qtbot, window, obs_file, tmp_path):
-    panel = install(window)
+    panel = window.field_check_panel
     run_check(qtbot, panel, obs_file)
     assert panel.correct_selected(reason="x", edits_path=str(tmp_path / "e.gpkg")) is None
     assert "Select" in panel.summary.text() or "选择" in panel.summary.text()
@@ -193,7 +172,7 @@ def test_correct_without_reason_or_selection_explains(qtbot, window, obs_file, t
 
 
 def test_go_to_marks_and_centres_on_converted_position(window):
-    panel = install(window)
+    panel = window.field_check_panel
     parsed = panel.go_to("东经105°42′ 北纬29°41′", "gcj02")
     assert (parsed.lon, parsed.lat) == pytest.approx(coords.gcj02_to_wgs84(105.7, 29 + 41 / 60))
     marker = window.document.layer(GOTO_LAYER).data.geometry.iloc[0]
@@ -204,11 +183,11 @@ def test_go_to_marks_and_centres_on_converted_position(window):
 
 
 def test_whats_here_answers_a_canvas_click_only_when_the_tool_is_on(qtbot, window):
-    panel = install(window)
+    panel = window.field_check_panel
     x, y = lonlat_to_display(105.7, 29.69)
     window.canvas.clicked.emit(float(x), float(y))
     assert panel.info.toPlainText() == "" and not panel.is_busy()
-    panel.actions_by_key["act.here"].setChecked(True)
+    panel.actions_by_key["here"].setChecked(True)
     with qtbot.waitSignal(panel.here_ready, timeout=30000) as blocker:
         window.canvas.clicked.emit(float(x), float(y))
     assert blocker.args[0].lon == pytest.approx(105.7)
@@ -216,7 +195,7 @@ def test_whats_here_answers_a_canvas_click_only_when_the_tool_is_on(qtbot, windo
 
 
 def test_cancel_stops_a_running_task_and_says_so(qtbot, window):
-    panel = install(window)
+    panel = window.field_check_panel
 
     def slow(feedback):
         deadline = time.monotonic() + 20
@@ -225,7 +204,7 @@ def test_cancel_stops_a_running_task_and_says_so(qtbot, window):
             time.sleep(0.01)
         return "finished"
 
-    panel._start(slow, lambda v: panel.summary.setText(v), "…")
+    panel._start(slow, lambda v: panel.summary.setText(v), plain("…"))
     assert panel.cancel_button.isEnabled()
     panel.cancel_button.click()
     qtbot.waitUntil(lambda: not panel.is_busy(), timeout=5000)
@@ -234,8 +213,6 @@ def test_cancel_stops_a_running_task_and_says_so(qtbot, window):
 
 
 def test_go_to_dialog_refuses_bad_text_and_accepts_gauss_kruger(qtbot):
-    from explorer.actions.field_check_panel import GoToDialog
-
     dialog = GoToDialog()
     qtbot.addWidget(dialog)
     dialog.edit.setText("somewhere")
@@ -252,12 +229,12 @@ def test_go_to_dialog_refuses_bad_text_and_accepts_gauss_kruger(qtbot):
 def test_switching_language_retranslates_actions_and_table(qtbot, window, obs_file):
     from explorer import i18n
 
-    panel = install(window)
+    panel = window.field_check_panel
     run_check(qtbot, panel, obs_file)
     before = i18n.language()
     try:
         i18n.set_language("en")
-        assert panel.actions_by_key["act.check"].text() == "Check observations…"
+        assert panel.actions_by_key["check"].text() == "Check observations…"
         assert panel.table.item(0, COL_STATUS).text() == "flagged" and panel.run_button.text() == "Check"
         assert panel.summary.text().startswith("3 observations")
         i18n.set_language("zh")
@@ -275,7 +252,7 @@ def test_name_tie_is_marked_in_the_table_with_the_note_as_tooltip(qtbot, window,
                                    "status": "planned", "themes": "culture_tourism", "geometry": Point(105.8, 29.755)}
     path = tmp_path / "tie.csv"
     path.write_text("id,name,lon,lat\nA,大足石刻站,105.8,29.755\nB,天府广场,104.0657,30.6595\n", encoding="utf-8")
-    panel = install(window)
+    panel = window.field_check_panel
     with qtbot.waitSignal(panel.result_ready, timeout=20000):
         panel.run_check(str(path), "wgs84", 200)
     qtbot.waitUntil(lambda: not panel.is_busy())
@@ -288,8 +265,9 @@ def test_name_tie_is_marked_in_the_table_with_the_note_as_tooltip(qtbot, window,
 def test_panel_work_runs_on_the_explorers_one_worker_thread(qtbot, window):
     import threading
 
-    panel = install(window)
+    panel = window.field_check_panel
     names = []
     with qtbot.waitSignal(panel.result_ready, timeout=10000):
-        panel._start(lambda feedback: names.append(threading.current_thread().name), lambda v: panel.result_ready.emit(v), "…")
+        panel._start(lambda feedback: names.append(threading.current_thread().name), lambda v: panel.result_ready.emit(v),
+                     plain("…"))
     assert names == ["explorer-data-worker"]

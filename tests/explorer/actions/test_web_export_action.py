@@ -7,14 +7,12 @@ import re
 import pytest
 
 from explorer import i18n
-
-from explorer.actions import web_export as web_export_action
-from tests.layers.web.test_export_web import drawn, legend_and_title, page_features
+from tests.layers.web.test_export_web import drawn, legend_and_title
 
 
 def _install(window):
-    item = web_export_action.install(window)
-    return item, window.menu("file").actions()
+    """The window's File → Export web map… (main_window installs it)."""
+    return window.web_export, window.menu("file").actions()
 
 
 def test_the_file_menu_gets_the_action_after_the_page_export_and_it_follows_the_language(window):
@@ -48,7 +46,7 @@ def test_export_writes_the_visible_filtered_layers_framed_on_the_view(window, qt
     # the page opens on the canvas view
     from geodata.coords.projection import display_bounds_to_lonlat
 
-    west, south, east, north = display_bounds_to_lonlat(web_export_action.view_extent(window))
+    west, south, east, north = display_bounds_to_lonlat(window.canvas.view.extent())
     bounds = json.loads(re.search(r"map_[0-9a-f]+\.fitBounds\(\s*(\[\[.*?\]\])", text, flags=re.DOTALL).group(1))
     assert bounds[0] == pytest.approx([south, west], abs=1e-4)
     assert bounds[1] == pytest.approx([north, east], abs=1e-4)
@@ -77,4 +75,11 @@ def test_amap_basemap_warns_about_gcj02_before_and_in_the_page(window, qtbot, tm
         dialog.start_export(str(out))
     text = out.read_text(encoding="utf-8")
     assert "GCJ-02" in legend_and_title(text)[0]
-    assert len(page_features(text)) > 0
+    from geodata.coords.datums import wgs84_to_gcj02
+
+    data = window.document.layer("projects").data.set_index("name_zh")
+    projects = drawn(text, "projects")
+    assert sorted(f["properties"]["name"] for f in projects) == sorted(data.index)
+    for feature in projects:  # every point moved onto the Amap tiles' datum
+        point = data.loc[feature["properties"]["name"]].geometry
+        assert feature["geometry"]["coordinates"] == pytest.approx(list(wgs84_to_gcj02(point.x, point.y)), abs=1e-5)

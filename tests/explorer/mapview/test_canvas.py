@@ -94,13 +94,15 @@ def test_a_result_already_sent_for_an_old_view_does_not_end_the_wait_for_the_new
     canvas.pan_by(15, 0)
     canvas._debounce.stop()
     canvas._start_render()  # the render of this view starts at once ...
-    assert canvas._jobs[canvas._current_id].finished.wait(30)  # ... and its result is queued, not handled
+    old = canvas.frame_job()
+    assert old.wait(30)  # ... and its result is queued, not handled
     canvas.pan_by(15, 0)  # the view moves on before that result is delivered
     QCoreApplication.sendPostedEvents()  # delivers the old result (timers, the new job's start, wait)
     assert canvas.is_render_pending()
     assert canvas.wait_idle()
     assert results[-1].view.extent == pytest.approx(canvas.view.extent(), abs=1e-3)
     assert canvas.last_result is results[-1]
+    assert old.outcome == "cancelled"  # its result arrived too late to count
 
 
 def test_map_area_has_many_colours_and_chinese_labels(window):
@@ -138,53 +140,39 @@ def test_scale_bar_length_is_geodesic(window):
 def test_a_render_overtaken_by_a_newer_view_is_cancelled_and_never_shown(window, qtbot):
     import threading
 
-    from explorer import workers
+    from explorer.jobs import Job
 
     canvas = window.canvas
     gate = threading.Event()
-
-    class Hold(workers.Job):  # keeps the map thread busy so both renders queue up
-        def work(self):
-            gate.wait(10)
-
-    workers.start(Hold())
+    Job(lambda feedback: gate.wait(10), "map").start()  # keeps the map lane busy so both renders queue up
     finished = []
     canvas.render_finished.connect(finished.append)
     canvas.pan_by(30, 0)
     canvas.schedule_render(immediate=True)
-    qtbot.waitUntil(lambda: len(canvas._jobs) >= 1)
-    first = canvas._jobs[max(canvas._jobs)]
+    qtbot.waitUntil(lambda: canvas.frame_job() is not None)
+    first = canvas.frame_job()
     canvas.pan_by(30, 0)
     canvas.schedule_render(immediate=True)
-    qtbot.waitUntil(lambda: max(canvas._jobs) > first.job_id)
+    qtbot.waitUntil(lambda: canvas.frame_job() is not first)
     assert first.feedback.is_cancelled()
     gate.set()
     assert canvas.wait_idle()
     assert len(finished) == 1
     assert finished[0].view.extent == pytest.approx(canvas.view.extent(), abs=1e-3)
+    assert first.outcome == "cancelled" and not first.feedback.fraction  # skipped: it never started painting
 
 
 def test_a_long_data_job_does_not_hold_up_map_work():
     import threading
 
-    from explorer import workers
+    from explorer.jobs import Job
 
     release = threading.Event()
     map_done = threading.Event()
-
-    class Blocking(workers.Job):
-        def work(self):
-            release.wait(10)
-
-    class Quick(workers.Job):
-        def work(self):
-            map_done.set()
-
-    slow = Blocking()
-    workers.start(slow, lane="data")
-    workers.start(Quick(), lane="map")
+    slow = Job(lambda feedback: release.wait(10), "data").start()
+    Job(lambda feedback: map_done.set(), "map").start()
     try:
         assert map_done.wait(5), "a map job waited behind a data job"
     finally:
         release.set()
-        slow.finished.wait(5)
+        slow.wait(5)

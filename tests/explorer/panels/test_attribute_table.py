@@ -57,11 +57,23 @@ def test_double_click_zooms_to_the_feature(window, qtbot):
     assert window.identify.shown_value("adcode") == "500111"
 
 
-def test_missing_values_show_as_empty_cells_not_na_text():
+def test_missing_values_show_as_empty_cells_not_na_text(window):
+    import numpy as np
     import pandas as pd
 
-    from explorer.panels.attribute_table import display_value
+    data = window.document.layer("projects").data.copy()
+    data["year"] = pd.array([2023, None, 2025, None], dtype="Int64")  # as the loader returns years
+    data["note"] = pd.Series([None, np.nan, 2023.0, " "], dtype=object)
+    data["share"] = [0.25, np.nan, 2023.0, 1.5]
+    window.table.set_layer("projects")
+    window.document.set_layer_data("projects", data)  # the table shows the new frame
+    model = window.table.model
 
-    assert display_value(pd.NA) == "" and display_value(None) == "" and display_value(float("nan")) == ""
-    assert display_value(pd.array([2023], dtype="Int64")[0]) == "2023"
-    assert display_value(2023.0) == "2023"
+    def column(name):
+        c = model.columns.index(name)
+        return [model.data(model.index(r, c)) for r in range(model.rowCount())]
+
+    assert column("year") == ["2023", "", "2025", ""]
+    assert column("note") == ["", "", "2023", ""]
+    assert column("share") == ["0.25", "", "2023", "1.5"]
+    assert column("themes")[1] == "industry,innovation"  # raw values: the table shows what is stored

@@ -1,0 +1,88 @@
+"""The questions an import or a project load asks: which datum, which layer, which CRS, where
+a moved file went.  Each returns the answer, or None when the user cancels."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QInputDialog, QLabel, QMessageBox,
+                               QVBoxLayout, QWidget)
+
+from explorer import i18n
+from geodata.core.message import Message
+
+DATUM_TITLE = Message("坐标基准", "Datum of the coordinates")
+DATUM_ASK = Message("{name} 的经纬度是哪种坐标？", "Which datum are the longitudes/latitudes of {name} in?")
+DATUM_WHY = Message("在高德、腾讯地图上取的点为 GCJ-02，百度为 BD-09（偏移数百米）；GPS、天地图为 WGS84。",
+                    "Points taken from Amap or Tencent maps are GCJ-02, from Baidu BD-09 (offset by hundreds of metres); "
+                    "GPS and Tianditu give WGS84.")
+DATUM_CHOICES = ("wgs84", "gcj02", "bd09", "cgcs2000")  # WGS84 first: the default
+CHOOSE_LAYER = Message("选择图层", "Choose a layer")
+LAYER_IN = Message("{name} 含多个图层：", "{name} holds several layers:")
+CRS_TITLE = Message("坐标参考系", "Coordinate reference system")
+CRS_ASK = Message("{name} 没有说明坐标参考系。请选择（或输入 EPSG 代码）：",
+                  "{name} does not say its coordinate system. Choose one (or type an EPSG code):")
+CRS_FAR = Message("（数据会落在区域外）", " (puts the data outside the region)")
+MISSING_TITLE = Message("找不到数据文件", "Data file not found")
+MISSING_ASK = Message("图层 {layer} 的文件不在原处：\n{path}\n请找到它（取消则跳过该图层）。",
+                      "The file of layer {layer} has moved:\n{path}\nPlease locate it (Cancel skips the layer).")
+
+
+class DatumDialog(QDialog):
+    """Which datum a file's lon/lat are in: a combo (WGS84 first and default) and why it matters."""
+
+    def __init__(self, path: Path, parent: QWidget | None = None) -> None:
+        from geodata.coords.datums import DATUMS
+
+        super().__init__(parent)
+        self.setWindowTitle(i18n.ui(DATUM_TITLE))
+        self.combo = QComboBox()
+        for key in DATUM_CHOICES:
+            self.combo.addItem(i18n.ui(DATUMS[key]), key)
+        self.combo.setCurrentIndex(0)
+        why = QLabel(i18n.ui(DATUM_WHY))
+        why.setWordWrap(True)
+        layout = QVBoxLayout(self)
+        layout.addWidget(QLabel(i18n.ui(DATUM_ASK, name=path.name)))
+        layout.addWidget(self.combo)
+        layout.addWidget(why)
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
+        buttons.accepted.connect(self.accept)
+        buttons.rejected.connect(self.reject)
+        layout.addWidget(buttons)
+        self.buttons = buttons
+
+    def datum(self) -> str:
+        return str(self.combo.currentData())
+
+
+def ask_datum(parent: QWidget, path: Path) -> str | None:
+    """Datum key for a file of lon/lat (WGS84 unless the user says otherwise)."""
+    dialog = DatumDialog(path, parent)
+    try:
+        return dialog.datum() if dialog.exec() == QDialog.DialogCode.Accepted else None
+    finally:
+        dialog.deleteLater()
+
+
+def ask_layer(parent: QWidget, path: Path, layers: list[str]) -> str | None:
+    name, ok = QInputDialog.getItem(parent, i18n.ui(CHOOSE_LAYER), i18n.ui(LAYER_IN, name=path.name), layers, 0, False)
+    return name if ok else None
+
+
+def ask_crs(parent: QWidget, path: Path, error) -> str | None:
+    """'EPSG:nnnn' for a file without a CRS; the regional CRSs that put the data in the region come first."""
+    from geodata.io.crs_detect import region_choices
+
+    choices = region_choices(error.bounds)
+    labels = [f"EPSG:{code}  {name}" + ("" if fits else i18n.ui(CRS_FAR)) for code, name, fits in choices]
+    label, ok = QInputDialog.getItem(parent, i18n.ui(CRS_TITLE), i18n.ui(CRS_ASK, name=path.name), labels, 0, True)
+    if not ok or not label.strip():
+        return None
+    return label.split()[0]
+
+
+def ask_missing(parent: QWidget, missing) -> str | None:
+    """Where a project's data file went (`missing.layer`, `missing.path`)."""
+    QMessageBox.information(parent, i18n.ui(MISSING_TITLE), i18n.ui(MISSING_ASK, layer=missing.layer, path=missing.path))
+    path, _ = QFileDialog.getOpenFileName(parent, i18n.ui(MISSING_TITLE), str(Path(missing.path).parent))
+    return path or None
