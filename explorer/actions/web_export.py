@@ -57,7 +57,6 @@ class WebExportDialog(QDialog):
         self.setWindowTitle(i18n.ui(TITLE))
         self.setMinimumWidth(480)
         self._exports = JobGroup()
-        self.last_path: str | None = None
 
         self.basemap = QComboBox()
         for key, label in BASEMAPS.items():
@@ -156,7 +155,6 @@ class WebExportDialog(QDialog):
         self.failed.emit(text)
 
     def _on_done(self, path: str) -> None:
-        self.last_path = path
         self.message.setText(i18n.ui(DONE, path=path))
         self.exported.emit(path)
 

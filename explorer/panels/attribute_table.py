@@ -56,13 +56,6 @@ class FeatureTableModel(QAbstractTableModel):
         layer = self.document.layer(self.layer_name)
         return layer.cache.ids[int(self.rows[source_row])]
 
-    def row_of_id(self, feature_id: str) -> int | None:
-        ids = self.document.layer(self.layer_name).cache.ids
-        for r, pos in enumerate(self.rows.tolist()):
-            if ids[pos] == feature_id:
-                return r
-        return None
-
     # Qt model API
     def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802
         return 0 if parent.isValid() else len(self.rows)

@@ -328,9 +328,6 @@ class FilterPanel(QWidget):
         """Show one theme alone (right-click a theme), or every theme again (None)."""
         self.document.set_filter(self.document.filter.replace(themes=[key] if key else []))
 
-    def set_theme(self, key: str, on: bool) -> None:
-        self.theme_checks[key].setChecked(on)
-
     def reset(self) -> None:
         self.document.set_filter(Filter())
 

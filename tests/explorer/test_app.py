@@ -52,10 +52,39 @@ def test_real_app_opens_a_window_with_a_drawn_map(xvfb, tmp_path):
                           cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
     assert done.returncode == 0, done.stderr[-2000:]
     image = QImage(str(shot))
-    assert not image.isNull() and image.width() >= 800 and image.height() >= 600
-    colours = {image.pixel(x, y) for x in range(0, image.width(), 4) for y in range(0, image.height(), 4)}
-    assert len(colours) > 200
-    # the map area (centre of the window) is drawn, not one flat colour
-    cx, cy = image.width() // 2, image.height() // 2
-    centre = {image.pixel(x, y) for x in range(cx - 150, cx + 150, 3) for y in range(cy - 100, cy + 100, 3)}
-    assert len(centre) > 20
+    assert (image.width(), image.height()) == (1504, 920)  # 94 % × 92 % of the 1600×1000 screen
+    _assert_the_economic_circle_is_drawn(image)
+
+
+def _assert_the_economic_circle_is_drawn(image) -> None:
+    """The circle's red outline frames the map as its geometry does, and the districts inside and
+    outside it are filled in their two colours where they lie (labels and symbols cover a few)."""
+    import numpy as np
+    from PySide6.QtGui import QColor
+
+    from geodata.coords.projection import lonlat_to_display
+    from layers.model.document import MapDocument
+    from layers.model.style import default_layer_style
+
+    def name(x, y):
+        return QColor(image.pixel(x, y)).name()
+
+    outline = default_layer_style("circle").base.stroke
+    classes = default_layer_style("districts").classes  # keys in_circle|partial
+    inside, outside = {classes["1|0"].style.fill, classes["1|1"].style.fill}, {classes["0|0"].style.fill}
+    red = np.array([(x, y) for x in range(0, image.width()) for y in range(0, image.height()) if name(x, y) == outline])
+    assert len(red) > 2000, "no outline of the economic circle"
+    (px0, py0), (px1, py1) = red.min(axis=0), red.max(axis=0)
+    doc = MapDocument.from_bundle(names=["districts", "circle"])
+    x0, y0, x1, y1 = doc.layer("circle").cache.total_bounds
+    assert (px1 - px0) / (py1 - py0) == pytest.approx((x1 - x0) / (y1 - y0), rel=0.02)  # same shape, not stretched
+    found = {True: [], False: []}
+    for row in doc.layer("districts").data.itertuples():
+        point = row.geometry.representative_point()
+        x, y = lonlat_to_display(point.x, point.y)
+        px, py = round(px0 + (x - x0) / (x1 - x0) * (px1 - px0)), round(py0 + (y1 - y) / (y1 - y0) * (py1 - py0))
+        if px0 <= px <= px1 and py0 <= py <= py1:  # inside the outline's box: surely on the map
+            near = {name(px + i, py + j) for i in range(-3, 4) for j in range(-3, 4)}
+            found[bool(row.in_circle)].append(bool(near & (inside if row.in_circle else outside)))
+    for in_circle, hits in found.items():
+        assert len(hits) > 30 and sum(hits) / len(hits) > 0.85, (in_circle, sum(hits), len(hits))

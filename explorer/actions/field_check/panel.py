@@ -226,7 +226,7 @@ class FieldCheckPanel(CorrectionActions, LocateActions, QWidget):
         self.table.setRowCount(len(result.rows))
         for r, rec in enumerate(result.rows.itertuples(index=False)):
             dist = "" if rec.distance_m != rec.distance_m else f"{rec.distance_m:.1f}"
-            note = getattr(rec, "match_note", "") or ""
+            note = rec.match_note or ""
             # A name tie is flagged in the match cell; the note (which projects tied) is its tooltip.
             cells = {COL_STATUS: i18n.ui(STATUS_TEXT[rec.status]), COL_DISTANCE: dist, COL_OBS_NAME: rec.obs_name,
                      COL_PROJECT: f"{rec.project_id} {rec.project_name_zh}".strip(),

@@ -58,7 +58,10 @@ def test_imported_csv_becomes_a_layer_the_theme_filter_applies_to(qtbot, tmp_pat
     assert actions.wait_idle()
     assert actions.errors == []
     layer = window.document.layer("sites")
-    assert len(layer.data) == 3 and layer.style is not None and layer.label_field == "name_zh"
+    from layers.model.style import default_layer_style
+
+    assert len(layer.data) == 3 and layer.label_field == "name_zh"
+    assert layer.style == default_layer_style("sites", "Point")  # the default style of an imported point layer
     assert set(layer.theme_tags) == {"culture_tourism", "industry", "innovation", "ecology"}
     assert layer.data_ref == {"kind": "file", "path": str((tmp_path / "sites.csv").resolve())}
     mask = Filter(themes=("industry",)).mask(layer)
@@ -203,7 +206,7 @@ def test_project_notes_reach_the_report_in_the_users_language(qtbot, tmp_path):
     assert actions.wait_idle()
     (title, summary, lines), = shown
     assert title == "项目说明" and summary == "已打开项目 s.cyproj"
-    assert [getattr(line, "zh", "") for line in lines] == ["保存的视图范围无效，地图按全图打开"]
+    assert [line.zh for line in lines] == ["保存的视图范围无效，地图按全图打开"]
 
 
 def data_actions_layer():

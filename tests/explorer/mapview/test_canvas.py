@@ -105,11 +105,26 @@ def test_a_result_already_sent_for_an_old_view_does_not_end_the_wait_for_the_new
     assert old.outcome == "cancelled"  # its result arrived too late to count
 
 
-def test_map_area_has_many_colours_and_chinese_labels(window):
-    image: QImage = canvas_image(window)
-    colours = {image.pixel(x, y) for x in range(0, image.width(), 7) for y in range(0, image.height(), 7)}
-    assert len(colours) > 50
-    assert window.canvas.last_result.drawn["districts"] > 50
+def test_each_project_is_drawn_in_its_class_colour_where_it_lies(window):
+    from tests.explorer.helpers import rerender
+
+    canvas, doc = window.canvas, window.document
+    result, image = canvas.last_result, canvas_image(window)
+    layer = doc.layer("projects")
+    keys = layer.cache.class_keys(layer.style.fields)
+    drawn_at = {row: (round(x), round(y)) for (name, row), (x, y) in result.point_positions.items() if name == "projects"}
+    assert sorted(drawn_at) == [0, 1, 2, 3]
+    doc.set_visible("projects", False)
+    rerender(canvas)
+    under = canvas_image(window)  # the map beneath the symbols
+    for row, (x, y) in drawn_at.items():
+        style = layer.style.classes[keys[row]].style  # e.g. transport|under_construction: 55 % blue
+        fill, below, shown = QColor(style.fill), QColor(under.pixel(x, y)), QColor(image.pixel(x, y))
+        expected = [style.fill_opacity * f + (1 - style.fill_opacity) * b
+                    for f, b in zip(fill.getRgb()[:3], below.getRgb()[:3])]
+        assert shown.getRgb()[:3] == pytest.approx(expected, abs=2), layer.data["id"].iloc[row]
+    assert result.drawn["projects"] == 4
+    assert result.drawn["districts"] == len(doc.layer("districts").cache.visible(canvas.view.extent()))
 
 
 def canvas_image(window) -> QImage:

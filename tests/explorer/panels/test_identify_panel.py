@@ -64,3 +64,27 @@ def test_long_english_field_names_leave_the_values_most_of_the_width(window):
     table = panel.table
     assert table.columnWidth(0) <= round(table.viewport().width() * 0.36) + 1
     assert table.columnWidth(1) > table.columnWidth(0)
+
+
+def test_coded_values_read_as_words_like_the_web_popups_and_blanks_stay_empty(window):
+    import geopandas as gpd
+    import pandas as pd
+    from shapely.geometry import LineString
+
+    from layers.model.document import MapLayer
+
+    lines = gpd.GeoDataFrame({
+        "id": ["r1"], "name_zh": ["测试高铁"], "kind": ["high_speed"], "status": ["under_construction"],
+        "themes": ["transport,ecology"], "geometry_quality": ["schematic"], "control_points": ['["大足", "荣昌"]'],
+        "year": pd.array([pd.NA], dtype="Int64"), "doc_year": [2023.0], "note": [None]},
+        geometry=[LineString([(105.7, 29.7), (105.4, 29.4)])], crs=4326)
+    window.document.add_layer(MapLayer(name="lines", data=lines, title_zh="测试线路", title_en="Test lines"))
+    panel = window.identify
+    panel.show_feature("lines", 0)
+    shown = {field: panel.shown_value(field) for field in lines.columns if field != "geometry"}
+    assert shown == {"id": "r1", "name_zh": "测试高铁", "kind": "高速铁路", "status": "在建", "themes": "交通、生态环保",
+                     "geometry_quality": "示意", "control_points": "大足 → 荣昌", "year": "", "doc_year": "2023",
+                     "note": ""}
+    window.set_language("en")
+    assert panel.shown_value("kind") == "High-speed rail" and panel.shown_value("themes") == "Transport, Ecology"
+    assert panel.title.text() == "<b>测试高铁</b> — Test lines"  # no English name: the Chinese one

@@ -31,4 +31,10 @@ def test_layer_info_names_source_count_and_quality(window):
     row = next(i for i in range(panel.list.count()) if panel.list.item(i).data(Qt.ItemDataRole.UserRole) == "projects")
     panel.list.setCurrentRow(row)
     text = panel._info_text(window.document.layer("projects"))
-    assert "tests/explorer/conftest.py" in text and "4" in text and "示意" in text
+    assert text == "图层：重点项目\n来源：tests/explorer/conftest.py\n要素数：4（筛选后 4）\n几何质量：示意（按控制点手工放置）"
+    window.filter_panel.theme_checks["transport"].click()  # two of the four projects are transport
+    window.set_language("en")
+    assert panel._info_text(window.document.layer("projects")) == (
+        "Layer: Projects\nSource: tests/explorer/conftest.py\nFeatures: 4 (2 after filter)\n"
+        "Geometry quality: schematic (placed by hand through control points)")
+    assert panel.list.item(row).toolTip().startswith("Layer: Projects")
