@@ -96,6 +96,7 @@ def text_element(text: str):
         def __init__(self):
             super().__init__()
             self._name = "Text"
-            self.text = text
+            # a template of the same text drops one trailing newline (Jinja): so does this, the page stays the same
+            self.text = text[:-1] if text.endswith("\n") else text
 
     return Text()
