@@ -59,8 +59,20 @@ def run_default() -> int:
     return write_sample()
 
 
+def clean_up_after_crashes() -> None:
+    """Finish or remove the writes a killed run left (geodata/core/atomic.py: temporary files,
+    half-renamed groups, scratch folders); never in the way of starting."""
+    from geodata.core.atomic import clean_stale_writes
+
+    try:
+        clean_stale_writes()
+    except OSError:
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    clean_up_after_crashes()
     if not argv:
         return run_default()
     parser = build_parser()

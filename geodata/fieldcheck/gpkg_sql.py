@@ -39,7 +39,29 @@ def connect(path: Path) -> sqlite3.Connection:
 
 
 def connect_readonly(path: Path) -> sqlite3.Connection:
+    settle(path)
     return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=LOCK_TIMEOUT_S)
+
+
+def settle(path: Path) -> None:
+    """Clear what a killed writer left: taking the write lock replays a hot journal (a read-only
+    connection reads past it but leaves it), and a journal still there once we hold that lock is one
+    SQLite never made hot (the writer died before it changed the file), so it can go.  Someone
+    writing now (the lock not free at once), or a file we may not write: left as it is."""
+    journal = path.with_name(path.name + "-journal")
+    if not journal.exists():
+        return
+    try:
+        con = sqlite3.connect(path, timeout=0.5, isolation_level=None)
+        try:
+            con.execute("BEGIN IMMEDIATE")
+            con.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            journal.unlink(missing_ok=True)
+            con.execute("ROLLBACK")
+        finally:
+            con.close()
+    except (sqlite3.Error, OSError):
+        pass
 
 
 def has_tables(con: sqlite3.Connection) -> bool:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,13 +19,14 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geodata.core.atomic import atomic_path
+from geodata.core.atomic import atomic_group, atomic_path
 from geodata.core.message import Message
 from geodata.io.errors import MessageError, short
 
 DRIVERS = {".gpkg": "GPKG", ".shp": "ESRI Shapefile", ".geojson": "GeoJSON", ".json": "GeoJSON", ".kml": "KML", ".csv": "CSV"}
 FILE_FILTER = ("GeoPackage (*.gpkg);;Shapefile (*.shp);;GeoJSON (*.geojson);;KML (*.kml);;CSV (*.csv)")
 SHAPEFILE_PARTS = (".shp", ".shx", ".dbf", ".prj", ".cpg")
+SHAPEFILE_EXTRAS = (".qix", ".sbn", ".sbx")  # spatial indexes other programs add
 
 
 class ExportError(MessageError):
@@ -109,7 +109,8 @@ def save_layer(
                         opts["dataset_options"] = {"NameField": label}
                 with warnings.catch_warnings():
                     warnings.simplefilter("ignore")
-                    out.to_file(tmp, driver=driver, layer=name if driver == "GPKG" else None, engine="pyogrio", **opts)
+                    # the layer name is also GeoJSON's "name" and KML's folder: the real one, not the temporary file's
+                    out.to_file(tmp, driver=driver, layer=name, engine="pyogrio", **opts)
             paths = [path]
     except ExportError:
         raise
@@ -167,10 +168,12 @@ def _write_shapefile(gdf, path: Path, report: list[Message]) -> list[Path]:
                                   "save as GeoPackage or GeoJSON"))
     import pyogrio
 
-    # Several files must appear together: write them in a temp folder beside the target, then move each.
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix=f".{path.stem}.", dir=path.parent) as tmpdir:
-        tmp = Path(tmpdir) / f"{path.stem}.shp"
+    # One set: every part is written under a temporary name, then all are renamed together
+    # (`atomic_group`: all old or all new, even after a kill), the .shp last; a part of an older
+    # save that this one does not write (an index, say) is removed, as it would describe other data.
+    parts = [path.with_suffix(s) for s in (".cpg", ".prj", ".dbf", ".shx") + SHAPEFILE_EXTRAS + (".shp",)]
+    with atomic_group(parts, optional=[p for p in parts if p.suffix in (".prj", ".cpg") + SHAPEFILE_EXTRAS]) as temps:
+        tmp = temps[-1]
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             gdf.to_file(tmp, driver="ESRI Shapefile", encoding="UTF-8", engine="pyogrio")
@@ -182,15 +185,7 @@ def _write_shapefile(gdf, path: Path, report: list[Message]) -> list[Path]:
         if renamed:
             report.append(Message("Shapefile 字段名限 10 字节，已改名：" + "，".join(renamed),
                                "Shapefile field names are limited to 10 bytes; renamed: " + ", ".join(renamed)))
-        moved = []
-        for part in sorted(Path(tmpdir).iterdir()):
-            target = path.with_suffix(part.suffix)
-            os.replace(part, target)
-            moved.append(target)
-        for stale in SHAPEFILE_PARTS + (".qix", ".sbn", ".sbx"):
-            old = path.with_suffix(stale)
-            if old.exists() and old not in moved and stale not in (".shp",):
-                old.unlink()  # a sidecar of a previous save would describe other data
+        moved = sorted((p for p, t in zip(parts, temps) if t.exists()), key=lambda p: p.name)
     report.append(Message("Shapefile 已附 .cpg（UTF-8）和 .prj（WGS84）", "Shapefile written with .cpg (UTF-8) and .prj (WGS84)"))
     return moved
 

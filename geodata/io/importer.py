@@ -26,6 +26,7 @@ from pyproj import CRS
 
 from geodata.core.feedback import Cancelled, Feedback, feedback_or_new
 from geodata.core.message import Message
+from geodata.core.scratch import scratch_dir
 from geodata.io import crs_detect, formats
 from geodata.io.errors import CrsUnknown, DataImportError, LayerChoiceRequired, cannot_read, short
 from geodata.io.normalise import normalise
@@ -168,7 +169,7 @@ def import_file(
     try:
         formats.check_readable(path)
         feedback.set_progress(0.0, Message(f"读取 {path.name}", f"reading {path.name}"))
-        with tempfile.TemporaryDirectory(prefix="cy-import-") as tmp:
+        with tempfile.TemporaryDirectory(prefix="import-", dir=scratch_dir()) as tmp:  # a kill: removed at next start
             gdf, declared, encoding, chosen = _read_any(path, layer, Path(tmp), report, feedback)
         feedback.check()
         feedback.set_progress(0.85, Message("检查坐标与几何", "checking coordinates and geometry"))

@@ -5,8 +5,8 @@ The map itself is painted by `layers.render.renderer.render` — the same call t
 uses — into the layout's map frame (`map_frame.py`); `furniture.py` and `legend_panel.py`
 add what goes around it, and `page_plan.py` decides the page.  This module only sets up the
 device of each format: PNG, SVG and PDF share one `paint_page`, so the three agree.
-Every file is written through `geodata.core.atomic.atomic_path`: a failed or cancelled
-export leaves nothing at the destination.
+Every file is written through `geodata.core.atomic.atomic_group` (a PNG with its world file
+and .prj as one group): a failed, cancelled or killed export leaves the old files or the new.
 """
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from typing import Any
 from PySide6.QtCore import QMarginsF, QRectF, QSize, QSizeF
 from PySide6.QtGui import QImage, QPageLayout, QPageSize, QPainter, QPdfWriter
 
-from geodata.core.atomic import atomic_path
+from geodata.core.atomic import atomic_group
 from geodata.core.feedback import Feedback, feedback_or_new
 from geodata.core.message import Message
 from geodata.coords import projection
@@ -28,7 +28,7 @@ from layers.page.map_frame import set_dpi
 from layers.page.page_plan import paint_page, plan_page
 from layers.page.scale_bar import ScaleBar
 from layers.page.svg_clip import clip_svg_file, svg_clips
-from layers.page.world_file import WorldFile, world_for_frame, write_world_files
+from layers.page.world_file import WorldFile, world_for_frame, world_sidecars, write_sidecar_texts
 from layers.render.legend import fold_legend
 
 FORMATS = (".png", ".svg", ".pdf")
@@ -136,17 +136,19 @@ def export_map(
         return paint_page(painter, layout, document, shown, title=plan.title, subtitle=plan.subtitle,
                           language=language, inset=plan.inset, feedback=feedback, raster=suffix == ".png")
 
-    files: list[Path] = [out]
-    with atomic_path(out) as tmp:
+    # a PNG and its world file + .prj are one group: all three new or all three old (image renamed last)
+    sidecars = list(world_sidecars(out)) if suffix == ".png" else []
+    with atomic_group([*sidecars, out]) as temps:
+        tmp = temps[-1]
         if suffix == ".png":
             result, bar, origin = _write_png(tmp, out, layout, paint, feedback)
+            write_sidecar_texts(*temps[:2], world, projection.DISPLAY_CRS.to_wkt("WKT1_ESRI"))
         elif suffix == ".svg":
             result, bar, origin = _write_svg(tmp, layout, paint, plan.title, SOURCE_LINE.text(language))
         else:
             result, bar, origin = _write_pdf(tmp, layout, paint, plan.title, plan.preset)
-        feedback.check()  # cancelled while writing: atomic_path drops the temporary file
-    if suffix == ".png":
-        files.extend(write_world_files(out, world, projection.DISPLAY_CRS.to_wkt("WKT1_ESRI")))
+        feedback.check()  # cancelled while writing: atomic_group drops the temporary files
+    files: list[Path] = [out, *sidecars]
     feedback.set_progress(1.0, DONE)
     return ExportResult(
         path=out,

@@ -13,7 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from geodata.core.atomic import atomic_write_text
+from geodata.core.atomic import atomic_group
 
 WORLD_SUFFIX = {".png": ".pgw", ".jpg": ".jgw", ".jpeg": ".jgw", ".tif": ".tfw", ".tiff": ".tfw"}
 
@@ -72,8 +72,20 @@ def world_path(image_path: str | os.PathLike) -> Path:
     return path.with_suffix(suffix)
 
 
+def world_sidecars(image_path: str | os.PathLike) -> tuple[Path, Path]:
+    """The world file and .prj of an image: written in one `atomic_group` with it, before it."""
+    return world_path(image_path), Path(image_path).with_suffix(".prj")
+
+
+def write_sidecar_texts(wld_path: Path, prj_path: Path, world: WorldFile, crs_wkt: str) -> None:
+    """The two sidecars' contents, into the (temporary) paths of an atomic group."""
+    wld_path.write_text(world.text(), encoding="ascii")
+    prj_path.write_text(crs_wkt, encoding="utf-8")
+
+
 def write_world_files(image_path: str | os.PathLike, world: WorldFile, crs_wkt: str) -> tuple[Path, Path]:
-    """Write `<image>.pgw` and `<image>.prj` (ESRI WKT) atomically beside the image."""
-    wld = atomic_write_text(world_path(image_path), world.text())
-    prj = atomic_write_text(Path(image_path).with_suffix(".prj"), crs_wkt)
+    """Write `<image>.pgw` and `<image>.prj` (ESRI WKT) beside the image, both or neither."""
+    wld, prj = world_sidecars(image_path)
+    with atomic_group([wld, prj]) as (wld_tmp, prj_tmp):
+        write_sidecar_texts(wld_tmp, prj_tmp, world, crs_wkt)
     return wld, prj

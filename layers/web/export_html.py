@@ -7,8 +7,9 @@ layer-control entry per layer and, for themed layers, one per primary theme
 attributes (`features.py`); a legend and title (`page_furniture.py`); scale; fullscreen;
 search by name; permanent labels by zoom tier (`web_labels.py`).
 
-Safety: every value that comes from data is HTML-escaped before it reaches folium
-(`escape.py`).  Basemaps: `basemaps.py` (Amap: overlays converted to GCJ-02, and the page
+Safety: every value that comes from data is HTML-escaped before it reaches folium, braces
+too, and the page is checked for anything Jinja would read as a tag before it is rendered
+(`escape.py`: folium compiles rendered output again, so a `{{ … }}` in data would run).  Basemaps: `basemaps.py` (Amap: overlays converted to GCJ-02, and the page
 says so).
 
 Network: the page loads Leaflet and three small Leaflet plugins from the CDN URLs
@@ -33,7 +34,7 @@ from layers.page.extent import filter_caption, resolve_extent
 from layers.page.page_plan import DEFAULT_TITLE
 from layers.web.assets import inline_assets
 from layers.web.basemaps import add_basemap, basemap_note, check_basemap
-from layers.web.escape import esc
+from layers.web.escape import check_inert, esc, text_element
 from layers.web.features import layer_groups
 from layers.web.page_furniture import PAGE_CSS, furniture_element, legend_html, page_notes, title_html
 from layers.web.web_labels import label_rules, labels_element
@@ -162,7 +163,7 @@ def build_map(document, *, basemap: str = "osm", tianditu_key: str | None = None
     heading = title or DEFAULT_TITLE.text(language)
     subtitle = " · ".join(p.text(language) for p in (caption, count(total, "个要素", "feature")) if p is not None)
     gcj_note = basemap_note(basemap)
-    fmap.get_root().header.add_child(folium.Element(f"<title>{esc(heading)}</title>" + PAGE_CSS))
+    fmap.get_root().header.add_child(text_element(f"<title>{esc(heading)}</title>" + PAGE_CSS))
     fmap.add_child(furniture_element(title_html(heading, subtitle, gcj_note.text(language) if gcj_note else None),
                                      legend_html(legend, language, notes)))
     return fmap, {"features": counts, "notes": notes}
@@ -193,6 +194,7 @@ def export_html(document, out_path, *, basemap: str = "osm", tianditu_key: str |
                             extent=extent, feedback=feedback, offline=offline)
     feedback.check()
     feedback.set_progress(0.92, RENDERING)
+    check_inert(fmap.get_root())  # folium compiles rendered scripts again: no value may read as a Jinja tag
     text = fmap.get_root().render()
     if offline:
         text = inline_assets(text)

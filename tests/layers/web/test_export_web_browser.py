@@ -243,3 +243,69 @@ def test_city_labels_show_at_the_first_view_and_project_labels_only_after_zoomin
     browser.wait_quiet(0.3)
     assert set(browser.evaluate(LABELS % "")) == cities
     assert browser.report.errors == []
+
+
+# values that end a script, break a pre-2019 JavaScript string, run as a link or as an image's handler
+USER_HOSTILE = ["</script><script>alert('s')</script>", "line\u2028sep\u2029para", "javascript:alert('url')",
+                "<a href=\"javascript:alert('a')\">link</a>", "<img src=x onerror=alert('img')>",
+                "{{ 7*7 }}", "{% for x in range(3) %}x{% endfor %}"]
+INJECTED = """(() => {
+    const bad = [];
+    document.querySelectorAll('body *').forEach(e => {
+        if (['IMG', 'IFRAME', 'A', 'SCRIPT', 'OBJECT', 'EMBED'].includes(e.tagName) && !/^leaflet-/.test(e.className) && e.closest('.cy-popup, .cy-title, .cy-legend, .cy-label, .leaflet-control-layers, .leaflet-tooltip, .search-tip'))
+            bad.push(e.tagName);
+        for (const a of e.attributes) {
+            if (a.name.toLowerCase().startsWith('on')) bad.push(e.tagName + '@' + a.name);
+            if (/^\\s*javascript:/i.test(a.value)) bad.push(e.tagName + '@' + a.name + '=javascript');
+        }
+    });
+    return bad; })()"""
+
+
+def test_imported_user_layer_with_hostile_properties_name_and_title_runs_no_script(browser, tmp_path):
+    """A GeoJSON a user imports, named and titled with hostile text, exported with a hostile page title."""
+    from geodata.io.importer import import_file
+    from layers.model.document import MapLayer
+
+    n = len(USER_HOSTILE)
+    source = tmp_path / "hostile.geojson"
+    source.write_text(json.dumps({"type": "FeatureCollection", "features": [
+        {"type": "Feature", "geometry": {"type": "Point", "coordinates": [104.2 + 0.2 * k, 29.4]},
+         "properties": {"name": value, "url": USER_HOSTILE[2], "note": USER_HOSTILE[(k + 1) % n],
+                        USER_HOSTILE[4]: value}} for k, value in enumerate(USER_HOSTILE)]},
+        ensure_ascii=False), encoding="utf-8")
+    gdf = import_file(source).gdf
+    assert len(gdf) == n and list(gdf["name"]) == USER_HOSTILE
+    name = "</script><img src=x onerror=alert('layer')>\u2028"
+    document = MapDocument([MapLayer(name, gdf, title_zh=USER_HOSTILE[3], title_en=USER_HOSTILE[0], label_field="name")])
+    title = "</script><script>alert('title')</script>\u2029javascript:alert(1){{ 7*7 }}"
+    for language in ("zh", "en"):
+        out = export_html(document, tmp_path / f"user-{language}.html", basemap="none", title=title, language=language)
+        report = browser.open(out)
+        assert_clean(report)
+        assert browser.evaluate(COUNT) == n
+        texts = browser.evaluate("""(() => {
+            const map = Object.values(window).find(v => v instanceof L.Map), texts = [];
+            map.eachLayer(l => { if (l.feature && l.getPopup && l.getPopup()) {
+                l.openPopup(); texts.push(l.getPopup().getElement().querySelector('.leaflet-popup-content').textContent);
+                l.openTooltip && l.openTooltip(); } });
+            return texts; })()""")
+        assert len(texts) == n
+        for value in USER_HOSTILE:  # every value shown as the text it is
+            assert any(value in t for t in texts), value
+        browser.evaluate(ZOOM % (29.4, 104.8, 11))
+        browser.wait_quiet(0.3)
+        labels = browser.evaluate(LABELS % "")
+        assert set(USER_HOSTILE) <= set(labels)
+        assert browser.evaluate("document.title") == title
+        assert title in browser.evaluate("document.querySelector('.cy-title').textContent")
+        overlays = browser.evaluate("document.querySelector('.leaflet-control-layers-overlays').textContent")
+        assert (USER_HOSTILE[3] if language == "zh" else USER_HOSTILE[0]) in overlays
+        legend = browser.evaluate("document.querySelector('.cy-legend').textContent")
+        assert (USER_HOSTILE[3] if language == "zh" else USER_HOSTILE[0]) in legend
+        browser.evaluate("""(() => { const i = document.querySelector('.leaflet-control-search input');
+            i.value = 'javascript'; i.dispatchEvent(new KeyboardEvent('keyup', {keyCode: 65})); return 1; })()""")
+        browser.wait_for("document.querySelectorAll('.search-tip').length")
+        assert browser.evaluate(INJECTED) == []
+        assert "49" not in " ".join(texts + labels)
+        assert browser.report.dialogs == [] and browser.report.errors == []
