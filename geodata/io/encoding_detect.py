@@ -127,6 +127,22 @@ def guess_bytes_encoding(raw: bytes) -> tuple[str, Message]:
                       f"charset-normalizer and a CJK check chose {name.upper()} (CJK plausibility {score:.0%})")
 
 
+def text_encoding(sample: bytes) -> tuple[str, Message]:
+    """(codec, reason) for the start of a text file: a byte-order mark (UTF-8, UTF-16), else strict
+    UTF-8 (the sample may end inside a character), else `guess_bytes_encoding`."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", Message("UTF-8（带字节顺序标记）", "UTF-8 (with byte-order mark)")
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", Message("UTF-16（字节顺序标记）", "UTF-16 (byte-order mark)")
+    for cut in range(4):
+        try:
+            (sample[: len(sample) - cut] if cut else sample).decode("utf-8")
+            return "utf-8", Message("UTF-8", "UTF-8")
+        except UnicodeDecodeError:
+            continue
+    return guess_bytes_encoding(sample)
+
+
 def detect_dbf_encoding(shp_or_dbf: str | Path) -> EncodingGuess:
     """Encoding of a shapefile's attribute table (path of the .shp or the .dbf)."""
     path = Path(shp_or_dbf)

@@ -26,7 +26,7 @@ from pyproj import CRS
 
 from geodata.core.feedback import Cancelled, Feedback, feedback_or_new
 from geodata.core.message import Message
-from geodata.io import crs_detect, formats
+from geodata.io import crs_detect, formats, xml_guard
 from geodata.io.errors import CrsUnknown, DataImportError, LayerChoiceRequired, cannot_read, short
 from geodata.io.normalise import normalise
 from geodata.io.postgis_source import PostgisSource, is_postgis_source, parse_source
@@ -82,6 +82,8 @@ def list_layers(path: str | Path | PostgisSource) -> list[str]:
     path = Path(path)
     try:
         kind = formats.kind(path, [])
+        if kind == "kml":
+            xml_guard.guard_kml(path)  # entities refused before GDAL opens it
         if kind in ("gpkg", "kml", "geojson"):
             return [str(name) for name, _ in ogr_layers(path)]
         if kind in ("zip", "kmz"):
@@ -207,7 +209,10 @@ def _read_any(path: Path, layer: str | None, tmp: Path, report: list[Message], f
         return gdf, gdf.crs, enc, None
     if kind in ("zip", "kmz"):
         return _read_zip(path, kind, layer, tmp, report, feedback)
-    if kind in ("gpkg", "geojson", "kml"):
+    if kind == "kml":  # parsed safely first: entities refused, bad placemarks and network links removed
+        gdf, chosen = read_ogr_layer(xml_guard.guard_kml(path, tmp / "kml", report), kind, layer, report)
+        return gdf, gdf.crs, None, chosen
+    if kind in ("gpkg", "geojson"):
         gdf, chosen = read_ogr_layer(path, kind, layer, report)
         return gdf, gdf.crs, None, chosen
     if kind == "gpx":

@@ -17,10 +17,14 @@ import shapely
 
 from geodata.core.feedback import Feedback
 from geodata.core.message import Message
-from geodata.io.encoding_detect import guess_bytes_encoding
+from geodata.io.coordinate_check import FEATURE_COLUMN, UNREADABLE, skip_features
+from geodata.io.encoding_detect import text_encoding
 from geodata.io.errors import DataImportError, short
 
 CSV_CHUNK_ROWS = 50_000
+# Excel's own limit; a header of 10^6 columns would take pandas minutes and gigabytes to refuse.
+MAX_COLUMNS = 16_384
+HEADER_SCAN_BYTES = 4 * 1024 * 1024  # the header line is looked for in this much of the file
 
 # Column names (normalised: lower case, no spaces/underscores/brackets) that hold coordinates.
 LON_NAMES = ("经度", "东经", "lon", "lng", "long", "longitude", "x", "pointx", "xcoord", "x坐标", "坐标x", "横坐标")
@@ -62,6 +66,7 @@ def table_to_gdf(df: pd.DataFrame, label: str, report: list[Message]) -> gpd.Geo
     df = df.reset_index(drop=True)
     df.columns = [str(c).strip() or f"column{i + 1}" for i, c in enumerate(df.columns)]
     lon_col, lat_col, wkt_col = find_coordinate_columns(df.columns)
+    labels = np.arange(len(df)) + 2  # line 1 is the header: a person finds "row 5" on line 5
     if lon_col is not None:
         xs, ys, n_dms = coordinate_values(df[lon_col], df[lat_col])
         ok = np.isfinite(xs) & np.isfinite(ys)
@@ -85,15 +90,10 @@ def table_to_gdf(df: pd.DataFrame, label: str, report: list[Message]) -> gpd.Geo
             f"{label} 中找不到坐标列",
             f"no coordinate columns in {label}: name them 经度/纬度 or lon/lat "
             f"(also lng, longitude, x/y, or a WKT column). Columns found: {cols}"))
-    bad = np.flatnonzero(~ok)
-    if len(bad):
-        rows = ", ".join(str(i + 2) for i in bad[:8]) + (" …" if len(bad) > 8 else "")  # line 1 is the header
-        report.append(Message(f"跳过 {len(bad)} 行无法识别坐标的数据（第 {rows} 行）",
-                              f"{len(bad)} rows without readable coordinates skipped (rows {rows})"))
-    df = df.loc[ok].reset_index(drop=True)
-    geometry = geometry[ok]
     df = _numeric_columns(df)
-    return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geometry), crs=None)
+    df[FEATURE_COLUMN] = labels  # normalise names skipped rows by these numbers, then drops the column
+    gdf = gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geometry), crs=None)
+    return skip_features(gdf, ~ok, UNREADABLE, report)  # the one rule: coordinate_check.py
 
 
 def _numeric_columns(df: pd.DataFrame) -> pd.DataFrame:
@@ -137,20 +137,6 @@ def coordinate_values(lon_s: pd.Series, lat_s: pd.Series) -> tuple[np.ndarray, n
     return xs, ys, n_dms
 
 
-def _text_encoding(sample: bytes) -> tuple[str, Message]:
-    if sample.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig", Message("UTF-8（带字节顺序标记）", "UTF-8 (with byte-order mark)")
-    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16", Message("UTF-16（字节顺序标记）", "UTF-16 (byte-order mark)")
-    for cut in range(4):  # the sample may end inside a multi-byte character
-        try:
-            (sample[: len(sample) - cut] if cut else sample).decode("utf-8")
-            return "utf-8", Message("UTF-8", "UTF-8")
-        except UnicodeDecodeError:
-            continue
-    return guess_bytes_encoding(sample)
-
-
 def read_csv(path: Path, report: list[Message], feedback: Feedback):
     """-> (GeoDataFrame, encoding); reports progress in 0..0.8 per chunk and stops between chunks."""
     size = path.stat().st_size
@@ -158,7 +144,7 @@ def read_csv(path: Path, report: list[Message], feedback: Feedback):
         sample = fh.read(256 * 1024)
     if b"\0" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise DataImportError(Message(f"{path.name} 不是文本文件", "is not a text (CSV) file"))
-    encoding, reason = _text_encoding(sample)
+    encoding, reason = text_encoding(sample)
     report.append(Message(f"文本编码 {encoding.upper()}（{reason.text('zh')}）",
                           f"text encoding {encoding.upper()} ({reason.text('en')})"))
     text = sample.decode(encoding, errors="replace")
@@ -170,6 +156,9 @@ def read_csv(path: Path, report: list[Message], feedback: Feedback):
     if sep != ",":
         shown = "TAB" if sep == chr(9) else repr(sep)
         report.append(Message(f"列分隔符为 {shown}", f"columns separated by {shown}"))
+    _check_header(path, encoding, sep)
+    if not encoding.startswith("utf-16"):
+        _check_nul(path)
     no_rows = DataImportError(Message(f"{path.name} 没有数据行", "has no rows"))
     frames = []
     with open(path, "rb") as raw:
@@ -194,6 +183,28 @@ def read_csv(path: Path, report: list[Message], feedback: Feedback):
     if df.empty:
         raise no_rows
     return table_to_gdf(df, path.name, report), encoding
+
+
+def _check_header(path: Path, encoding: str, sep: str) -> None:
+    """Refuse a header of more than MAX_COLUMNS columns before pandas builds them."""
+    with open(path, "rb") as fh:
+        head = fh.read(HEADER_SCAN_BYTES)
+    text = head.decode(encoding, errors="replace").lstrip("\ufeff")
+    line = text.split("\n", 1)[0]
+    columns = line.count(sep) + 1  # quoted separators may overcount a little: the limit is far away
+    if columns > MAX_COLUMNS or ("\n" not in text and len(head) == HEADER_SCAN_BYTES):
+        shown = f"{columns:,}" + ("+" if "\n" not in text else "")
+        raise DataImportError(Message(f"{path.name} 的表头有 {shown} 列，超过上限 {MAX_COLUMNS:,} 列",
+                                      f"its header has {shown} columns, more than the limit of {MAX_COLUMNS:,}"))
+
+
+def _check_nul(path: Path) -> None:
+    """NUL bytes past the first 256 KB: a binary file that began like text (cheap: memchr per MB)."""
+    with open(path, "rb") as fh:
+        while block := fh.read(1024 * 1024):
+            if b"\0" in block:
+                raise DataImportError(Message(f"{path.name} 含 NUL 字节，不是文本文件",
+                                              "holds NUL bytes: it is not a text (CSV) file"))
 
 
 def read_xlsx(path: Path, layer: str | None, report: list[Message]):
