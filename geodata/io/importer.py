@@ -129,6 +129,10 @@ def offers_datum(path: str | Path, layer: str | None = None) -> bool:
     import pyogrio
 
     try:
+        if kind == "gpkg":  # read_info counts the layer: a view is bounded first
+            from geodata.io.gpkg_guard import check_layer
+
+            check_layer(path, layer if layer is not None else str(pyogrio.list_layers(path)[0][0]))
         info = pyogrio.read_info(path, layer=layer)
         if not info.get("crs"):  # bounds only then: a GeoJSON would be scanned whole (on the GUI thread)
             info = pyogrio.read_info(path, layer=layer, force_total_bounds=True)
