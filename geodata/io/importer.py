@@ -37,7 +37,6 @@ from geodata.io.read_table import read_csv, read_xlsx
 FILE_FILTER = Message("空间数据 (*.shp *.zip *.gpkg *.geojson *.json *.kml *.kmz *.gpx *.csv *.txt *.tsv *.xlsx)",
                       "Spatial data (*.shp *.zip *.gpkg *.geojson *.json *.kml *.kmz *.gpx *.csv *.txt *.tsv *.xlsx)")
 DATUMS = ("wgs84", "cgcs2000", "gcj02", "bd09")
-MAX_UNZIPPED_BYTES = 2 * 1024**3  # refuse zip bombs
 
 
 @dataclass
@@ -234,25 +233,24 @@ def _read_any(path: Path, layer: str | None, tmp: Path, report: list[Message], f
 # --- zip and kmz archives --------------------------------------------------------------------------
 
 def _zip_members(zf: zipfile.ZipFile) -> list[str]:
-    infos = [i for i in zf.infolist() if not i.is_dir() and "__MACOSX" not in i.filename and not Path(i.filename).name.startswith(".")]
-    if sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES or len(infos) > 10_000:
-        raise DataImportError(Message("ZIP 解压后过大", "the ZIP archive unpacks to more than 2 GB or 10 000 files"))
-    return [i.filename for i in infos]
+    infos = formats.check_archive(zf, Path(zf.filename or "ZIP").name)  # zip bombs refused before unpacking
+    return [i.filename for i in infos if "__MACOSX" not in i.filename and not Path(i.filename).name.startswith(".")]
 
 
 def _extract(path: Path, out: Path) -> list[str]:
     """Unpack the archive's members under `out` (never outside it); -> member names."""
+    root = out.resolve()
     try:
         with zipfile.ZipFile(path) as zf:
             members = _zip_members(zf)
             for name in members:
                 target = (out / name).resolve()
-                if not str(target).startswith(str(out.resolve())):  # zip-slip: never write outside tmp
+                if not target.is_relative_to(root) or target == root:  # zip slip: never write outside tmp
                     raise DataImportError(Message(f"{path.name} 含非法路径", f"holds an unsafe path {name!r}"))
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with zf.open(name) as src, open(target, "wb") as dst:
                     shutil.copyfileobj(src, dst)
-    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as exc:
+    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, NotImplementedError) as exc:
         raise DataImportError(Message(f"{path.name} 是损坏的 ZIP 文件", "is a damaged or truncated ZIP archive")) from exc
     return members
 
@@ -282,6 +280,11 @@ def _read_zip(path: Path, kind: str, layer: str | None, tmp: Path, report: list[
         inner = [p for p in inner if p.suffix.lower() == ".kml"] or inner
         inner.sort(key=lambda p: (p.name.lower() != "doc.kml", len(p.parts)))
         inner = inner[:1]
+    archives = [p for p in extracted if p.suffix.lower() in (".zip", ".kmz")]
+    if not inner and archives:
+        raise DataImportError(Message(f"{path.name} 中只有压缩包（{archives[0].name}）：请先解压，压缩包中的压缩包不会打开",
+                                      f"holds only archives ({archives[0].name}): archives inside archives are not "
+                                      "opened, unpack it first"))
     if len(inner) != 1:
         found = ", ".join(Path(m).name for m in members[:10]) or "nothing"
         raise DataImportError(Message(f"{path.name} 中找不到唯一的空间数据文件",

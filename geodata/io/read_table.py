@@ -209,6 +209,15 @@ def _check_nul(path: Path) -> None:
 
 def read_xlsx(path: Path, layer: str | None, report: list[Message]):
     """-> (GeoDataFrame, sheet): `layer`, else the first sheet with coordinate columns."""
+    import zipfile
+
+    from geodata.io.formats import check_archive
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            check_archive(zf, path.name)  # a workbook is a ZIP: a bomb is refused before openpyxl unpacks it
+    except zipfile.BadZipFile as exc:
+        raise DataImportError(Message(f"{path.name} 不是有效的 Excel 工作簿", f"is not a valid .xlsx workbook: {short(exc)}")) from exc
     try:
         sheets = pd.read_excel(path, sheet_name=None, dtype=str, engine="openpyxl")
     except Exception as exc:
