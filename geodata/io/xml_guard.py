@@ -176,8 +176,9 @@ def guard_kml(path: Path, out_dir: Path | None = None, report: list[Message] | N
     return clean
 
 
-def guard_gpx(text: str, name: str, report: list[Message] | None = None) -> str:
-    """GPX text for gpxpy: waypoints, routes and tracks with a bad point removed and named."""
+def guard_gpx(text: str, name: str, report: list[Message] | None = None, refuse: bool = False) -> str:
+    """GPX text for gpxpy: waypoints, routes and tracks with a bad point removed and named
+    (`refuse`: a DataImportError naming them instead, for the field check)."""
     root, namespaces = _parse(text, name)
     bad: dict[str, list[int]] = {"wpt": [], "rte": [], "trk": []}
     counters = {"wpt": 0, "rte": 0, "trk": 0}
@@ -192,6 +193,10 @@ def guard_gpx(text: str, name: str, report: list[Message] | None = None) -> str:
             bad[kind].append(counters[kind])
             root.remove(elem)
     nouns = {"wpt": ("航点", "waypoints"), "rte": ("路线", "routes"), "trk": ("轨迹", "tracks")}
+    if refuse and any(bad.values()):
+        zh = "；".join(f"{nouns[k][0]}第 {_numbers(v, 'zh')} 个" for k, v in bad.items() if v)
+        en = "; ".join(f"{nouns[k][1]} {_numbers(v, 'en')}" for k, v in bad.items() if v)
+        raise DataImportError(Message(f"{name} {zh}：{BAD_XML_COORDINATES.zh}", f"{name} {en}: {BAD_XML_COORDINATES.en}"))
     _skipped(bad, max(sum(counters.values()), 1), nouns, report if report is not None else [], BAD_XML_COORDINATES)
     if not any(bad.values()):
         return text

@@ -1,0 +1,228 @@
+"""Matching the names field staff write to the registered project names, many at once.
+
+The rule (README, Field check): exact first, then a close whole-name match (rapidfuzz `ratio`
+≥ 85), then containment / same words (`partial_ratio` / `token_set_ratio` ≥ 90) — on the
+Chinese name, its part before a bracket and each bracketed alias, pypinyin full pinyin and
+initials, or the English name; equal best scores are a tie, never resolved here.
+
+`match_many` scores every distinct name once.  Scoring each name against every registered form
+with `partial_ratio` cost ~0.5 ms a name; instead a character index of the forms gives, for a
+whole batch of names at once (numpy), each pair's shared characters (multiset intersection),
+an upper bound of the longest common subsequence the rapidfuzz scores are made of:
+`ratio` ≥ 85 needs ≥ 0.425·(len a + len b) of them, `partial_ratio` ≥ 90 needs ≥ 0.818·min(len),
+`token_set_ratio` ≥ 90 needs ≥ 0.45·min(len).  Only pairs that can reach a cutoff are scored,
+with the very rapidfuzz scorers the rule names, so the result is the one the rule gives.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+# Whole-name similarity (rapidfuzz ratio) that counts as the same name with a typo or two.
+NAME_SCORE_CUTOFF = 85.0
+# Containment: the shorter name found inside the longer (partial_ratio) or the same words in any order
+# (token_set_ratio); 90 keeps "大足石刻站" (100 in 大足石刻文化城（大足石刻站站城一体）) apart from
+# "大足石刻研究院" (89: only 大足石刻 shared).
+PARTIAL_SCORE_CUTOFF = 90.0
+# Containment needs enough text to mean something: 3 Chinese characters, 5 Latin letters (pinyin),
+# 4 initials ("dzsk").
+MIN_PARTIAL_CJK, MIN_PARTIAL_LATIN, MIN_PARTIAL_INITIALS = 3, 5, 4
+# Match tiers, best first; within a tier the higher score wins and equal scores are a tie.
+TIER_EXACT, TIER_FUZZY, TIER_PARTIAL = 3, 2, 1
+BATCH = 2048  # names scored together (a batch × forms matrix of shared-character counts)
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_BRACKETS = re.compile(r"[（(]([^）)]*)[）)]")
+# Lower bounds of shared characters (as a share of the lengths) for a score to reach its cutoff.
+_RATIO_SHARE = NAME_SCORE_CUTOFF / 200  # of len a + len b
+_PARTIAL_SHARE = 0.81  # of the shorter length (90 / 110 = 0.818…)
+_TOKEN_SHARE = 0.44  # of the shorter length (ratio of the joined words: 0.45)
+
+
+@lru_cache(maxsize=200_000)
+def _word_pinyin(word: str, initials: bool) -> str:
+    from pypinyin import Style, lazy_pinyin
+
+    return "".join(lazy_pinyin(word, style=Style.FIRST_LETTER) if initials else lazy_pinyin(word))
+
+
+def _pinyin_text(text: str, initials: bool = False) -> str:
+    """pypinyin's reading of `text`: it cuts the text into words (its own segmentation) and reads
+    each word on its own, so reading each word once and caching it gives the same string faster."""
+    from pypinyin.seg.simpleseg import seg
+
+    return _latin("".join(_word_pinyin(w, initials) for w in seg(text)))
+
+
+def _pinyin(text: str) -> str:
+    return _pinyin_text(text)
+
+
+def _initials(text: str) -> str:
+    return _pinyin_text(text, initials=True)
+
+
+def _latin(text: str) -> str:
+    return re.sub(r"[^0-9a-z]", "", text.lower())
+
+
+def _plain(text: str) -> str:
+    """Chinese name without spaces and punctuation (“”·—（） etc.), for exact comparison."""
+    return re.sub(r"[\W_]", "", text).lower()
+
+
+def _name_forms(name_zh: str) -> list[str]:
+    """The whole name, the part before a bracket and each bracketed part: 大足高新区（川渝…园区） is
+    written in the field as 大足高新区, and sometimes by its bracketed alias."""
+    forms = [name_zh, _BRACKETS.sub("", name_zh), *_BRACKETS.findall(name_zh)]
+    return [f for f in dict.fromkeys(_plain(f) for f in forms) if f]
+
+
+@dataclass
+class NameMatch:
+    """The chosen project index (None when the best candidates tie), its score and the tied indices."""
+
+    index: int | None
+    score: float
+    tier: int
+    tied: list[int] = field(default_factory=list)
+
+
+class _Forms:
+    """One script's registered forms (project index, text) with a character index over them."""
+
+    def __init__(self, forms: list[tuple[int, str]]):
+        self.project = np.array([i for i, _ in forms], dtype=np.int64)
+        self.texts = [t for _, t in forms]
+        self.lengths = np.array([len(t) for t in self.texts], dtype=np.float64)
+        self.exact: dict[str, list[int]] = defaultdict(list)
+        postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
+        for k, text in enumerate(self.texts):
+            self.exact[text].append(k)
+            for ch, n in Counter(text).items():
+                postings[ch].append((k, n))
+        self.postings = {ch: (np.array([k for k, _ in p]), np.array([n for _, n in p], dtype=np.float64))
+                         for ch, p in postings.items()}
+
+    def shared(self, queries: list[str]) -> np.ndarray:
+        """(len(queries), len(forms)) counts of shared characters (multiset intersection)."""
+        rows, forms, weights = [], [], []
+        for qi, query in enumerate(queries):
+            for ch, n in Counter(query).items():
+                hit = self.postings.get(ch)
+                if hit is not None:
+                    rows.append(np.full(len(hit[0]), qi))
+                    forms.append(hit[0])
+                    weights.append(np.minimum(hit[1], n))
+        out = np.zeros(len(queries) * len(self.texts))
+        if rows:
+            keys = np.concatenate(rows) * len(self.texts) + np.concatenate(forms)
+            out += np.bincount(keys, weights=np.concatenate(weights), minlength=len(out))
+        return out.reshape(len(queries), len(self.texts))
+
+
+class NameMatcher:
+    """Name lookup over the registry the way field staff write names: exact first, then a close
+    whole-name match, then containment / same words — on Chinese, full pinyin, pinyin initials and
+    the English name.  Equal best scores are reported as a tie, never silently resolved."""
+
+    def __init__(self, projects):
+        n = len(projects)
+        self.ids = [str(v) for v in projects.get("id", pd.Series(range(n)))]
+        self.zh = [str(v or "") for v in projects.get("name_zh", pd.Series([""] * n))]
+        en = [str(v or "") for v in projects.get("name_en", pd.Series([""] * n))]
+        zh_forms = [(i, f) for i, z in enumerate(self.zh) for f in _name_forms(z)]
+        self.forms = {
+            "zh": _Forms(zh_forms),
+            "pinyin": _Forms([(i, p) for i, f in zh_forms if (p := _pinyin(f))]),
+            "initials": _Forms([(i, p) for i, f in zh_forms if _CJK.search(f) and (p := _initials(f))]),
+            "en": _Forms([(i, e) for i, e in enumerate(_latin(x) for x in en) if e]),
+            "en_words": _Forms([(i, " ".join(re.findall(r"[0-9a-z]+", x.lower()))) for i, x in enumerate(en) if x]),
+        }
+
+    @staticmethod
+    def _plan(name: str) -> list[tuple[str, str, int, tuple[str, ...]]]:
+        """(forms key, query text, minimum length for containment, scorers) for one written name."""
+        if _CJK.search(name):
+            # A mis-typed character that sounds alike (石克 for 石刻) still matches by pinyin.
+            return [("zh", _plain(name), MIN_PARTIAL_CJK, ("exact", "ratio", "partial")),
+                    ("pinyin", _pinyin(name), 2 * MIN_PARTIAL_LATIN, ("exact", "ratio", "partial"))]
+        latin = _latin(name)
+        plan = [("pinyin", latin, MIN_PARTIAL_LATIN, ("exact", "ratio", "partial")),
+                ("en", latin, MIN_PARTIAL_LATIN, ("exact", "ratio"))]
+        words = re.findall(r"[0-9a-z]+", name.lower())
+        if len(words) >= 2:  # one shared word ("park") is not a name match
+            plan.append(("en_words", " ".join(words), MIN_PARTIAL_LATIN, ("token_set",)))
+        # Initials ("dzskz"): exact, or contained when long enough; never a fuzzy ratio (too noisy).
+        plan.append(("initials", latin, MIN_PARTIAL_INITIALS, ("exact", "partial")))
+        return plan
+
+    def _offers(self, key: str, queries: list[tuple[int, str, int, tuple[str, ...]]], best: list[dict]) -> None:
+        """Score a batch of (name index, query, minimum, scorers) against one script's forms into `best`."""
+        from rapidfuzz import fuzz
+
+        forms = self.forms[key]
+        queries = [q for q in queries if q[1]]
+        if not queries or not forms.texts:
+            return
+
+        def offer(ni: int, k: int, tier: int, score: float) -> None:
+            i = int(forms.project[k])
+            if (tier, score) > best[ni].get(i, (0, 0.0)):
+                best[ni][i] = (tier, score)
+
+        for start in range(0, len(queries), BATCH):
+            batch = queries[start:start + BATCH]
+            shared = forms.shared([q for _, q, _, _ in batch])
+            qlen = np.array([len(q) for _, q, _, _ in batch], dtype=np.float64)[:, None]
+            shorter = np.minimum(qlen, forms.lengths[None, :])
+            for row, (ni, query, minimum, scorers) in enumerate(batch):
+                if "exact" in scorers:
+                    for k in forms.exact.get(query, ()):
+                        offer(ni, k, TIER_EXACT, 100.0)
+                if "ratio" in scorers:
+                    for k in np.flatnonzero(shared[row] >= _RATIO_SHARE * (qlen[row] + forms.lengths) - 1e-9):
+                        score = fuzz.ratio(query, forms.texts[k])
+                        if score >= NAME_SCORE_CUTOFF:
+                            offer(ni, k, TIER_FUZZY, float(score))
+                if "partial" in scorers and len(query) >= minimum:
+                    near = (shared[row] >= _PARTIAL_SHARE * shorter[row] - 1e-9) & (forms.lengths >= minimum)
+                    for k in np.flatnonzero(near):
+                        score = fuzz.partial_ratio(query, forms.texts[k])
+                        if score >= PARTIAL_SCORE_CUTOFF:
+                            offer(ni, k, TIER_PARTIAL, float(score))
+                if "token_set" in scorers:
+                    for k in np.flatnonzero(shared[row] >= _TOKEN_SHARE * shorter[row] - 1e-9):
+                        score = fuzz.token_set_ratio(query, forms.texts[k])
+                        if score >= PARTIAL_SCORE_CUTOFF:
+                            offer(ni, k, TIER_PARTIAL, float(score))
+
+    def match_many(self, names) -> dict[str, NameMatch | None]:
+        """{written name: its match} for every distinct name (None when nothing matches)."""
+        distinct = list(dict.fromkeys((n or "").strip() for n in names))
+        best: list[dict[int, tuple[int, float]]] = [{} for _ in distinct]
+        by_forms: dict[str, list] = defaultdict(list)
+        for ni, name in enumerate(distinct):
+            if name:
+                for key, query, minimum, scorers in self._plan(name):
+                    by_forms[key].append((ni, query, minimum, scorers))
+        for key, queries in by_forms.items():
+            self._offers(key, queries, best)
+        out: dict[str, NameMatch | None] = {}
+        for name, scores in zip(distinct, best):
+            if not scores:
+                out[name] = None
+                continue
+            top = max(scores.values())
+            winners = sorted(i for i, v in scores.items() if v == top)
+            out[name] = NameMatch(winners[0], top[1], top[0]) if len(winners) == 1 else NameMatch(None, top[1], top[0], winners)
+        for raw in names:  # the names as given (unstripped) find their match too
+            out.setdefault(raw, out.get((raw or "").strip()))
+        return out
+
+    def match(self, name: str) -> NameMatch | None:
+        return self.match_many([name]).get(name)
