@@ -10,7 +10,8 @@ with `partial_ratio` cost ~0.5 ms a name; instead a character index of the forms
 whole batch of names at once (numpy), each pair's shared characters (multiset intersection),
 an upper bound of the longest common subsequence the rapidfuzz scores are made of:
 `ratio` ≥ 85 needs ≥ 0.425·(len a + len b) of them, `partial_ratio` ≥ 90 needs ≥ 0.818·min(len),
-`token_set_ratio` ≥ 90 needs ≥ 0.45·min(len).  Only pairs that can reach a cutoff are scored,
+`token_set_ratio` ≥ 90 needs ≥ 0.45·min(len) (Latin text is indexed by letter pairs, with the
+bounds for those, below).  Only pairs that can reach a cutoff are scored,
 with the very rapidfuzz scorers the rule names, so the result is the one the rule gives.
 """
 from __future__ import annotations
@@ -41,6 +42,10 @@ _BRACKETS = re.compile(r"[（(]([^）)]*)[）)]")
 _RATIO_SHARE = NAME_SCORE_CUTOFF / 200  # of len a + len b
 _PARTIAL_SHARE = 0.81  # of the shorter length (90 / 110 = 0.818…)
 _TOKEN_SHARE = 0.44  # of the shorter length (ratio of the joined words: 0.45)
+# Letter pairs: a lost letter breaks at most two pairs of a, a letter of b between two kept ones one
+# (pairs kept ≥ 3·LCS − len a − len b − 1), so ratio ≥ 85 keeps ≥ 0.275·(len a + len b) − 1 and
+# partial_ratio ≥ 90 (windows of at least 0.818 of the shorter length) ≥ 0.636·min(len) − 1.
+_RATIO_PAIRS, _PARTIAL_PAIRS = 3 * _RATIO_SHARE - 1, 0.63
 
 
 @lru_cache(maxsize=200_000)
@@ -92,10 +97,17 @@ class NameMatch:
     tied: list[int] = field(default_factory=list)
 
 
-class _Forms:
-    """One script's registered forms (project index, text) with a character index over them."""
+def _grams(text: str, q: int):
+    return text if q == 1 else [text[i:i + q] for i in range(len(text) - q + 1)]
 
-    def __init__(self, forms: list[tuple[int, str]]):
+
+class _Forms:
+    """One script's registered forms (project index, text) with an index of their q-grams: single
+    characters for Chinese (thousands of them), letter pairs for Latin text (26 letters are shared
+    by nearly every pinyin string, pairs are not)."""
+
+    def __init__(self, forms: list[tuple[int, str]], q: int = 1):
+        self.q = q
         self.project = np.array([i for i, _ in forms], dtype=np.int64)
         self.texts = [t for _, t in forms]
         self.lengths = np.array([len(t) for t in self.texts], dtype=np.float64)
@@ -103,25 +115,35 @@ class _Forms:
         postings: dict[str, list[tuple[int, int]]] = defaultdict(list)
         for k, text in enumerate(self.texts):
             self.exact[text].append(k)
-            for ch, n in Counter(text).items():
+            for ch, n in Counter(_grams(text, q)).items():
                 postings[ch].append((k, n))
-        self.postings = {ch: (np.array([k for k, _ in p]), np.array([n for _, n in p], dtype=np.float64))
-                         for ch, p in postings.items()}
+        # CSR layout: the forms holding character c are form_of[start[c]:start[c + 1]], c = char_id[ch]
+        self.char_id = {ch: c for c, ch in enumerate(postings)}
+        sizes = np.array([len(p) for p in postings.values()], dtype=np.int64)
+        self.start = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+        self.form_of = np.array([k for p in postings.values() for k, _ in p], dtype=np.int64)
+        self.count_of = np.array([n for p in postings.values() for _, n in p], dtype=np.float64)
 
     def shared(self, queries: list[str]) -> np.ndarray:
-        """(len(queries), len(forms)) counts of shared characters (multiset intersection)."""
-        rows, forms, weights = [], [], []
+        """(len(queries), len(forms)) counts of shared q-grams (multiset intersection)."""
+        rows, chars, counts = [], [], []
         for qi, query in enumerate(queries):
-            for ch, n in Counter(query).items():
-                hit = self.postings.get(ch)
-                if hit is not None:
-                    rows.append(np.full(len(hit[0]), qi))
-                    forms.append(hit[0])
-                    weights.append(np.minimum(hit[1], n))
+            for ch, n in Counter(_grams(query, self.q)).items():
+                c = self.char_id.get(ch)
+                if c is not None:
+                    rows.append(qi)
+                    chars.append(c)
+                    counts.append(n)
         out = np.zeros(len(queries) * len(self.texts))
         if rows:
-            keys = np.concatenate(rows) * len(self.texts) + np.concatenate(forms)
-            out += np.bincount(keys, weights=np.concatenate(weights), minlength=len(out))
+            chars_a = np.array(chars, dtype=np.int64)
+            sizes = self.start[chars_a + 1] - self.start[chars_a]
+            first = np.repeat(self.start[chars_a], sizes)
+            offsets = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+            postings = first + offsets
+            weights = np.minimum(self.count_of[postings], np.repeat(np.array(counts, dtype=np.float64), sizes))
+            keys = np.repeat(np.array(rows, dtype=np.int64), sizes) * len(self.texts) + self.form_of[postings]
+            out += np.bincount(keys, weights=weights, minlength=len(out))
         return out.reshape(len(queries), len(self.texts))
 
 
@@ -138,9 +160,9 @@ class NameMatcher:
         zh_forms = [(i, f) for i, z in enumerate(self.zh) for f in _name_forms(z)]
         self.forms = {
             "zh": _Forms(zh_forms),
-            "pinyin": _Forms([(i, p) for i, f in zh_forms if (p := _pinyin(f))]),
-            "initials": _Forms([(i, p) for i, f in zh_forms if _CJK.search(f) and (p := _initials(f))]),
-            "en": _Forms([(i, e) for i, e in enumerate(_latin(x) for x in en) if e]),
+            "pinyin": _Forms([(i, p) for i, f in zh_forms if (p := _pinyin(f))], q=2),
+            "initials": _Forms([(i, p) for i, f in zh_forms if _CJK.search(f) and (p := _initials(f))], q=2),
+            "en": _Forms([(i, e) for i, e in enumerate(_latin(x) for x in en) if e], q=2),
             "en_words": _Forms([(i, " ".join(re.findall(r"[0-9a-z]+", x.lower()))) for i, x in enumerate(en) if x]),
         }
 
@@ -180,26 +202,33 @@ class NameMatcher:
             shared = forms.shared([q for _, q, _, _ in batch])
             qlen = np.array([len(q) for _, q, _, _ in batch], dtype=np.float64)[:, None]
             shorter = np.minimum(qlen, forms.lengths[None, :])
-            for row, (ni, query, minimum, scorers) in enumerate(batch):
+            has = {name: np.array([name in sc for _, _, _, sc in batch])[:, None] for name in ("ratio", "partial", "token_set")}
+            long_enough = np.array([len(q) >= m for _, q, m, _ in batch])[:, None]
+            minimum = np.array([m for _, _, m, _ in batch], dtype=np.float64)[:, None]
+            # pairs that can reach a cutoff (see the module text); only these are scored
+            both = qlen + forms.lengths[None, :]
+            if forms.q == 1:
+                ratio_ok, partial_ok = shared >= _RATIO_SHARE * both - 1e-9, shared >= _PARTIAL_SHARE * shorter - 1e-9
+            else:
+                ratio_ok = shared >= _RATIO_PAIRS * both - 1 - 1e-9
+                partial_ok = shared >= _PARTIAL_PAIRS * shorter - 1 - 1e-9
+            tests = (
+                (has["ratio"] & ratio_ok, fuzz.ratio, NAME_SCORE_CUTOFF, TIER_FUZZY),
+                (has["partial"] & long_enough & (forms.lengths[None, :] >= minimum) & partial_ok,
+                 fuzz.partial_ratio, PARTIAL_SCORE_CUTOFF, TIER_PARTIAL),
+                (has["token_set"] & (shared >= _TOKEN_SHARE * shorter - 1e-9),
+                 fuzz.token_set_ratio, PARTIAL_SCORE_CUTOFF, TIER_PARTIAL),
+            )
+            for ni, query, _, scorers in batch:
                 if "exact" in scorers:
                     for k in forms.exact.get(query, ()):
                         offer(ni, k, TIER_EXACT, 100.0)
-                if "ratio" in scorers:
-                    for k in np.flatnonzero(shared[row] >= _RATIO_SHARE * (qlen[row] + forms.lengths) - 1e-9):
-                        score = fuzz.ratio(query, forms.texts[k])
-                        if score >= NAME_SCORE_CUTOFF:
-                            offer(ni, k, TIER_FUZZY, float(score))
-                if "partial" in scorers and len(query) >= minimum:
-                    near = (shared[row] >= _PARTIAL_SHARE * shorter[row] - 1e-9) & (forms.lengths >= minimum)
-                    for k in np.flatnonzero(near):
-                        score = fuzz.partial_ratio(query, forms.texts[k])
-                        if score >= PARTIAL_SCORE_CUTOFF:
-                            offer(ni, k, TIER_PARTIAL, float(score))
-                if "token_set" in scorers:
-                    for k in np.flatnonzero(shared[row] >= _TOKEN_SHARE * shorter[row] - 1e-9):
-                        score = fuzz.token_set_ratio(query, forms.texts[k])
-                        if score >= PARTIAL_SCORE_CUTOFF:
-                            offer(ni, k, TIER_PARTIAL, float(score))
+            for mask, scorer, cutoff, tier in tests:
+                for row, k in zip(*np.nonzero(mask)):
+                    ni, query = batch[row][0], batch[row][1]
+                    score = scorer(query, forms.texts[k])
+                    if score >= cutoff:
+                        offer(ni, int(k), tier, float(score))
 
     def match_many(self, names) -> dict[str, NameMatch | None]:
         """{written name: its match} for every distinct name (None when nothing matches)."""
