@@ -86,6 +86,8 @@ def sniff(path: Path) -> str | None:
         return "zip"
     if len(head) >= 4 and head[:4] == b"\x00\x00\x27\x0a":
         return "shp"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark: judge the text
+        head = head[: len(head) // 2 * 2].decode("utf-16", errors="replace").encode("utf-8")
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if text.startswith(b"{") or text.startswith(b"["):
         return "geojson"

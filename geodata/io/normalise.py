@@ -47,7 +47,7 @@ def normalise(gdf, declared: CRS | None, override: CRS | None, datum: str, repor
         note = Message(f"用户指定坐标参考系 {crs_detect.describe(crs)}" + (f"（文件声明为 {declared_text}）" if declared_text else ""),
                        f"CRS {crs_detect.describe(crs)} given by the user" + (f" (the file declared {declared_text})" if declared_text else ""))
     else:
-        crs, note = _decide(declared, geoms, bounds)
+        crs, note = _decide(declared, geoms, bounds, degrees=bool(gdf.attrs.get("degree_columns")))
     if crs is None:
         raise CrsUnknown(Message(
             "无法确定坐标参考系",
@@ -97,15 +97,16 @@ def normalise(gdf, declared: CRS | None, override: CRS | None, datum: str, repor
     return gdf
 
 
-def _decide(declared: CRS | None, geoms: np.ndarray, bounds) -> tuple[CRS | None, Message]:
+def _decide(declared: CRS | None, geoms: np.ndarray, bounds, degrees: bool = False) -> tuple[CRS | None, Message]:
     """The CRS to read the data in.  With none declared, a few values no degree can be (1e308 in a
     table of 经度/纬度) must not hide that the rest are lon/lat in China: they are left out of the
-    guess (at most 10 %), and the range check then skips them by name."""
+    guess (at most 10 %, or any number in columns named as degrees), and the range check then
+    skips them by name."""
     decision = crs_detect.decide(declared, bounds, shapely.get_coordinates(geoms))
     if decision.crs is not None or declared is not None:
         return decision.crs, decision.note
     outside = coordinate_check.outside_degrees(geoms)
-    if 0 < outside.sum() <= 0.1 * len(geoms):
+    if 0 < outside.sum() < len(geoms) and (degrees or outside.sum() <= 0.1 * len(geoms)):
         inner = geoms[~outside]
         retry = crs_detect.decide(None, tuple(float(v) for v in shapely.total_bounds(inner)), shapely.get_coordinates(inner))
         if retry.crs is not None and retry.crs.is_geographic:

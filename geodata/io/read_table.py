@@ -20,6 +20,7 @@ from geodata.core.message import Message
 from geodata.io.coordinate_check import FEATURE_COLUMN, UNREADABLE, skip_features
 from geodata.io.encoding_detect import text_encoding
 from geodata.io.errors import DataImportError, short
+from geodata.io.nesting import wkt_ok
 
 CSV_CHUNK_ROWS = 50_000
 # Excel's own limit; a header of 10^6 columns would take pandas minutes and gigabytes to refuse.
@@ -31,6 +32,7 @@ LON_NAMES = ("经度", "东经", "lon", "lng", "long", "longitude", "x", "pointx
 LAT_NAMES = ("纬度", "北纬", "lat", "latitude", "y", "pointy", "ycoord", "y坐标", "坐标y", "纵坐标")
 LON_PARTS = ("经度", "longitude", "lng", "lon")
 LAT_PARTS = ("纬度", "latitude", "lat")
+_XY_NAMES = ("x", "pointx", "xcoord", "x坐标", "坐标x", "横坐标")
 WKT_NAMES = ("wkt", "geometry", "geom", "thegeom", "shape", "几何", "空间信息")
 
 
@@ -80,7 +82,10 @@ def table_to_gdf(df: pd.DataFrame, label: str, report: list[Message]) -> gpd.Geo
     elif wkt_col is not None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            geometry = shapely.from_wkt(df[wkt_col].astype("string").fillna("").to_numpy(dtype=object), on_invalid="ignore")
+            texts = df[wkt_col].astype("string").fillna("").to_numpy(dtype=object)
+            # WKT nested deeper than any real geometry would crash GEOS (stack overflow): unreadable
+            texts = np.array([t if wkt_ok(t) else "" for t in texts], dtype=object)
+            geometry = shapely.from_wkt(texts, on_invalid="ignore")
         ok = ~shapely.is_missing(geometry)
         df = df.drop(columns=[wkt_col])
         report.append(Message(f"几何取自 WKT 列 {wkt_col}", f"geometries from WKT column {wkt_col!r}"))
@@ -93,6 +98,9 @@ def table_to_gdf(df: pd.DataFrame, label: str, report: list[Message]) -> gpd.Geo
     df = _numeric_columns(df)
     df[FEATURE_COLUMN] = labels  # normalise names skipped rows by these numbers, then drops the column
     gdf = gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geometry), crs=None)
+    # Columns named 经度/纬度, lon/lat (not x/y) hold degrees: a value beyond ±180/±90 there is a bad
+    # row to skip, not a hint that the table is in metres (normalise's CRS guess reads this).
+    gdf.attrs["degree_columns"] = lon_col is not None and _norm_col(lon_col) not in _XY_NAMES
     return skip_features(gdf, ~ok, UNREADABLE, report)  # the one rule: coordinate_check.py
 
 
