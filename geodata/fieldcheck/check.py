@@ -146,7 +146,7 @@ def read_csv_observations(path: str | Path) -> pd.DataFrame:
         dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
     except csv.Error:
         dialect = csv.excel
-    reader = csv.reader(io.StringIO(text), dialect=dialect)
+    reader = csv.reader(io.StringIO(text, newline=""), dialect=dialect)
     try:
         header = next(reader, [])
         if len(header) > MAX_COLUMNS:
@@ -162,8 +162,9 @@ def read_csv_observations(path: str | Path) -> pd.DataFrame:
         rows = [_observation(path.name, reader.line_num, rec, cols, n_rows) for n_rows, rec in
                 enumerate(r for r in reader if any(v.strip() for v in r))]
     except csv.Error as exc:  # a cell beyond csv's 128 KB field limit, a broken quote …
+        why = "a cell is longer than 128 KB" if "field limit" in str(exc) else str(exc)
         raise ObservationError(f"{path.name} 第 {reader.line_num} 行 / line {reader.line_num}: "
-                               f"无法读取 / cannot read ({exc}; a cell longer than 128 KB is not an observation)") from exc
+                               f"无法读取 / cannot read ({why})") from exc
     if not rows:
         raise ObservationError(f"{path.name}: 没有观测点 / no observations")
     return pd.DataFrame(rows)

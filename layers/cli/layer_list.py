@@ -23,6 +23,12 @@ def run(args: argparse.Namespace) -> int:
     except BundleError as exc:  # the message quotes a path: shown as text, never as markup
         out.print(Text(str(cell(exc)), style="red"))
         return 1
+    except Exception as exc:  # --path names a file GDAL cannot read: the user's input, one line
+        if args.path is None:
+            raise
+        from layers.cli.safe_output import fail
+
+        return fail(f"无法读取 / cannot read {args.path}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
     table = Table(title=cell("chengyu.gpkg" if args.path is None else str(args.path)))
     for column in ("layer", "geometry", "features", "CRS", "source"):
         table.add_column(column, justify="right" if column == "features" else "left", overflow="fold")
