@@ -123,8 +123,10 @@ def _numeric_columns(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def coordinate_values(lon_s: pd.Series, lat_s: pd.Series) -> tuple[np.ndarray, np.ndarray, int]:
-    """Floats from decimal text; the rest tried as DMS pairs (106°43'30"E, 29°41′N, 东经…)."""
-    from geodata.coords.parse import parse_lonlat  # DMS and Chinese hemisphere words live there
+    """Floats from decimal text; the rest read as DMS, each cell on its own and as its column says
+    (106°43'30"E in 经度, 北纬29°41′ in 纬度): two cells are never joined into a pair, so "-" and
+    "0E0" cannot become a point."""
+    from geodata.coords.parse import parse_degrees  # DMS and Chinese hemisphere words live there
 
     # NFKC: full-width digits and signs typed in Chinese input methods (１０５．７) become ASCII
     lon_t = lon_s.astype("string").str.normalize("NFKC").str.strip().fillna("")
@@ -135,12 +137,12 @@ def coordinate_values(lon_s: pd.Series, lat_s: pd.Series) -> tuple[np.ndarray, n
     n_dms = 0
     for i in retry:
         try:
-            pair = parse_lonlat(f"{lon_t.iat[i]} {lat_t.iat[i]}")
+            x = xs[i] if np.isfinite(xs[i]) else parse_degrees(lon_t.iat[i], "lon")
+            y = ys[i] if np.isfinite(ys[i]) else parse_degrees(lat_t.iat[i], "lat")
         except ValueError:
+            xs[i] = ys[i] = np.nan
             continue
-        if pair.swapped:  # the columns say which is longitude: a pair that only reads swapped is skipped
-            continue
-        xs[i], ys[i] = pair
+        xs[i], ys[i] = x, y
         n_dms += 1
     return xs, ys, n_dms
 
