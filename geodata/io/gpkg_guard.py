@@ -37,6 +37,16 @@ def views(path: Path) -> set[str]:
         raise _damaged(path, exc) from exc
 
 
+def view_srs(path: Path, layer: str) -> int | None:
+    """The srs_id a view's geometry column is registered with (gpkg_geometry_columns), without running it."""
+    try:
+        with _connect(path) as conn:
+            row = conn.execute("SELECT srs_id FROM gpkg_geometry_columns WHERE table_name = ?", (layer,)).fetchone()
+    except sqlite3.DatabaseError:
+        return None
+    return int(row[0]) if row and isinstance(row[0], int) else None
+
+
 def check_layer(path: Path, layer: str, time_limit_s: float | None = None) -> None:
     """Raise DataImportError when `layer` is a view that SQLite cannot compute within the limits."""
     if layer not in views(path):

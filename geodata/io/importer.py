@@ -128,10 +128,12 @@ def offers_datum(path: str | Path, layer: str | None = None) -> bool:
     import pyogrio
 
     try:
-        if kind == "gpkg":  # read_info counts the layer: a view is bounded first
-            from geodata.io.gpkg_guard import check_layer
+        if kind == "gpkg":  # read_info counts the layer: a view (any query) is never counted here, on the GUI thread
+            from geodata.io.gpkg_guard import view_srs, views
 
-            check_layer(path, layer if layer is not None else str(pyogrio.list_layers(path)[0][0]))
+            name = layer if layer is not None else str(pyogrio.list_layers(path)[0][0])
+            if name in views(path):
+                return view_srs(path, name) in (4326, 4490)
         info = pyogrio.read_info(path, layer=layer)
         if not info.get("crs"):  # bounds only then: a GeoJSON would be scanned whole (on the GUI thread)
             info = pyogrio.read_info(path, layer=layer, force_total_bounds=True)

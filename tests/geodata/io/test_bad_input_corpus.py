@@ -121,3 +121,28 @@ def test_a_kml_network_link_icon_and_style_fetch_nothing(tmp_path):
     finally:
         server.shutdown()
         server.server_close()
+
+
+def test_offers_datum_never_runs_a_view(tmp_path, monkeypatch):
+    """The explorer asks offers_datum on its GUI thread: a recursive view is never counted there
+    (GDAL's read_info would count it for ever), its registered SRS answers."""
+    import pyogrio
+
+    from geodata.io import gpkg_guard
+    from geodata.io.importer import offers_datum
+
+    path = tmp_path / "v.gpkg"
+    bad_corpus._gpkg_with(path, [
+        "CREATE VIEW loop AS WITH RECURSIVE n(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM n) "
+        "SELECT x AS fid, (SELECT geom FROM pts LIMIT 1) AS geom FROM n",
+        "INSERT INTO gpkg_contents (table_name, data_type, identifier, srs_id) VALUES ('loop','features','loop',4326)",
+        "INSERT INTO gpkg_geometry_columns VALUES ('loop','geom','POINT',4326,0,0)"])
+    real = pyogrio.read_info
+
+    def read_info(p, layer=None, **kwargs):
+        assert layer != "loop", "the view was handed to GDAL"
+        return real(p, layer=layer, **kwargs)
+
+    monkeypatch.setattr(pyogrio, "read_info", read_info)
+    monkeypatch.setattr(gpkg_guard, "check_layer", lambda *a, **k: pytest.fail("the view was counted"))
+    assert offers_datum(path, "loop") is True and offers_datum(path, "pts") is True
