@@ -117,34 +117,51 @@ class _Forms:
             self.exact[text].append(k)
             for ch, n in Counter(_grams(text, q)).items():
                 postings[ch].append((k, n))
-        # CSR layout: the forms holding character c are form_of[start[c]:start[c + 1]], c = char_id[ch]
-        self.char_id = {ch: c for c, ch in enumerate(postings)}
-        sizes = np.array([len(p) for p in postings.values()], dtype=np.int64)
+        # Grams as integers (code points; a pair as first << 21 | second), sorted, with a CSR layout:
+        # the forms holding gram g are form_of[start[g]:start[g + 1]].
+        keys = [_gram_key(gram) for gram in postings]
+        order = np.argsort(keys, kind="stable")
+        lists = list(postings.values())
+        self.keys = np.array(keys, dtype=np.int64)[order]
+        sizes = np.array([len(lists[i]) for i in order], dtype=np.int64)
         self.start = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
-        self.form_of = np.array([k for p in postings.values() for k, _ in p], dtype=np.int64)
-        self.count_of = np.array([n for p in postings.values() for _, n in p], dtype=np.float64)
+        self.form_of = np.array([k for i in order for k, _ in lists[i]], dtype=np.int64)
+        self.count_of = np.array([n for i in order for _, n in lists[i]], dtype=np.float64)
+
+    def _query_grams(self, queries: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(query row, gram id, count) for every gram of the queries that some form has (numpy, no loop)."""
+        empty = np.array([], dtype=np.int64)
+        lengths = np.array([len(q) for q in queries], dtype=np.int64)
+        codes = np.frombuffer("".join(queries).encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+        rows = np.repeat(np.arange(len(queries)), lengths)
+        if self.q == 2 and len(codes):
+            same = rows[:-1] == rows[1:]  # a pair never spans two queries
+            codes = (codes[:-1] << 21 | codes[1:])[same]
+            rows = rows[:-1][same]
+        if not len(codes) or not len(self.keys):
+            return empty, empty, empty.astype(np.float64)
+        pos = np.clip(np.searchsorted(self.keys, codes), 0, len(self.keys) - 1)
+        known = self.keys[pos] == codes
+        pairs, counts = np.unique(rows[known] * len(self.keys) + pos[known], return_counts=True)
+        return pairs // len(self.keys), pairs % len(self.keys), counts.astype(np.float64)
 
     def shared(self, queries: list[str]) -> np.ndarray:
         """(len(queries), len(forms)) counts of shared q-grams (multiset intersection)."""
-        rows, chars, counts = [], [], []
-        for qi, query in enumerate(queries):
-            for ch, n in Counter(_grams(query, self.q)).items():
-                c = self.char_id.get(ch)
-                if c is not None:
-                    rows.append(qi)
-                    chars.append(c)
-                    counts.append(n)
+        rows, grams, counts = self._query_grams(queries)
         out = np.zeros(len(queries) * len(self.texts))
-        if rows:
-            chars_a = np.array(chars, dtype=np.int64)
-            sizes = self.start[chars_a + 1] - self.start[chars_a]
-            first = np.repeat(self.start[chars_a], sizes)
+        if len(rows):
+            sizes = self.start[grams + 1] - self.start[grams]
+            first = np.repeat(self.start[grams], sizes)
             offsets = np.arange(int(sizes.sum())) - np.repeat(np.cumsum(sizes) - sizes, sizes)
             postings = first + offsets
-            weights = np.minimum(self.count_of[postings], np.repeat(np.array(counts, dtype=np.float64), sizes))
-            keys = np.repeat(np.array(rows, dtype=np.int64), sizes) * len(self.texts) + self.form_of[postings]
+            weights = np.minimum(self.count_of[postings], np.repeat(counts, sizes))
+            keys = np.repeat(rows, sizes) * len(self.texts) + self.form_of[postings]
             out += np.bincount(keys, weights=weights, minlength=len(out))
         return out.reshape(len(queries), len(self.texts))
+
+
+def _gram_key(gram: str) -> int:
+    return ord(gram) if len(gram) == 1 else ord(gram[0]) << 21 | ord(gram[1])
 
 
 class NameMatcher:
