@@ -1,11 +1,14 @@
 """Coordinates typed by people: decimal, DMS and 度分秒, in any datum, read as WGS84.
 
 `parse_lonlat` reads a lon/lat pair (hemisphere letters or 东经/北纬 decide which is which;
-a pair that only fits as lat, lon is read so and says so); `parse_coordinate` adds the datum
-(converted by `datums.py`) and Gauss–Krüger metres; `format_dms` prints a position back.
+a pair that only fits as lat, lon is read so and says so); `parse_degrees` reads one value of a
+table cell (`106°43'30"E`, `北纬29°41′`); `parse_coordinate` adds the datum (converted by
+`datums.py`) and Gauss–Krüger metres; `format_dms` prints a position back.  Whatever the text,
+the result is finite and in range or a ValueError: nothing unreadable becomes 0, 0.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
@@ -24,6 +27,9 @@ _BODY = (rf"(?P<sign{{i}}>[-+])?\s*(?P<deg{{i}}>{_NUM})\s*°?\s*"
 # A hemisphere letter belongs before the number or after it, never both (so "N29.6 E105.7" splits right).
 _COORD = re.compile(rf"(?P<pre>[NSEW])\s*{_BODY.format(i=1)}|{_BODY.format(i=2)}(?P<post>[NSEW])?")
 _SEPARATORS = re.compile(r"^[\s,;/]*$")
+MAX_TEXT = 200  # longer than any coordinate anyone types; bounds the regex work on pasted junk
+_AXIS_OF = {"N": "lat", "S": "lat", "E": "lon", "W": "lon"}
+_RANGE = {"lon": 180.0, "lat": 90.0}
 
 
 @dataclass(frozen=True)
@@ -54,6 +60,8 @@ def _value(match: re.Match, i: int) -> float:
 
 
 def _normalise(text: str) -> str:
+    if len(text) > MAX_TEXT:
+        raise ValueError(f"坐标文本过长 / too long to be a coordinate ({len(text)} characters)")
     text = text.translate(_NORMALISE)
     for word, letter in _HEMISPHERES.items():
         text = text.replace(word, f" {letter}")
@@ -68,7 +76,7 @@ def split_numbers(text: str) -> tuple[float, float]:
         values = [float(p) for p in parts]
     except ValueError:
         values = []
-    if len(values) != 2:
+    if len(values) != 2 or not all(math.isfinite(v) for v in values):
         raise ValueError(f"须为两个数（米）/ expected two numbers in metres: {text!r}")
     return values[0], values[1]
 
@@ -125,11 +133,37 @@ def parse_lonlat(text: str) -> LonLat:
     if first == "lat" and not (axes[0] or axes[1]):
         note = (f"无 N/E 标记且第二个值超出 ±90°，按“纬度, 经度”读取 / no N/E letters and {values[1]:g} is beyond "
                 f"±90°: read as lat, lon → lon {lon:g}, lat {lat:g}")
-    if not -90 <= lat <= 90:
+    if not (math.isfinite(lat) and -90 <= lat <= 90):
         raise ValueError(f"纬度超出 ±90° / latitude out of range: {lat}")
-    if not -180 <= lon <= 180:
+    if not (math.isfinite(lon) and -180 <= lon <= 180):
         raise ValueError(f"经度超出 ±180° / longitude out of range: {lon}")
     return LonLat(lon, lat, note)
+
+
+def parse_degrees(text: str, axis: str | None = None) -> float:
+    """One value in degrees from a table cell: decimal or DMS, with or without its hemisphere
+    (`106°43'30"E`, `北纬29°41′`, `-70.5`).  `axis` ("lon"/"lat", from the column) must agree
+    with a hemisphere letter and bounds the value (±180 / ±90)."""
+    if text is None or not str(text).strip():
+        raise ValueError("空值 / empty value")
+    norm = _normalise(str(text)).strip()
+    match = _COORD.fullmatch(norm)
+    if match is None or not match.group(0).strip():
+        raise ValueError(f"无法识别度数 / cannot read {text!r} as degrees")
+    i = 1 if match["pre"] else 2
+    hemi = match["pre"] or match["post"]
+    value = _value(match, i)
+    if hemi in ("S", "W"):
+        value = -abs(value)
+    found = _AXIS_OF.get(hemi or "")
+    if axis and found and found != axis:
+        words = {"lat": ("纬度", "latitude"), "lon": ("经度", "longitude")}
+        raise ValueError(f"{text!r} 是{words[found][0]}，此列应为{words[axis][0]} / is a {words[found][1]}, "
+                         f"this column holds {words[axis][1]}s")
+    limit = _RANGE.get(axis or found or "lon", 180.0)
+    if not (math.isfinite(value) and -limit <= value <= limit):
+        raise ValueError(f"超出 ±{limit:g}° / out of range (±{limit:g}°): {text!r}")
+    return value
 
 
 def parse_coordinate(text: str, datum: str = "wgs84", zone: int | None = None) -> ParsedCoordinate:
@@ -147,10 +181,14 @@ def parse_coordinate(text: str, datum: str = "wgs84", zone: int | None = None) -
         else:  # without prefix an easting is 500 000 ± ~400 000 m; a northing here is millions
             easting, northing = (a, b) if abs(a) < abs(b) else (b, a)
         lon, lat = gk_to_wgs84(easting, northing, 3 if datum == "gk3" else 6, zone)
+        if not (math.isfinite(lon) and math.isfinite(lat) and abs(lon) <= 180 and abs(lat) <= 90):
+            raise ValueError(f"不是有效的高斯-克吕格坐标 / not a Gauss–Krüger position: {text!r}")
         return ParsedCoordinate(easting, northing, datum, lon, lat, note)
     pair = parse_lonlat(text)
     x, y = pair
     lon, lat = to_wgs84(x, y, datum)
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        raise ValueError(f"无法换算 / cannot convert {text!r} from {datum}")
     if datum in ("gcj02", "bd09"):
         note = f"{DATUMS[datum].text('zh')} → WGS84 (prcoords)"
     note = "\n".join(n for n in (pair.note, note) if n)  # a swapped order is said first

@@ -111,8 +111,11 @@ def _gpkg_geometry(blob):
     """The shapely geometry of a GeoPackage geometry blob (header, optional envelope, WKB)."""
     if blob is None or len(blob) < 8:
         return None
+    from geodata.io.nesting import wkb_ok
+
     envelope = {0: 0, 1: 32, 2: 48, 3: 48, 4: 64}.get((blob[3] >> 1) & 7, 0)
-    return shapely.from_wkb(bytes(blob[8 + envelope:]))
+    wkb = bytes(blob[8 + envelope:])
+    return shapely.from_wkb(wkb) if wkb_ok(wkb) else None  # nested too deep for GEOS: no geometry
 
 
 def _bound(k: int):

@@ -47,11 +47,12 @@ def read_cpg(cpg: Path) -> str | None:
     return _codec(text)
 
 
-def dbf_text_bytes(dbf: Path, limit: int = 256 * 1024) -> tuple[bytes, int | None]:
-    """Raw bytes of the DBF's character fields (first `limit` bytes of records) and its LDID."""
-    data = dbf.read_bytes()[: 32 + 32 * 256 + limit]
+def dbf_text_values(dbf: Path, limit: int = 256 * 1024) -> tuple[list[bytes], int | None]:
+    """The field names and character values of the first `limit` bytes of records, as stored."""
+    with open(dbf, "rb") as fh:
+        data = fh.read(32 + 32 * 256 + limit)
     if len(data) < 32:
-        return b"", None
+        return [], None
     n_records, header_len, record_len = struct.unpack("<IHH", data[4:12])
     ldid = data[29]
     chunks: list[bytes] = []
@@ -64,20 +65,24 @@ def dbf_text_bytes(dbf: Path, limit: int = 256 * 1024) -> tuple[bytes, int | Non
         pos += 32
     chunks.extend(name for name, _, _ in fields)
     offset = header_len
-    while offset + record_len <= len(data) and record_len > 1:
+    while offset + record_len <= len(data) and record_len > 1 and n_records > 0:
         rec = data[offset + 1 : offset + record_len]
         p = 0
         for _, ftype, flen in fields:
             if ftype in ("C", "M", "V"):
-                value = rec[p : p + flen].strip(b" \0")
-                if value:
-                    chunks.append(value)
+                chunks.append(rec[p : p + flen])
             p += flen
         offset += record_len
         n_records -= 1
-        if n_records <= 0:
-            break
-    return b"\n".join(chunks), ldid
+    return chunks, ldid
+
+
+def looks_utf16(values: list[bytes]) -> bool:
+    """Text stored as UTF-16: NUL bytes INSIDE values (after the padding), which no single-byte,
+    GBK or UTF-8 text has; UTF-16 puts one after every ASCII letter or digit."""
+    filled = [v.rstrip(b" \0") for v in values]
+    filled = [v for v in filled if v]
+    return bool(filled) and sum(b"\0" in v for v in filled) * 3 >= len(filled)
 
 
 def cjk_plausibility(text: str) -> float:
@@ -127,6 +132,22 @@ def guess_bytes_encoding(raw: bytes) -> tuple[str, Message]:
                       f"charset-normalizer and a CJK check chose {name.upper()} (CJK plausibility {score:.0%})")
 
 
+def text_encoding(sample: bytes) -> tuple[str, Message]:
+    """(codec, reason) for the start of a text file: a byte-order mark (UTF-8, UTF-16), else strict
+    UTF-8 (the sample may end inside a character), else `guess_bytes_encoding`."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig", Message("UTF-8（带字节顺序标记）", "UTF-8 (with byte-order mark)")
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16", Message("UTF-16（字节顺序标记）", "UTF-16 (byte-order mark)")
+    for cut in range(4):
+        try:
+            (sample[: len(sample) - cut] if cut else sample).decode("utf-8")
+            return "utf-8", Message("UTF-8", "UTF-8")
+        except UnicodeDecodeError:
+            continue
+    return guess_bytes_encoding(sample)
+
+
 def detect_dbf_encoding(shp_or_dbf: str | Path) -> EncodingGuess:
     """Encoding of a shapefile's attribute table (path of the .shp or the .dbf)."""
     path = Path(shp_or_dbf)
@@ -138,7 +159,10 @@ def detect_dbf_encoding(shp_or_dbf: str | Path) -> EncodingGuess:
     dbf = next((p for p in (path.with_suffix(".dbf"), path.with_suffix(".DBF")) if p.exists()), None)
     if dbf is None:
         return EncodingGuess("utf-8", "default", Message("找不到 .dbf，按 UTF-8 处理", "no .dbf found; assumed UTF-8"))
-    raw, ldid = dbf_text_bytes(dbf)
+    values, ldid = dbf_text_values(dbf)
+    if looks_utf16(values):  # with or without a header byte: GDAL cannot read it (read_ogr refuses it)
+        return EncodingGuess("utf-16-le", "content", Message(f"{path.name} 的文字为 UTF-16", f"text in {path.name} is UTF-16"))
+    raw = b"\n".join(v.strip(b" \0") for v in values if v.strip(b" \0"))
     if ldid in _LDID and _LDID[ldid]:
         name = _LDID[ldid]
         try:

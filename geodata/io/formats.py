@@ -33,6 +33,28 @@ _EXPECTED = {"shp": "Shapefile", "gpkg": "GeoPackage", "geojson": "GeoJSON", "km
              "csv": "CSV text", "xlsx": "Excel workbook", "zip": "ZIP", "kmz": "KMZ"}
 
 
+MAX_UNZIPPED_BYTES = 2 * 1024**3  # what an archive (ZIP, KMZ, XLSX) may unpack to
+MAX_ARCHIVE_MEMBERS = 10_000
+MAX_RATIO = 1000  # deflate tops out near 1030:1; beyond it a member is made to explode
+RATIO_FLOOR_BYTES = 100 * 1024**2  # small members may compress as well as they like
+
+
+def check_archive(zf: zipfile.ZipFile, name: str) -> list[zipfile.ZipInfo]:
+    """The archive's file members, or DataImportError for a ZIP bomb (by its directory, before
+    anything is unpacked: total size, member count, compression ratio)."""
+    infos = [i for i in zf.infolist() if not i.is_dir()]
+    total = sum(i.file_size for i in infos)
+    bomb = [i for i in infos if i.file_size > RATIO_FLOOR_BYTES and i.file_size > MAX_RATIO * max(i.compress_size, 1)]
+    if total > MAX_UNZIPPED_BYTES or len(infos) > MAX_ARCHIVE_MEMBERS or bomb:
+        raise DataImportError(Message(
+            f"{name} 解压后过大（ZIP 炸弹？），已拒绝",
+            f"{name} would unpack to {total / 2**20:,.0f} MB in {len(infos):,} files"
+            + (f", {bomb[0].filename!r} compressed {bomb[0].file_size // max(bomb[0].compress_size, 1):,}:1" if bomb else "")
+            + f": more than the limits ({MAX_UNZIPPED_BYTES // 2**30} GB, {MAX_ARCHIVE_MEMBERS:,} files, "
+              f"{MAX_RATIO}:1), refused as a ZIP bomb"))
+    return infos
+
+
 def check_readable(path: Path) -> None:
     """A file that exists, is not a folder and is not empty."""
     if not path.exists():
@@ -64,6 +86,8 @@ def sniff(path: Path) -> str | None:
         return "zip"
     if len(head) >= 4 and head[:4] == b"\x00\x00\x27\x0a":
         return "shp"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):  # UTF-16 with its byte-order mark: judge the text
+        head = head[: len(head) // 2 * 2].decode("utf-16", errors="replace").encode("utf-8")
     text = head.lstrip(b"\xef\xbb\xbf \t\r\n")
     if text.startswith(b"{") or text.startswith(b"["):
         return "geojson"

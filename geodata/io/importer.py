@@ -27,7 +27,7 @@ from pyproj import CRS
 from geodata.core.feedback import Cancelled, Feedback, feedback_or_new
 from geodata.core.message import Message
 from geodata.core.scratch import scratch_dir
-from geodata.io import crs_detect, formats
+from geodata.io import crs_detect, formats, xml_guard
 from geodata.io.errors import CrsUnknown, DataImportError, LayerChoiceRequired, cannot_read, short
 from geodata.io.normalise import normalise
 from geodata.io.postgis_source import PostgisSource, is_postgis_source, parse_source
@@ -38,7 +38,6 @@ from geodata.io.read_table import read_csv, read_xlsx
 FILE_FILTER = Message("空间数据 (*.shp *.zip *.gpkg *.geojson *.json *.kml *.kmz *.gpx *.csv *.txt *.tsv *.xlsx)",
                       "Spatial data (*.shp *.zip *.gpkg *.geojson *.json *.kml *.kmz *.gpx *.csv *.txt *.tsv *.xlsx)")
 DATUMS = ("wgs84", "cgcs2000", "gcj02", "bd09")
-MAX_UNZIPPED_BYTES = 2 * 1024**3  # refuse zip bombs
 
 
 @dataclass
@@ -83,6 +82,8 @@ def list_layers(path: str | Path | PostgisSource) -> list[str]:
     path = Path(path)
     try:
         kind = formats.kind(path, [])
+        if kind == "kml":
+            xml_guard.guard_kml(path)  # entities refused before GDAL opens it
         if kind in ("gpkg", "kml", "geojson"):
             return [str(name) for name, _ in ogr_layers(path)]
         if kind in ("zip", "kmz"):
@@ -128,6 +129,12 @@ def offers_datum(path: str | Path, layer: str | None = None) -> bool:
     import pyogrio
 
     try:
+        if kind == "gpkg":  # read_info counts the layer: a view (any query) is never counted here, on the GUI thread
+            from geodata.io.gpkg_guard import view_srs, views
+
+            name = layer if layer is not None else str(pyogrio.list_layers(path)[0][0])
+            if name in views(path):
+                return view_srs(path, name) in (4326, 4490)
         info = pyogrio.read_info(path, layer=layer)
         if not info.get("crs"):  # bounds only then: a GeoJSON would be scanned whole (on the GUI thread)
             info = pyogrio.read_info(path, layer=layer, force_total_bounds=True)
@@ -208,7 +215,10 @@ def _read_any(path: Path, layer: str | None, tmp: Path, report: list[Message], f
         return gdf, gdf.crs, enc, None
     if kind in ("zip", "kmz"):
         return _read_zip(path, kind, layer, tmp, report, feedback)
-    if kind in ("gpkg", "geojson", "kml"):
+    if kind == "kml":  # parsed safely first: entities refused, bad placemarks and network links removed
+        gdf, chosen = read_ogr_layer(xml_guard.guard_kml(path, tmp / "kml", report), kind, layer, report)
+        return gdf, gdf.crs, None, chosen
+    if kind in ("gpkg", "geojson"):
         gdf, chosen = read_ogr_layer(path, kind, layer, report)
         return gdf, gdf.crs, None, chosen
     if kind == "gpx":
@@ -226,25 +236,24 @@ def _read_any(path: Path, layer: str | None, tmp: Path, report: list[Message], f
 # --- zip and kmz archives --------------------------------------------------------------------------
 
 def _zip_members(zf: zipfile.ZipFile) -> list[str]:
-    infos = [i for i in zf.infolist() if not i.is_dir() and "__MACOSX" not in i.filename and not Path(i.filename).name.startswith(".")]
-    if sum(i.file_size for i in infos) > MAX_UNZIPPED_BYTES or len(infos) > 10_000:
-        raise DataImportError(Message("ZIP 解压后过大", "the ZIP archive unpacks to more than 2 GB or 10 000 files"))
-    return [i.filename for i in infos]
+    infos = formats.check_archive(zf, Path(zf.filename or "ZIP").name)  # zip bombs refused before unpacking
+    return [i.filename for i in infos if "__MACOSX" not in i.filename and not Path(i.filename).name.startswith(".")]
 
 
 def _extract(path: Path, out: Path) -> list[str]:
     """Unpack the archive's members under `out` (never outside it); -> member names."""
+    root = out.resolve()
     try:
         with zipfile.ZipFile(path) as zf:
             members = _zip_members(zf)
             for name in members:
                 target = (out / name).resolve()
-                if not str(target).startswith(str(out.resolve())):  # zip-slip: never write outside tmp
+                if not target.is_relative_to(root) or target == root:  # zip slip: never write outside tmp
                     raise DataImportError(Message(f"{path.name} 含非法路径", f"holds an unsafe path {name!r}"))
                 target.parent.mkdir(parents=True, exist_ok=True)
                 with zf.open(name) as src, open(target, "wb") as dst:
                     shutil.copyfileobj(src, dst)
-    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile) as exc:
+    except (zipfile.BadZipFile, EOFError, zipfile.LargeZipFile, NotImplementedError) as exc:
         raise DataImportError(Message(f"{path.name} 是损坏的 ZIP 文件", "is a damaged or truncated ZIP archive")) from exc
     return members
 
@@ -274,6 +283,11 @@ def _read_zip(path: Path, kind: str, layer: str | None, tmp: Path, report: list[
         inner = [p for p in inner if p.suffix.lower() == ".kml"] or inner
         inner.sort(key=lambda p: (p.name.lower() != "doc.kml", len(p.parts)))
         inner = inner[:1]
+    archives = [p for p in extracted if p.suffix.lower() in (".zip", ".kmz")]
+    if not inner and archives:
+        raise DataImportError(Message(f"{path.name} 中只有压缩包（{archives[0].name}）：请先解压，压缩包中的压缩包不会打开",
+                                      f"holds only archives ({archives[0].name}): archives inside archives are not "
+                                      "opened, unpack it first"))
     if len(inner) != 1:
         found = ", ".join(Path(m).name for m in members[:10]) or "nothing"
         raise DataImportError(Message(f"{path.name} 中找不到唯一的空间数据文件",

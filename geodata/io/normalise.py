@@ -5,7 +5,6 @@ dropped or moved silently.
 """
 from __future__ import annotations
 
-import math
 
 import geopandas as gpd
 import numpy as np
@@ -14,7 +13,7 @@ from pyproj import CRS
 
 from geodata.core.feedback import Feedback
 from geodata.core.message import Message, count
-from geodata.io import crs_detect
+from geodata.io import coordinate_check, crs_detect
 from geodata.io.errors import CrsUnknown, DataImportError
 
 def normalise(gdf, declared: CRS | None, override: CRS | None, datum: str, report: list[Message],
@@ -27,16 +26,20 @@ def normalise(gdf, declared: CRS | None, override: CRS | None, datum: str, repor
         raise DataImportError(Message("文件中没有要素", "the file holds no features"))
     gdf = gdf.reset_index(drop=True)
     empty = gdf.geometry.isna().to_numpy() | shapely.is_empty(gdf.geometry.to_numpy())
-    if empty.any():
-        report.append(Message(f"{total} 个要素中有 {int(empty.sum())} 个没有几何，已略去",
-                              f"{int(empty.sum())} of {total} features had no geometry and were dropped"))
-        gdf = gdf.loc[~empty].reset_index(drop=True)
-    if len(gdf) == 0:
+    if empty.all():
         raise DataImportError(Message(f"所有 {total} 个要素都没有几何", f"none of the {total} features has a geometry"))
+    if empty.any():
+        noun, numbers = coordinate_check.feature_labels(gdf, np.flatnonzero(empty))
+        shown = ", ".join(numbers[:coordinate_check.SHOWN]) + (" …" if len(numbers) > coordinate_check.SHOWN else "")
+        report.append(Message(f"{total} 个要素中有 {int(empty.sum())} 个没有几何（或几何无法读取），已略去（{shown}）",
+                              f"{int(empty.sum())} of {total} features had no geometry (or none that could be read) "
+                              f"and were dropped ({noun.en} {shown})"))
+        gdf = gdf.loc[~empty].reset_index(drop=True)
+    # The one rule (coordinate_check.py): a feature with NaN/infinite coordinates is skipped and named.
+    gdf = coordinate_check.skip_features(gdf, coordinate_check.not_finite(gdf.geometry.to_numpy()),
+                                         coordinate_check.NOT_FINITE, report)
     geoms = gdf.geometry.to_numpy()
     bounds = tuple(float(v) for v in shapely.total_bounds(geoms))
-    if not all(math.isfinite(v) for v in bounds):
-        raise DataImportError(Message("坐标含无效数值", "coordinates contain NaN or infinite values"))
 
     if override is not None:
         crs = override
@@ -44,8 +47,7 @@ def normalise(gdf, declared: CRS | None, override: CRS | None, datum: str, repor
         note = Message(f"用户指定坐标参考系 {crs_detect.describe(crs)}" + (f"（文件声明为 {declared_text}）" if declared_text else ""),
                        f"CRS {crs_detect.describe(crs)} given by the user" + (f" (the file declared {declared_text})" if declared_text else ""))
     else:
-        decision = crs_detect.decide(declared, bounds, shapely.get_coordinates(geoms))
-        crs, note = decision.crs, decision.note
+        crs, note = _decide(declared, geoms, bounds, degrees=bool(gdf.attrs.get("degree_columns")))
     if crs is None:
         raise CrsUnknown(Message(
             "无法确定坐标参考系",
@@ -58,12 +60,14 @@ def normalise(gdf, declared: CRS | None, override: CRS | None, datum: str, repor
         geoms = _fix_swapped(geoms, report)
     gdf = gpd.GeoDataFrame(gdf.drop(columns="geometry"), geometry=gpd.GeoSeries(geoms), crs=crs)
     if crs.is_geographic:
-        b = gdf.total_bounds
-        if b[0] < -180.0001 or b[2] > 360 or b[1] < -90.0001 or b[3] > 90.0001:
+        outside = coordinate_check.outside_degrees(geoms)
+        if outside.all():
+            b = gdf.total_bounds
             raise DataImportError(Message(
                 "坐标超出经纬度范围",
                 f"coordinates are outside longitude/latitude range (x {b[0]:.6g}–{b[2]:.6g}, "
                 f"y {b[1]:.6g}–{b[3]:.6g}) although the CRS is geographic ({crs_detect.describe(crs)}): wrong .prj?"))
+        gdf = coordinate_check.skip_features(gdf, outside, coordinate_check.OUT_OF_RANGE, report)
 
     if crs.to_epsg() != 4326:
         gdf = _reproject(gdf, crs, report)
@@ -88,8 +92,26 @@ def normalise(gdf, declared: CRS | None, override: CRS | None, datum: str, repor
     if not crs_detect.looks_china_lonlat(tuple(b)):
         report.append(Message("注意：数据超出中国范围；若非预期请检查坐标参考系",
                               "note: the data reach outside China; check the CRS if this is unexpected"))
+    gdf = gdf.drop(columns=[coordinate_check.FEATURE_COLUMN], errors="ignore")
     gdf.columns = [str(c) for c in gdf.columns]
     return gdf
+
+
+def _decide(declared: CRS | None, geoms: np.ndarray, bounds, degrees: bool = False) -> tuple[CRS | None, Message]:
+    """The CRS to read the data in.  With none declared, a few values no degree can be (1e308 in a
+    table of 经度/纬度) must not hide that the rest are lon/lat in China: they are left out of the
+    guess (at most 10 %, or any number in columns named as degrees), and the range check then
+    skips them by name."""
+    decision = crs_detect.decide(declared, bounds, shapely.get_coordinates(geoms))
+    if decision.crs is not None or declared is not None:
+        return decision.crs, decision.note
+    outside = coordinate_check.outside_degrees(geoms)
+    if 0 < outside.sum() < len(geoms) and (degrees or outside.sum() <= 0.1 * len(geoms)):
+        inner = geoms[~outside]
+        retry = crs_detect.decide(None, tuple(float(v) for v in shapely.total_bounds(inner)), shapely.get_coordinates(inner))
+        if retry.crs is not None and retry.crs.is_geographic:
+            return retry.crs, retry.note
+    return decision.crs, decision.note
 
 
 def _reproject(gdf: gpd.GeoDataFrame, crs: CRS, report: list[Message]) -> gpd.GeoDataFrame:
@@ -98,14 +120,11 @@ def _reproject(gdf: gpd.GeoDataFrame, crs: CRS, report: list[Message]) -> gpd.Ge
     gdf = gdf.to_crs(4326)
     report.append(Message(f"已从 {crs_detect.describe(crs)} 转换到 WGS84（EPSG:4326）" + (f"；{accuracy.text('zh')}" if accuracy else ""),
                           f"reprojected from {crs_detect.describe(crs)} to WGS84 (EPSG:4326)" + (f"; {accuracy.text('en')}" if accuracy else "")))
-    finite = np.isfinite(gdf.geometry.bounds.to_numpy()).all(axis=1)
-    if not finite.all():
-        report.append(Message(f"{int((~finite).sum())} 个要素超出该坐标系范围、无法转换，已略去",
-                              f"{int((~finite).sum())} features could not be reprojected (outside the CRS's area) and were dropped"))
-        gdf = gdf.loc[finite].reset_index(drop=True)
-        if len(gdf) == 0:
-            raise DataImportError(Message("没有要素能转换到 WGS84", "no feature could be converted to WGS84: wrong CRS?"))
-    return gdf
+    failed = coordinate_check.not_finite(gdf.geometry.to_numpy())
+    if failed.all():
+        raise DataImportError(Message("没有要素能转换到 WGS84", "no feature could be converted to WGS84: wrong CRS?"))
+    return coordinate_check.skip_features(gdf, failed, Message("超出该坐标系范围、无法转换到 WGS84",
+                                                               "they could not be reprojected (outside the CRS's area)"), report)
 
 
 def _swap_xy(geoms: np.ndarray) -> np.ndarray:

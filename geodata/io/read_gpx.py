@@ -19,12 +19,17 @@ def read_gpx_all(path: Path, report: list[Message] | None = None) -> dict[str, g
     import gpxpy.gpx
 
     from geodata.io.encoding_detect import decode_xml
+    from geodata.io.xml_guard import MAX_XML_BYTES, guard_gpx
 
+    if path.stat().st_size > MAX_XML_BYTES:
+        raise DataImportError(Message(f"{path.name} 超过 {MAX_XML_BYTES // 2**20} MB 上限",
+                                      f"is larger than the limit of {MAX_XML_BYTES // 2**20} MB for GPX files"))
     try:
         text, note = decode_xml(path.read_bytes())
         if report is not None:
             report.append(note)
-        doc = gpxpy.parse(text)
+        # entities refused, points that are not coordinates removed with their feature, and named
+        doc = gpxpy.parse(guard_gpx(text, path.name, report))
     except (gpxpy.gpx.GPXException, ValueError) as exc:
         raise DataImportError(Message(f"{path.name} 不是有效的 GPX", f"is not valid GPX: {short(exc)}")) from exc
 

@@ -15,6 +15,7 @@ import pandas as pd
 from geodata.core.message import Message
 from geodata.io.encoding_detect import detect_dbf_encoding
 from geodata.io.errors import DataImportError, LayerChoiceRequired, short
+from geodata.io.shapefile_check import check_parts
 
 
 def ogr_read(path: Path, **kwargs) -> gpd.GeoDataFrame:
@@ -77,6 +78,10 @@ def read_ogr_layer(path: Path, kind: str, layer: str | None, report: list[Messag
         chosen = spatial[0]
         report.append(Message(f"选用图层 {chosen}：{'、'.join(names)} 中唯一有几何的图层",
                               f"layer {chosen!r} chosen: the only one with geometry among {', '.join(names)}"))
+    if kind == "gpkg":
+        from geodata.io.gpkg_guard import check_layer
+
+        check_layer(path, chosen)  # a view is counted under a time limit before GDAL reads it
     gdf = ogr_read(path, layer=chosen)
     if kind == "gpkg" or len(names) > 1:
         report.append(Message(f"{path.name} 的图层 {chosen}", f"layer {chosen!r} of {path.name}"))
@@ -96,9 +101,16 @@ def read_shapefile(shp: Path, tmp: Path, report: list[Message]):
         raise DataImportError(Message(f"{shp.name} 缺少属性表 {shp.stem}.dbf",
                                       f"the attribute table {shp.stem}.dbf is missing: "
                                       "copy all files of the shapefile (.shp .shx .dbf .prj .cpg) together"))
+    parts = check_parts(shp, _sidecar(shp, ".dbf"), _sidecar(shp, ".shx"))  # refuses parts that do not fit
     enc = detect_dbf_encoding(shp)
+    if enc.encoding.startswith("utf_16") or enc.encoding.startswith("utf-16"):
+        raise DataImportError(Message(
+            f"{shp.stem}.dbf 的文字是 UTF-16 编码，dBASE 表无法可靠保存：请另存为 UTF-8（附 .cpg）",
+            f"the text in {shp.stem}.dbf is UTF-16, which a dBASE table cannot hold reliably (GDAL cuts it at the "
+            "first NUL byte): save the shapefile again as UTF-8 with a .cpg"))
     report.append(enc.note)
-    if _sidecar(shp, ".shx") is None:
+    missing_index = _sidecar(shp, ".shx") is None
+    if parts.rebuild_index:
         # GDAL can rebuild the index, but writes it beside the .shp: work on a copy, never the user's folder.
         work = tmp / "shx"
         work.mkdir()
@@ -113,8 +125,9 @@ def read_shapefile(shp: Path, tmp: Path, report: list[Message]):
             gdf = ogr_read(work / "data.shp", encoding=enc.encoding)
         finally:
             pyogrio.set_gdal_config_options({"SHAPE_RESTORE_SHX": None})
-        report.append(Message(f"缺少 {shp.stem}.shx：已在临时副本中重建索引（原文件未改动）",
-                              f"{shp.stem}.shx was missing: index rebuilt in a temporary copy (your files are untouched)"))
+        how = ("缺少", "was missing") if missing_index else ("已损坏或与 .shp 不符", "was damaged or did not fit the .shp")
+        report.append(Message(f"{shp.stem}.shx {how[0]}：已在临时副本中重建索引（原文件未改动）",
+                              f"{shp.stem}.shx {how[1]}: index rebuilt in a temporary copy (your files are untouched)"))
     else:
         gdf = ogr_read(shp, encoding=enc.encoding)
     if _sidecar(shp, ".prj") is None:

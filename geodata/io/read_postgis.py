@@ -287,7 +287,10 @@ def _cell(value):
 
 
 def _frame(rows: list[tuple], columns: list[tuple[str, str]], crs: CRS | None) -> gpd.GeoDataFrame:
-    wkb = np.array([r[0] for r in rows], dtype=object)
+    from geodata.io.nesting import wkb_ok
+
+    # a collection nested 10^5 deep would crash GEOS (stack overflow): such a row has no geometry
+    wkb = np.array([r[0] if wkb_ok(r[0]) else None for r in rows], dtype=object)
     geoms = shapely.from_wkb(wkb) if len(wkb) else np.array([], dtype=object)
     data = {}
     for k, (name, typ) in enumerate(columns, start=1):

@@ -17,16 +17,22 @@ import shapely
 
 from geodata.core.feedback import Feedback
 from geodata.core.message import Message
-from geodata.io.encoding_detect import guess_bytes_encoding
+from geodata.io.coordinate_check import FEATURE_COLUMN, UNREADABLE, skip_features
+from geodata.io.encoding_detect import text_encoding
 from geodata.io.errors import DataImportError, short
+from geodata.io.nesting import wkt_ok
 
 CSV_CHUNK_ROWS = 50_000
+# Excel's own limit; a header of 10^6 columns would take pandas minutes and gigabytes to refuse.
+MAX_COLUMNS = 16_384
+HEADER_SCAN_BYTES = 4 * 1024 * 1024  # the header line is looked for in this much of the file
 
 # Column names (normalised: lower case, no spaces/underscores/brackets) that hold coordinates.
 LON_NAMES = ("经度", "东经", "lon", "lng", "long", "longitude", "x", "pointx", "xcoord", "x坐标", "坐标x", "横坐标")
 LAT_NAMES = ("纬度", "北纬", "lat", "latitude", "y", "pointy", "ycoord", "y坐标", "坐标y", "纵坐标")
 LON_PARTS = ("经度", "longitude", "lng", "lon")
 LAT_PARTS = ("纬度", "latitude", "lat")
+_XY_NAMES = ("x", "pointx", "xcoord", "x坐标", "坐标x", "横坐标")
 WKT_NAMES = ("wkt", "geometry", "geom", "thegeom", "shape", "几何", "空间信息")
 
 
@@ -62,6 +68,7 @@ def table_to_gdf(df: pd.DataFrame, label: str, report: list[Message]) -> gpd.Geo
     df = df.reset_index(drop=True)
     df.columns = [str(c).strip() or f"column{i + 1}" for i, c in enumerate(df.columns)]
     lon_col, lat_col, wkt_col = find_coordinate_columns(df.columns)
+    labels = np.arange(len(df)) + 2  # line 1 is the header: a person finds "row 5" on line 5
     if lon_col is not None:
         xs, ys, n_dms = coordinate_values(df[lon_col], df[lat_col])
         ok = np.isfinite(xs) & np.isfinite(ys)
@@ -75,7 +82,10 @@ def table_to_gdf(df: pd.DataFrame, label: str, report: list[Message]) -> gpd.Geo
     elif wkt_col is not None:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            geometry = shapely.from_wkt(df[wkt_col].astype("string").fillna("").to_numpy(dtype=object), on_invalid="ignore")
+            texts = df[wkt_col].astype("string").fillna("").to_numpy(dtype=object)
+            # WKT nested deeper than any real geometry would crash GEOS (stack overflow): unreadable
+            texts = np.array([t if wkt_ok(t) else "" for t in texts], dtype=object)
+            geometry = shapely.from_wkt(texts, on_invalid="ignore")
         ok = ~shapely.is_missing(geometry)
         df = df.drop(columns=[wkt_col])
         report.append(Message(f"几何取自 WKT 列 {wkt_col}", f"geometries from WKT column {wkt_col!r}"))
@@ -85,15 +95,13 @@ def table_to_gdf(df: pd.DataFrame, label: str, report: list[Message]) -> gpd.Geo
             f"{label} 中找不到坐标列",
             f"no coordinate columns in {label}: name them 经度/纬度 or lon/lat "
             f"(also lng, longitude, x/y, or a WKT column). Columns found: {cols}"))
-    bad = np.flatnonzero(~ok)
-    if len(bad):
-        rows = ", ".join(str(i + 2) for i in bad[:8]) + (" …" if len(bad) > 8 else "")  # line 1 is the header
-        report.append(Message(f"跳过 {len(bad)} 行无法识别坐标的数据（第 {rows} 行）",
-                              f"{len(bad)} rows without readable coordinates skipped (rows {rows})"))
-    df = df.loc[ok].reset_index(drop=True)
-    geometry = geometry[ok]
     df = _numeric_columns(df)
-    return gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geometry), crs=None)
+    df[FEATURE_COLUMN] = labels  # normalise names skipped rows by these numbers, then drops the column
+    gdf = gpd.GeoDataFrame(df, geometry=gpd.GeoSeries(geometry), crs=None)
+    # Columns named 经度/纬度, lon/lat (not x/y) hold degrees: a value beyond ±180/±90 there is a bad
+    # row to skip, not a hint that the table is in metres (normalise's CRS guess reads this).
+    gdf.attrs["degree_columns"] = lon_col is not None and _norm_col(lon_col) not in _XY_NAMES
+    return skip_features(gdf, ~ok, UNREADABLE, report)  # the one rule: coordinate_check.py
 
 
 def _numeric_columns(df: pd.DataFrame) -> pd.DataFrame:
@@ -115,8 +123,10 @@ def _numeric_columns(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def coordinate_values(lon_s: pd.Series, lat_s: pd.Series) -> tuple[np.ndarray, np.ndarray, int]:
-    """Floats from decimal text; the rest tried as DMS pairs (106°43'30"E, 29°41′N, 东经…)."""
-    from geodata.coords.parse import parse_lonlat  # DMS and Chinese hemisphere words live there
+    """Floats from decimal text; the rest read as DMS, each cell on its own and as its column says
+    (106°43'30"E in 经度, 北纬29°41′ in 纬度): two cells are never joined into a pair, so "-" and
+    "0E0" cannot become a point."""
+    from geodata.coords.parse import parse_degrees  # DMS and Chinese hemisphere words live there
 
     # NFKC: full-width digits and signs typed in Chinese input methods (１０５．７) become ASCII
     lon_t = lon_s.astype("string").str.normalize("NFKC").str.strip().fillna("")
@@ -127,28 +137,14 @@ def coordinate_values(lon_s: pd.Series, lat_s: pd.Series) -> tuple[np.ndarray, n
     n_dms = 0
     for i in retry:
         try:
-            pair = parse_lonlat(f"{lon_t.iat[i]} {lat_t.iat[i]}")
+            x = xs[i] if np.isfinite(xs[i]) else parse_degrees(lon_t.iat[i], "lon")
+            y = ys[i] if np.isfinite(ys[i]) else parse_degrees(lat_t.iat[i], "lat")
         except ValueError:
+            xs[i] = ys[i] = np.nan
             continue
-        if pair.swapped:  # the columns say which is longitude: a pair that only reads swapped is skipped
-            continue
-        xs[i], ys[i] = pair
+        xs[i], ys[i] = x, y
         n_dms += 1
     return xs, ys, n_dms
-
-
-def _text_encoding(sample: bytes) -> tuple[str, Message]:
-    if sample.startswith(b"\xef\xbb\xbf"):
-        return "utf-8-sig", Message("UTF-8（带字节顺序标记）", "UTF-8 (with byte-order mark)")
-    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return "utf-16", Message("UTF-16（字节顺序标记）", "UTF-16 (byte-order mark)")
-    for cut in range(4):  # the sample may end inside a multi-byte character
-        try:
-            (sample[: len(sample) - cut] if cut else sample).decode("utf-8")
-            return "utf-8", Message("UTF-8", "UTF-8")
-        except UnicodeDecodeError:
-            continue
-    return guess_bytes_encoding(sample)
 
 
 def read_csv(path: Path, report: list[Message], feedback: Feedback):
@@ -158,7 +154,7 @@ def read_csv(path: Path, report: list[Message], feedback: Feedback):
         sample = fh.read(256 * 1024)
     if b"\0" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise DataImportError(Message(f"{path.name} 不是文本文件", "is not a text (CSV) file"))
-    encoding, reason = _text_encoding(sample)
+    encoding, reason = text_encoding(sample)
     report.append(Message(f"文本编码 {encoding.upper()}（{reason.text('zh')}）",
                           f"text encoding {encoding.upper()} ({reason.text('en')})"))
     text = sample.decode(encoding, errors="replace")
@@ -170,6 +166,9 @@ def read_csv(path: Path, report: list[Message], feedback: Feedback):
     if sep != ",":
         shown = "TAB" if sep == chr(9) else repr(sep)
         report.append(Message(f"列分隔符为 {shown}", f"columns separated by {shown}"))
+    _check_header(path, encoding, sep)
+    if not encoding.startswith("utf-16"):
+        _check_nul(path)
     no_rows = DataImportError(Message(f"{path.name} 没有数据行", "has no rows"))
     frames = []
     with open(path, "rb") as raw:
@@ -196,8 +195,39 @@ def read_csv(path: Path, report: list[Message], feedback: Feedback):
     return table_to_gdf(df, path.name, report), encoding
 
 
+def _check_header(path: Path, encoding: str, sep: str) -> None:
+    """Refuse a header of more than MAX_COLUMNS columns before pandas builds them."""
+    with open(path, "rb") as fh:
+        head = fh.read(HEADER_SCAN_BYTES)
+    text = head.decode(encoding, errors="replace").lstrip("\ufeff")
+    line = text.split("\n", 1)[0]
+    columns = line.count(sep) + 1  # quoted separators may overcount a little: the limit is far away
+    if columns > MAX_COLUMNS or ("\n" not in text and len(head) == HEADER_SCAN_BYTES):
+        shown = f"{columns:,}" + ("+" if "\n" not in text else "")
+        raise DataImportError(Message(f"{path.name} 的表头有 {shown} 列，超过上限 {MAX_COLUMNS:,} 列",
+                                      f"its header has {shown} columns, more than the limit of {MAX_COLUMNS:,}"))
+
+
+def _check_nul(path: Path) -> None:
+    """NUL bytes past the first 256 KB: a binary file that began like text (cheap: memchr per MB)."""
+    with open(path, "rb") as fh:
+        while block := fh.read(1024 * 1024):
+            if b"\0" in block:
+                raise DataImportError(Message(f"{path.name} 含 NUL 字节，不是文本文件",
+                                              "holds NUL bytes: it is not a text (CSV) file"))
+
+
 def read_xlsx(path: Path, layer: str | None, report: list[Message]):
     """-> (GeoDataFrame, sheet): `layer`, else the first sheet with coordinate columns."""
+    import zipfile
+
+    from geodata.io.formats import check_archive
+
+    try:
+        with zipfile.ZipFile(path) as zf:
+            check_archive(zf, path.name)  # a workbook is a ZIP: a bomb is refused before openpyxl unpacks it
+    except zipfile.BadZipFile as exc:
+        raise DataImportError(Message(f"{path.name} 不是有效的 Excel 工作簿", f"is not a valid .xlsx workbook: {short(exc)}")) from exc
     try:
         sheets = pd.read_excel(path, sheet_name=None, dtype=str, engine="openpyxl")
     except Exception as exc:

@@ -187,7 +187,9 @@ def build_document(themes=(), statuses=(), districts=()):
 
 
 def _fail(message: str) -> int:
-    print(f"error: {message}", file=sys.stderr)
+    from layers.cli.safe_output import clean
+
+    print(f"error: {clean(message, one_line=True)}", file=sys.stderr)  # messages quote layer names
     return 2
 
 

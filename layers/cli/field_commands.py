@@ -11,8 +11,12 @@ import argparse
 import json
 import sys
 
+from layers.cli.arg_types import non_negative_float, non_negative_int, positive_float, positive_int
+from layers.cli.safe_output import cell, clean, echo, fail
+
 DATUM_CHOICES = ("wgs84", "gcj02", "bd09", "cgcs2000")
 _LANG_HELP = "output language (default: the locale's, Chinese unless it names another language)"
+MAX_TABLE_ROWS = 1000  # rows printed on the terminal; --report holds them all
 
 
 def run_correct(args: argparse.Namespace) -> int:
@@ -27,11 +31,11 @@ def run_correct(args: argparse.Namespace) -> int:
         store = open_edit_store(args.edits)
         edit = store.move(args.project_id, pos.lon, pos.lat, args.reason, who=args.by, base=base)
     except EditConflict as exc:
-        print(f"冲突 / conflict: {exc}", file=sys.stderr)
+        print(f"冲突 / conflict: {clean(exc, one_line=True)}", file=sys.stderr)
         return 3
     except (EditsError, ValueError) as exc:  # bad input, unreachable or read-only store: one line
         return _fail(str(exc))
-    print(f"修正 #{edit.edit_id} 已记录 / correction #{edit.edit_id} recorded: {edit.project_id} "
+    echo(f"修正 #{edit.edit_id} 已记录 / correction #{edit.edit_id} recorded: {edit.project_id} "
           f"({edit.old_lon:.6f}, {edit.old_lat:.6f}) → ({edit.new_lon:.6f}, {edit.new_lat:.6f}) "
           f"by {edit.who} at {edit.when} in {store.target}")
     return 0
@@ -50,8 +54,8 @@ def register(subparsers) -> None:
                     "--radius), measure the geodesic distance and flag those beyond --tolerance.")
     check.add_argument("observations", metavar="OBS", help="observation file: .csv (id,name,lon,lat / 编号,名称,经度,纬度) or .gpx")
     check.add_argument("--datum", default="wgs84", help="datum of the observations: wgs84, gcj02, bd09, cgcs2000 (default wgs84)")
-    check.add_argument("--tolerance", type=float, default=200.0, metavar="M", help="flag beyond this many metres (default 200)")
-    check.add_argument("--radius", type=float, default=1000.0, metavar="M",
+    check.add_argument("--tolerance", type=positive_float, default=200.0, metavar="M", help="flag beyond this many metres (default 200)")
+    check.add_argument("--radius", type=non_negative_float, default=1000.0, metavar="M",
                        help="match an unnamed observation to the nearest project within this many metres (default 1000)")
     check.add_argument("--report", metavar="OUT.csv", help="write the result table (UTF-8 CSV)")
     check.add_argument("--pdf", metavar="OUT.pdf", help="write a PDF report with a map per flagged project")
@@ -81,8 +85,8 @@ def register(subparsers) -> None:
                                  description='e.g. python main.py here "105.7,29.69" or "29°41′N 105°42′E" --datum gcj02')
     here.add_argument("position", metavar="POSITION", help='"LON,LAT" in decimal or DMS (quote it)')
     here.add_argument("--datum", default="wgs84", help="wgs84, gcj02, bd09, cgcs2000, gk3, gk6 (default wgs84)")
-    here.add_argument("--zone", type=int, default=None, help="Gauss–Krüger zone when the easting has no zone prefix")
-    here.add_argument("-n", "--projects", type=int, default=5, help="how many nearby projects (default 5)")
+    here.add_argument("--zone", type=positive_int, default=None, help="Gauss–Krüger zone when the easting has no zone prefix")
+    here.add_argument("-n", "--projects", type=non_negative_int, default=5, help="how many nearby projects (default 5)")
     here.add_argument("--lang", choices=("zh", "en"), default=None, help=_LANG_HELP)
     here.add_argument("--json", action="store_true", help="print JSON instead of text")
     here.set_defaults(func=run_here)
@@ -90,13 +94,12 @@ def register(subparsers) -> None:
     goto = subparsers.add_parser("goto", help="convert a typed coordinate to WGS84 and every other datum")
     goto.add_argument("position", metavar="POSITION")
     goto.add_argument("--datum", default="wgs84", help="wgs84, gcj02, bd09, cgcs2000, gk3, gk6 (default wgs84)")
-    goto.add_argument("--zone", type=int, default=None, help="Gauss–Krüger zone when the easting has no zone prefix")
+    goto.add_argument("--zone", type=positive_int, default=None, help="Gauss–Krüger zone when the easting has no zone prefix")
     goto.set_defaults(func=run_goto)
 
 
 def _fail(message: str) -> int:
-    print(f"错误 / error: {message}", file=sys.stderr)
-    return 2
+    return fail(message)  # one line, control characters stripped (messages quote user data)
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -105,8 +108,6 @@ def run_check(args: argparse.Namespace) -> int:
     from geodata.coords import datums as coords
     from geodata.fieldcheck.check import ObservationError, check_file, write_csv
 
-    if args.tolerance <= 0 or args.radius < 0:
-        return _fail("--tolerance must be positive and --radius not negative")
     try:
         datum = coords.datum_key(args.datum)
     except ValueError as exc:
@@ -129,30 +130,32 @@ def run_check(args: argparse.Namespace) -> int:
     try:
         result = check_file(args.observations, projects, datum=datum, tolerance_m=args.tolerance, radius_m=args.radius)
     except BundleError as exc:  # the registry itself is missing: not the user's input
-        print(f"错误 / error: {exc}", file=sys.stderr)
-        return 1
+        return fail(exc, code=1)
     except (ObservationError, ValueError) as exc:
         return _fail(str(exc))
     lang = _language(args)
     _print_result(result, lang)
     if args.report:
-        print(f"→ {write_csv(result, args.report)}")
+        echo(f"→ {write_csv(result, args.report)}")
     if args.pdf:
         from layers.page.field_check_report import write_report
 
-        print(f"→ {write_report(result, args.pdf, lang=lang)}")
+        echo(f"→ {write_report(result, args.pdf, lang=lang)}")
     return 0
 
 
 def _print_result(result, lang: str) -> None:
-    from rich.console import Console
+    """The result table; every cell is plain text (a name like `[/x]` is not rich markup, escape
+    codes are stripped), and at most MAX_TABLE_ROWS rows: a terminal is no place for 10^5."""
     from rich.table import Table
+    from rich.text import Text
 
     from geodata.core.message import Message
     from geodata.fieldcheck.check import note_text
+    from layers.cli.safe_output import console
 
-    console = Console()
-    table = Table(title=result.summary(lang))
+    out = console()
+    table = Table(title=cell(result.summary(lang)))
     headers = [Message("观测", "obs"), Message("名称", "name"), Message("项目", "project"), Message("匹配", "match"),
                Message("距离 m", "distance m"), Message("状态", "status")]
     notes = "match_note" in result.rows and result.rows["match_note"].astype(bool).any()
@@ -162,14 +165,18 @@ def _print_result(result, lang: str) -> None:
         table.add_column(header.text(lang), justify="right" if header.en.startswith("distance") else "left")
     colours = {"ok": "green", "flagged": "red", "unmatched": "yellow"}
     statuses = {"ok": Message("符合", "ok"), "flagged": Message("超差", "flagged"), "unmatched": Message("未匹配", "unmatched")}
-    for r in result.rows.itertuples(index=False):
+    for r in result.rows.head(MAX_TABLE_ROWS).itertuples(index=False):
         dist = "" if r.distance_m != r.distance_m else f"{r.distance_m:.1f}"  # NaN check
-        cells = [r.obs_id, r.obs_name, f"{r.project_id} {r.project_name_zh}".strip(), r.match_method, dist,
-                 f"[{colours[r.status]}]{statuses[r.status].text(lang)}[/]"]
+        cells = [cell(r.obs_id), cell(r.obs_name), cell(f"{r.project_id} {r.project_name_zh}".strip()),
+                 cell(r.match_method), dist, Text(statuses[r.status].text(lang), style=colours[r.status])]
         if notes:
-            cells.append(note_text(r.match_note, lang))
+            cells.append(cell(note_text(r.match_note, lang)))
         table.add_row(*cells)
-    console.print(table)
+    out.print(table)
+    hidden = len(result.rows) - MAX_TABLE_ROWS
+    if hidden > 0:
+        out.print(Message(f"……另有 {hidden:,} 行未显示（--report 写出全部）",
+                          f"… {hidden:,} more rows not shown (--report writes them all)").text(lang))
 
 
 def run_here(args: argparse.Namespace) -> int:
@@ -182,11 +189,11 @@ def run_here(args: argparse.Namespace) -> int:
     except ValueError as exc:
         return _fail(str(exc))
     if args.json:
-        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+        print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))  # JSON escapes every C0 control
         return 0
     if pos.datum != "wgs84" or pos.note:
-        print(f"{pos.x}, {pos.y} ({pos.datum}) → {pos.format()}" + (f"  [{pos.note}]" if pos.note else ""))
-    print("\n".join(report.text_lines(_language(args))))
+        echo(f"{pos.x}, {pos.y} ({pos.datum}) → {pos.format()}" + (f"  [{pos.note}]" if pos.note else ""))
+    echo("\n".join(report.text_lines(_language(args))))
     return 0
 
 
@@ -206,5 +213,5 @@ def run_goto(args: argparse.Namespace) -> int:
         e, n, zone = coords.wgs84_to_gk(pos.lon, pos.lat, 3 if datum == "gk3" else 6)
         print(f"{datum.upper()}-{zone:<5} E {e:.2f}  N {n:.2f}  (CGCS2000)")
     if pos.note:
-        print(pos.note)
+        echo(pos.note)
     return 0

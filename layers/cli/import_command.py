@@ -10,6 +10,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from layers.cli.safe_output import clean, echo, fail
+
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
@@ -42,12 +44,12 @@ def run(args: argparse.Namespace) -> int:
     try:
         if args.list_layers:
             for name in list_layers(args.file):
-                print(name)
+                echo(clean(name, one_line=True))  # a layer name is data: no escape codes reach the terminal
             return 0
         bbox = _bbox(args.bbox) if args.bbox else None
         result = import_file(args.file, layer=args.layer, datum=args.datum, crs=args.crs, bbox=bbox)
     except DataImportError as exc:
-        print(f"错误 / error: {exc}", file=sys.stderr)
+        fail(exc)
         if isinstance(exc, CrsUnknown):  # name the regional CRSs that would put the data in the region
             from geodata.io.crs_detect import region_choices
 
@@ -62,19 +64,18 @@ def run(args: argparse.Namespace) -> int:
 
     lang = args.lang or system_language()  # the window's rule: Chinese unless the locale names another language
     n = count(len(result.gdf), "个要素", "feature")
-    print(Message(f"{result.source.name}：{n.zh}", f"{result.source.name}: {n.en}").text(lang))
-    for line in result.report:
-        print(f"  - {line.text(lang)}")
+    echo(Message(f"{result.source.name}：{n.zh}", f"{result.source.name}: {n.en}").text(lang))
+    for line in result.report:  # report lines quote column, layer and sheet names from the file
+        echo(f"  - {clean(line.text(lang), one_line=True)}")
     if args.out:
         try:
             saved = save_layer(result.gdf, args.out, datum=args.out_datum, overwrite=args.overwrite)
         except ExportError as exc:
-            print(f"错误 / error: {exc}", file=sys.stderr)
-            return 2
+            return fail(exc)
         for line in saved.report:
-            print(f"  - {line.text(lang)}")
+            echo(f"  - {clean(line.text(lang), one_line=True)}")
         paths = ", ".join(str(p) for p in saved.paths)
-        print(Message(f"已保存 {paths}", f"saved {paths}").text(lang))
+        echo(Message(f"已保存 {paths}", f"saved {paths}").text(lang))
     return 0
 
 
@@ -82,8 +83,13 @@ def _bbox(text: str) -> tuple[float, float, float, float]:
     from geodata.core.message import Message
     from geodata.io.errors import DataImportError
 
+    import math
+
     try:
         x0, y0, x1, y1 = (float(v) for v in text.split(","))
     except ValueError:
         raise DataImportError(Message("--bbox 须为四个数", f"--bbox must be LON0,LAT0,LON1,LAT1, not {text!r}")) from None
+    if not all(math.isfinite(v) for v in (x0, y0, x1, y1)) or not (-180 <= x0 < x1 <= 180 and -90 <= y0 < y1 <= 90):
+        raise DataImportError(Message("--bbox 须为有效的经纬度范围",
+                                      f"--bbox must be finite lon/lat with LON0 < LON1 and LAT0 < LAT1, not {text!r}"))
     return x0, y0, x1, y1

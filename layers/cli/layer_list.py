@@ -11,21 +11,28 @@ def register(subparsers) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from rich.console import Console
     from rich.table import Table
+    from rich.text import Text
 
     from geodata.bundle.loader import BundleError, layer_info
+    from layers.cli.safe_output import cell, console
 
-    console = Console()
+    out = console()
     try:
         infos = layer_info(args.path)
-    except BundleError as exc:
-        console.print(f"[red]{exc}[/red]")
+    except BundleError as exc:  # the message quotes a path: shown as text, never as markup
+        out.print(Text(str(cell(exc)), style="red"))
         return 1
-    table = Table(title="chengyu.gpkg" if args.path is None else str(args.path))
+    except Exception as exc:  # --path names a file GDAL cannot read: the user's input, one line
+        if args.path is None:
+            raise
+        from layers.cli.safe_output import fail
+
+        return fail(f"无法读取 / cannot read {args.path}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
+    table = Table(title=cell("chengyu.gpkg" if args.path is None else str(args.path)))
     for column in ("layer", "geometry", "features", "CRS", "source"):
         table.add_column(column, justify="right" if column == "features" else "left", overflow="fold")
     for info in infos:
-        table.add_row(info.name, info.geometry_type, str(info.count), info.crs, info.source)
-    console.print(table)
+        table.add_row(*(cell(v) for v in (info.name, info.geometry_type, info.count, info.crs, info.source)))
+    out.print(table)
     return 0

@@ -387,11 +387,26 @@ class MapDocument:
         """Rebuild a document; `resolve(data_ref) -> GeoDataFrame` loads layer data (default: bundle/file/inline)."""
         if not isinstance(data, dict) or "layers" not in data:
             raise ValueError("not a map document: expected a mapping with 'layers'")
-        if int(data.get("version", 1)) > 1:
+        from layers.model.project_values import clean_selection, extent_problem, layer_entry_problems
+
+        version = data.get("version", 1)
+        if not isinstance(version, int) or isinstance(version, bool):
+            raise ValueError(f"map document version {version!r} is not a number")
+        if version > 1:
             raise ValueError(f"map document version {data.get('version')} is newer than this program understands (1)")
+        if not isinstance(data["layers"], list) or not all(isinstance(e, dict) for e in data["layers"]):
+            raise ValueError("the document's layers are not a list of layer entries")
+        problem = extent_problem(data.get("extent"))
+        if problem:
+            raise ValueError(problem)
         resolve = resolve or resolve_data_ref
         layers = []
-        for entry in data["layers"]:
+        for entry in data["layers"]:  # damaged values are refused here (load_project resets them first)
+            if not isinstance(entry.get("name"), str) or not entry["name"].strip():
+                raise ValueError(f"a layer has no name: {str(entry.get('name'))[:50]!r}")
+            problems = layer_entry_problems(entry)
+            if problems:
+                raise ValueError(f"layer {entry['name']!r}: {problems[0][1]}")
             ref = entry.get("data_ref") or {}
             try:
                 gdf = resolve(ref)
@@ -410,7 +425,7 @@ class MapDocument:
         doc = cls(layers=_districts_first(layers), filter=Filter.from_dict(data.get("filter")),
                   extent=data.get("extent"), language=data.get("language", "zh"))
         doc.layers = layers  # keep the saved order (districts were attached first for the place filter)
-        doc._selection = {k: tuple(v) for k, v in (data.get("selection") or {}).items()}
+        doc._selection = {k: tuple(v) for k, v in clean_selection(data.get("selection") or {}).items() if v}
         return doc
 
     @classmethod

@@ -8,7 +8,10 @@ Saving is atomic and keeps the previous version as `<name>.cyproj.bak`.
 Loading never executes anything (plain `json`, no pickle/eval/import by name) and
 never fails because a data file moved: missing files go to a `resolver(missing)`
 callback (the UI asks the user) and, if still missing, are listed in
-`LoadedProject.missing` while the rest of the project opens.
+`LoadedProject.missing` while the rest of the project opens.  A project opens no file
+outside its own folder by itself: an absolute or `../` path (or a link leading out) goes to
+the same resolver with `reason=OUTSIDE_FOLDER`, and only a path the resolver returns is read.
+Damaged values (`project_values.py`) are reset to their defaults and reported.
 """
 from __future__ import annotations
 
@@ -22,14 +25,19 @@ from typing import Any, Callable
 from geodata.core.atomic import atomic_write_text
 from geodata.core.feedback import Cancelled, Feedback, feedback_or_new
 from geodata.core.message import Message, plain
+from layers.model.project_values import (MAX_COORDINATE_M, MAX_NAME, clean_layer_entry, clean_selection,
+                                         extent_problem, filter_problem, layer_style_problem)
 
 FORMAT = "chengyu-explorer-project"
 FORMAT_VERSION = 1
 SUFFIX = ".cyproj"
 MAX_BYTES = 200 * 1024 * 1024  # inline GeoJSON layers can be big; beyond this it is not ours
+MAX_LAYERS = 1000  # each layer is loaded (a bundle layer is copied): 10^6 of them took 5.7 GB
+MAX_BOOKMARKS = 1000
 FILE_FILTER = "成渝项目 / Chengyu project (*.cyproj)"
 IMPORT_OPTIONS = ("layer", "datum", "crs")  # the only data_ref keys passed on to import_file
 NOT_FOUND = Message("找不到文件", "not found")
+OUTSIDE_FOLDER = Message("在项目文件夹之外，未经确认不打开", "outside the project folder: not opened without your confirmation")
 
 
 class ProjectFileError(Exception):
@@ -109,12 +117,14 @@ def _num(value) -> bool:
 
 
 def _clean_bookmarks(items) -> list[dict]:
-    """Bookmarks are plain {name, cx, cy, resolution} values; anything else is dropped."""
+    """Bookmarks are plain {name, cx, cy, resolution} values (display metres, metres per pixel)
+    on the Earth; anything else is dropped."""
     out = []
     if not isinstance(items, list):
         return out
-    for b in items:
-        if isinstance(b, dict) and isinstance(b.get("name"), str) and all(_num(b.get(k)) for k in ("cx", "cy", "resolution")):
+    for b in items[:MAX_BOOKMARKS]:
+        if (isinstance(b, dict) and isinstance(b.get("name"), str) and all(_num(b.get(k)) for k in ("cx", "cy", "resolution"))
+                and abs(b["cx"]) <= MAX_COORDINATE_M and abs(b["cy"]) <= MAX_COORDINATE_M and 0 < b["resolution"] <= 1e6):
             out.append({"name": b["name"][:200], "cx": float(b["cx"]), "cy": float(b["cy"]), "resolution": float(b["resolution"])})
     return out
 
@@ -133,6 +143,8 @@ def read_project_json(path: str | os.PathLike) -> dict:
         raise ProjectFileError(f"{path.name} 是文件夹 / is a folder, not a project file") from exc
     except OSError as exc:
         raise ProjectFileError(f"无法读取 / cannot read {path}: {exc.strerror or exc}") from exc
+    if raw.count(b'"data_ref"') > MAX_LAYERS:  # refused before json builds a million dicts
+        raise ProjectFileError(f"{path.name} 的图层超过 {MAX_LAYERS} 个 / holds more than {MAX_LAYERS} layers, the limit")
     try:
         data = json.loads(raw.decode("utf-8-sig"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
@@ -147,6 +159,9 @@ def read_project_json(path: str | os.PathLike) -> dict:
     doc = data.get("document")
     if not isinstance(doc, dict) or not isinstance(doc.get("layers"), list) or not all(isinstance(e, dict) for e in doc["layers"]):
         raise ProjectFileError(f"{path.name}: document with a list of layers expected")
+    if len(doc["layers"]) > MAX_LAYERS:
+        raise ProjectFileError(f"{path.name} 有 {len(doc['layers'])} 个图层，超过上限 {MAX_LAYERS} / "
+                               f"holds {len(doc['layers'])} layers, more than the limit of {MAX_LAYERS}")
     return data
 
 
@@ -169,13 +184,18 @@ def load_project(path: str | os.PathLike, resolver: Resolver | None = None,
     entries = doc["layers"]
     loaded: dict[int, Any] = {}
     kept, missing, report = [], [], []
+    names: set[str] = set()
     for i, entry in enumerate(entries):
         feedback.check()
-        name = str(entry.get("name", f"layer {i + 1}"))
+        raw_name = entry.get("name")
+        name = raw_name[:MAX_NAME] if isinstance(raw_name, str) and raw_name.strip() else f"layer {i + 1}"
         share = feedback.sub(i / len(entries), (i + 1) / len(entries))  # this layer's part of the progress
         share.set_progress(0.0, Message(f"正在读取 {name}", f"loading {name}"))
         ref = entry.get("data_ref")
-        if not isinstance(ref, dict) or not isinstance(entry.get("name"), str):
+        if not isinstance(raw_name, str) or not raw_name.strip():
+            report.append(Message(f"图层 {name!r} 已跳过：没有名称", f"layer {name!r} skipped: it has no name"))
+            continue
+        if not isinstance(ref, dict):
             report.append(Message(f"图层 {name!r} 已跳过：没有数据引用", f"layer {name!r} skipped: it has no data reference"))
             continue
         try:
@@ -188,25 +208,38 @@ def load_project(path: str | os.PathLike, resolver: Resolver | None = None,
             continue
         if gdf is None:
             continue
-        entry = dict(entry, data_ref=ref)
-        if entry.get("style") is not None and not _style_ok(entry["style"]):
-            report.append(Message(f"图层 {name!r}：保存的样式无效，改用默认样式",
-                                  f"layer {name!r}: its saved style is not valid, the default style is used"))
-            entry["style"] = None
+        entry, reset = clean_layer_entry(dict(entry, data_ref=ref))
+        if reset:
+            report.append(Message(f"图层 {name!r}：无效的保存值已恢复默认（{'；'.join(reset)}）",
+                                  f"layer {name!r}: damaged saved values reset to their defaults ({'; '.join(reset)})"))
+        if entry.get("style") is not None:
+            problem = layer_style_problem(entry["style"]) or ("" if _style_ok(entry["style"]) else "it cannot be read")
+            if problem:
+                report.append(Message(f"图层 {name!r}：保存的样式无效（{problem}），改用默认样式",
+                                      f"layer {name!r}: its saved style is not valid ({problem}), the default style is used"))
+                entry["style"] = None
+        unique, n = name, 2
+        while unique in names:  # two layers of one name: the second would shadow the first
+            unique, n = f"{name} ({n})", n + 1
+        if unique != name:
+            report.append(Message(f"图层名 {name!r} 重复，第二个改名为 {unique!r}", f"layer name {name!r} repeats: renamed {unique!r}"))
+        names.add(unique)
+        entry["name"] = unique
         loaded[id(ref)] = gdf
         kept.append(entry)
     clean = dict(doc, layers=kept)
-    if not _filter_ok(doc.get("filter")):
+    if filter_problem(doc.get("filter")) or not _filter_ok(doc.get("filter")):
         report.append(Message("保存的筛选条件无效，已清除", "the saved filter is not valid and was cleared"))
         clean["filter"] = None
-    extent = doc.get("extent")
-    if extent is not None and not (isinstance(extent, list) and len(extent) == 4 and all(map(_num, extent))
-                                   and extent[0] < extent[2] and extent[1] < extent[3]):
+    if extent_problem(doc.get("extent")):
         report.append(Message("保存的视图范围无效，地图按全图打开",
                               "the saved view extent is not valid; the map opens at its full extent"))
         clean["extent"] = None
     if clean.get("language", "zh") not in ("zh", "en"):
         clean["language"] = "zh"
+    if not (isinstance(clean.get("version", 1), int) and not isinstance(clean.get("version", 1), bool)):
+        clean["version"] = 1
+    clean["selection"] = clean_selection(doc.get("selection"))
     try:
         document = MapDocument.from_dict(clean, resolve=lambda ref: loaded[id(ref)])
     except Exception as exc:
@@ -235,6 +268,25 @@ def _filter_ok(data) -> bool:
         return False
 
 
+def _is_default_bundle(path: str) -> bool:
+    from geodata.bundle.loader import BUNDLE_PATH
+
+    return Path(path).resolve() == Path(BUNDLE_PATH).resolve()
+
+
+def _confirmed(name: str, target: Path, resolver, missing: list, report: list) -> Path | None:
+    """A path outside the project folder, if the resolver (the user) chooses it; else listed as missing."""
+    wanted = MissingSource(name, str(target), OUTSIDE_FOLDER)
+    replacement = resolver(wanted) if resolver else None
+    if not replacement or not Path(replacement).exists():
+        missing.append(wanted)
+        return None
+    chosen = Path(replacement).resolve()
+    report.append(Message(f"图层 {name!r}：项目文件夹之外的 {chosen} 经确认后打开",
+                          f"layer {name!r}: {chosen}, outside the project folder, opened as confirmed"))
+    return chosen
+
+
 def _load_ref(name: str, ref: dict, base: Path, resolver, missing: list, report: list, feedback: Feedback):
     """(GeoDataFrame or None, the data_ref to keep) for one layer entry."""
     import geopandas as gpd
@@ -249,7 +301,12 @@ def _load_ref(name: str, ref: dict, base: Path, resolver, missing: list, report:
         from geodata.bundle.loader import load_layer
 
         bundle = ref.get("path")
-        bundle = str((base / bundle).resolve()) if isinstance(bundle, str) and bundle else None
+        bundle = str((base / bundle).resolve()) if isinstance(bundle, str) and bundle and "\0" not in bundle else None
+        if bundle is not None and not Path(bundle).is_relative_to(base) and not _is_default_bundle(bundle):
+            chosen = _confirmed(name, Path(bundle), resolver, missing, report)
+            if chosen is None:
+                return None, ref
+            bundle = str(chosen)
         if bundle is not None and not Path(bundle).exists():
             missing.append(MissingSource(name, bundle, NOT_FOUND))
             return None, ref
@@ -262,11 +319,15 @@ def _load_ref(name: str, ref: dict, base: Path, resolver, missing: list, report:
         from geodata.io.importer import import_file
 
         raw = ref.get("path")
-        if not isinstance(raw, str) or not raw:
+        if not isinstance(raw, str) or not raw or "\0" in raw:
             raise ValueError("file reference without a path")
         target = (base / raw).resolve()
         options = {k: ref[k] for k in IMPORT_OPTIONS if isinstance(ref.get(k), (str, int))}
-        if not target.exists():
+        if not target.is_relative_to(base):  # /etc/passwd, ../../x or a link leading out: the user decides
+            target = _confirmed(name, target, resolver, missing, report)
+            if target is None:
+                return None, ref
+        elif not target.exists():
             wanted = MissingSource(name, str(target), NOT_FOUND)
             replacement = resolver(wanted) if resolver else None
             if not replacement or not Path(replacement).exists():

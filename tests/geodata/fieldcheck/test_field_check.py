@@ -278,7 +278,7 @@ def test_tie_note_reads_in_either_language(registry):
 
 
 def test_every_registered_name_finds_its_own_project(registry):
-    from geodata.fieldcheck.check import NameMatcher
+    from geodata.fieldcheck.name_match import NameMatcher
 
     matcher = NameMatcher(registry)
     found = {pid: matcher.match(name) for pid, name in zip(registry["id"], registry["name_zh"])}
@@ -302,13 +302,15 @@ def test_csv_cells_keep_their_fixed_decimals(tmp_path, projects):
         "raw_x": "103.50", "raw_y": "31.50", "reg_lon": "", "distance_m": "", "match_score": "", "project_id": ""}
 
 
-def test_progress_runs_per_observation_and_cancel_stops_the_check(tmp_path, projects):
+def test_progress_rises_to_all_observations_and_cancel_stops_the_check(tmp_path, projects):
     from geodata.core.feedback import Cancelled, Feedback
 
     path = write_gcj02_observations(tmp_path / "obs.csv")
     seen: list[tuple[float, str]] = []
     check_file(path, projects, datum="gcj02", feedback=Feedback(lambda f, m: seen.append((f, m.text("en")))))
-    assert seen == [(n / 5, f"checked {n} of 5 observations") for n in range(1, 6)]
+    fractions = [f for f, _ in seen]
+    assert fractions == sorted(fractions) and seen[-1] == (1.0, "checked 5 of 5 observations")
+    assert ("matching names" in {m for _, m in seen}) and len(seen) >= 3
 
     def stop_after_two(fraction, message):
         if fraction >= 0.4:
@@ -317,3 +319,86 @@ def test_progress_runs_per_observation_and_cancel_stops_the_check(tmp_path, proj
     feedback = Feedback(stop_after_two)
     with pytest.raises(Cancelled):
         check_file(path, projects, datum="gcj02", feedback=feedback)
+
+
+def test_the_pinyin_index_reads_every_registered_name_as_pypinyin_does():
+    """name_match reads pinyin word by word with a cache; the words are pypinyin's own, so the text
+    is the one lazy_pinyin gives for every registered name and alias."""
+    from pypinyin import Style, lazy_pinyin
+
+    from geodata.bundle.loader import load_layer
+    from geodata.fieldcheck.name_match import _initials, _latin, _name_forms, _pinyin
+
+    forms = [f for z in load_layer("projects")["name_zh"] for f in _name_forms(str(z))]
+    assert len(forms) > 200
+    assert [_pinyin(f) for f in forms] == [_latin("".join(lazy_pinyin(f))) for f in forms]
+    assert [_initials(f) for f in forms] == [_latin("".join(lazy_pinyin(f, style=Style.FIRST_LETTER))) for f in forms]
+
+
+def test_matching_many_names_at_once_equals_matching_each():
+    """match_many (the prefiltered batch) gives exactly what scoring every form of every name gives."""
+    import random
+
+    from rapidfuzz import fuzz
+
+    from geodata.bundle.loader import load_layer
+    from geodata.fieldcheck import name_match
+    from geodata.fieldcheck.name_match import NameMatcher
+
+    projects = load_layer("projects")
+    matcher = NameMatcher(projects)
+    rnd = random.Random(7)
+    names = [str(v) for v in projects["name_zh"]]
+    chars = "".join(sorted(set("".join(names))))
+    queries = [n for n in names[:60]] + [n[: rnd.randint(2, 6)] for n in names[:80]]
+    queries += ["".join(rnd.choice(chars) for _ in range(rnd.randint(2, 9))) for _ in range(150)]
+    queries += [name_match._pinyin(n)[: rnd.randint(4, 20)] for n in names[:60]] + ["dzskz", "dazu park", "chongqing"]
+
+    def brute(name):  # the rule itself: every scorer on every form, no prefilter
+        best = {}
+        for key, query, minimum, scorers in matcher._plan(name.strip()):
+            forms = matcher.forms[key]
+            for k, text in enumerate(forms.texts):
+                offers = []
+                if "exact" in scorers and text == query:
+                    offers.append((3, 100.0))
+                if "ratio" in scorers and (s := fuzz.ratio(query, text)) >= 85:
+                    offers.append((2, float(s)))
+                if "partial" in scorers and len(query) >= minimum and len(text) >= minimum and (
+                        s := fuzz.partial_ratio(query, text)) >= 90:
+                    offers.append((1, float(s)))
+                if "token_set" in scorers and (s := fuzz.token_set_ratio(query, text)) >= 90:
+                    offers.append((1, float(s)))
+                for o in offers:
+                    i = int(forms.project[k])
+                    best[i] = max(best.get(i, (0, 0.0)), o)
+        if not best:
+            return None
+        top = max(best.values())
+        return top, sorted(i for i, v in best.items() if v == top)
+
+    many = matcher.match_many(queries)
+    for q in queries:
+        want, got = brute(q), many[q]
+        assert (want is None) == (got is None), q
+        if want is not None:
+            assert (got.tier, got.score) == want[0] and (got.tied or [got.index]) == want[1], q
+
+
+def test_the_indexed_nearest_project_is_the_geodesic_nearest_within_the_radius():
+    import numpy as np
+
+    from geodata.fieldcheck.check import _nearest_within
+
+    rng = np.random.default_rng(3)
+    px, py = rng.uniform(105, 106, 300), rng.uniform(29, 30, 300)
+    px[1], py[1] = px[0], py[0]  # two projects at one place: the lower index wins, as argmin
+    lon, lat = np.concatenate([rng.uniform(104.9, 106.1, 2000), [px[0]]]), np.concatenate([rng.uniform(28.9, 30.1, 2000), [py[0]]])
+    for radius in (0.0, 300.0, 1000.0, 5000.0):
+        index, dist = _nearest_within(lon, lat, px, py, radius)
+        for n in range(len(lon)):
+            d = GEOD.inv(np.full(len(px), lon[n]), np.full(len(px), lat[n]), px, py)[2]
+            k = int(np.argmin(d))
+            assert index[n] == (k if d[k] <= radius else -1)
+            if index[n] >= 0:
+                assert dist[n] == pytest.approx(d[k])

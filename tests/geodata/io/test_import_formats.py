@@ -216,4 +216,4 @@ def test_csv_dms_pair_in_the_wrong_columns_is_skipped_not_silently_swapped(tmp_p
     path.write_text("名称,经度,纬度\n大足,29°42′27\",105°43'15\"\n资阳,104°37′39\",30°7′44\"\n", encoding="utf-8")
     result = import_file(path)
     assert list(result.gdf["名称"]) == ["资阳"]
-    assert any("1 rows without readable coordinates skipped (rows 2)" in line.text("en") for line in result.report)
+    assert any("1 of 2 features skipped (rows 2): coordinates cannot be read" in line.text("en") for line in result.report)

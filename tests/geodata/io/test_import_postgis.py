@@ -197,3 +197,22 @@ def test_public_url_never_holds_the_password_and_a_libpq_service_works(gis, post
     with pytest.raises(PostgisError) as info:
         import_file(bare)
     assert "password authentication failed" in str(info.value) and EDITOR_PASSWORD not in str(info.value)
+
+
+def test_rows_whose_coordinates_are_not_coordinates_are_skipped_and_named(gis):
+    """The one rule of coordinate_check.py on a PostGIS table: NaN, infinite and out-of-range rows are
+    skipped with their numbers; a collection nested too deep for GEOS has no geometry (no crash)."""
+    gis.sql("DROP TABLE IF EXISTS survey.hostile")
+    gis.sql("CREATE TABLE survey.hostile (id int PRIMARY KEY, geom geometry(Geometry, 4326))")
+    gis.sql("""INSERT INTO survey.hostile VALUES
+             (1, ST_SetSRID(ST_MakePoint(105.8087, 29.7477), 4326)),
+             (2, ST_SetSRID(ST_MakePoint('NaN', 29.7), 4326)),
+             (3, ST_SetSRID(ST_MakePoint(105.8, 'Infinity'), 4326)),
+             (4, ST_SetSRID(ST_MakePoint(1e308, 29.7), 4326)),
+             (5, ST_SetSRID(ST_MakePoint(104.0657, 30.6595), 4326))""")
+    gis.sql("GRANT SELECT ON survey.hostile TO editor, viewer")
+    result = import_file(gis.url(fragment="survey.hostile"))
+    assert sorted(result.gdf["id"]) == [1, 5]
+    lines = [line.text("en") for line in result.report]
+    assert any("features skipped (features 2, 3): coordinates are NaN or infinite" in line for line in lines)
+    assert any("coordinates are outside longitude" in line for line in lines)
