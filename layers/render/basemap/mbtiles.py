@@ -3,7 +3,8 @@
 MBTiles 1.3 is one SQLite file: `metadata(name, value)` and `tiles(zoom_level, tile_column,
 tile_row, tile_data)` with rows counted from the south (TMS), hence the flip `2^z - 1 - y` on
 every read and write.  Files this project writes also say `chengyu:datum` (gcj02 for Amap
-packages, so they are warped like the live tiles) and carry the provider's attribution.
+packages, so they are warped like the live tiles) and carry the provider's attribution (both
+languages in `attribution`, each in `chengyu:attribution_zh`/`_en`).
 
 `download_area(source, lonlat_bbox, zooms, out_path, feedback)` fetches every tile of the box at
 those zooms (through the disk cache, so an area downloaded is also cached, and the other way
@@ -92,7 +93,13 @@ def mbtiles_source(path: str | Path) -> BasemapSource:
         tileset = TileSet(f"mbtiles-{Path(path).stem}", mbtiles=Path(path).resolve(), min_zoom=reader.min_zoom,
                           max_zoom=reader.max_zoom, datum=datum, scheme="tms", bounds=reader.bounds)
         credit = _plain_text(str(meta.get("attribution", "") or ""))
-        attribution = plain(credit) if credit else Message("瓦片：{name}", "tiles: {name}").format(name=Path(path).name)
+        if meta.get("chengyu:attribution_zh") and meta.get("chengyu:attribution_en"):  # ours: one per language
+            attribution = Message("{zh}", "{en}").format(zh=meta["chengyu:attribution_zh"],
+                                                         en=meta["chengyu:attribution_en"])
+        elif credit:
+            attribution = plain(credit)
+        else:
+            attribution = Message("瓦片：{name}", "tiles: {name}").format(name=Path(path).name)
         name = plain(str(meta.get("name") or Path(path).stem))
     finally:
         reader.close()
@@ -149,7 +156,8 @@ def _metadata(source: BasemapSource, bbox, zooms, fmt: str) -> dict[str, str]:
             "maxzoom": str(max(zooms)), "type": "baselayer", "version": "1.1",
             "attribution": f"{source.attribution.text('zh')} / {source.attribution.text('en')}",
             "description": f"chengyu-explorer offline basemap ({source.key})",
-            "chengyu:datum": source.tilesets[0].datum, "chengyu:source": source.key}
+            "chengyu:datum": source.tilesets[0].datum, "chengyu:source": source.key,
+            "chengyu:attribution_zh": source.attribution.text("zh"), "chengyu:attribution_en": source.attribution.text("en")}
 
 
 def _format(data: bytes) -> str:

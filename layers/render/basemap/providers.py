@@ -153,7 +153,7 @@ def _template(spec: str) -> BasemapSource:
         raise BasemapError(BAD_TEMPLATE.format(spec=spec, why=why))
     scheme = "tms" if "{-y}" in spec else "xyz"
     digest = hashlib.sha1(spec.encode("utf-8")).hexdigest()[:12]
-    host = parts.hostname or parts.netloc
+    host = re.sub(r"\{s\}\.?", "", parts.hostname or parts.netloc)  # a.tiles.org, b.tiles.org: tiles.org
     tileset = TileSet(f"url-{re.sub(r'[^A-Za-z0-9.-]', '_', host)}-{digest}", url=spec,
                       subdomains="abc" if "{s}" in spec else "", scheme=scheme)
     return BasemapSource("url", plain(host), (tileset,), URL_ATTRIBUTION.format(host=host), spec=spec)

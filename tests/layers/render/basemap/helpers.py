@@ -1,6 +1,10 @@
 """Shared pieces of the basemap tests: marker points, a document holding them, pixel measures."""
 from __future__ import annotations
 
+import re
+import urllib.request
+from urllib.parse import parse_qs, urlsplit
+
 import geopandas as gpd
 import numpy as np
 from shapely.geometry import Point
@@ -54,3 +58,25 @@ def background_pixels(image, rgb=(255, 0, 0)) -> int:
     """Pixels still showing (or blended with) the pure-red request background: a seam or a hole."""
     a = pixels(image).astype(int)
     return int(((a[..., 2] > 150) & (a[..., 1] < 150) & (a[..., 0] < 150)).sum())
+
+
+class Forwarder:
+    """An opener that records what the fetcher asked for and answers from the local server."""
+
+    def __init__(self, server) -> None:  # a tile_server.TileServer
+        self.server = server
+        self.seen: list[tuple[str, dict]] = []
+
+    def open(self, request, timeout=None):
+        url = request.full_url
+        self.seen.append((url, {k.lower(): v for k, v in request.header_items()}))
+        parts = urlsplit(url)
+        q = parse_qs(parts.query)
+        if "tianditu" in parts.netloc:
+            z, x, y = q["l"][0], q["x"][0], q["y"][0]
+        elif "autonavi" in parts.netloc:
+            z, x, y = q["z"][0], q["x"][0], q["y"][0]
+        else:
+            z, x, y = re.fullmatch(r"/(\d+)/(\d+)/(\d+)\.png", parts.path).groups()
+        kind = "gcj" if "autonavi" in parts.netloc else "xyz"
+        return urllib.request.urlopen(f"http://127.0.0.1:{self.server.port}/{kind}/{z}/{x}/{y}.png", timeout=timeout)

@@ -3,7 +3,6 @@ forwards to the local tile server: no test touches the internet) and the credits
 from __future__ import annotations
 
 import re
-import urllib.request
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
@@ -14,33 +13,11 @@ from layers.render.basemap.tile_basemap import TileBasemap
 from layers.render.basemap.tile_cache import TileCache
 from layers.render.renderer import render_with_result
 from layers.render.request import MapRequest
-from tests.layers.render.basemap.helpers import DISTRICT_BBOX, MARKERS, marker_document
+from tests.layers.render.basemap.helpers import DISTRICT_BBOX, MARKERS, Forwarder, marker_document
 from tests.layers.render.basemap.tile_server import TileServer
 from geodata.coords.projection import lonlat_bounds_to_display
 
 KEY = "0123456789abcdef0123456789abcdef"
-
-
-class Forwarder:
-    """An opener that records what the fetcher asked for and answers from the local server."""
-
-    def __init__(self, server: TileServer) -> None:
-        self.server = server
-        self.seen: list[tuple[str, dict]] = []
-
-    def open(self, request, timeout=None):
-        url = request.full_url
-        self.seen.append((url, {k.lower(): v for k, v in request.header_items()}))
-        parts = urlsplit(url)
-        q = parse_qs(parts.query)
-        if "tianditu" in parts.netloc:
-            z, x, y = q["l"][0], q["x"][0], q["y"][0]
-        elif "autonavi" in parts.netloc:
-            z, x, y = q["z"][0], q["x"][0], q["y"][0]
-        else:
-            z, x, y = re.fullmatch(r"/(\d+)/(\d+)/(\d+)\.png", parts.path).groups()
-        kind = "gcj" if "autonavi" in parts.netloc else "xyz"
-        return urllib.request.urlopen(f"http://127.0.0.1:{self.server.port}/{kind}/{z}/{x}/{y}.png", timeout=timeout)
 
 
 @pytest.fixture(scope="module")
