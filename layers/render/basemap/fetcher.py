@@ -285,7 +285,9 @@ class TileFetcher:
                 tile = self._queue.pop(0)
                 self._flight.add(tile)
             try:
-                local, stale = (None, False) if self.cached(tile) is not None else self._local(tile)
+                if self.cached(tile) is not None:  # came in meanwhile (another request, another thread)
+                    continue
+                local, stale = self._local(tile)
                 if local is not None:  # from the disk at once; a stale one is refreshed below
                     self._store(tile, local)
                     self._tell(tile)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field, replace
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QFont, QFontMetricsF, QImage, QPainter
 
-from geodata.core.feedback import Feedback
+from geodata.core.feedback import Cancelled, Feedback
 from geodata.core.message import Message
 from layers.render.basemap.fetcher import DEFAULT_TIMEOUT_S, TileFetcher
 from layers.render.basemap.providers import BasemapError, BasemapSource
@@ -128,7 +128,12 @@ class TileBasemap:
         """Paint the basemap over the whole view (device pixels = view pixels)."""
         from layers.render.symbols import is_raster
 
-        raster = is_raster(painter)
+        try:
+            return self._draw(painter, view, dpi, feedback, is_raster(painter))
+        except Cancelled:  # the renderer sees the cancelled feedback and says .cancelled (it raises nothing)
+            return BasemapReport()
+
+    def _draw(self, painter, view, dpi, feedback, raster) -> BasemapReport:
         if not self.blocking and raster:
             return self._draw_cached(painter, view, dpi)
         if raster:
@@ -173,6 +178,8 @@ class TileBasemap:
         with self._lock:
             hit = self._frames.get(key, view)
             report = self._frame_report
+            if hit is None and self.pending():  # tiles still coming: warp just the view until they are in
+                return self._paint(painter, view, dpi, None)
             if hit is None:
                 def paint(inner, extent, w, h):
                     return self._paint(inner, _view_like(view, extent, w, h), dpi, None)

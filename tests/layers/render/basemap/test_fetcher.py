@@ -139,3 +139,16 @@ def test_blocking_fetch_reports_progress_and_stops_when_cancelled(server, tmp_pa
     fetcher.close()
     assert seen[0] == (0.0, "fetching basemap tiles 0/40")
     assert any(f > 0 for f, _ in seen)
+
+
+def test_a_render_cancelled_while_tiles_download_says_cancelled_and_raises_nothing(server, tmp_path):
+    server.delay = 0.3
+    basemap = TileBasemap(source(server.url()), cache=TileCache(tmp_path), blocking=True, workers=1)
+    feedback = Feedback()
+    threading.Timer(0.4, feedback.cancel).start()
+    t0 = time.perf_counter()
+    from layers.render.renderer import render_with_result as render_frame
+
+    _, result = render_frame(_request(basemap), feedback)
+    basemap.close()
+    assert result.cancelled and time.perf_counter() - t0 < 3.0
