@@ -108,21 +108,20 @@ def area_candidates(layer, cache, idx, keys, classes, col, view, dpi: float) -> 
 
 def _area_positions(cache, row: int, view, anchor, w: float, h: float) -> list:
     """Boxes inside polygon `row`: at the anchor when on screen, then the interior spots nearest it."""
-    def fits(x, y):
-        return x - w / 2 >= 0 and x + w / 2 <= view.width and y - h / 2 >= 0 and y + h / 2 <= view.height
-
-    def box(x, y):
-        return (x - w / 2, y - h / 2, x + w / 2, y + h / 2)
-
-    positions = [box(*anchor)] if fits(*anchor) else []
+    x, y = anchor
+    on_anchor = w / 2 <= x <= view.width - w / 2 and h / 2 <= y <= view.height - h / 2
+    positions = [(x - w / 2, y - h / 2, x + w / 2, y + h / 2)] if on_anchor else []
     gx, gy, dist = interior_spots(cache, row)
     if len(gx):
         px, py = view.to_pixel(gx, gy)
-        room = dist * view.scale >= max(w, h) * 0.6
-        cx, cy = anchor if positions else (view.width / 2, view.height / 2)
-        order = np.argsort((px - cx) ** 2 + (py - cy) ** 2)
-        spots = [box(float(px[k]), float(py[k])) for k in order.tolist() if room[k] and fits(px[k], py[k])]
-        positions += spots[:MAX_SPOTS]
+        ok = ((dist * view.scale >= max(w, h) * 0.6) & (px >= w / 2) & (px <= view.width - w / 2)
+              & (py >= h / 2) & (py <= view.height - h / 2))
+        if ok.any():
+            px, py = px[ok], py[ok]
+            cx, cy = anchor if on_anchor else (view.width / 2, view.height / 2)
+            near = np.argsort((px - cx) ** 2 + (py - cy) ** 2)[:MAX_SPOTS]
+            positions += [(a - w / 2, b - h / 2, a + w / 2, b + h / 2)
+                          for a, b in zip(px[near].tolist(), py[near].tolist())]
     return positions
 
 

@@ -71,6 +71,7 @@ class TileBasemap:
         self.on_tiles = on_tiles
         self._frames = FrameCache()
         self._frame_report = BasemapReport()
+        self._credit_sprites: dict = {}
         self._lock = threading.Lock()
 
     # ---- what the canvas and the exports ask -------------------------------------------
@@ -214,7 +215,35 @@ class TileBasemap:
         return out
 
     def draw_attribution(self, painter: QPainter, view, dpi: float, language: str) -> QRectF:
-        """The provider's credit, small on a pale backing, in the bottom-right corner; its box."""
+        """The provider's credit, small on a pale backing, in the bottom-right corner; its box.
+        Raster frames blit it from a sprite (laying the text out costs more than the blit)."""
+        from layers.render.symbols import is_raster
+
+        if not is_raster(painter):
+            return self._paint_attribution(painter, view.width, view.height, dpi, language)
+        key = (language, round(dpi, 3))
+        sprite = self._credit_sprites.get(key)
+        if sprite is None:
+            box = self._paint_attribution(None, 0, 0, dpi, language)
+            sprite = QImage(max(1, round(box.width())), max(1, round(box.height())),
+                            QImage.Format.Format_ARGB32_Premultiplied)
+            sprite.fill(0)
+            inner = QPainter(sprite)
+            try:
+                self._paint_attribution(inner, sprite.width(), sprite.height(), dpi, language)
+            finally:
+                inner.end()
+            self._credit_sprites[key] = sprite
+        painter.save()
+        painter.resetTransform()
+        box = QRectF(view.width - sprite.width(), view.height - sprite.height(), sprite.width(), sprite.height())
+        painter.drawImage(box.topLeft(), sprite)
+        painter.restore()
+        return box
+
+    def _paint_attribution(self, painter: QPainter | None, right: float, bottom: float, dpi: float,
+                           language: str) -> QRectF:
+        """Paint the credit with its bottom-right corner at (right, bottom); None: only measure."""
         from layers.render.fonts import map_font
 
         text = self.attribution(language)
@@ -224,7 +253,9 @@ class TileBasemap:
         fm = QFontMetricsF(font)
         pad = max(2.0, dpi / 72.0 * 2.0)
         w, h = fm.horizontalAdvance(text) + 2 * pad, fm.height() + pad
-        box = QRectF(view.width - w, view.height - h, w, h)
+        box = QRectF(right - w, bottom - h, w, h)
+        if painter is None:
+            return box
         painter.save()
         painter.resetTransform()
         painter.setPen(Qt.PenStyle.NoPen)
