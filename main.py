@@ -17,6 +17,7 @@ import sys
 COMMAND_MODULES = (
     "layers.cli.layer_list",  # layers
     "layers.cli.export_commands",  # export, export-batch
+    "layers.cli.tiles_command",  # tiles download
     "layers.cli.bench",  # bench
     "layers.cli.import_command",  # import
     "layers.cli.field_commands",  # check, here, goto

@@ -67,10 +67,12 @@ def _sub_parsers(parser: argparse.ArgumentParser) -> list[argparse.ArgumentParse
 def all_options() -> set[str]:
     import main
 
-    parser = main.build_parser()
-    options = set(parser._option_string_actions)
-    for sub in _sub_parsers(parser):
-        options |= set(sub._option_string_actions)
+    options: set[str] = set()
+    todo = [main.build_parser()]
+    while todo:  # sub-commands and their own sub-commands (tiles download)
+        parser = todo.pop()
+        options |= set(parser._option_string_actions)
+        todo.extend(_sub_parsers(parser))
     return options
 
 

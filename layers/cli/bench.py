@@ -184,6 +184,11 @@ def measure(repeat: int = 15, keep: str | None = None, feedback: Feedback | None
         render_at(extent)()
         pan_samples.append((time.perf_counter() - t0) * 1000.0)
     timings.append(Timing("pan sequence, 5 % steps at 1/4 zoom", pan_samples, 16))
+    from layers.cli.bench_tiles import pan_with_tiles  # the basemap rows (layers/cli/bench_tiles.py)
+
+    with_tiles, tiles_only = pan_with_tiles(document, pan_extents, W, H)
+    timings.append(Timing("pan over cached basemap tiles, same steps", with_tiles, 16))
+    timings.append(Timing("  of which the basemap alone (blit or re-warp)", tiles_only))
 
     say("A3 export")
     folder = Path(keep) if keep else Path(tempfile.mkdtemp(prefix="chengyu-bench-"))

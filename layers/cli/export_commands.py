@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 
 from geodata.core.message import Message
+from layers.cli.basemap_options import add_basemap_options, error_text, open_basemap, warn_without_tiles
 
 LAYOUT_FORMATS = (".png", ".svg", ".pdf")
 WEB_FORMATS = (".html",)
@@ -52,13 +53,8 @@ def register(subparsers) -> None:
     inset.add_argument("--inset", dest="inset", action="store_const", const=True, default="auto",
                        help="always draw the overview inset (default: only when zoomed in)")
     inset.add_argument("--no-inset", dest="inset", action="store_const", const=False, help="never draw it")
+    add_basemap_options(export.add_argument_group("basemap (png, svg, pdf and html)"))
     web = export.add_argument_group("web map (.html)")
-    # default None, not "osm": an explicit --basemap on a png/svg/pdf is refused, never silently ignored
-    web.add_argument("--basemap", choices=("osm", "tianditu", "amap", "none"), default=None,
-                     help="tiles under the map (default osm): OpenStreetMap, Tianditu (your key), Amap (overlays "
-                          "converted to GCJ-02) or none (no tiles); .html only")
-    web.add_argument("--tianditu-key", default=None, metavar="KEY",
-                     help="your Tianditu key for --basemap tianditu (default: $TIANDITU_KEY); .html only")
     web.add_argument("--offline", action="store_true",
                      help="inline Leaflet's scripts in the page (with --basemap none it needs no network); "
                           ".html only")
@@ -136,18 +132,23 @@ def check_format(out: Path) -> str:
                      f"use {', '.join(LAYOUT_FORMATS + WEB_FORMATS)}")
 
 
-WEB_ONLY_OPTIONS = (("basemap", "--basemap"), ("tianditu_key", "--tianditu-key"), ("offline", "--offline"))
+WEB_ONLY_OPTIONS = (("offline", "--offline"),)
+PAGE_ONLY_OPTIONS = (("tile_cache", "--tile-cache"), ("tile_timeout", "--tile-timeout"))
 
 
 def check_web_only_options(args, suffix: str) -> None:
-    """Refuse web-map options on a png/svg/pdf: they would do nothing, and a silent no-op misleads."""
-    if suffix in WEB_FORMATS:
+    """Refuse options that would do nothing for this format: a silent no-op misleads."""
+    web = suffix in WEB_FORMATS
+    given = [flag for attr, flag in (PAGE_ONLY_OPTIONS if web else WEB_ONLY_OPTIONS)
+             if getattr(args, attr, None) not in (None, False)]
+    if not given:
         return
-    given = [flag for attr, flag in WEB_ONLY_OPTIONS if getattr(args, attr, None) not in (None, False)]
-    if given:
-        several = len(given) > 1
-        raise UsageError(f"{', '.join(given)} {'apply' if several else 'applies'} only to a web map (.html); "
-                         f"a {suffix} page has no tile basemap. Drop {'them' if several else 'it'}, or export to .html")
+    several = len(given) > 1
+    if web:
+        raise UsageError(f"{', '.join(given)} {'apply' if several else 'applies'} only to png/svg/pdf maps; a web "
+                         f"page fetches its tiles in the browser. Drop {'them' if several else 'it'}")
+    raise UsageError(f"{', '.join(given)} {'apply' if several else 'applies'} only to a web map (.html). "
+                     f"Drop {'them' if several else 'it'}, or export to .html")
 
 
 def check_preset(name: str) -> None:
@@ -214,28 +215,63 @@ def run_export(args) -> int:
         else:
             extent = None
         if suffix in WEB_FORMATS:
-            from layers.web.basemaps import basemap_note
+            from layers.cli.basemap_options import tianditu_key
+            from layers.web.basemaps import basemap_note, check_basemap
             from layers.web.export_html import export_html
 
             basemap = args.basemap or "osm"
-            export_html(document, out, basemap=basemap, tianditu_key=args.tianditu_key, title=args.title,
+            try:
+                check_basemap(basemap, tianditu_key(args), args.lang)
+            except ValueError as exc:
+                if not args.basemap_optional:
+                    raise
+                warn_without_tiles(exc, args.lang)
+                basemap = "none"
+            export_html(document, out, basemap=basemap, tianditu_key=tianditu_key(args), title=args.title,
                         language=args.lang, extent=extent, offline=args.offline)
             note = basemap_note(basemap)
             if note is not None:  # e.g. overlays converted to GCJ-02 for the Amap basemap
                 print(f"note: {note.text(args.lang)}", file=sys.stderr)
             print(out)
             return 0
-        from layers.page.export_map import export_map
-
-        result = export_map(document, out, preset=args.preset, dpi=args.dpi, title=args.title,
-                            subtitle=args.subtitle, extent=extent, inset=args.inset, language=args.lang)
+        result = _export_page(args, document, out, extent)
     except UsageError as exc:
         return _fail(str(exc))
-    except ValueError as exc:  # e.g. an unknown --extent-layer, reported by the exporter
-        return _fail(str(exc))
+    except ValueError as exc:  # e.g. an unknown --extent-layer or a basemap that cannot be had
+        return _fail(error_text(exc, args.lang))
     for path in result.files:
         print(path)
     return 0
+
+
+def _export_page(args, document, out: Path, extent):
+    """export_map with the --basemap asked for; a basemap error raises BasemapError, or with
+    --basemap-optional warns and writes the map without tiles (nothing is written before)."""
+    from layers.page.export_map import export_map
+    from layers.render.basemap.providers import BasemapError
+
+    def export(basemap):
+        return export_map(document, out, preset=args.preset, dpi=args.dpi, title=args.title, subtitle=args.subtitle,
+                          extent=extent, inset=args.inset, language=args.lang, basemap=basemap)
+
+    try:
+        basemap = open_basemap(args)
+    except BasemapError as exc:
+        if not args.basemap_optional:
+            raise
+        warn_without_tiles(exc, args.lang)
+        return export(None)
+    if basemap is None:
+        return export(None)
+    try:
+        return export(basemap)
+    except BasemapError as exc:
+        if not args.basemap_optional:
+            raise
+        warn_without_tiles(exc, args.lang)
+        return export(None)
+    finally:
+        basemap.close()
 
 
 def _theme_title(key: str, language: str) -> str:

@@ -112,13 +112,15 @@ def export_map(
     inset: bool | str = "auto",
     language: str = "zh",
     feedback: Feedback | None = None,
+    basemap=None,
 ) -> ExportResult:
     """Write a laid-out map to `out_path` (.png, .svg or .pdf); see the module doc.
 
     `extent`: see `layers.page.extent.resolve_extent`.  `inset`: True, False, or "auto" (only
     when the map does not already show the whole circle).  `feedback` gets the progress
     (0 … 1 with a `Message`) and may be cancelled from any thread: then `Cancelled` is raised
-    and nothing is written.
+    and nothing is written.  `basemap`: a blocking TileBasemap (layers/render/basemap/): its
+    tiles are fetched first (progress 0 … 0.1), drawn under the map and credited in the footer.
     """
     out = Path(out_path)
     suffix = out.suffix.lower()
@@ -131,10 +133,15 @@ def export_map(
     world = world_for_frame(shown, layout.map_frame)
     feedback.set_progress(0.0, LAYING_OUT)
     feedback.check()
+    if basemap is not None:
+        from layers.render.basemap.tile_basemap import prefetch_frame
+
+        prefetch_frame(basemap, shown, layout.map_frame, layout.dpi, feedback.sub(0.0, 0.1))
 
     def paint(painter: QPainter):
         return paint_page(painter, layout, document, shown, title=plan.title, subtitle=plan.subtitle,
-                          language=language, inset=plan.inset, feedback=feedback, raster=suffix == ".png")
+                          language=language, inset=plan.inset, feedback=feedback, raster=suffix == ".png",
+                          basemap=basemap)
 
     # a PNG and its world file + .prj are one group: all three new or all three old (image renamed last)
     sidecars = list(world_sidecars(out)) if suffix == ".png" else []

@@ -105,15 +105,25 @@ def filter_caption(document) -> Message | None:
         return None
     rest = flt.replace(provinces=[], cities=[], districts=[])
     parts = [] if rest.is_empty else [Message(rest.describe("zh"), rest.describe("en"))]
-    codes = set(flt.provinces + flt.cities + flt.districts)
+    places = filter_places(document)
+    if places is not None:
+        parts.append(places)
+    return FILTER_CAPTION.format(parts=join(parts, "；", "; "))
+
+
+def filter_places(document) -> Message | None:
+    """The names of the places the filter keeps (大足区、铜梁区), or None without a place filter."""
+    flt = getattr(document, "filter", None)
+    codes = set(flt.provinces + flt.cities + flt.districts) if flt is not None else set()
+    if not codes:
+        return None
     districts = find_layer(document, "districts")
-    if codes and districts is not None:
+    if districts is not None:
         gdf = districts.data
         rows = gdf.loc[gdf["adcode"].astype(str).isin(codes)]
         zh = rows["name_zh"].astype(str).tolist()
         en = rows["name_en"].astype(str).tolist() if "name_en" in gdf.columns else zh
         names = [Message(z, e) for z, e in zip(zh, en)]
-        parts.append(join(names) if names else plain(",".join(sorted(codes))))
-    elif codes:
-        parts.append(plain(",".join(sorted(codes))))
-    return FILTER_CAPTION.format(parts=join(parts, "；", "; "))
+        if names:
+            return join(names)
+    return plain(",".join(sorted(codes)))

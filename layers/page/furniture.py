@@ -31,6 +31,7 @@ PROJECTION_NOTE = Message(
     "兰伯特等角圆锥投影（标准纬线 28°N、32°N，中央经线 105.5°E）",
     "Lambert conformal conic (standard parallels 28°N, 32°N; central meridian 105.5°E)",
 )
+BASEMAP_CREDIT = Message("；底图 {credit}", "; basemap {credit}")
 INSET_TITLE = Message("位置示意", "Location")
 DATE_LABEL = Message("制图日期 {date}", "Made {date}")
 NORTH = Message("北", "N")
@@ -138,8 +139,9 @@ def draw_north_arrow(painter: QPainter, layout: Layout, extent, language: str) -
     painter.restore()
 
 
-def draw_footer(painter: QPainter, layout: Layout, language: str, today: _dt.date) -> None:
-    """Sources and projection on the left, the date on the right."""
+def draw_footer(painter: QPainter, layout: Layout, language: str, today: _dt.date, basemap_credit: str | None = None
+                ) -> None:
+    """Sources (and the basemap's credit) and projection on the left, the date on the right."""
     left, top, width, height = layout.footer
     font = page_font(layout, 7)
     painter.setFont(font)
@@ -147,8 +149,9 @@ def draw_footer(painter: QPainter, layout: Layout, language: str, today: _dt.dat
     half = height / 2
     date_text = DATE_LABEL.format(date=today.isoformat()).text(language)
     date_w = QFontMetricsF(font).horizontalAdvance(date_text)
-    painter.drawText(QRectF(left, top, width - date_w - layout.mm(3), half), Qt.AlignLeft | Qt.AlignVCenter,
-                     SOURCE_LINE.text(language))
+    sources = SOURCE_LINE.text(language) + (BASEMAP_CREDIT.format(credit=basemap_credit).text(language)
+                                            if basemap_credit else "")
+    painter.drawText(QRectF(left, top, width - date_w - layout.mm(3), half), Qt.AlignLeft | Qt.AlignVCenter, sources)
     painter.drawText(QRectF(left, top + half, width, half), Qt.AlignLeft | Qt.AlignVCenter,
                      PROJECTION_NOTE.text(language))
     painter.drawText(QRectF(left, top, width, half), Qt.AlignRight | Qt.AlignVCenter, date_text)

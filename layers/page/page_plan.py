@@ -15,7 +15,7 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPen
 
 from geodata.core.feedback import Feedback, feedback_or_new
 from geodata.core.message import Message, check_language
-from layers.page.extent import filter_caption, resolve_extent
+from layers.page.extent import filter_caption, filter_places, resolve_extent
 from layers.page.furniture import draw_footer, draw_inset, draw_north_arrow, draw_scale_bar, draw_title, inset_useful
 from layers.page.layout_geometry import Layout, compute_layout, fit_extent, legend_shares, preset as get_preset
 from layers.page.legend_panel import MIN_LEGEND_PT, draw_legend, legend_plan
@@ -54,7 +54,7 @@ def plan_page(document, *, preset: str = "a4-landscape", dpi: float | None = Non
     p = get_preset(preset)
     ensure_gui_app()
     cjk_family()
-    title = title or DEFAULT_TITLE.text(language)
+    title = title or default_title(document).text(language)
     if subtitle is None:
         caption = filter_caption(document)
         subtitle = caption.text(language) if caption is not None else None
@@ -67,6 +67,12 @@ def plan_page(document, *, preset: str = "a4-landscape", dpi: float | None = Non
                             language=language)
     frame = layout.map_frame
     return PagePlan(p, layout, fit_extent(wanted, frame[2], frame[3]), title, subtitle or None, inset)
+
+
+def default_title(document) -> Message:
+    """The circle's name, then the places a place filter keeps: 成渝地区双城经济圈 · 大足区."""
+    places = filter_places(document)
+    return DEFAULT_TITLE if places is None else DEFAULT_TITLE + " · " + places
 
 
 def probe_legend(document, extent) -> list:
@@ -122,8 +128,10 @@ def paint_page(
     feedback: Feedback | None = None,
     raster: bool = True,
     today: _dt.date | None = None,
+    basemap=None,
 ) -> tuple[Any, ScaleBar, tuple[float, float]]:
     """Paint one layout page onto `painter` (device pixels); returns (render result, bar, bar origin).
+    `basemap` (a TileBasemap) goes under the map; its credit into the sources line.
 
     Reports 0.1 (map), 0.6 (furniture) and 0.75 (inset) on `feedback`; raises `Cancelled`."""
     feedback = feedback_or_new(feedback)
@@ -133,7 +141,7 @@ def paint_page(
     feedback.check()
     feedback.set_progress(0.1, PAINTING_MAP)
     result = render_into(painter, document, layout.map_frame, extent, layout.dpi, labels=True, language=language,
-                         feedback=feedback, raster=raster)
+                         feedback=feedback, raster=raster, basemap=basemap)
     feedback.set_progress(0.6, PAINTING_FURNITURE)
     painter.setPen(QPen(QColor("#333333"), max(1.0, layout.pt(0.6))))
     painter.setBrush(Qt.NoBrush)
@@ -142,7 +150,8 @@ def paint_page(
     draw_north_arrow(painter, layout, extent, language)
     draw_title(painter, layout, title, subtitle)
     draw_legend(painter, layout, fold_legend(list(getattr(result, "legend", []) or []), document), language)
-    draw_footer(painter, layout, language, today or _dt.date.today())
+    draw_footer(painter, layout, language, today or _dt.date.today(),
+                basemap.attribution(language) if basemap is not None else None)
     if inset and layout.inset is not None:
         feedback.check()
         feedback.set_progress(0.75, PAINTING_INSET)

@@ -12,6 +12,7 @@ import math
 import numpy as np
 from PySide6.QtCore import QPointF
 
+from layers.render.district_labels import area_candidates, merge_area_names
 from layers.render.labels import LabelCandidate, label_priority, place_labels
 from layers.render.symbols import halo_pen, is_raster, label_sprite, qcolor, text_path, turned_label_sprite
 
@@ -23,6 +24,9 @@ def draw_labels(painter, jobs, view, dpi, obstacles, feedback=None):
     ppt = dpi / 72.0
     candidates = []
     for layer, cache, idx, keys, classes, col, shown in jobs:
+        if layer.name == "districts" and cache.kind == "polygon":  # area names: district_labels.py
+            candidates.extend(area_candidates(layer, cache, idx, keys, classes, col, view, dpi))
+            continue
         # English map, feature without an English name: its Chinese name rather than nothing
         fallback = layer.label_column("zh") if col != layer.label_column("zh") else None
         texts = cache.label_texts(col, fallback)
@@ -93,6 +97,7 @@ def draw_labels(painter, jobs, view, dpi, obstacles, feedback=None):
             candidates.append(LabelCandidate(text, priority, positions, layer.name, ids[i], st, (path, box, turns)))
     if feedback is not None and feedback.is_cancelled():
         return []
+    candidates = merge_area_names(candidates, obstacles)
     placed = place_labels(candidates, view.width, view.height, obstacles, cell=max(48.0, 36 * ppt))
     painter.resetTransform()
     raster = is_raster(painter)

@@ -26,6 +26,7 @@ from geodata.core.feedback import Feedback
 from layers.model.filter import Filter
 from layers.model.layer_cache import pick_lod
 from layers.model.style import Style, StyleClass
+from layers.render.district_labels import focus_label_classes, names_districts
 from layers.render.draw_labels import draw_labels
 from layers.render.draw_paths import draw_lines, draw_polygons
 from layers.render.draw_points import displaced_positions, draw_points
@@ -70,6 +71,8 @@ def render(request: MapRequest, painter: QPainter, feedback: Feedback | None = N
         if request.background:
             painter.fillRect(QRectF(0, 0, view.width, view.height), qcolor(request.background))
         painter.setClipRect(QRectF(0, 0, view.width, view.height))
+        if request.basemap is not None:  # tiles under every layer (layers/render/basemap/)
+            result.basemap = request.basemap.draw(painter, view, request.dpi, feedback)
 
         label_jobs = []  # (layer, cache, indices) whose labels are placed after all geometry
         obstacles: list[QRectF] = []
@@ -97,6 +100,8 @@ def render(request: MapRequest, painter: QPainter, feedback: Feedback | None = N
             for key in sorted(set(keys.tolist()), key=lambda k: (order.get(k, len(order)), k)):
                 groups[key] = idx[keys == key]
             classes = {key: style.style_class(key, (layer.title_zh, layer.title_en)) for key in groups}
+            if request.basemap is not None and cache.kind == "polygon":  # fills thinned: the tiles show
+                classes = request.basemap.translucent(classes)
 
             painter.setOpacity(max(0.0, min(1.0, layer.opacity)))
             shown = None  # point layers: displayed pixel positions (displacement applied)
@@ -126,8 +131,9 @@ def render(request: MapRequest, painter: QPainter, feedback: Feedback | None = N
                 if chosen:
                     selected_draws.append((cache, chosen, shown))
             col = layer.label_column(language)
-            if request.labels and layer.show_labels and col:
-                label_jobs.append((layer, cache, idx, keys, classes, col, shown))
+            if request.labels and col and (layer.show_labels or names_districts(layer, view, request.dpi)):
+                label_keys, label_classes = focus_label_classes(layer, keys, classes, idx, focus)
+                label_jobs.append((layer, cache, idx, label_keys, label_classes, col, shown))
 
         if not result.cancelled:
             for cache, chosen, shown in selected_draws:
@@ -136,6 +142,8 @@ def render(request: MapRequest, painter: QPainter, feedback: Feedback | None = N
                 result.labels = draw_labels(painter, label_jobs, view, request.dpi, obstacles, feedback)
                 if feedback is not None and feedback.is_cancelled():
                     result.cancelled = True
+            if request.basemap is not None:
+                request.basemap.draw_attribution(painter, view, request.dpi, language)
         result.legend = [e for entries in reversed(legend_by_layer) for e in entries]
     finally:  # a failing layer must not leave the caller's painter transformed or clipped
         painter.restore()

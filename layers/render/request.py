@@ -87,6 +87,7 @@ class MapRequest:
     language: str | None = None
     filter: Filter | None = None
     layers: tuple[str, ...] | None = None  # only these layers (still in document order)
+    basemap: Any = None  # a layers.render.basemap.tile_basemap.TileBasemap: tiles under the layers
 
     def view(self) -> ViewTransform:
         extent = self.extent or self.document.extent or self.document.full_extent()
@@ -122,6 +123,7 @@ class RenderResult:
     # displacement of coincident points, so hit tests find the symbol the user sees
     point_positions: dict[tuple[str, int], tuple[float, float]] = field(default_factory=dict)
     view: ViewTransform | None = None
+    basemap: Any = None  # the basemap's BasemapReport (tiles drawn, missing, pending) when one was asked for
     cancelled: bool = False
     elapsed_ms: float = 0.0
 

@@ -174,8 +174,9 @@ def export_html(document, out_path, *, basemap: str = "osm", tianditu_key: str |
                 feedback: Feedback | None = None) -> Path:
     """Write the interactive web map of `document` to `out_path` (.html), atomically.
 
-    `basemap`: "osm", "tianditu" (needs `tianditu_key`, or the TIANDITU_KEY environment
-    variable), "amap" (overlays converted to GCJ-02, the page says so) or "none" (no tiles).
+    `basemap`: "osm", "tianditu"/"tianditu-img" (needs `tianditu_key`, or the TIANDITU_KEY
+    environment variable), "amap" (overlays converted to GCJ-02, the page says so), an http(s)
+    XYZ template with {z}/{x}/{y}, or "none" (no tiles); an MBTiles file is refused (basemaps.py).
     `language`: of the page (default the document's).  `extent`: as
     `layers.page.extent.resolve_extent` (None: the document's view).  `offline`: inline
     Leaflet and its plugins (resources/web) instead of linking the CDN; with basemap "none"
@@ -186,7 +187,7 @@ def export_html(document, out_path, *, basemap: str = "osm", tianditu_key: str |
     out = Path(out_path)
     if out.suffix.lower() not in (".html", ".htm"):
         raise ValueError(f"a web map is written as .html, not {out.suffix or '(no suffix)'}: {out}")
-    if basemap == "tianditu" and not tianditu_key:
+    if basemap in ("tianditu", "tianditu-img") and not tianditu_key:
         tianditu_key = os.environ.get("TIANDITU_KEY") or None
     feedback = feedback_or_new(feedback)
     feedback.set_progress(0.0, STARTING)

@@ -323,8 +323,23 @@ def test_amap_basemap_converts_every_coordinate_to_gcj02_and_says_so(tmp_path):
     assert basemap_note("osm") is None and basemap_note("none") is None
 
 
+def test_an_xyz_template_becomes_the_pages_tile_layer_credited_to_its_host(tmp_path):
+    text = export(small_document(), tmp_path, basemap="https://{s}.tiles.example.org/base/{z}/{x}/{y}.png")
+    assert '"https://{s}.tiles.example.org/base/{z}/{x}/{y}.png"' in text
+    assert json.dumps("瓦片来自 tiles.example.org")[1:-1] in text  # the credit, in the page's language
+
+
+def test_an_mbtiles_file_or_a_hostile_template_is_refused_for_a_web_map(tmp_path):
+    with pytest.raises(ValueError, match="a web map cannot use an MBTiles file"):
+        export_html(small_document(), tmp_path / "m.html", basemap=str(tmp_path / "area.mbtiles"), language="en")
+    with pytest.raises(ValueError, match="quotes or angle brackets"):
+        export_html(small_document(), tmp_path / "m.html", language="en",
+                    basemap="https://x.org/{z}/{x}/{y}.png');alert(1);//")
+    assert not (tmp_path / "m.html").exists()
+
+
 def test_unknown_basemap_and_wrong_suffix_are_refused(tmp_path):
-    with pytest.raises(ValueError, match="unknown basemap 'google'; choose one of osm, tianditu, amap, none"):
+    with pytest.raises(ValueError, match="unknown basemap 'google': use osm, tianditu, tianditu-img, amap, none"):
         export_html(small_document(), tmp_path / "m.html", basemap="google", language="en")
     with pytest.raises(ValueError, match="未知底图 'google'"):
         export_html(small_document(), tmp_path / "m.html", basemap="google")

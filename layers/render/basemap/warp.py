@@ -1,0 +1,142 @@
+"""Tiles reprojected into the display CRS: each tile cell drawn under the projective transform
+of its four corners (`tile_math.tile_grid`), so the Web Mercator (or GCJ-02) squares land where
+the Lambert conformal conic puts them.
+
+No seams: neighbouring cells and tiles share their corner points exactly, and the cells are
+filled without antialiasing, so the raster engine's pixel-centre rule gives every pixel to
+exactly one cell (antialiased edges would let the background show through as hairlines).
+Missing tiles are drawn from the nearest ancestor held in memory (scaled up, blurry) until they
+arrive.  `FrameCache` keeps the last warped frame a little larger than the view: a pan at the
+same scale is then one blit.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF
+from PySide6.QtGui import QImage, QPainter, QPolygonF, QTransform
+
+from layers.render.basemap.tile_cache import EMPTY
+from layers.render.basemap.tile_math import TILE_PX, cells_for_zoom, parent, tile_grid
+
+ANCESTOR_LEVELS = 4  # how far up a missing tile looks for a stand-in
+FRAME_PAD = 0.25  # the frame cache reaches this share of the view beyond each side
+
+
+def _quad(points) -> QPolygonF:
+    return QPolygonF([QPointF(float(x), float(y)) for x, y in points])
+
+
+def draw_tile(painter: QPainter, image: QImage, grid_px: np.ndarray, src: tuple[float, float, float]) -> None:
+    """Draw the square `src` = (left, top, size) of `image` onto the warped cell grid `grid_px`
+    ((n+1, n+1, 2) device pixels), one projective transform per cell."""
+    n = grid_px.shape[0] - 1
+    left, top, size = src
+    step = size / n
+    for j in range(n):
+        for i in range(n):
+            s = QRectF(left + i * step, top + j * step, step, step)
+            d = _quad((grid_px[j, i], grid_px[j, i + 1], grid_px[j + 1, i + 1], grid_px[j + 1, i]))
+            t = QTransform.quadToQuad(_quad(((s.left(), s.top()), (s.right(), s.top()), (s.right(), s.bottom()),
+                                             (s.left(), s.bottom()))), d)
+            if t is None:  # a degenerate cell (off the projection's domain): nothing sensible to draw
+                continue
+            painter.setTransform(t)
+            painter.drawImage(s, image, s)
+
+
+def stand_in(lookup, tile):
+    """(image, (left, top, size)) from the nearest ancestor in memory, or None."""
+    z, x, y = tile
+    for k in range(1, ANCESTOR_LEVELS + 1):
+        if z - k < 0:
+            break
+        found = lookup(parent(tile, k))
+        if found is not None and found is not EMPTY:
+            size = TILE_PX / (1 << k)
+            return found, ((x - ((x >> k) << k)) * size, (y - ((y >> k) << k)) * size, size)
+    return None
+
+
+def draw_tiles(painter: QPainter, view, z: int, datum: str, tiles, images: dict, lookup=None,
+               offset: tuple[float, float] = (0.0, 0.0)) -> tuple[int, int]:
+    """Draw `tiles` (their `images`: QImage, EMPTY or missing) warped onto `painter` whose pixels
+    are `view`'s shifted by `offset`; stand-ins from `lookup` for missing ones.
+    Returns (tiles drawn, tiles missing)."""
+    n = cells_for_zoom(z, datum)
+    s = view.scale
+    ox, oy = view.extent[0], view.extent[3]
+    painter.save()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+    painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
+    drawn = missing = 0
+    jobs = []
+    for tile in tiles:
+        image = images.get(tile)
+        if image is EMPTY:
+            continue
+        if image is None:
+            missing += 1
+            found = stand_in(lookup, tile) if lookup is not None else None
+            if found is None:
+                continue
+            jobs.insert(0, (tile, found[0], found[1]))  # stand-ins first: real tiles cover them
+        else:
+            jobs.append((tile, image, (0.0, 0.0, float(TILE_PX))))
+            drawn += 1
+    for tile, image, src in jobs:
+        grid = tile_grid(*tile, datum, n)
+        px = np.empty_like(grid)
+        px[..., 0] = (grid[..., 0] - ox) * s + offset[0]
+        px[..., 1] = (oy - grid[..., 1]) * s + offset[1]
+        draw_tile(painter, image, px, src)
+    painter.restore()
+    return drawn, missing
+
+
+@dataclass
+class _Frame:
+    key: tuple
+    image: QImage
+    extent: tuple[float, float, float, float]  # what the image covers (display CRS)
+    scale: float
+
+
+class FrameCache:
+    """The last warped basemap, padded by FRAME_PAD: a pan at the same scale reuses it."""
+
+    def __init__(self) -> None:
+        self._frame: _Frame | None = None
+        self.hits = 0  # frames served by a blit (the benchmark and the tests read it)
+
+    def get(self, key, view) -> tuple[QImage, QPointF] | None:
+        """(image, where its top-left goes in view pixels) when the cached frame covers `view`."""
+        f = self._frame
+        if f is None or f.key != key or abs(f.scale - view.scale) > 1e-9 * view.scale:
+            return None
+        x0, y0, x1, y1 = view.extent
+        if x0 < f.extent[0] or y0 < f.extent[1] or x1 > f.extent[2] or y1 > f.extent[3]:
+            return None
+        self.hits += 1
+        return f.image, QPointF((f.extent[0] - x0) * view.scale, (y1 - f.extent[3]) * view.scale)
+
+    def build(self, key, view, paint) -> tuple[QImage, QPointF, object]:
+        """Warp a padded frame with `paint(painter, padded_view, offset)` and keep it."""
+        pad_x = round(view.width * FRAME_PAD)
+        pad_y = round(view.height * FRAME_PAD)
+        w, h = view.width + 2 * pad_x, view.height + 2 * pad_y
+        image = QImage(w, h, QImage.Format.Format_ARGB32_Premultiplied)
+        image.fill(0)
+        x0, y0, x1, y1 = view.extent
+        extent = (x0 - pad_x / view.scale, y0 - pad_y / view.scale, x1 + pad_x / view.scale, y1 + pad_y / view.scale)
+        painter = QPainter(image)
+        try:
+            info = paint(painter, extent, w, h)
+        finally:
+            painter.end()
+        self._frame = _Frame(key, image, extent, view.scale)
+        return image, QPointF(-pad_x, -pad_y), info
+
+    def clear(self) -> None:
+        self._frame = None
