@@ -149,6 +149,10 @@ def offers_datum(path: str | Path, layer: str | None = None) -> bool:
     return bounds is not None and crs_detect.looks_china_lonlat(tuple(float(v) for v in bounds))
 
 
+# Formats whose axis order is part of the format (GPX attributes, KML/GeoJSON specs): no swap is guessed.
+AXES_FIXED = frozenset({".gpx", ".kml", ".kmz", ".geojson"})
+
+
 def import_file(
     path: str | Path,
     *,
@@ -180,7 +184,8 @@ def import_file(
             gdf, declared, encoding, chosen = _read_any(path, layer, Path(tmp), report, feedback)
         feedback.check()
         feedback.set_progress(0.85, Message("检查坐标与几何", "checking coordinates and geometry"))
-        gdf = normalise(gdf, declared, override, datum_key, report, feedback)
+        gdf = normalise(gdf, declared, override, datum_key, report, feedback,
+                        axes_fixed=path.suffix.lower() in AXES_FIXED)
     except (DataImportError, Cancelled):
         raise
     except MemoryError as exc:

@@ -17,8 +17,10 @@ from geodata.io import coordinate_check, crs_detect
 from geodata.io.errors import CrsUnknown, DataImportError
 
 def normalise(gdf, declared: CRS | None, override: CRS | None, datum: str, report: list[Message],
-              feedback: Feedback) -> gpd.GeoDataFrame:
-    """The layer in WGS84 (EPSG:4326), every change said in `report`."""
+              feedback: Feedback, axes_fixed: bool = False) -> gpd.GeoDataFrame:
+    """The layer in WGS84 (EPSG:4326), every change said in `report`.  `axes_fixed`: the format
+    itself says which number is the longitude (GPX names lat/lon; KML and GeoJSON are lon,lat by
+    their specs), so no swapped lat/lon is guessed — (3, 73) there is a point near Svalbard."""
     if not isinstance(gdf, gpd.GeoDataFrame) or "geometry" not in gdf:
         raise DataImportError(Message("文件中没有几何", "the file holds no geometry"))
     total = len(gdf)
@@ -56,7 +58,7 @@ def normalise(gdf, declared: CRS | None, override: CRS | None, datum: str, repor
             "add a .prj file or give the CRS (e.g. --crs EPSG:4544)"), bounds)
     report.append(note)
 
-    if crs.is_geographic:
+    if crs.is_geographic and not axes_fixed:
         geoms = _fix_swapped(geoms, report)
     gdf = gpd.GeoDataFrame(gdf.drop(columns="geometry"), geometry=gpd.GeoSeries(geoms), crs=crs)
     if crs.is_geographic:
