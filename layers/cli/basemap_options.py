@@ -66,10 +66,11 @@ def tile_timeout(args) -> float:
 
 def warn_without_tiles(error, language: str) -> None:
     """The --basemap-optional warning for a basemap error (a MessageError or plain text)."""
-    why = error.message.text(language) if hasattr(error, "message") else str(error)
-    print(WITHOUT_TILES.format(why=why).text(language), file=sys.stderr)
+    print(WITHOUT_TILES.format(why=error_text(error, language)).text(language), file=sys.stderr)
 
 
 def error_text(error, language: str) -> str:
     """A basemap error in the chosen language (other errors as they read)."""
-    return error.message.text(language) if hasattr(error, "message") else str(error)
+    from layers.cli.safe_output import say
+
+    return say(error, language)

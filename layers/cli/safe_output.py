@@ -42,9 +42,23 @@ def echo(value, file=None) -> None:
     print(clean(value), file=file if file is not None else sys.stdout)
 
 
-def fail(message, code: int = 2) -> int:
-    """One line on stderr ("错误 / error: …"), the exit status of bad input."""
-    print(f"错误 / error: {clean(message, one_line=True)}", file=sys.stderr)
+def say(value, language: str | None = None) -> str:
+    """A `Message` (or a `MessageError`'s) in `language`; both languages, Chinese first, when the
+    user chose none (no --lang); anything else as it reads."""
+    from geodata.core.message import Message, MessageError, bilingual
+
+    if isinstance(value, MessageError):
+        value = value.message
+    if isinstance(value, Message):
+        return bilingual(value) if language is None else value.text(language)
+    return str(value)
+
+
+def fail(message, code: int = 2, language: str | None = None) -> int:
+    """One line on stderr ("错误 / error: …", or one language with --lang), the exit status of bad input."""
+    from geodata.core.message import Message
+
+    print(f"{say(Message('错误', 'error'), language)}: {clean(say(message, language), one_line=True)}", file=sys.stderr)
     return code
 
 

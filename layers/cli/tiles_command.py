@@ -89,6 +89,7 @@ def run_download(args) -> int:
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from geodata.core.feedback import Cancelled, Feedback
+    from geodata.core.message import Message
     from layers.render.fonts import ensure_gui_app
 
     ensure_gui_app()  # Qt's application belongs to the main thread, not to the download's
@@ -117,7 +118,7 @@ def run_download(args) -> int:
             worker.join()
     error = outcome.get("error")
     if isinstance(error, Cancelled) or (error is None and "result" not in outcome):
-        print("cancelled: nothing written" if args.lang == "en" else "已取消：未写入任何文件", file=sys.stderr)
+        print(Message("已取消：未写入任何文件", "cancelled: nothing written").text(args.lang), file=sys.stderr)
         return 130
     if error is not None:
         if isinstance(error, ValueError):

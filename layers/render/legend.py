@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from geodata.core.message import Message
 from geodata.core.themes import STATUSES
 from layers.render.request import LegendEntry
 from layers.model.style import Style, describe_key
@@ -91,7 +92,7 @@ def _layer(document, name: str):
 
 # ---- grouping for a page legend ----------------------------------------------------
 
-CONTINUED = ("（续）", " (cont.)")  # a group's heading repeated at the top of the next column
+CONTINUED = Message("（续）", " (cont.)")  # a group's heading repeated at the top of the next column
 
 
 @dataclass(frozen=True)

@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from geodata.core.message import Message, plain
-from geodata.io.errors import MessageError
+from geodata.core.message import Message, MessageError, plain
 
 BASEMAP_NAMES = ("osm", "tianditu", "tianditu-img", "amap", "none")
 DATUMS = ("wgs84", "gcj02")
