@@ -14,10 +14,7 @@ FILTER_CAPTION = Message("筛选：{parts}", "Filter: {parts}")
 
 def find_layer(document, name: str):
     """The document's layer called `name`, or None."""
-    for layer in getattr(document, "layers", []):
-        if getattr(layer, "name", None) == name:
-            return layer
-    return None
+    return document.layer(name) if name in document else None
 
 
 def pad_extent(extent, fraction: float = 0.05):
@@ -65,7 +62,7 @@ def resolve_extent(document, spec=None) -> tuple[float, float, float, float]:
     (west, south, east, north); "layer:NAME" -> that layer's features after the
     filter; "district:NAME" or a bare district/layer name -> that area, padded."""
     if spec is None:
-        extent = getattr(document, "extent", None) or document.full_extent()
+        extent = document.extent or document.full_extent()
         return tuple(extent)
     if isinstance(spec, (tuple, list)):
         if len(spec) != 4:
@@ -81,12 +78,10 @@ def resolve_extent(document, spec=None) -> tuple[float, float, float, float]:
     if kind == "layer":
         layer = find_layer(document, name)
         if layer is None:
-            names = ", ".join(l.name for l in getattr(document, "layers", []))
+            names = ", ".join(document.layer_names())
             raise ValueError(f"unknown layer {name!r}; layers: {names}")
         gdf = layer.data
-        flt = getattr(document, "filter", None)
-        if flt is not None:
-            gdf = gdf[flt.mask(layer)]
+        gdf = gdf[document.filter.mask(layer)]
         if gdf.empty:
             raise ValueError(f"layer {name!r} has no features under the current filter")
         return pad_extent(display_bounds(gdf))
@@ -100,8 +95,8 @@ def resolve_extent(document, spec=None) -> tuple[float, float, float, float]:
 
 def filter_caption(document) -> Message | None:
     """What the filter keeps, for a subtitle ("筛选：交通；大足区"); None when nothing is filtered."""
-    flt = getattr(document, "filter", None)
-    if flt is None or flt.is_empty:
+    flt = document.filter
+    if flt.is_empty:
         return None
     rest = flt.replace(provinces=[], cities=[], districts=[])
     parts = [] if rest.is_empty else [Message(rest.describe("zh"), rest.describe("en"))]
@@ -113,8 +108,8 @@ def filter_caption(document) -> Message | None:
 
 def filter_places(document) -> Message | None:
     """The names of the places the filter keeps (大足区、铜梁区), or None without a place filter."""
-    flt = getattr(document, "filter", None)
-    codes = set(flt.provinces + flt.cities + flt.districts) if flt is not None else set()
+    flt = document.filter
+    codes = set(flt.provinces + flt.cities + flt.districts)
     if not codes:
         return None
     districts = find_layer(document, "districts")

@@ -31,7 +31,7 @@ def draw_swatch(painter: QPainter, entry, rect: QRectF, dpi: float) -> None:
     ppt = dpi / 72.0
     painter.save()
     painter.setOpacity(style.opacity)
-    kind = getattr(entry, "geometry", "polygon")
+    kind = entry.geometry
     if kind == STATUS_GEOMETRY:  # the status key: a line sample, then a point sample
         y = rect.center().y()
         line_end = rect.left() + rect.width() * 0.62

@@ -84,10 +84,7 @@ def _join(fields: tuple[str, ...], base: str, status: str) -> str:
 
 
 def _layer(document, name: str):
-    for layer in getattr(document, "layers", []):
-        if layer.name == name:
-            return layer
-    return None
+    return document.layer(name) if name in document else None
 
 
 # ---- grouping for a page legend ----------------------------------------------------

@@ -18,7 +18,6 @@ from urllib.parse import urlsplit
 
 from geodata.core.message import Message, MessageError, plain
 
-BASEMAP_NAMES = ("osm", "tianditu", "tianditu-img", "amap", "none")
 DATUMS = ("wgs84", "gcj02")
 
 _TIANDITU_KEY = re.compile(r"[0-9a-fA-F]{32}")
