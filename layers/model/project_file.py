@@ -25,6 +25,7 @@ from typing import Any, Callable
 from geodata.core.atomic import atomic_write_text
 from geodata.core.feedback import Cancelled, Feedback, feedback_or_new
 from geodata.core.message import Message, MessageError, plain
+from geodata.io.errors import short
 from layers.model.project_values import (MAX_COORDINATE_M, MAX_NAME, clean_layer_entry, clean_selection,
                                          extent_problem, filter_problem, layer_style_problem)
 
@@ -102,7 +103,7 @@ def save_project(document, path: str | os.PathLike, *, bookmarks: list[dict] | N
     try:
         text = json.dumps(project_dict(document, path, bookmarks), ensure_ascii=False, indent=2, allow_nan=False)
     except (TypeError, ValueError) as exc:
-        raise ProjectFileError(Message(f"项目无法保存：{exc}", f"the project cannot be saved: {exc}")) from exc
+        raise ProjectFileError(Message(f"项目无法保存：{short(exc)}", f"the project cannot be saved: {short(exc)}")) from exc
     try:
         atomic_write_text(path, text + "\n", backup=True)
     except OSError as exc:
@@ -249,7 +250,8 @@ def load_project(path: str | os.PathLike, resolver: Resolver | None = None,
     try:
         document = MapDocument.from_dict(clean, resolve=lambda ref: loaded[id(ref)])
     except Exception as exc:
-        raise ProjectFileError(Message(f"{path.name}：项目内容无效：{exc}", f"{path.name}: the project's content is not valid: {exc}")) from exc
+        raise ProjectFileError(Message(f"{path.name}：项目内容无效：{short(exc)}",
+                                       f"{path.name}: the project's content is not valid: {short(exc)}")) from exc
     feedback.set_progress(1.0, Message("完成", "done"))
     return LoadedProject(document, _clean_bookmarks(data.get("bookmarks")), missing, report, path)
 
