@@ -60,17 +60,14 @@ def tile_timeout(args) -> float:
 
     timeout = args.tile_timeout if args.tile_timeout is not None else DEFAULT_TIMEOUT_S
     if not timeout > 0:
-        raise ValueError(f"--tile-timeout must be positive, got {timeout:g}")
+        from layers.cli.safe_output import usage_error
+
+        raise usage_error(f"--tile-timeout 须为正数，不是 {timeout:g}", f"--tile-timeout must be positive, got {timeout:g}")
     return timeout
 
 
 def warn_without_tiles(error, language: str) -> None:
     """The --basemap-optional warning for a basemap error (a MessageError or plain text)."""
-    print(WITHOUT_TILES.format(why=error_text(error, language)).text(language), file=sys.stderr)
-
-
-def error_text(error, language: str) -> str:
-    """A basemap error in the chosen language (other errors as they read)."""
     from layers.cli.safe_output import say
 
-    return say(error, language)
+    print(WITHOUT_TILES.format(why=say(error, language)).text(language), file=sys.stderr)

@@ -6,10 +6,14 @@ display-CRS box.  The web export resolves its extent here too, so both exports a
 """
 from __future__ import annotations
 
-from geodata.core.message import Message, join, plain
+from geodata.core.message import Message, MessageError, join, plain
 from geodata.coords.projection import lonlat_bounds_to_display
 
 FILTER_CAPTION = Message("筛选：{parts}", "Filter: {parts}")
+
+
+class ExtentError(MessageError, ValueError):
+    """An extent, district or layer an export cannot frame; the message says which and why."""
 
 
 def find_layer(document, name: str):
@@ -36,7 +40,7 @@ def district_rows(document, text: str):
     """Rows of the districts layer matching a name (zh/en, with or without 区/县) or adcode."""
     layer = find_layer(document, "districts")
     if layer is None:
-        raise ValueError("the document has no districts layer")
+        raise ExtentError(Message("文档中没有区县图层", "the document has no districts layer"))
     gdf = layer.data
     wanted = str(text).strip()
     short = wanted.rstrip("区县市")
@@ -51,8 +55,9 @@ def district_rows(document, text: str):
         from rapidfuzz import process
 
         close = [m[0] for m in process.extract(wanted, list(zh.unique()), limit=3, score_cutoff=50)]
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise ValueError(f"unknown district {text!r}{hint}")
+        hint = (Message("；是否指 {zh}？", "; did you mean {en}?").format(zh="、".join(close), en=", ".join(close))
+                if close else plain(""))
+        raise ExtentError(Message("未知区县 {text!r}{hint}", "unknown district {text!r}{hint}").format(text=text, hint=hint))
     return hits
 
 
@@ -66,10 +71,12 @@ def resolve_extent(document, spec=None) -> tuple[float, float, float, float]:
         return tuple(extent)
     if isinstance(spec, (tuple, list)):
         if len(spec) != 4:
-            raise ValueError(f"a bbox has 4 numbers (west, south, east, north), got {len(spec)}")
+            raise ExtentError(Message(f"范围须为 4 个数（西、南、东、北），不是 {len(spec)} 个",
+                                      f"a bbox has 4 numbers (west, south, east, north), got {len(spec)}"))
         west, south, east, north = (float(v) for v in spec)
         if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
-            raise ValueError(f"bbox {spec} is not west<east, south<north in degrees")
+            raise ExtentError(Message("范围 {spec} 须为 西<东、南<北（度）", "bbox {spec} is not west<east, south<north in degrees")
+                              .format(spec=spec))
         return lonlat_bounds_to_display((west, south, east, north))
     text = str(spec)
     kind, _, name = text.partition(":")
@@ -79,18 +86,21 @@ def resolve_extent(document, spec=None) -> tuple[float, float, float, float]:
         layer = find_layer(document, name)
         if layer is None:
             names = ", ".join(document.layer_names())
-            raise ValueError(f"unknown layer {name!r}; layers: {names}")
+            raise ExtentError(Message("未知图层 {name!r}；现有图层：{names}", "unknown layer {name!r}; layers: {names}")
+                              .format(name=name, names=names))
         gdf = layer.data
         gdf = gdf[document.filter.mask(layer)]
         if gdf.empty:
-            raise ValueError(f"layer {name!r} has no features under the current filter")
+            raise ExtentError(Message("图层 {name!r} 在当前筛选下没有要素", "layer {name!r} has no features under the current filter")
+                              .format(name=name))
         return pad_extent(display_bounds(gdf))
     if kind == "district":  # one name or several, comma-separated
         import pandas as pd
 
         rows = pd.concat([district_rows(document, part) for part in name.split(",") if part.strip()])
         return pad_extent(display_bounds(rows))
-    raise ValueError(f"extent {text!r}: use layer:NAME, district:NAME or a lon/lat bbox")
+    raise ExtentError(Message("范围 {text!r}：请用 layer:图层名、district:区县名 或经纬度范围",
+                              "extent {text!r}: use layer:NAME, district:NAME or a lon/lat bbox").format(text=text))
 
 
 def filter_caption(document) -> Message | None:
