@@ -297,9 +297,8 @@ def ask_in_gui(handler: Callable[[Any], Any], feedback: Feedback) -> Callable[[A
 def error_text(exc: BaseException) -> str:
     """What a failed job says to the user: our bilingual errors as the CLI prints them
     ("中文 / English"), anything unexpected with its type (a message, never a crash)."""
-    from geodata.io.errors import MessageError
-    from layers.model.project_file import ProjectFileError
+    from geodata.core.message import MessageError
 
-    if isinstance(exc, (MessageError, ProjectFileError)):
+    if isinstance(exc, MessageError):
         return str(exc)
     return f"{type(exc).__name__}: {exc}"

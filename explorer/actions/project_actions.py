@@ -36,7 +36,7 @@ class ProjectActions:
         from layers.model.project_file import FILE_FILTER
 
         suggested = str(self.project_path) if self.project_path else "project.cyproj"
-        path, _ = QFileDialog.getSaveFileName(self.window, i18n.ui(SAVE_PROJECT), suggested, FILE_FILTER)
+        path, _ = QFileDialog.getSaveFileName(self.window, i18n.ui(SAVE_PROJECT), suggested, i18n.ui(FILE_FILTER))
         if path:
             self.save_project(path)
 
@@ -60,7 +60,7 @@ class ProjectActions:
     def open_project_dialog(self) -> None:
         from layers.model.project_file import FILE_FILTER
 
-        path, _ = QFileDialog.getOpenFileName(self.window, i18n.ui(OPEN_PROJECT), "", FILE_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self.window, i18n.ui(OPEN_PROJECT), "", i18n.ui(FILE_FILTER))
         if path:
             self.open_project(path)
 

@@ -36,7 +36,7 @@ import shapely
 
 from geodata.bundle.seeds import seed_text, seeds_dir, squash
 from geodata.bundle.status_rule import StatusRuleError, load_rule
-from geodata.core.themes import STATUSES, THEMES, YEAR_KINDS, theme_key
+from geodata.core.themes import THEMES, YEAR_KINDS, theme_key
 
 GEODATA_DIR = Path(__file__).resolve().parent
 SOURCES_DIR = GEODATA_DIR / "sources"
@@ -229,17 +229,11 @@ def read_gazetteer(ctx) -> pd.DataFrame:
     A name may be used only if it is unambiguous across the files, so one place never has
     two positions in the bundle.
     """
-    if hasattr(ctx, "gazetteer"):
-        frame = ctx.gazetteer()
-    else:
-        frame = pd.read_csv(GAZETTEER_CSV, encoding="utf-8", dtype={"district_adcode": "Int64"})
-        frame["gazetteer_file"] = GAZETTEER_CSV.name
-    required = ["name_zh", "lon", "lat", "district_adcode", "kind", "basis"]
+    frame = ctx.gazetteer()
+    required = ["name_zh", "lon", "lat", "district_adcode", "kind", "basis", "gazetteer_file"]
     missing = set(required) - set(frame.columns)
     if missing:
         raise CurationError(f"gazetteer: missing columns {sorted(missing)}")
-    if "gazetteer_file" not in frame.columns:
-        frame["gazetteer_file"] = "gazetteer"
     return frame
 
 
@@ -487,6 +481,3 @@ def theme_counts(frame: pd.DataFrame) -> dict[str, int]:
             counts[key] += 1
     return counts
 
-
-def status_counts(frame: pd.DataFrame) -> dict[str, int]:
-    return {key: int((frame["status"] == key).sum()) for key in STATUSES}

@@ -119,7 +119,7 @@ def _pattern(text: str) -> re.Pattern:
 
 
 @lru_cache(maxsize=4)
-def _load(path: Path, mtime: float) -> StatusRule:
+def _load(path: Path, mtime: float) -> StatusRule:  # mtime: only the cache key (an edited rule reloads)
     with open(path, "rb") as handle:
         data = tomllib.load(handle)
     classes, verbs, seen = {}, [], {}

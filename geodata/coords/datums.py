@@ -24,7 +24,12 @@ from functools import lru_cache
 
 import prcoords
 
-from geodata.core.message import Message
+from geodata.core.message import Message, MessageError
+
+
+class CoordinateError(MessageError, ValueError):
+    """A position, datum or zone that cannot be read or converted; the `Message` says why."""
+
 
 # key -> label; the order is the order of the datum choosers.
 DATUMS: dict[str, Message] = {
@@ -36,7 +41,7 @@ DATUMS: dict[str, Message] = {
     "gk6": Message("CGCS2000 高斯-克吕格 6° 带（米）", "CGCS2000 Gauss–Krüger 6° zone (m)"),
 }
 GEOGRAPHIC_DATUMS = ("wgs84", "gcj02", "bd09", "cgcs2000")
-CGCS2000_NOTE = "CGCS2000 与 WGS84 相差厘米级，此处视为相同 / CGCS2000 ≈ WGS84 (cm-level) at this accuracy"
+CGCS2000_NOTE = Message("CGCS2000 与 WGS84 相差厘米级，此处视为相同", "CGCS2000 ≈ WGS84 (cm-level) at this accuracy")
 
 
 def datum_key(text: str) -> str:
@@ -46,7 +51,8 @@ def datum_key(text: str) -> str:
                "amap": "gcj02", "gaode": "gcj02", "bd09": "bd09", "bd09ll": "bd09", "baidu": "bd09",
                "cgcs2000": "cgcs2000", "epsg4490": "cgcs2000", "gk3": "gk3", "gk6": "gk6"}
     if key not in aliases:
-        raise ValueError(f"未知坐标系 / unknown datum {text!r}; choose one of: {', '.join(DATUMS)}")
+        raise CoordinateError(Message(f"未知坐标系 {text!r}，可选：{'、'.join(DATUMS)}",
+                                      f"unknown datum {text!r}; choose one of: {', '.join(DATUMS)}"))
     return aliases[key]
 
 
@@ -100,11 +106,11 @@ def gk_epsg(zone: int, width: int = 3, prefixed: bool = True) -> int:
     """EPSG code of a CGCS2000 Gauss–Krüger zone (prefixed = zone number in front of the easting)."""
     if width == 3:
         if not 25 <= zone <= 45:
-            raise ValueError(f"CGCS2000 3° 带号须在 25–45 / 3° zone must be 25–45, got {zone}")
+            raise CoordinateError(Message(f"CGCS2000 3° 带号须在 25–45，不是 {zone}", f"3° zone must be 25–45, got {zone}"))
         return 4513 + zone - 25 if prefixed else 4534 + zone - 25
     if width == 6:
         if not 13 <= zone <= 23:
-            raise ValueError(f"CGCS2000 6° 带号须在 13–23 / 6° zone must be 13–23, got {zone}")
+            raise CoordinateError(Message(f"CGCS2000 6° 带号须在 13–23，不是 {zone}", f"6° zone must be 13–23, got {zone}"))
         return 4491 + zone - 13 if prefixed else 4502 + zone - 13
     raise ValueError("Gauss–Krüger zone width is 3 or 6")
 
@@ -130,15 +136,15 @@ def gk_to_wgs84(easting: float, northing: float, width: int = 3, zone: int | Non
     if easting >= 1e7:
         prefix = int(easting // 1e6)
         if zone is not None and zone != prefix:
-            raise ValueError(f"东坐标带号 {prefix} 与指定带号 {zone} 不符 / easting zone {prefix} ≠ zone {zone}")
+            raise CoordinateError(Message(f"东坐标带号 {prefix} 与指定带号 {zone} 不符", f"easting zone {prefix} ≠ zone {zone}"))
         epsg = gk_epsg(prefix, width, True)
     else:
         if zone is None:
-            raise ValueError("东坐标无带号，请指定带号 / easting has no zone prefix: give the zone")
+            raise CoordinateError(Message("东坐标无带号，请指定带号", "easting has no zone prefix: give the zone"))
         epsg = gk_epsg(zone, width, False)
     lon, lat = _gk_transformer(epsg, True).transform(easting, northing)
     if not (math.isfinite(lon) and math.isfinite(lat)):
-        raise ValueError("高斯坐标超出范围 / Gauss–Krüger coordinates out of range")
+        raise CoordinateError(Message("高斯坐标超出范围", "Gauss–Krüger coordinates out of range"))
     return float(lon), float(lat)
 
 

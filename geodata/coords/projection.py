@@ -98,11 +98,6 @@ def geodesic_distance_m(lon1: float, lat1: float, lon2: float, lat2: float) -> f
     return float(dist)
 
 
-def geodesic_length_m(geom) -> float:
-    """Length of a WGS84 line geometry on the ellipsoid, in metres."""
-    return float(GEOD.geometry_length(geom))
-
-
 def geodesic_area_km2(geom) -> float:
     """Area of a WGS84 polygon geometry on the ellipsoid, in km² (orientation ignored)."""
     area, _ = GEOD.geometry_area_perimeter(geom)

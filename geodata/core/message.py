@@ -5,6 +5,10 @@ the edge that shows them (a widget, the CLI, a report file, an exported page) pi
 language with `.text(language)`.  Placeholder values may themselves be Messages (rendered in the
 same language) or numbers; `count()` words a number with its noun ("1 feature", "3 features",
 "3 个要素").  `str(message)` is the Chinese text: Chinese first, everywhere.
+
+`MessageError` is the base of every error said to a person: it carries its Message
+(`.message`), and `str(error)` reads both languages ("中文 / English", `bilingual`), which is
+what an edge that has no language of its own (a log, the CLI without `--lang`) shows.
 """
 from __future__ import annotations
 
@@ -64,3 +68,21 @@ def join(messages: list[Message], zh_sep: str = "、", en_sep: str = ", ") -> Me
     zh = zh_sep.join("{" + k + "}" for k in keys)
     en = en_sep.join("{" + k + "}" for k in keys)
     return Message(zh, en, keys)
+
+
+def bilingual(message: Message) -> str:
+    """Both languages on one line, Chinese first ("文件为空 / the file is empty"); one when they agree."""
+    zh, en = message.text("zh"), message.text("en")
+    return zh if zh == en else f"{zh} / {en}"
+
+
+class MessageError(Exception):
+    """An error whose `.message` is a bilingual Message; str() reads "中文 / English"."""
+
+    def __init__(self, message: Message) -> None:
+        self.message = message
+        super().__init__(bilingual(message))
+
+    def text(self, language: str | None = None) -> str:
+        """The message in `language`, or both languages when None."""
+        return bilingual(self.message) if language is None else self.message.text(language)

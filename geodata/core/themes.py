@@ -1,6 +1,12 @@
 """The fixed vocabularies of the bundle: themes and statuses, Chinese first."""
 from __future__ import annotations
 
+from geodata.core.message import Message, MessageError
+
+
+class UnknownKey(MessageError, ValueError):
+    """A theme or status the vocabulary does not have; the message lists the choices."""
+
 # key -> (Chinese label, English label).  Order is the display order everywhere.
 THEMES: dict[str, tuple[str, str]] = {
     "transport": ("交通", "Transport"),
@@ -22,22 +28,23 @@ STATUSES: dict[str, tuple[str, str]] = {
 }
 
 
-def _lookup(vocabulary: dict[str, tuple[str, str]], text: str, what: str) -> str:
+def _lookup(vocabulary: dict[str, tuple[str, str]], text: str, what: Message) -> str:
     wanted = text.strip()
     for key, (zh, en) in vocabulary.items():
         if wanted == key or wanted == zh or wanted.lower() == en.lower():
             return key
     choices = ", ".join(f"{k} ({zh})" for k, (zh, _) in vocabulary.items())
-    raise ValueError(f"unknown {what} {text!r}; choose one of: {choices}")
+    raise UnknownKey(Message("未知{what} {text!r}，可选：{choices}", "unknown {what} {text!r}; choose one of: {choices}")
+                     .format(what=what, text=text, choices=choices))
 
 
 def theme_key(text: str) -> str:
     """`transport`, `交通` or `Transport` -> `transport`; anything else raises ValueError."""
-    return _lookup(THEMES, text, "theme")
+    return _lookup(THEMES, text, Message("专题", "theme"))
 
 
 def status_key(text: str) -> str:
-    return _lookup(STATUSES, text, "status")
+    return _lookup(STATUSES, text, Message("状态", "status"))
 
 
 def split_themes(value: object) -> list[str]:

@@ -26,7 +26,7 @@ from pyproj import Geod
 from geodata.coords import datums as coords
 from geodata.core.atomic import atomic_write_text
 from geodata.core.feedback import Feedback, feedback_or_new
-from geodata.core.message import Message
+from geodata.core.message import Message, MessageError, plain
 from geodata.core.values import is_blank, raw_text
 from geodata.fieldcheck.name_match import NameMatcher
 
@@ -47,8 +47,8 @@ CSV_FIELDS = ["obs_id", "obs_name", "obs_lon", "obs_lat", "raw_x", "raw_y", "dat
               "distance_m", "status", "match_note"]
 
 
-class ObservationError(ValueError):
-    """An observation file that cannot be read; the message says what and where."""
+class ObservationError(MessageError, ValueError):
+    """An observation file that cannot be read; the `Message` says what and where."""
 
 
 @dataclass
@@ -102,7 +102,7 @@ def _decode(raw: bytes, name: str) -> str:
 
     codec, _ = text_encoding(raw[: 256 * 1024])
     if b"\0" in raw and not codec.startswith("utf-16"):
-        raise ObservationError(f"{name} 不是文本文件 / is not a text (CSV) file: it holds NUL bytes")
+        raise ObservationError(Message(f"{name} 不是文本文件（含 NUL 字节）", f"{name} is not a text (CSV) file: it holds NUL bytes"))
     try:
         return raw.decode(codec)
     except UnicodeDecodeError:
@@ -110,17 +110,20 @@ def _decode(raw: bytes, name: str) -> str:
         try:
             return raw.decode(codec)
         except UnicodeDecodeError as exc:
-            raise ObservationError(f"{name}: 文本编码无法识别 / cannot tell the text encoding ({exc.reason})") from exc
+            raise ObservationError(Message(f"{name}：文本编码无法识别（{exc.reason}）",
+                                               f"{name}: cannot tell the text encoding ({exc.reason})")) from exc
 
 
 def _read_bytes(path: Path) -> bytes:
     try:
         if path.stat().st_size > MAX_OBSERVATION_BYTES:
-            raise ObservationError(f"{path.name} 超过 {MAX_OBSERVATION_BYTES // 2**20} MB / is larger than the "
-                                   f"limit of {MAX_OBSERVATION_BYTES // 2**20} MB for observation files")
+            raise ObservationError(Message(f"{path.name} 超过观测文件上限 {MAX_OBSERVATION_BYTES // 2**20} MB",
+                                           f"{path.name} is larger than the limit of {MAX_OBSERVATION_BYTES // 2**20} MB "
+                                           "for observation files"))
         return path.read_bytes()
     except OSError as exc:
-        raise ObservationError(f"无法读取 / cannot read {path.name}: {exc.strerror or exc}") from exc
+        raise ObservationError(Message(f"无法读取 {path.name}：{exc.strerror or exc}",
+                                       f"cannot read {path.name}: {exc.strerror or exc}")) from exc
 
 
 def _degrees(text: str, axis: str) -> float:
@@ -132,7 +135,7 @@ def _degrees(text: str, axis: str) -> float:
     except ValueError:
         return parse_degrees(text, axis)
     if not math.isfinite(value):
-        raise ValueError(f"不是有限数 / not a finite number: {text!r}")
+        raise ObservationError(Message(f"不是有限数：{text!r}", f"not a finite number: {text!r}"))
     return value
 
 
@@ -150,23 +153,26 @@ def read_csv_observations(path: str | Path) -> pd.DataFrame:
     try:
         header = next(reader, [])
         if len(header) > MAX_COLUMNS:
-            raise ObservationError(f"{path.name}: 表头有 {len(header):,} 列 / the header has {len(header):,} columns, "
-                                   f"more than the limit of {MAX_COLUMNS:,}")
+            raise ObservationError(Message(f"{path.name}：表头有 {len(header):,} 列，超过上限 {MAX_COLUMNS:,}",
+                                           f"{path.name}: the header has {len(header):,} columns, "
+                                           f"more than the limit of {MAX_COLUMNS:,}"))
         cols = {role: header.index(name) for role, name in _pick_columns(header).items()}
         missing = [r for r in ("lon", "lat") if r not in cols]
         if missing:
             shown = [h[:40] for h in header[:12]]
-            raise ObservationError(
-                f"{path.name}: 缺少经纬度列 / no {' and '.join(missing)} column; found {shown}. "
-                "Use lon/lat (经度/纬度), with id (编号) and name (名称).")
+            raise ObservationError(Message(
+                f"{path.name}：缺少经纬度列（现有 {shown}）。请用 经度/纬度（lon/lat），并可有 编号、名称",
+                f"{path.name}: no {' and '.join(missing)} column; found {shown}. "
+                "Use lon/lat (经度/纬度), with id (编号) and name (名称)."))
         rows = [_observation(path.name, reader.line_num, rec, cols, n_rows) for n_rows, rec in
                 enumerate(r for r in reader if any(v.strip() for v in r))]
     except csv.Error as exc:  # a cell beyond csv's 128 KB field limit, a broken quote …
-        why = "a cell is longer than 128 KB" if "field limit" in str(exc) else str(exc)
-        raise ObservationError(f"{path.name} 第 {reader.line_num} 行 / line {reader.line_num}: "
-                               f"无法读取 / cannot read ({why})") from exc
+        why = (Message("某格超过 128 KB", "a cell is longer than 128 KB") if "field limit" in str(exc)
+               else plain(str(exc)))
+        raise ObservationError(Message("{name} 第 {line} 行无法读取（{why}）", "{name} line {line}: cannot read ({why})")
+                               .format(name=path.name, line=reader.line_num, why=why)) from exc
     if not rows:
-        raise ObservationError(f"{path.name}: 没有观测点 / no observations")
+        raise ObservationError(Message(f"{path.name}：没有观测点", f"{path.name}: no observations"))
     return pd.DataFrame(rows)
 
 
@@ -179,8 +185,10 @@ def _observation(name: str, line: int, rec: list[str], cols: dict[str, int], n_r
     try:
         x, y = _degrees(x_text, "lon"), _degrees(y_text, "lat")
     except ValueError as exc:
-        raise ObservationError(f"{name} 第 {line} 行 / line {line}: 坐标无法识别 / cannot read coordinate "
-                               f"{x_text[:40]!r}, {y_text[:40]!r} ({str(exc)[:120]})") from None
+        why = exc.message if isinstance(exc, MessageError) else plain(str(exc)[:120])
+        raise ObservationError(Message("{name} 第 {line} 行：坐标无法识别 {x!r}, {y!r}（{why}）",
+                                       "{name} line {line}: cannot read coordinate {x!r}, {y!r} ({why})")
+                               .format(name=name, line=line, x=x_text[:40], y=y_text[:40], why=why)) from None
     return {"obs_id": get("obs_id") or str(n_rows + 1), "obs_name": get("obs_name"), "project_id": get("project_id"),
             "raw_x": x, "raw_y": y, "line": line}
 
@@ -199,16 +207,17 @@ def read_gpx_observations(path: str | Path) -> pd.DataFrame:
         text = guard_gpx(decode_xml(_read_bytes(path))[0], path.name, refuse=True)  # no entities, no bad points
         gpx = gpxpy.parse(text)  # GBK from Chinese units and apps, too
     except DataImportError as exc:
-        raise ObservationError(str(exc)) from exc
+        raise ObservationError(exc.message) from exc
     except (UnicodeDecodeError, gpxpy.gpx.GPXException) as exc:
-        raise ObservationError(f"无法读取 GPX / cannot read GPX {path.name}: {str(exc)[:200]}") from exc
+        raise ObservationError(Message(f"无法读取 GPX {path.name}：{str(exc)[:200]}",
+                                       f"cannot read GPX {path.name}: {str(exc)[:200]}")) from exc
     rows = []
     for i, wpt in enumerate(gpx.waypoints, start=1):
         rows.append({"obs_id": str(i), "obs_name": (wpt.name or "").strip(),
                      "project_id": (wpt.comment or "").strip(),
                      "raw_x": float(wpt.longitude), "raw_y": float(wpt.latitude), "line": i})
     if not rows:
-        raise ObservationError(f"{path.name}: GPX 中没有航点 / the GPX file has no waypoints")
+        raise ObservationError(Message(f"{path.name}：GPX 中没有航点", f"{path.name}: the GPX file has no waypoints"))
     return pd.DataFrame(rows)
 
 
@@ -216,24 +225,28 @@ def read_observations(path: str | Path, datum: str = "wgs84") -> gpd.GeoDataFram
     """Observations in WGS84 (geometry, lon, lat) with the raw values and datum kept."""
     path = Path(path)
     if not path.exists():
-        raise ObservationError(f"文件不存在 / file not found: {path}")
+        raise ObservationError(Message(f"文件不存在：{path}", f"file not found: {path}"))
     if path.is_dir():
-        raise ObservationError(f"{path.name} 是文件夹 / is a folder, not an observation file")
+        raise ObservationError(Message(f"{path.name} 是文件夹，不是观测文件", f"{path.name} is a folder, not an observation file"))
     datum = coords.datum_key(datum)
     if datum not in coords.GEOGRAPHIC_DATUMS:
-        raise ObservationError("观测文件须为经纬度 / observation files hold lon/lat: use wgs84, gcj02, bd09 or cgcs2000")
+        raise ObservationError(Message("观测文件须为经纬度：请用 wgs84、gcj02、bd09 或 cgcs2000",
+                                       "observation files hold lon/lat: use wgs84, gcj02, bd09 or cgcs2000"))
     suffix = path.suffix.lower()
     if suffix == ".gpx":
         df = read_gpx_observations(path)
     elif suffix in (".csv", ".txt", ".tsv"):
         df = read_csv_observations(path)
     else:
-        raise ObservationError(f"不支持的格式 / unsupported file type {suffix!r}: use .csv or .gpx")
+        raise ObservationError(Message(f"不支持的格式 {suffix!r}：请用 .csv 或 .gpx",
+                                       f"unsupported file type {suffix!r}: use .csv or .gpx"))
     bad = df[~(df["raw_x"].between(-180, 180) & df["raw_y"].between(-90, 90))]
     if len(bad):
         first = bad.iloc[0]
-        raise ObservationError(f"{path.name} 第 {first['line']} 行 / line {first['line']}: 坐标超出范围 / "
-                               f"coordinate out of range ({first['raw_x']}, {first['raw_y']}) — lon/lat swapped?")
+        where = f"({first['raw_x']}, {first['raw_y']})"
+        raise ObservationError(Message(f"{path.name} 第 {first['line']} 行：坐标超出范围 {where}，经纬度是否颠倒？",
+                                       f"{path.name} line {first['line']}: coordinate out of range {where} "
+                                       "— lon/lat swapped?"))
     lon, lat = _to_wgs84(df["raw_x"].to_numpy(dtype=float), df["raw_y"].to_numpy(dtype=float), datum)
     df["lon"], df["lat"] = lon, lat
     df["datum"] = datum
@@ -278,7 +291,8 @@ def check_observations(observations: gpd.GeoDataFrame, projects: gpd.GeoDataFram
     """
     feedback = feedback_or_new(feedback)
     if not (math.isfinite(tolerance_m) and math.isfinite(radius_m)) or tolerance_m <= 0 or radius_m < 0:
-        raise ValueError("容差须为正数 / tolerance must be a positive number and radius not negative")
+        raise ObservationError(Message("容差须为正数，搜索半径不能为负",
+                                       "tolerance must be a positive number and radius not negative"))
     total = len(observations)
     ids = {str(v): i for i, v in enumerate(projects["id"])} if "id" in projects else {}
     names = NameMatcher(projects)

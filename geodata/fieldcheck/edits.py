@@ -39,14 +39,16 @@ import pandas as pd
 from shapely.geometry import Point
 
 from geodata.core.atomic import atomic_path
+from geodata.core.message import Message, MessageError
 
 EDITS_TABLE = "edits"
 CORRECTED_LAYER = "projects_corrected"
 REGISTRY_BASE = 0  # `--base registry`: the project has no edit yet
+NOTHING_TO_UNDO = Message("没有可撤销的修正", "nothing to undo")
 
 
-class EditsError(ValueError):
-    """A correction that cannot be made, or a store that cannot hold corrections."""
+class EditsError(MessageError, ValueError):
+    """A correction that cannot be made, or a store that cannot hold corrections (a `Message`)."""
 
 
 class EditConflict(EditsError):
@@ -57,11 +59,13 @@ class EditConflict(EditsError):
         since = "登记" if base == REGISTRY_BASE else f"#{base}"
         since_en = "the registry" if base == REGISTRY_BASE else f"edit #{base}"
         if winner is None:
-            super().__init__(f"{project_id} 的基准 {since} 已不是最新 / base {since_en} of {project_id} is not its latest edit")
+            super().__init__(Message(f"{project_id} 的基准 {since} 已不是最新",
+                                     f"base {since_en} of {project_id} is not its latest edit"))
         else:
-            super().__init__(f"{project_id} 已于 {winner.when} 被 {winner.who} 修改（#{winner.edit_id}），未写入 / "
-                             f"{project_id} was changed by {winner.who} at {winner.when} (edit #{winner.edit_id}) "
-                             f"after {since_en}; nothing written: look at it and correct again with --base {winner.edit_id}")
+            super().__init__(Message(
+                f"{project_id} 已于 {winner.when} 被 {winner.who} 修改（#{winner.edit_id}），未写入",
+                f"{project_id} was changed by {winner.who} at {winner.when} (edit #{winner.edit_id}) "
+                f"after {since_en}; nothing written: look at it and correct again with --base {winner.edit_id}"))
 
 
 class EditsReadOnly(EditsError):
@@ -100,7 +104,8 @@ def parse_base(text: str | int | None) -> int | None:
         return REGISTRY_BASE
     if value.isdigit():
         return int(value)
-    raise EditsError(f"基准须为 registry 或修正编号 / --base must be 'registry' or an edit id, not {text!r}")
+    raise EditsError(Message(f"基准须为 registry 或修正编号，不是 {text!r}",
+                              f"--base must be 'registry' or an edit id, not {text!r}"))
 
 
 def _iso(when: datetime | None) -> str:
@@ -131,7 +136,7 @@ class EditLog:
 
             registry = loader.load_layer("projects")
         if "id" not in registry:
-            raise EditsError("项目图层缺少 id 列 / the projects layer has no id column")
+            raise EditsError(Message("项目图层缺少 id 列", "the projects layer has no id column"))
         self.registry = registry.copy()
         self._index = {str(v): i for i, v in enumerate(self.registry["id"])}
         self._edits: list[Edit] = []
@@ -169,9 +174,6 @@ class EditLog:
     def head(self, project_id: str) -> int:
         """The project's latest edit id as this store last saw it (REGISTRY_BASE when none)."""
         return next((e.edit_id for e in reversed(self._edits) if e.project_id == str(project_id)), REGISTRY_BASE)
-
-    def undone_ids(self) -> set[int]:
-        return {e.undoes for e in self._edits if e.action == "undo"}
 
     def can_undo(self, project_id: str | None = None) -> bool:
         return _last_move(self._edits, project_id) is not None
@@ -224,7 +226,7 @@ class EditLog:
         try:
             return self._index[str(project_id)]
         except KeyError:
-            raise EditsError(f"登记中没有项目 / no project {project_id!r} in the registry") from None
+            raise EditsError(Message(f"登记中没有项目 {project_id!r}", f"no project {project_id!r} in the registry")) from None
 
     # --- changing ------------------------------------------------------------------------------------
     def move(self, project_id: str, lon: float, lat: float, reason: str, who: str | None = None,
@@ -234,9 +236,9 @@ class EditLog:
         pid = str(project_id)
         self._row(pid)
         if not reason or not reason.strip():
-            raise EditsError("请说明修正原因 / give a reason for the correction")
+            raise EditsError(Message("请说明修正原因", "give a reason for the correction"))
         if not (math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90):
-            raise EditsError(f"坐标超出范围 / position out of range: {lon}, {lat}")
+            raise EditsError(Message(f"坐标超出范围：{lon}, {lat}", f"position out of range: {lon}, {lat}"))
         base = self.head(pid) if base is None else int(base)
         who, stamp = (who or current_user()).strip() or current_user(), _iso(when) if when else ""
 
@@ -252,7 +254,7 @@ class EditLog:
         if project_id is None:
             target = _last_move(self._edits, None)
             if target is None:
-                raise EditsError("没有可撤销的修正 / nothing to undo")
+                raise EditsError(NOTHING_TO_UNDO)
             project_id = target.project_id
         pid = str(project_id)
         base = self.head(pid) if base is None else int(base)
@@ -261,7 +263,7 @@ class EditLog:
         def make(project_edits: list[Edit]) -> Edit:
             target = _last_move(project_edits, pid)
             if target is None:
-                raise EditsError("没有可撤销的修正 / nothing to undo")
+                raise EditsError(NOTHING_TO_UNDO)
             now_lon, now_lat = self._position_in(project_edits, pid)
             return Edit(0, pid, "undo", now_lon, now_lat, target.old_lon, target.old_lat, who, stamp,
                         f"撤销 / undo #{target.edit_id}", target.edit_id, base)
@@ -315,13 +317,13 @@ def corrected_registry(target: str | os.PathLike) -> gpd.GeoDataFrame:
 
     path = Path(target)
     if not path.exists():
-        raise EditsError(f"文件不存在 / file not found: {path}")
+        raise EditsError(Message(f"文件不存在：{path}", f"file not found: {path}"))
     try:
         layers = {str(name) for name, _ in pyogrio.list_layers(path)}
     except Exception as exc:
-        raise EditsError(f"无法读取 / cannot read {path.name}: {exc}") from exc
+        raise EditsError(Message(f"无法读取 {path.name}：{exc}", f"cannot read {path.name}: {exc}")) from exc
     if CORRECTED_LAYER not in layers:
-        raise EditsError(f"{path.name} 中没有 {CORRECTED_LAYER} 图层 / has no {CORRECTED_LAYER} layer")
+        raise EditsError(Message(f"{path.name} 中没有 {CORRECTED_LAYER} 图层", f"{path.name} has no {CORRECTED_LAYER} layer"))
     return gpd.read_file(path, layer=CORRECTED_LAYER)
 
 
@@ -343,9 +345,11 @@ class EditStore(EditLog):
         self.path = Path(path)
         self.target = str(self.path)
         if self.path.suffix.lower() != ".gpkg":
-            raise EditsError(f"修正须存入 GeoPackage / corrections are kept in a .gpkg file, not {self.path.name}")
+            raise EditsError(Message(f"修正须存入 GeoPackage（.gpkg），不是 {self.path.name}",
+                                     f"corrections are kept in a .gpkg file, not {self.path.name}"))
         if _is_bundle(self.path):
-            raise EditsError("不能修改内置数据 / the bundled GeoPackage is never modified: choose your own file")
+            raise EditsError(Message("不能修改内置数据：请选择你自己的文件",
+                                     "the bundled GeoPackage is never modified: choose your own file"))
         super().__init__(registry)
         self.refresh()
 
@@ -361,7 +365,8 @@ class EditStore(EditLog):
             finally:
                 con.close()
         except sqlite3.Error as exc:
-            raise EditsError(f"无法读取修正文件 / cannot read edits file {self.path.name}: {exc}") from exc
+            raise EditsError(Message(f"无法读取修正文件 {self.path.name}：{exc}",
+                                     f"cannot read edits file {self.path.name}: {exc}")) from exc
 
     def save(self) -> Path:
         """Write the whole file (edits table and corrected layer; other layers kept), atomically."""
@@ -432,7 +437,7 @@ class EditStore(EditLog):
                     con.close()
             except sqlite3.OperationalError as exc:
                 raise gpkg_sql.sqlite_error(self.path, exc) from exc
-        raise EditsError(f"{self.path.name} 正被反复替换 / {self.path.name} keeps being replaced; try again")
+        raise EditsError(Message(f"{self.path.name} 正被反复替换，请重试", f"{self.path.name} keeps being replaced; try again"))
 
     def _tables_present(self) -> bool:
         from geodata.fieldcheck import gpkg_sql
@@ -444,4 +449,5 @@ class EditStore(EditLog):
             finally:
                 con.close()
         except sqlite3.Error as exc:
-            raise EditsError(f"无法读取修正文件 / cannot read edits file {self.path.name}: {exc}") from exc
+            raise EditsError(Message(f"无法读取修正文件 {self.path.name}：{exc}",
+                                     f"cannot read edits file {self.path.name}: {exc}")) from exc

@@ -76,11 +76,12 @@ class PostgisEditStore(EditLog):
         try:
             self.source = parse_source(target)
         except PostgisError as exc:
-            raise EditsError(str(exc)) from None
+            raise EditsError(exc.message) from None
         parts = [p for p in self.source.fragment.split(".") if p] if self.source.fragment else []
         if len(parts) > 2:
-            raise EditsError(f"修正表写作 #schema 或 #schema.table / name the corrections table as #schema or "
-                             f"#schema.table, not #{self.source.fragment}")
+            raise EditsError(Message(f"修正表写作 #schema 或 #schema.table，不是 #{self.source.fragment}",
+                                     f"name the corrections table as #schema or #schema.table, "
+                                     f"not #{self.source.fragment}"))
         self.schema = parts[0] if parts else DEFAULT_SCHEMA
         self.table = parts[1] if len(parts) == 2 else DEFAULT_TABLE
         self.target = f"{self.source.public}#{self.schema}.{self.table}"
@@ -97,10 +98,10 @@ class PostgisEditStore(EditLog):
             require_postgis(conn, self.source)
             return conn
         except PostgisError as exc:
-            raise EditsError(str(exc)) from None
+            raise EditsError(exc.message) from None
 
     def _fail(self, exc: BaseException, doing: Message) -> EditsError:
-        return EditsError(str(failure(self.source, exc, doing)))
+        return EditsError(failure(self.source, exc, doing).message)
 
     def _exists(self, conn) -> bool:
         # The catalog itself, not to_regclass: its cache may still say "no such table" after
@@ -134,16 +135,21 @@ class PostgisEditStore(EditLog):
                 for statement in _ddl(self.schema, self.table):
                     conn.execute(statement)
         except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ReadOnlySqlTransaction):
-            raise self._read_only(conn, f"may not create {self.qualified}") from None
+            raise self._read_only(conn, Message(f"不能创建 {self.qualified}", f"may not create {self.qualified}")) from None
 
-    def _read_only(self, conn, what: str) -> EditsReadOnly:
+    def _may_not_write(self) -> Message:
+        return Message(f"不能写入 {self.qualified}", f"may not write to {self.qualified}")
+
+    def _read_only(self, conn, what: Message) -> EditsReadOnly:
         try:
             conn.rollback()
             role = conn.execute("SELECT current_user").fetchone()[0]
         except Exception:  # the connection is gone too: the role is in the address
             role = "this role"
-        return EditsReadOnly(f"{role} 只能查看修正，未写入 / role {role} {what}: it may view and check but not correct "
-                             f"(nothing written; ask for INSERT on {self.qualified})")
+        return EditsReadOnly(Message("{role} {what}：只能查看修正，未写入（请申请 {table} 的 INSERT 权限）",
+                                     "role {role} {what}: it may view and check but not correct "
+                                     "(nothing written; ask for INSERT on {table})")
+                             .format(role=role, what=what, table=self.qualified))
 
     def _commit(self, project_id: str, base: int, make) -> Edit:
         import psycopg
@@ -156,7 +162,7 @@ class PostgisEditStore(EditLog):
                 may = conn.execute("SELECT has_table_privilege(%s, 'INSERT'), current_setting('transaction_read_only')",
                                    [f'"{self.schema}"."{self.table}"']).fetchone()
                 if not may[0] or may[1] == "on":
-                    raise self._read_only(conn, f"may not write to {self.qualified}")
+                    raise self._read_only(conn, self._may_not_write())
                 rows = conn.execute(sql.SQL(f"SELECT {_FIELDS} FROM {{t}} WHERE project_id = %s ORDER BY edit_id")
                                     .format(t=t), [project_id]).fetchall()
                 project_edits = [_edit(r) for r in rows]
@@ -180,7 +186,7 @@ class PostgisEditStore(EditLog):
             except (EditsError, EditConflict):
                 raise
             except (psycopg.errors.InsufficientPrivilege, psycopg.errors.ReadOnlySqlTransaction):
-                raise self._read_only(conn, f"may not write to {self.qualified}") from None
+                raise self._read_only(conn, self._may_not_write()) from None
             except psycopg.Error as exc:
                 raise self._fail(exc, Message(f"写入 {self.qualified}", f"writing to {self.qualified}")) from None
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import shapely
 from shapely.geometry import Point
 
+from geodata.core.message import Message
 from geodata.fieldcheck.edits import CORRECTED_LAYER, EDITS_TABLE, Edit, EditsError, EditsReadOnly, with_bases
 
 LOCK_TIMEOUT_S = 30
@@ -24,11 +25,12 @@ _EDIT_COLUMNS = ("edit_id", "project_id", "action", "old_lon", "old_lat", "new_l
 def sqlite_error(path: Path, exc: sqlite3.OperationalError) -> EditsError:
     text = str(exc)
     if "readonly" in text or "read-only" in text:
-        return EditsReadOnly(f"{path.name} 只读，未写入 / {path.name} is read-only: nothing written")
+        return EditsReadOnly(Message(f"{path.name} 只读，未写入", f"{path.name} is read-only: nothing written"))
     if "locked" in text or "busy" in text:
-        return EditsError(f"{path.name} 正被他人修改 / {path.name} stayed locked by another editor for "
-                          f"{LOCK_TIMEOUT_S} s: nothing written, try again")
-    return EditsError(f"无法写入 / cannot write {path.name}: {text}")
+        return EditsError(Message(f"{path.name} 正被他人修改（锁定超过 {LOCK_TIMEOUT_S} 秒），未写入，请重试",
+                                  f"{path.name} stayed locked by another editor for {LOCK_TIMEOUT_S} s: "
+                                  "nothing written, try again"))
+    return EditsError(Message(f"无法写入 {path.name}：{text}", f"cannot write {path.name}: {text}"))
 
 
 def connect(path: Path) -> sqlite3.Connection:

@@ -17,6 +17,7 @@ import shapely
 from shapely.geometry import Point
 from shapely.ops import nearest_points
 
+from geodata.coords.datums import CoordinateError
 from geodata.coords.projection import GEOD, lonlat_to_display, project_geometries, to_wgs84_transformer
 from geodata.core.message import Message, plain
 from geodata.core.values import raw_text
@@ -251,6 +252,6 @@ def whats_here(lon: float, lat: float, layers: dict[str, gpd.GeoDataFrame] | Non
                n_projects: int = 5) -> HereReport:
     """Answer "what is here" for a WGS84 point, from `layers` or the bundle."""
     if not (-180 <= lon <= 180 and -90 <= lat <= 90):
-        raise ValueError(f"坐标超出范围 / coordinate out of range: {lon}, {lat}")
+        raise CoordinateError(Message(f"坐标超出范围：{lon}, {lat}", f"coordinate out of range: {lon}, {lat}"))
     index = PlaceIndex(layers) if layers is not None else bundle_index()
     return index.report(lon, lat, n_projects)

@@ -8,16 +8,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from geodata.core.message import Message
+from geodata.core.message import Message, MessageError
 
-
-class MessageError(Exception):
-    """An error whose `.message` is a bilingual Message; str() reads "中文 / English"."""
-
-    def __init__(self, message: Message) -> None:
-        self.message = message
-        zh, en = message.text("zh"), message.text("en")
-        super().__init__(zh if zh == en else f"{zh} / {en}")
+__all__ = ["MessageError", "DataImportError", "LayerChoiceRequired", "CrsUnknown", "short", "cannot_read"]
 
 
 class DataImportError(MessageError):

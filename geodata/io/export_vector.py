@@ -20,8 +20,8 @@ import pandas as pd
 import shapely
 
 from geodata.core.atomic import atomic_group, atomic_path
-from geodata.core.message import Message
-from geodata.io.errors import MessageError, short
+from geodata.core.message import Message, MessageError
+from geodata.io.errors import short
 
 DRIVERS = {".gpkg": "GPKG", ".shp": "ESRI Shapefile", ".geojson": "GeoJSON", ".json": "GeoJSON", ".kml": "KML", ".csv": "CSV"}
 FILE_FILTER = ("GeoPackage (*.gpkg);;Shapefile (*.shp);;GeoJSON (*.geojson);;KML (*.kml);;CSV (*.csv)")

@@ -60,16 +60,14 @@ def tile_timeout(args) -> float:
 
     timeout = args.tile_timeout if args.tile_timeout is not None else DEFAULT_TIMEOUT_S
     if not timeout > 0:
-        raise ValueError(f"--tile-timeout must be positive, got {timeout:g}")
+        from layers.cli.safe_output import usage_error
+
+        raise usage_error(f"--tile-timeout 须为正数，不是 {timeout:g}", f"--tile-timeout must be positive, got {timeout:g}")
     return timeout
 
 
 def warn_without_tiles(error, language: str) -> None:
     """The --basemap-optional warning for a basemap error (a MessageError or plain text)."""
-    why = error.message.text(language) if hasattr(error, "message") else str(error)
-    print(WITHOUT_TILES.format(why=why).text(language), file=sys.stderr)
+    from layers.cli.safe_output import say
 
-
-def error_text(error, language: str) -> str:
-    """A basemap error in the chosen language (other errors as they read)."""
-    return error.message.text(language) if hasattr(error, "message") else str(error)
+    print(WITHOUT_TILES.format(why=say(error, language)).text(language), file=sys.stderr)

@@ -12,16 +12,13 @@ import sys
 from pathlib import Path
 
 from geodata.core.message import Message
-from layers.cli.basemap_options import add_basemap_options, error_text, open_basemap, warn_without_tiles
+from layers.cli.basemap_options import add_basemap_options, open_basemap, warn_without_tiles
+from layers.cli.safe_output import UsageError, as_usage, fail, message_language, usage_error
 
 LAYOUT_FORMATS = (".png", ".svg", ".pdf")
 WEB_FORMATS = (".html",)
 DEFAULT_PRESET = "a4-landscape"
 SAMPLE_PATH = Path("out") / "sample-map.png"
-
-
-class UsageError(ValueError):
-    """Bad command-line input: message on stderr, exit code 2."""
 
 
 def _add_filter_options(parser: argparse.ArgumentParser) -> None:
@@ -31,7 +28,8 @@ def _add_filter_options(parser: argparse.ArgumentParser) -> None:
                         help="planned/规划, under_construction/在建, operating/建成/运营")
     parser.add_argument("--district", action="extend", nargs="+", default=[], metavar="NAME",
                         help="district or county name (大足区, 大足, Dazu) or adcode; also zooms to it")
-    parser.add_argument("--lang", choices=("zh", "en"), default="zh", help="language of labels and furniture")
+    parser.add_argument("--lang", choices=("zh", "en"), default=None,
+                        help="language of labels, furniture and messages (default: Chinese labels, messages in both)")
 
 
 def register(subparsers) -> None:
@@ -66,7 +64,7 @@ def register(subparsers) -> None:
     batch.add_argument("--preset", default=DEFAULT_PRESET)
     batch.add_argument("--dpi", type=float, default=None)
     batch.add_argument("--format", choices=("png", "svg", "pdf"), default="png")
-    batch.add_argument("--lang", choices=("zh", "en"), default="zh")
+    batch.add_argument("--lang", choices=("zh", "en"), default=None)
     batch.set_defaults(func=run_export_batch)
 
 
@@ -85,7 +83,7 @@ def parse_themes(values: list[str]) -> tuple[str, ...]:
     try:
         return tuple(dict.fromkeys(theme_key(v) for v in _split(values)))
     except ValueError as exc:
-        raise UsageError(str(exc)) from None
+        raise as_usage(exc) from None
 
 
 def parse_statuses(values: list[str]) -> tuple[str, ...]:
@@ -102,7 +100,7 @@ def parse_statuses(values: list[str]) -> tuple[str, ...]:
             try:
                 out.append(status_key(part))
             except ValueError as exc:
-                raise UsageError(str(exc)) from None
+                raise as_usage(exc) from None
     return tuple(dict.fromkeys(out))
 
 
@@ -113,12 +111,15 @@ def parse_bbox(text: str | None) -> tuple[float, float, float, float] | None:
     try:
         values = tuple(float(p) for p in parts)
     except ValueError:
-        raise UsageError(f"--bbox {text!r}: expected four numbers W,S,E,N in degrees") from None
+        raise usage_error("--bbox {text!r}：应为 西,南,东,北 四个经纬度数", "--bbox {text!r}: expected four numbers "
+                          "W,S,E,N in degrees", text=text) from None
     if len(values) != 4:
-        raise UsageError(f"--bbox {text!r}: expected four numbers W,S,E,N, got {len(values)}")
+        raise usage_error("--bbox {text!r}：应为 西,南,东,北 四个数，不是 {n} 个",
+                          "--bbox {text!r}: expected four numbers W,S,E,N, got {n}", text=text, n=len(values))
     west, south, east, north = values
     if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
-        raise UsageError(f"--bbox {text!r}: need west < east and south < north, in degrees")
+        raise usage_error("--bbox {text!r}：须 西 < 东、南 < 北（度）",
+                          "--bbox {text!r}: need west < east and south < north, in degrees", text=text)
     return values
 
 
@@ -128,8 +129,9 @@ def check_format(out: Path) -> str:
         return suffix
     if suffix in WEB_FORMATS:
         return suffix
-    raise UsageError(f"unsupported output format {out.suffix or '(none)'!r} for {out}; "
-                     f"use {', '.join(LAYOUT_FORMATS + WEB_FORMATS)}")
+    raise usage_error("不支持的输出格式 {suffix!r}（{out}）：请用 {formats}",
+                      "unsupported output format {suffix!r} for {out}; use {formats}",
+                      suffix=out.suffix or "(none)", out=out, formats=", ".join(LAYOUT_FORMATS + WEB_FORMATS))
 
 
 WEB_ONLY_OPTIONS = (("offline", "--offline"),)
@@ -144,11 +146,14 @@ def check_web_only_options(args, suffix: str) -> None:
     if not given:
         return
     several = len(given) > 1
+    flags = ", ".join(given)
     if web:
-        raise UsageError(f"{', '.join(given)} {'apply' if several else 'applies'} only to png/svg/pdf maps; a web "
-                         f"page fetches its tiles in the browser. Drop {'them' if several else 'it'}")
-    raise UsageError(f"{', '.join(given)} {'apply' if several else 'applies'} only to a web map (.html). "
-                     f"Drop {'them' if several else 'it'}, or export to .html")
+        raise usage_error("{flags} 只用于 png/svg/pdf 地图：网页地图在浏览器里取瓦片。请去掉",
+                          f"{{flags}} {'apply' if several else 'applies'} only to png/svg/pdf maps; a web "
+                          f"page fetches its tiles in the browser. Drop {'them' if several else 'it'}", flags=flags)
+    raise usage_error("{flags} 只用于网页地图（.html）。请去掉，或导出为 .html",
+                      f"{{flags}} {'apply' if several else 'applies'} only to a web map (.html). "
+                      f"Drop {'them' if several else 'it'}, or export to .html", flags=flags)
 
 
 def check_preset(name: str) -> None:
@@ -157,7 +162,7 @@ def check_preset(name: str) -> None:
     try:
         preset(name)
     except ValueError as exc:
-        raise UsageError(str(exc)) from None
+        raise as_usage(exc) from None
 
 
 # ---- the document -----------------------------------------------------------------
@@ -171,7 +176,7 @@ def district_adcodes(document, names: list[str]) -> tuple[str, ...]:
         try:
             rows = district_rows(document, name)
         except ValueError as exc:
-            raise UsageError(str(exc)) from None
+            raise as_usage(exc) from None
         codes.extend(str(c) for c in rows["adcode"])
     return tuple(dict.fromkeys(codes))
 
@@ -187,14 +192,12 @@ def build_document(themes=(), statuses=(), districts=()):
     return document, adcodes
 
 
-def _fail(message: str) -> int:
-    from layers.cli.safe_output import clean
-
-    print(f"error: {clean(message, one_line=True)}", file=sys.stderr)  # messages quote layer names
-    return 2
+def _fail(message, language: str | None = None) -> int:
+    return fail(message, language=language)  # one line; messages quote layer names, cleaned
 
 
 def run_export(args) -> int:
+    said = message_language(args)
     out = Path(args.out)
     try:
         suffix = check_format(out)
@@ -204,7 +207,8 @@ def run_export(args) -> int:
         statuses = parse_statuses(args.status)
         bbox = parse_bbox(args.bbox)
         if args.dpi is not None and not (10 <= args.dpi <= 1200):
-            raise UsageError(f"--dpi must be between 10 and 1200, got {args.dpi:g}")
+            raise usage_error(f"--dpi 须在 10 到 1200 之间，不是 {args.dpi:g}",
+                              f"--dpi must be between 10 and 1200, got {args.dpi:g}")
         document, adcodes = build_document(themes, statuses, args.district)
         if bbox is not None:
             extent = bbox
@@ -235,10 +239,8 @@ def run_export(args) -> int:
             print(out)
             return 0
         result = _export_page(args, document, out, extent)
-    except UsageError as exc:
-        return _fail(str(exc))
-    except ValueError as exc:  # e.g. an unknown --extent-layer or a basemap that cannot be had
-        return _fail(error_text(exc, args.lang))
+    except ValueError as exc:  # bad options, an unknown --extent-layer, a basemap that cannot be had
+        return _fail(exc, said)
     for path in result.files:
         print(path)
     return 0
@@ -282,10 +284,11 @@ def _theme_title(key: str, language: str) -> str:
 
 
 def run_export_batch(args) -> int:
+    said = message_language(args)
     try:
         check_preset(args.preset)
     except UsageError as exc:
-        return _fail(str(exc))
+        return _fail(exc, said)
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from geodata.core.feedback import Feedback

@@ -12,32 +12,37 @@ import json
 import sys
 
 from layers.cli.arg_types import non_negative_float, non_negative_int, positive_float, positive_int
-from layers.cli.safe_output import cell, clean, echo, fail
+from layers.cli.safe_output import cell, clean, echo, fail, say
 
 DATUM_CHOICES = ("wgs84", "gcj02", "bd09", "cgcs2000")
 _LANG_HELP = "output language (default: the locale's, Chinese unless it names another language)"
+_MESSAGE_LANG_HELP = "language of messages and errors (default: both, Chinese first)"
 MAX_TABLE_ROWS = 1000  # rows printed on the terminal; --report holds them all
 
 
 def run_correct(args: argparse.Namespace) -> int:
     from geodata.coords.parse import parse_coordinate
+    from geodata.core.message import Message
     from geodata.fieldcheck.edits import EditConflict, EditsError, open_edit_store, parse_base
 
     try:
         base = parse_base(args.base)
         pos = parse_coordinate(args.position, args.datum)
         if pos.datum not in DATUM_CHOICES:
-            return _fail(f"--datum must be one of {', '.join(DATUM_CHOICES)} for a LON,LAT position")
+            return _fail(args, Message(f"经纬度位置的 --datum 须为 {'、'.join(DATUM_CHOICES)} 之一",
+                                       f"--datum must be one of {', '.join(DATUM_CHOICES)} for a LON,LAT position"))
         store = open_edit_store(args.edits)
         edit = store.move(args.project_id, pos.lon, pos.lat, args.reason, who=args.by, base=base)
     except EditConflict as exc:
-        print(f"冲突 / conflict: {clean(exc, one_line=True)}", file=sys.stderr)
+        conflict = say(Message("冲突", "conflict"), args.lang)
+        print(f"{conflict}: {clean(say(exc, args.lang), one_line=True)}", file=sys.stderr)
         return 3
     except (EditsError, ValueError) as exc:  # bad input, unreachable or read-only store: one line
-        return _fail(str(exc))
-    echo(f"修正 #{edit.edit_id} 已记录 / correction #{edit.edit_id} recorded: {edit.project_id} "
-          f"({edit.old_lon:.6f}, {edit.old_lat:.6f}) → ({edit.new_lon:.6f}, {edit.new_lat:.6f}) "
-          f"by {edit.who} at {edit.when} in {store.target}")
+        return _fail(args, exc)
+    moved = (f"{edit.project_id} ({edit.old_lon:.6f}, {edit.old_lat:.6f}) → ({edit.new_lon:.6f}, {edit.new_lat:.6f})")
+    echo(say(Message("修正 #{n} 已记录：{moved}，{who} 于 {when} 记入 {target}",
+                     "correction #{n} recorded: {moved} by {who} at {when} in {target}")
+             .format(n=edit.edit_id, moved=moved, who=edit.who, when=edit.when, target=store.target), args.lang))
     return 0
 
 
@@ -79,6 +84,7 @@ def register(subparsers) -> None:
                          help="the state you corrected from: registry (no edit yet) or an edit id "
                               "(default: the latest edit when the command reads the store)")
     correct.add_argument("--datum", default="wgs84", help="datum of LON,LAT: wgs84, gcj02, bd09, cgcs2000 (default wgs84)")
+    correct.add_argument("--lang", choices=("zh", "en"), default=None, help=_MESSAGE_LANG_HELP)
     correct.set_defaults(func=run_correct)
 
     here = subparsers.add_parser("here", help="what is here: district, circle, nearby projects, nearest lines",
@@ -95,11 +101,13 @@ def register(subparsers) -> None:
     goto.add_argument("position", metavar="POSITION")
     goto.add_argument("--datum", default="wgs84", help="wgs84, gcj02, bd09, cgcs2000, gk3, gk6 (default wgs84)")
     goto.add_argument("--zone", type=positive_int, default=None, help="Gauss–Krüger zone when the easting has no zone prefix")
+    goto.add_argument("--lang", choices=("zh", "en"), default=None, help=_MESSAGE_LANG_HELP)
     goto.set_defaults(func=run_goto)
 
 
-def _fail(message: str) -> int:
-    return fail(message)  # one line, control characters stripped (messages quote user data)
+def _fail(args: argparse.Namespace, message) -> int:
+    # One line, control characters stripped (messages quote user data); both languages without --lang.
+    return fail(message, language=args.lang)
 
 
 def run_check(args: argparse.Namespace) -> int:
@@ -108,15 +116,19 @@ def run_check(args: argparse.Namespace) -> int:
     from geodata.coords import datums as coords
     from geodata.fieldcheck.check import ObservationError, check_file, write_csv
 
+    from geodata.core.message import Message
+
     try:
         datum = coords.datum_key(args.datum)
     except ValueError as exc:
-        return _fail(str(exc))
+        return _fail(args, exc)
     if datum not in DATUM_CHOICES:
-        return _fail(f"observation files hold lon/lat: --datum must be one of {', '.join(DATUM_CHOICES)}")
+        return _fail(args, Message(f"观测文件为经纬度：--datum 须为 {'、'.join(DATUM_CHOICES)} 之一",
+                                   f"observation files hold lon/lat: --datum must be one of {', '.join(DATUM_CHOICES)}"))
     for out, suffix in ((args.report, ".csv"), (args.pdf, ".pdf")):
         if out and Path(out).suffix.lower() != suffix:
-            return _fail(f"{out}: the file name must end in {suffix}")
+            return _fail(args, Message("{out}：文件名须以 {suffix} 结尾", "{out}: the file name must end in {suffix}")
+                         .format(out=out, suffix=suffix))
     projects = None
     if args.edits:
         from geodata.fieldcheck.edits import EditsError, corrected_registry
@@ -124,15 +136,15 @@ def run_check(args: argparse.Namespace) -> int:
         try:
             projects = corrected_registry(args.edits)
         except EditsError as exc:
-            return _fail(str(exc))
+            return _fail(args, exc)
     from geodata.bundle.loader import BundleError
 
     try:
         result = check_file(args.observations, projects, datum=datum, tolerance_m=args.tolerance, radius_m=args.radius)
     except BundleError as exc:  # the registry itself is missing: not the user's input
-        return fail(exc, code=1)
+        return fail(exc, code=1, language=args.lang)
     except (ObservationError, ValueError) as exc:
-        return _fail(str(exc))
+        return _fail(args, exc)
     lang = _language(args)
     _print_result(result, lang)
     if args.report:
@@ -187,13 +199,14 @@ def run_here(args: argparse.Namespace) -> int:
         pos = parse_coordinate(args.position, args.datum, args.zone)
         report = whats_here(pos.lon, pos.lat, n_projects=args.projects)
     except ValueError as exc:
-        return _fail(str(exc))
+        return _fail(args, exc)
     if args.json:
         print(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))  # JSON escapes every C0 control
         return 0
+    lang = _language(args)
     if pos.datum != "wgs84" or pos.note:
-        echo(f"{pos.x}, {pos.y} ({pos.datum}) → {pos.format()}" + (f"  [{pos.note}]" if pos.note else ""))
-    echo("\n".join(report.text_lines(_language(args))))
+        echo(f"{pos.x}, {pos.y} ({pos.datum}) → {pos.format()}" + (f"  [{pos.note.text(lang)}]" if pos.note else ""))
+    echo("\n".join(report.text_lines(lang)))
     return 0
 
 
@@ -204,7 +217,7 @@ def run_goto(args: argparse.Namespace) -> int:
     try:
         pos = parse_coordinate(args.position, args.datum, args.zone)
     except ValueError as exc:
-        return _fail(str(exc))
+        return _fail(args, exc)
     print(f"WGS84     {pos.lon:.7f}, {pos.lat:.7f}   {format_dms(pos.lon, pos.lat)}")
     for datum in ("gcj02", "bd09"):
         x, y = coords.from_wgs84(pos.lon, pos.lat, datum)
@@ -213,5 +226,5 @@ def run_goto(args: argparse.Namespace) -> int:
         e, n, zone = coords.wgs84_to_gk(pos.lon, pos.lat, 3 if datum == "gk3" else 6)
         print(f"{datum.upper()}-{zone:<5} E {e:.2f}  N {n:.2f}  (CGCS2000)")
     if pos.note:
-        echo(pos.note)
+        echo(say(pos.note, args.lang))
     return 0

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import sys
 
-from layers.cli.safe_output import clean, echo, fail
+from layers.cli.safe_output import clean, echo, fail, say
 
 
 def register(subparsers) -> None:
@@ -49,15 +49,16 @@ def run(args: argparse.Namespace) -> int:
         bbox = _bbox(args.bbox) if args.bbox else None
         result = import_file(args.file, layer=args.layer, datum=args.datum, crs=args.crs, bbox=bbox)
     except DataImportError as exc:
-        fail(exc)
+        fail(exc, language=args.lang)
         if isinstance(exc, CrsUnknown):  # name the regional CRSs that would put the data in the region
+            from geodata.core.message import Message
             from geodata.io.crs_detect import region_choices
 
             fitting = [f"EPSG:{code} ({name})" for code, name, fits in region_choices(exc.bounds) if fits]
             if fitting:
-                print("  可将这些坐标放在成渝地区的坐标系 / CRSs that place these coordinates in the "
-                      "Chengdu–Chongqing region: " + "; ".join(fitting),
-                      file=sys.stderr)
+                crss = Message("可将这些坐标放在成渝地区的坐标系", "CRSs that place these coordinates in the "
+                               "Chengdu–Chongqing region")
+                print(f"  {say(crss, args.lang)}: " + "; ".join(fitting), file=sys.stderr)
         return 2
     from geodata.core.language import system_language
     from geodata.core.message import Message, count
@@ -71,7 +72,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             saved = save_layer(result.gdf, args.out, datum=args.out_datum, overwrite=args.overwrite)
         except ExportError as exc:
-            return fail(exc)
+            return fail(exc, language=args.lang)
         for line in saved.report:
             echo(f"  - {clean(line.text(lang), one_line=True)}")
         paths = ", ".join(str(p) for p in saved.paths)

@@ -26,9 +26,11 @@ def run(args: argparse.Namespace) -> int:
     except Exception as exc:  # --path names a file GDAL cannot read: the user's input, one line
         if args.path is None:
             raise
+        from geodata.core.message import Message
+        from geodata.io.errors import short
         from layers.cli.safe_output import fail
 
-        return fail(f"无法读取 / cannot read {args.path}: {str(exc).splitlines()[0] if str(exc) else type(exc).__name__}")
+        return fail(Message("无法读取 {path}：{why}", "cannot read {path}: {why}").format(path=args.path, why=short(exc)))
     table = Table(title=cell("chengyu.gpkg" if args.path is None else str(args.path)))
     for column in ("layer", "geometry", "features", "CRS", "source"):
         table.add_column(column, justify="right" if column == "features" else "left", overflow="fold")

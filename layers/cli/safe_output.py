@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 import sys
 
+from geodata.core.message import MessageError
+
 # Whole escape sequences first (CSI "ESC [ … final", OSC "ESC ] … BEL/ST", two-byte "ESC x"),
 # so no "[31m" debris is left; then every other control character.
 _ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|\x1b[@-_]|\x9b[0-?]*[ -/]*[@-~]")
@@ -18,6 +20,10 @@ _ESCAPES = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\
 # characters that can make a name print as something else (U+202E reverses what follows).
 _CONTROLS = re.compile("[\x00-\x08\x0b-\x0c\x0e-\x1f\x7f-\x9f\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]")
 _LINE_BREAKS = re.compile(r"[\t\r\n\u2028\u2029\x85]+")
+
+
+class UsageError(MessageError, ValueError):
+    """Bad command-line input: the message on stderr, exit code 2, nothing written."""
 
 
 def clean(value, *, one_line: bool = False) -> str:
@@ -42,9 +48,45 @@ def echo(value, file=None) -> None:
     print(clean(value), file=file if file is not None else sys.stdout)
 
 
-def fail(message, code: int = 2) -> int:
-    """One line on stderr ("错误 / error: …"), the exit status of bad input."""
-    print(f"错误 / error: {clean(message, one_line=True)}", file=sys.stderr)
+def usage_error(zh: str, en: str, **values):
+    """Bad command-line input (exit 2): a `UsageError` whose Message has `values` filled in."""
+    from geodata.core.message import Message
+
+    return UsageError(Message(zh, en).format(**values) if values else Message(zh, en))
+
+
+def as_usage(exc: ValueError):
+    """Any refusal of a value (ours carry a Message, a library's a text) as a `UsageError`."""
+    from geodata.core.message import MessageError, plain
+
+    return UsageError(exc.message if isinstance(exc, MessageError) else plain(str(exc)))
+
+
+def message_language(args) -> str | None:
+    """The language of messages and errors: the one `--lang` chose, both (None) when it was not given.
+    `args.lang` itself becomes the map's language (Chinese unless chosen)."""
+    chosen = getattr(args, "lang", None)
+    args.lang = chosen or "zh"
+    return chosen
+
+
+def say(value, language: str | None = None) -> str:
+    """A `Message` (or a `MessageError`'s) in `language`; both languages, Chinese first, when the
+    user chose none (no --lang); anything else as it reads."""
+    from geodata.core.message import Message, MessageError, bilingual
+
+    if isinstance(value, MessageError):
+        value = value.message
+    if isinstance(value, Message):
+        return bilingual(value) if language is None else value.text(language)
+    return str(value)
+
+
+def fail(message, code: int = 2, language: str | None = None) -> int:
+    """One line on stderr ("错误 / error: …", or one language with --lang), the exit status of bad input."""
+    from geodata.core.message import Message
+
+    print(f"{say(Message('错误', 'error'), language)}: {clean(say(message, language), one_line=True)}", file=sys.stderr)
     return code
 
 

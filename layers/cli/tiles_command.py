@@ -14,7 +14,8 @@ import sys
 import threading
 from pathlib import Path
 
-from layers.cli.basemap_options import add_basemap_options, error_text, tianditu_key, tile_cache, tile_timeout
+from layers.cli.basemap_options import add_basemap_options, tianditu_key, tile_cache, tile_timeout
+from layers.cli.safe_output import as_usage, message_language, usage_error
 
 
 def register(subparsers) -> None:
@@ -32,44 +33,46 @@ def register(subparsers) -> None:
     download.add_argument("--out", required=True, metavar="FILE.mbtiles")
     download.add_argument("--max-tiles", type=int, default=None, metavar="N",
                           help="refuse areas of more tiles than this (default 20,000)")
-    download.add_argument("--lang", choices=("zh", "en"), default="zh")
+    download.add_argument("--lang", choices=("zh", "en"), default=None,
+                          help="language of progress and messages (default: progress in Chinese, errors in both)")
     download.set_defaults(func=run_download)
 
 
 def parse_zooms(text: str) -> range:
-    from layers.cli.export_commands import UsageError
-
     lo, _, hi = text.replace(" ", "").partition("-")
     try:
         z0, z1 = int(lo), int(hi or lo)
     except ValueError:
-        raise UsageError(f"--zoom {text!r}: expected a level or a range such as 8-13") from None
+        raise usage_error("--zoom {text!r}：应为一个级别或范围，如 8-13", "--zoom {text!r}: expected a level or a range "
+                          "such as 8-13", text=text) from None
     if not (0 <= z0 <= z1 <= 20):
-        raise UsageError(f"--zoom {text!r}: levels run from 0 to 20, low to high")
+        raise usage_error("--zoom {text!r}：级别为 0 到 20，由低到高", "--zoom {text!r}: levels run from 0 to 20, low to high",
+                          text=text)
     return range(z0, z1 + 1)
 
 
 def _district_bbox(name: str) -> tuple[float, float, float, float]:
-    from layers.cli.export_commands import UsageError
     from layers.model.document import MapDocument
     from layers.page.extent import district_rows
 
     try:
         rows = district_rows(MapDocument.from_bundle(), name)
     except ValueError as exc:
-        raise UsageError(str(exc)) from None
+        raise as_usage(exc) from None
     w, s, e, n = (float(v) for v in rows.total_bounds)
     pad = 0.02  # the edge of the district still has its surroundings
     return w - pad, s - pad, e + pad, n + pad
 
 
 def run_download(args) -> int:
-    from layers.cli.export_commands import UsageError, _fail, _stderr_console, parse_bbox
+    from layers.cli.export_commands import _fail, _stderr_console, parse_bbox
 
+    said = message_language(args)
     out = Path(args.out)
     try:
         if out.suffix.lower() != ".mbtiles":
-            raise UsageError(f"--out {out}: the offline package is written as .mbtiles")
+            raise usage_error("--out {out}：离线包须写为 .mbtiles", "--out {out}: the offline package is written as .mbtiles",
+                              out=out)
         zooms = parse_zooms(args.zoom)
         bbox = parse_bbox(args.bbox) if args.bbox else _district_bbox(args.district)
         from layers.render.basemap.mbtiles import MAX_DOWNLOAD_TILES, download_area
@@ -77,18 +80,18 @@ def run_download(args) -> int:
 
         source = resolve_basemap(args.basemap, tianditu_key=tianditu_key(args))
         if source is None:
-            raise UsageError("--basemap none has no tiles to download")
+            raise usage_error("--basemap none 没有可下载的瓦片", "--basemap none has no tiles to download")
         if source.offline:
-            raise UsageError(f"--basemap {args.basemap} is already an offline file")
+            raise usage_error("--basemap {name} 已是离线文件", "--basemap {name} is already an offline file",
+                              name=args.basemap)
         timeout = tile_timeout(args)
-    except UsageError as exc:
-        return _fail(str(exc))
-    except ValueError as exc:  # a BasemapError: unknown name, missing key
-        return _fail(error_text(exc, args.lang))
+    except ValueError as exc:  # bad options, a BasemapError (unknown name, missing key)
+        return _fail(exc, said)
 
     from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
     from geodata.core.feedback import Cancelled, Feedback
+    from geodata.core.message import Message
     from layers.render.fonts import ensure_gui_app
 
     ensure_gui_app()  # Qt's application belongs to the main thread, not to the download's
@@ -117,11 +120,11 @@ def run_download(args) -> int:
             worker.join()
     error = outcome.get("error")
     if isinstance(error, Cancelled) or (error is None and "result" not in outcome):
-        print("cancelled: nothing written" if args.lang == "en" else "已取消：未写入任何文件", file=sys.stderr)
+        print(Message("已取消：未写入任何文件", "cancelled: nothing written").text(args.lang), file=sys.stderr)
         return 130
     if error is not None:
         if isinstance(error, ValueError):
-            return _fail(error_text(error, args.lang))
+            return _fail(error, said)
         raise error
     result = outcome["result"]
     print(f"{result.tiles} tiles, {result.bytes / 1e6:.1f} MB" + (f", {result.missing} missing" if result.missing else ""),

@@ -150,13 +150,6 @@ class LayerCache:
         return self.point_xy
 
     @cached_property
-    def label_angle(self) -> np.ndarray:
-        """Direction (degrees, counter-clockwise in map units) of each line at its label anchor; 0 otherwise."""
-        if self.kind == "line":
-            return self.line_label_slots[:, 0, 2]
-        return np.zeros(self.n)
-
-    @cached_property
     def line_label_slots(self) -> np.ndarray:
         """(n, len(LINE_LABEL_FRACTIONS), 3): x, y and direction (degrees) at each label slot."""
         slots = np.full((self.n, len(self.LINE_LABEL_FRACTIONS), 3), np.nan)

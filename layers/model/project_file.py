@@ -24,7 +24,8 @@ from typing import Any, Callable
 
 from geodata.core.atomic import atomic_write_text
 from geodata.core.feedback import Cancelled, Feedback, feedback_or_new
-from geodata.core.message import Message, plain
+from geodata.core.message import Message, MessageError, plain
+from geodata.io.errors import short
 from layers.model.project_values import (MAX_COORDINATE_M, MAX_NAME, clean_layer_entry, clean_selection,
                                          extent_problem, filter_problem, layer_style_problem)
 
@@ -34,14 +35,14 @@ SUFFIX = ".cyproj"
 MAX_BYTES = 200 * 1024 * 1024  # inline GeoJSON layers can be big; beyond this it is not ours
 MAX_LAYERS = 1000  # each layer is loaded (a bundle layer is copied): 10^6 of them took 5.7 GB
 MAX_BOOKMARKS = 1000
-FILE_FILTER = "成渝项目 / Chengyu project (*.cyproj)"
+FILE_FILTER = Message("成渝项目 (*.cyproj)", "Chengyu project (*.cyproj)")
 IMPORT_OPTIONS = ("layer", "datum", "crs")  # the only data_ref keys passed on to import_file
 NOT_FOUND = Message("找不到文件", "not found")
 OUTSIDE_FOLDER = Message("在项目文件夹之外，未经确认不打开", "outside the project folder: not opened without your confirmation")
 
 
-class ProjectFileError(Exception):
-    """A project file could not be read or written; the message says why, for a person."""
+class ProjectFileError(MessageError):
+    """A project file could not be read or written; the `Message` says why, for a person."""
 
 
 @dataclass
@@ -102,11 +103,11 @@ def save_project(document, path: str | os.PathLike, *, bookmarks: list[dict] | N
     try:
         text = json.dumps(project_dict(document, path, bookmarks), ensure_ascii=False, indent=2, allow_nan=False)
     except (TypeError, ValueError) as exc:
-        raise ProjectFileError(f"项目无法保存 / the project cannot be saved: {exc}") from exc
+        raise ProjectFileError(Message(f"项目无法保存：{short(exc)}", f"the project cannot be saved: {short(exc)}")) from exc
     try:
         atomic_write_text(path, text + "\n", backup=True)
     except OSError as exc:
-        raise ProjectFileError(f"无法写入 / cannot write {path}: {exc.strerror or exc}") from exc
+        raise ProjectFileError(Message(f"无法写入 {path}：{exc.strerror or exc}", f"cannot write {path}: {exc.strerror or exc}")) from exc
     return path
 
 
@@ -135,33 +136,39 @@ def read_project_json(path: str | os.PathLike) -> dict:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:
-            raise ProjectFileError(f"{path.name} 太大，不是项目文件 / is too large to be a project file")
+            raise ProjectFileError(Message(f"{path.name} 太大，不是项目文件", f"{path.name} is too large to be a project file"))
         raw = path.read_bytes()
     except FileNotFoundError as exc:
-        raise ProjectFileError(f"项目文件不存在 / project file not found: {path}") from exc
+        raise ProjectFileError(Message(f"项目文件不存在：{path}", f"project file not found: {path}")) from exc
     except IsADirectoryError as exc:
-        raise ProjectFileError(f"{path.name} 是文件夹 / is a folder, not a project file") from exc
+        raise ProjectFileError(Message(f"{path.name} 是文件夹，不是项目文件", f"{path.name} is a folder, not a project file")) from exc
     except OSError as exc:
-        raise ProjectFileError(f"无法读取 / cannot read {path}: {exc.strerror or exc}") from exc
+        raise ProjectFileError(Message(f"无法读取 {path}：{exc.strerror or exc}", f"cannot read {path}: {exc.strerror or exc}")) from exc
     if raw.count(b'"data_ref"') > MAX_LAYERS:  # refused before json builds a million dicts
-        raise ProjectFileError(f"{path.name} 的图层超过 {MAX_LAYERS} 个 / holds more than {MAX_LAYERS} layers, the limit")
+        raise ProjectFileError(Message(f"{path.name} 的图层超过 {MAX_LAYERS} 个",
+                                       f"{path.name} holds more than {MAX_LAYERS} layers, the limit"))
     try:
         data = json.loads(raw.decode("utf-8-sig"), parse_constant=_reject_constant)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
-        raise ProjectFileError(f"{path.name} 不是有效的项目文件（JSON 损坏） / is not a valid project file (broken JSON)") from exc
+        raise ProjectFileError(Message(f"{path.name} 不是有效的项目文件（JSON 损坏）",
+                                       f"{path.name} is not a valid project file (broken JSON)")) from exc
     if not isinstance(data, dict) or data.get("format") != FORMAT:
-        raise ProjectFileError(f"{path.name} 不是本程序的项目文件 / is not a project file of this explorer")
+        raise ProjectFileError(Message(f"{path.name} 不是本程序的项目文件", f"{path.name} is not a project file of this explorer"))
     version = data.get("format_version")
     if not isinstance(version, int) or isinstance(version, bool):
-        raise ProjectFileError(f"{path.name}: format_version missing or not a number")
+        raise ProjectFileError(Message(f"{path.name}：缺少 format_version 或不是数字",
+                                       f"{path.name}: format_version missing or not a number"))
     if version > FORMAT_VERSION:
-        raise ProjectFileError(f"{path.name} 由更新版本保存 / was saved by a newer version (format {version}); please update")
+        raise ProjectFileError(Message(f"{path.name} 由更新版本保存（格式 {version}），请更新本程序",
+                                       f"{path.name} was saved by a newer version (format {version}); please update"))
     doc = data.get("document")
     if not isinstance(doc, dict) or not isinstance(doc.get("layers"), list) or not all(isinstance(e, dict) for e in doc["layers"]):
-        raise ProjectFileError(f"{path.name}: document with a list of layers expected")
+        raise ProjectFileError(Message(f"{path.name}：应有带图层列表的 document",
+                                       f"{path.name}: document with a list of layers expected"))
     if len(doc["layers"]) > MAX_LAYERS:
-        raise ProjectFileError(f"{path.name} 有 {len(doc['layers'])} 个图层，超过上限 {MAX_LAYERS} / "
-                               f"holds {len(doc['layers'])} layers, more than the limit of {MAX_LAYERS}")
+        n = len(doc["layers"])
+        raise ProjectFileError(Message(f"{path.name} 有 {n} 个图层，超过上限 {MAX_LAYERS}",
+                                       f"{path.name} holds {n} layers, more than the limit of {MAX_LAYERS}"))
     return data
 
 
@@ -243,7 +250,8 @@ def load_project(path: str | os.PathLike, resolver: Resolver | None = None,
     try:
         document = MapDocument.from_dict(clean, resolve=lambda ref: loaded[id(ref)])
     except Exception as exc:
-        raise ProjectFileError(f"{path.name}: 项目内容无效 / the project's content is not valid: {exc}") from exc
+        raise ProjectFileError(Message(f"{path.name}：项目内容无效：{short(exc)}",
+                                       f"{path.name}: the project's content is not valid: {short(exc)}")) from exc
     feedback.set_progress(1.0, Message("完成", "done"))
     return LoadedProject(document, _clean_bookmarks(data.get("bookmarks")), missing, report, path)
 

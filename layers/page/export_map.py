@@ -165,6 +165,6 @@ def export_map(
         world=world,
         scale_bar=bar,
         scale_bar_origin=origin,
-        legend=fold_legend(list(getattr(result, "legend", []) or []), document),
-        drawn=dict(getattr(result, "drawn", {}) or {}),
+        legend=fold_legend(result.legend, document),
+        drawn=dict(result.drawn),
     )

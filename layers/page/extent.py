@@ -6,18 +6,19 @@ display-CRS box.  The web export resolves its extent here too, so both exports a
 """
 from __future__ import annotations
 
-from geodata.core.message import Message, join, plain
+from geodata.core.message import Message, MessageError, join, plain
 from geodata.coords.projection import lonlat_bounds_to_display
 
 FILTER_CAPTION = Message("筛选：{parts}", "Filter: {parts}")
 
 
+class ExtentError(MessageError, ValueError):
+    """An extent, district or layer an export cannot frame; the message says which and why."""
+
+
 def find_layer(document, name: str):
     """The document's layer called `name`, or None."""
-    for layer in getattr(document, "layers", []):
-        if getattr(layer, "name", None) == name:
-            return layer
-    return None
+    return document.layer(name) if name in document else None
 
 
 def pad_extent(extent, fraction: float = 0.05):
@@ -39,7 +40,7 @@ def district_rows(document, text: str):
     """Rows of the districts layer matching a name (zh/en, with or without 区/县) or adcode."""
     layer = find_layer(document, "districts")
     if layer is None:
-        raise ValueError("the document has no districts layer")
+        raise ExtentError(Message("文档中没有区县图层", "the document has no districts layer"))
     gdf = layer.data
     wanted = str(text).strip()
     short = wanted.rstrip("区县市")
@@ -54,8 +55,9 @@ def district_rows(document, text: str):
         from rapidfuzz import process
 
         close = [m[0] for m in process.extract(wanted, list(zh.unique()), limit=3, score_cutoff=50)]
-        hint = f"; did you mean {', '.join(close)}?" if close else ""
-        raise ValueError(f"unknown district {text!r}{hint}")
+        hint = (Message("；是否指 {zh}？", "; did you mean {en}?").format(zh="、".join(close), en=", ".join(close))
+                if close else plain(""))
+        raise ExtentError(Message("未知区县 {text!r}{hint}", "unknown district {text!r}{hint}").format(text=text, hint=hint))
     return hits
 
 
@@ -65,14 +67,16 @@ def resolve_extent(document, spec=None) -> tuple[float, float, float, float]:
     (west, south, east, north); "layer:NAME" -> that layer's features after the
     filter; "district:NAME" or a bare district/layer name -> that area, padded."""
     if spec is None:
-        extent = getattr(document, "extent", None) or document.full_extent()
+        extent = document.extent or document.full_extent()
         return tuple(extent)
     if isinstance(spec, (tuple, list)):
         if len(spec) != 4:
-            raise ValueError(f"a bbox has 4 numbers (west, south, east, north), got {len(spec)}")
+            raise ExtentError(Message(f"范围须为 4 个数（西、南、东、北），不是 {len(spec)} 个",
+                                      f"a bbox has 4 numbers (west, south, east, north), got {len(spec)}"))
         west, south, east, north = (float(v) for v in spec)
         if not (-180 <= west < east <= 180 and -90 <= south < north <= 90):
-            raise ValueError(f"bbox {spec} is not west<east, south<north in degrees")
+            raise ExtentError(Message("范围 {spec} 须为 西<东、南<北（度）", "bbox {spec} is not west<east, south<north in degrees")
+                              .format(spec=spec))
         return lonlat_bounds_to_display((west, south, east, north))
     text = str(spec)
     kind, _, name = text.partition(":")
@@ -81,27 +85,28 @@ def resolve_extent(document, spec=None) -> tuple[float, float, float, float]:
     if kind == "layer":
         layer = find_layer(document, name)
         if layer is None:
-            names = ", ".join(l.name for l in getattr(document, "layers", []))
-            raise ValueError(f"unknown layer {name!r}; layers: {names}")
+            names = ", ".join(document.layer_names())
+            raise ExtentError(Message("未知图层 {name!r}；现有图层：{names}", "unknown layer {name!r}; layers: {names}")
+                              .format(name=name, names=names))
         gdf = layer.data
-        flt = getattr(document, "filter", None)
-        if flt is not None:
-            gdf = gdf[flt.mask(layer)]
+        gdf = gdf[document.filter.mask(layer)]
         if gdf.empty:
-            raise ValueError(f"layer {name!r} has no features under the current filter")
+            raise ExtentError(Message("图层 {name!r} 在当前筛选下没有要素", "layer {name!r} has no features under the current filter")
+                              .format(name=name))
         return pad_extent(display_bounds(gdf))
     if kind == "district":  # one name or several, comma-separated
         import pandas as pd
 
         rows = pd.concat([district_rows(document, part) for part in name.split(",") if part.strip()])
         return pad_extent(display_bounds(rows))
-    raise ValueError(f"extent {text!r}: use layer:NAME, district:NAME or a lon/lat bbox")
+    raise ExtentError(Message("范围 {text!r}：请用 layer:图层名、district:区县名 或经纬度范围",
+                              "extent {text!r}: use layer:NAME, district:NAME or a lon/lat bbox").format(text=text))
 
 
 def filter_caption(document) -> Message | None:
     """What the filter keeps, for a subtitle ("筛选：交通；大足区"); None when nothing is filtered."""
-    flt = getattr(document, "filter", None)
-    if flt is None or flt.is_empty:
+    flt = document.filter
+    if flt.is_empty:
         return None
     rest = flt.replace(provinces=[], cities=[], districts=[])
     parts = [] if rest.is_empty else [Message(rest.describe("zh"), rest.describe("en"))]
@@ -113,8 +118,8 @@ def filter_caption(document) -> Message | None:
 
 def filter_places(document) -> Message | None:
     """The names of the places the filter keeps (大足区、铜梁区), or None without a place filter."""
-    flt = getattr(document, "filter", None)
-    codes = set(flt.provinces + flt.cities + flt.districts) if flt is not None else set()
+    flt = document.filter
+    codes = set(flt.provinces + flt.cities + flt.districts)
     if not codes:
         return None
     districts = find_layer(document, "districts")

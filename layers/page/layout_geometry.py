@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from geodata.core.message import Message, MessageError
+
 MM_PER_INCH = 25.4
 PT_MM = 25.4 / 72.0  # one typographic point in mm
 
@@ -36,11 +38,16 @@ PRESETS: dict[str, Preset] = {
 }
 
 
+class PresetError(MessageError, ValueError):
+    """A page preset that does not exist."""
+
+
 def preset(name: str) -> Preset:
     try:
         return PRESETS[name]
     except KeyError:
-        raise ValueError(f"unknown preset {name!r}; choose one of: {', '.join(PRESETS)}") from None
+        raise PresetError(Message("未知版式 {name!r}，可选：{choices}", "unknown preset {name!r}; choose one of: {choices}")
+                          .format(name=name, choices=", ".join(PRESETS))) from None
 
 
 Rect = tuple[float, float, float, float]  # left, top, width, height in device pixels

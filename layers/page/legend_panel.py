@@ -31,7 +31,7 @@ def draw_swatch(painter: QPainter, entry, rect: QRectF, dpi: float) -> None:
     ppt = dpi / 72.0
     painter.save()
     painter.setOpacity(style.opacity)
-    kind = getattr(entry, "geometry", "polygon")
+    kind = entry.geometry
     if kind == STATUS_GEOMETRY:  # the status key: a line sample, then a point sample
         y = rect.center().y()
         line_end = rect.left() + rect.width() * 0.62
@@ -93,7 +93,7 @@ def legend_plan(layout: Layout, entries: list, language: str) -> LegendPlan:
     body_top = top + pad + QFontMetricsF(page_font(layout, 11, bold=True)).height() + pad * 0.5
     body_h = height - (body_top - top) - pad
     blocks = legend_blocks(entries, language)
-    continued = CONTINUED[1 if language == "en" else 0]
+    continued = CONTINUED.text(language)
     for size_pt in LEGEND_SIZES:
         fm, fmb = QFontMetricsF(page_font(layout, size_pt)), QFontMetricsF(page_font(layout, size_pt, bold=True))
         row = fm.height() * 1.22
@@ -136,7 +136,7 @@ def draw_legend(painter: QPainter, layout: Layout, entries: list, language: str)
     font, bold = page_font(layout, plan.size_pt), page_font(layout, plan.size_pt, bold=True)
     fm, fmb = QFontMetricsF(font), QFontMetricsF(bold)
     row, placed, body_top = plan.row, plan.rows, plan.top
-    continued = CONTINUED[1 if language == "en" else 0]
+    continued = CONTINUED.text(language)
     swatch = QSizeF(row * SWATCH_W, row * SWATCH_H)
     for p in placed:
         x = left + pad + plan.column_x[p.column]

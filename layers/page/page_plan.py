@@ -149,7 +149,7 @@ def paint_page(
     bar, origin = draw_scale_bar(painter, layout, extent, language)
     draw_north_arrow(painter, layout, extent, language)
     draw_title(painter, layout, title, subtitle)
-    draw_legend(painter, layout, fold_legend(list(getattr(result, "legend", []) or []), document), language)
+    draw_legend(painter, layout, fold_legend(result.legend, document), language)
     draw_footer(painter, layout, language, today or _dt.date.today(),
                 basemap.attribution(language) if basemap is not None else None)
     if inset and layout.inset is not None:

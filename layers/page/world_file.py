@@ -13,7 +13,6 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from geodata.core.atomic import atomic_group
 
 WORLD_SUFFIX = {".png": ".pgw", ".jpg": ".jgw", ".jpeg": ".jgw", ".tif": ".tfw", ".tiff": ".tfw"}
 
@@ -82,10 +81,3 @@ def write_sidecar_texts(wld_path: Path, prj_path: Path, world: WorldFile, crs_wk
     wld_path.write_text(world.text(), encoding="ascii")
     prj_path.write_text(crs_wkt, encoding="utf-8")
 
-
-def write_world_files(image_path: str | os.PathLike, world: WorldFile, crs_wkt: str) -> tuple[Path, Path]:
-    """Write `<image>.pgw` and `<image>.prj` (ESRI WKT) beside the image, both or neither."""
-    wld, prj = world_sidecars(image_path)
-    with atomic_group([wld, prj]) as (wld_tmp, prj_tmp):
-        write_sidecar_texts(wld_tmp, prj_tmp, world, crs_wkt)
-    return wld, prj

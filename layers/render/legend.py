@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from geodata.core.message import Message
 from geodata.core.themes import STATUSES
 from layers.render.request import LegendEntry
 from layers.model.style import Style, describe_key
@@ -83,15 +84,12 @@ def _join(fields: tuple[str, ...], base: str, status: str) -> str:
 
 
 def _layer(document, name: str):
-    for layer in getattr(document, "layers", []):
-        if layer.name == name:
-            return layer
-    return None
+    return document.layer(name) if name in document else None
 
 
 # ---- grouping for a page legend ----------------------------------------------------
 
-CONTINUED = ("（续）", " (cont.)")  # a group's heading repeated at the top of the next column
+CONTINUED = Message("（续）", " (cont.)")  # a group's heading repeated at the top of the next column
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,6 @@ then the selection (`draw_selection`) and all labels at once (`draw_labels`).
 """
 from __future__ import annotations
 
-import time
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt
@@ -49,7 +48,6 @@ def _selection_for(request: MapRequest) -> dict[str, set[str]]:
 
 def render(request: MapRequest, painter: QPainter, feedback: Feedback | None = None) -> RenderResult:
     """Paint the request onto `painter` (device pixels = request width x height)."""
-    t0 = time.perf_counter()
     ensure_gui_app()
     doc = request.document
     view = request.view()
@@ -147,7 +145,6 @@ def render(request: MapRequest, painter: QPainter, feedback: Feedback | None = N
         result.legend = [e for entries in reversed(legend_by_layer) for e in entries]
     finally:  # a failing layer must not leave the caller's painter transformed or clipped
         painter.restore()
-    result.elapsed_ms = (time.perf_counter() - t0) * 1000.0
     return result
 
 

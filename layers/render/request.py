@@ -125,7 +125,6 @@ class RenderResult:
     view: ViewTransform | None = None
     basemap: Any = None  # the basemap's BasemapReport (tiles drawn, missing, pending) when one was asked for
     cancelled: bool = False
-    elapsed_ms: float = 0.0
 
     def point_map_positions(self) -> dict[tuple[str, int], tuple[float, float]]:
         """`point_positions` in display-CRS metres (for hit tests in map coordinates)."""

@@ -72,7 +72,7 @@ def build_map(document, *, basemap: str = "osm", tianditu_key: str | None = None
     from folium import plugins
 
     feedback = feedback_or_new(feedback)
-    language = language or getattr(document, "language", "zh") or "zh"
+    language = language or document.language
     key = check_basemap(basemap, tianditu_key, language)
     tiles = basemap != "none"
     gcj02 = basemap == "amap"

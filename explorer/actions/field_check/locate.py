@@ -3,10 +3,12 @@ view over `geodata.coords.parse` and `geodata.fieldcheck.whats_here`.  Part of t
 panel (`panel.py`)."""
 from __future__ import annotations
 
+import html
+
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QSpinBox
 
 from explorer import i18n
-from geodata.core.message import Message
+from geodata.core.message import Message, MessageError
 
 GOTO_LAYER = "goto_marker"
 GO_TO = Message("转到坐标…", "Go to coordinate…")
@@ -60,8 +62,9 @@ class GoToDialog(QDialog):
 
         try:
             self.parsed = parse_coordinate(self.edit.text(), self.datum.currentData(), self.zone.value() or None)
-        except ValueError as exc:
-            self.message.setText(f"<span style='color:#c00'>{exc}</span>")
+        except ValueError as exc:  # a CoordinateError says why in the window's language
+            why = i18n.ui(exc.message) if isinstance(exc, MessageError) else str(exc)
+            self.message.setText(f"<span style='color:#c00'>{html.escape(why, quote=False)}</span>")
             return
         self.accept()
 
@@ -86,7 +89,7 @@ class LocateActions:
         self.window.canvas.center_on(float(x), float(y), resolution=20.0)
         lines = [parsed.format(), format_dms(parsed.lon, parsed.lat)]
         if parsed.note:
-            lines.append(parsed.note)
+            lines.append(i18n.ui(parsed.note))
         self.info.setPlainText("\n".join(lines))
         return parsed
 

@@ -16,10 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from geodata.core.message import Message, plain
-from geodata.io.errors import MessageError
+from geodata.core.message import Message, MessageError, plain
 
-BASEMAP_NAMES = ("osm", "tianditu", "tianditu-img", "amap", "none")
 DATUMS = ("wgs84", "gcj02")
 
 _TIANDITU_KEY = re.compile(r"[0-9a-fA-F]{32}")

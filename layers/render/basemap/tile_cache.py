@@ -101,7 +101,3 @@ class TileCache:
                 self._images.popitem(last=False)
             self.version += 1
 
-    def forget_memory(self) -> None:
-        with self._lock:
-            self._images.clear()
-            self.version += 1

@@ -217,7 +217,11 @@ def test_go_to_dialog_refuses_bad_text_and_accepts_gauss_kruger(qtbot):
     qtbot.addWidget(dialog)
     dialog.edit.setText("somewhere")
     dialog._try_accept()
-    assert dialog.result() != dialog.DialogCode.Accepted and "cannot read" in dialog.message.text()
+    assert dialog.result() != dialog.DialogCode.Accepted  # the reason in the window's language, as text
+    assert "无法识别坐标 'somewhere'" in dialog.message.text() and "cannot read" not in dialog.message.text()
+    dialog.edit.setText("<b>1</b>")
+    dialog._try_accept()
+    assert "&lt;b&gt;1&lt;/b&gt;" in dialog.message.text()
     easting, northing, _ = coords.wgs84_to_gk(106.55, 29.56, 3)
     dialog.datum.setCurrentIndex(dialog.datum.findData("gk3"))
     dialog.edit.setText(f"{northing:.2f}, {easting:.2f}")

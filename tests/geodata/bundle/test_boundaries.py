@@ -7,6 +7,7 @@ import types
 
 import geopandas as gpd
 import numpy as np
+import pandas as pd
 import pytest
 import shapely
 
@@ -292,7 +293,10 @@ def test_gazetteer_rows_with_wrong_places_are_reported_by_file_and_name(tmp_path
 
 def test_bundled_gazetteers_pass_the_checks(districts):
     rows = build.BuildContext(districts=districts, seats=load_layer("seats")).gazetteer()
-    assert len(rows) > 0 and rows["gazetteer_file"].str.startswith("gazetteer_").all()
+    files = sorted(build.SOURCES_DIR.glob("gazetteer_*.csv"))
+    per_file = {f.name: len(pd.read_csv(f, encoding="utf-8")) for f in files}
+    assert rows["gazetteer_file"].value_counts().to_dict() == per_file  # every row of every file, tagged with it
+    assert len(per_file) == 2 and min(per_file.values()) >= 10
 
 
 def test_tianditu_areas_agree_with_amap_for_every_county(districts):

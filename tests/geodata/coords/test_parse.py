@@ -26,7 +26,7 @@ def test_parse_gauss_kruger_accepts_northing_first_and_unprefixed_easting_with_z
     assert (p.lon, p.lat) == pytest.approx((105.7, 29.69), abs=1e-6)
     p = parse.parse_coordinate(f"{easting - 35e6:.3f} {northing:.3f}", "gk3", zone=35)
     assert (p.lon, p.lat) == pytest.approx((105.7, 29.69), abs=1e-6)
-    assert "CGCS2000" in p.note
+    assert p.note.en == "CGCS2000 ≈ WGS84 (cm-level) at this accuracy" and "厘米级" in p.note.zh
     with pytest.raises(ValueError, match="zone"):
         parse.parse_coordinate(f"{easting - 35e6:.3f} {northing:.3f}", "gk3")
 
@@ -98,19 +98,21 @@ def test_printed_dms_parses_back_to_the_same_place(lon, lat):
 
 def test_lat_lon_order_without_letters_is_read_but_reported():
     plain = parse.parse_lonlat("105.7, 29.69")
-    assert plain == (105.7, 29.69) and plain.note == "" and not plain.swapped
+    assert plain == (105.7, 29.69) and plain.note is None and not plain.swapped
     swapped = parse.parse_lonlat("29.69, 105.7")
     assert swapped == pytest.approx((105.7, 29.69)) and swapped.swapped
-    assert "read as lat, lon" in swapped.note and "纬度, 经度" in swapped.note
+    assert swapped.note.text("en") == "no N/E letters and 105.7 is beyond ±90°: read as lat, lon → lon 105.7, lat 29.69"
+    assert "按“纬度, 经度”读取" in swapped.note.text("zh") and "read as" not in swapped.note.text("zh")
     lettered = parse.parse_lonlat("29.69N 105.7E")  # the letters say the order: nothing to report
-    assert lettered == pytest.approx((105.7, 29.69)) and lettered.note == ""
+    assert lettered == pytest.approx((105.7, 29.69)) and lettered.note is None
 
 
 def test_swap_note_reaches_the_parsed_coordinate_before_the_datum_note():
     p = parse.parse_coordinate("29.69, 105.7", "gcj02")
-    first, second = p.note.split("\n")
-    assert "read as lat, lon" in first and "prcoords" in second
-    assert parse.parse_coordinate("105.7, 29.69").note == ""
+    first, second = p.note.text("en").split("\n")
+    assert "read as lat, lon" in first and second == "GCJ-02 (Amap/Gaode, Tencent) → WGS84 (prcoords)"
+    assert p.note.text("zh").split("\n")[1] == "GCJ-02（高德、腾讯） → WGS84（prcoords）"
+    assert parse.parse_coordinate("105.7, 29.69").note is None
 
 
 def test_here_prints_the_swap_note(capsys):

@@ -67,6 +67,14 @@ def test_parse_degrees_refuses_what_is_not_a_longitude(text, message):
         parse.parse_degrees(text, "lon")
 
 
+def assert_coordinate_error(exc: ValueError) -> None:
+    """Refused with our bilingual message (not a stray float() or regex error)."""
+    from geodata.coords.datums import CoordinateError
+
+    assert isinstance(exc, CoordinateError), repr(exc)
+    assert any("\u4e00" <= c <= "\u9fff" for c in exc.message.zh) and exc.message.en and exc.message.en != exc.message.zh
+
+
 TYPED = st.one_of(
     st.text(max_size=60),
     st.text(alphabet="0123456789.,-+ °'\"′″NSEWnsew东西南北经纬度分秒eE", max_size=40),
@@ -81,7 +89,7 @@ def test_fuzzed_pairs_parse_to_a_real_position_or_raise_value_error(text):
     try:
         lon, lat = parse.parse_lonlat(text)
     except ValueError as exc:
-        assert str(exc)
+        assert_coordinate_error(exc)
     else:
         assert math.isfinite(lon) and math.isfinite(lat) and -180 <= lon <= 180 and -90 <= lat <= 90
 
@@ -92,7 +100,7 @@ def test_fuzzed_cells_parse_to_a_degree_in_range_or_raise_value_error(text, axis
     try:
         value = parse.parse_degrees(text, axis)
     except ValueError as exc:
-        assert str(exc)
+        assert_coordinate_error(exc)
     else:
         assert math.isfinite(value) and abs(value) <= (90 if axis == "lat" else 180)
 

@@ -30,3 +30,12 @@ def test_join_uses_each_languages_separator():
 def test_unknown_language_is_refused():
     with pytest.raises(ValueError):
         check_language("fr")
+
+
+def test_message_error_reads_both_languages_and_each_one():
+    from geodata.core.message import MessageError, bilingual
+
+    error = MessageError(Message("{name} 为空", "{name} is empty").format(name=plain("{a}.csv")))
+    assert str(error) == "{a}.csv 为空 / {a}.csv is empty"
+    assert error.text("en") == "{a}.csv is empty" and error.text(None) == str(error)
+    assert bilingual(Message("GeoJSON", "GeoJSON")) == "GeoJSON"  # one language when they agree

@@ -402,3 +402,13 @@ def test_the_indexed_nearest_project_is_the_geodesic_nearest_within_the_radius()
             assert index[n] == (k if d[k] <= radius else -1)
             if index[n] >= 0:
                 assert dist[n] == pytest.approx(d[k])
+
+
+def test_observation_errors_are_messages_safe_for_braces_in_names(tmp_path):
+    path = tmp_path / "{x}.csv"
+    path.write_text("id,name,lon,lat\n1,a,abc,29.5\n", encoding="utf-8")
+    with pytest.raises(ObservationError) as info:
+        read_observations(path, "wgs84")
+    assert info.value.message.text("en") == ("{x}.csv line 2: cannot read coordinate 'abc', '29.5' "
+                                             "(cannot read 'abc' as degrees)")
+    assert info.value.message.text("zh") == "{x}.csv 第 2 行：坐标无法识别 'abc', '29.5'（无法识别度数：'abc'）"

@@ -130,3 +130,19 @@ def test_here_and_check_speak_english_under_an_english_locale(tmp_path, registry
     assert "符合" not in out and "status" in out
     assert main.main(["here", "105.7,29.69", "--projects", "0", "--lang", "zh"]) == 0  # --lang beats the locale
     assert "经济圈内" in capsys.readouterr().out
+
+
+def test_errors_are_both_languages_by_default_and_one_with_lang(tmp_path, capsys):
+    missing = tmp_path / "none.csv"
+    assert main.main(["check", str(missing)]) == 2
+    assert capsys.readouterr().err == f"错误 / error: 文件不存在：{missing} / file not found: {missing}\n"
+    assert main.main(["check", str(missing), "--lang", "en"]) == 2
+    assert capsys.readouterr().err == f"error: file not found: {missing}\n"
+    assert main.main(["goto", "29.6 N, 29.7 N", "--lang", "zh"]) == 2
+    assert capsys.readouterr().err == "错误: 两个值都是纬度：'29.6 N, 29.7 N'\n"
+
+
+def test_goto_note_in_the_chosen_language(capsys):
+    assert main.main(["goto", "105.7,29.69", "--datum", "cgcs2000", "--lang", "en"]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[-1] == "CGCS2000 ≈ WGS84 (cm-level) at this accuracy" and "厘米级" not in out

@@ -161,3 +161,13 @@ def test_page_only_tile_options_on_a_web_map_are_refused(tmp_path, capsys):
                          "--tile-timeout", "3"], capsys)
     assert code == 2 and "--tile-cache" in err and "--tile-timeout" in err and "png/svg/pdf" in err
     assert _nothing_written(tmp_path)
+
+
+def test_errors_read_in_both_languages_unless_lang_picks_one(tmp_path, capsys):
+    argv = ["export", str(tmp_path / "m.png"), "--bbox", "1,2,3"]
+    assert _run(argv, capsys)[2] == ("错误 / error: --bbox '1,2,3'：应为 西,南,东,北 四个数，不是 3 个 / "
+                                     "--bbox '1,2,3': expected four numbers W,S,E,N, got 3\n")
+    assert _run(argv + ["--lang", "en"], capsys)[2] == "error: --bbox '1,2,3': expected four numbers W,S,E,N, got 3\n"
+    code, _, err = _run(["export", str(tmp_path / "m.png"), "--district", "大足去", "--lang", "zh"], capsys)
+    assert code == 2 and err == "错误: 未知区县 '大足去'；是否指 大足区？\n"
+    assert _nothing_written(tmp_path)

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from layers.page.world_file import WorldFile, world_for_frame, world_path, write_world_files
+from layers.page.world_file import WorldFile, world_for_frame, world_path, world_sidecars, write_sidecar_texts
 
 
 def test_frame_corners_land_on_extent_corners_when_frame_is_offset_in_the_image():
@@ -18,9 +18,10 @@ def test_frame_corners_land_on_extent_corners_when_frame_is_offset_in_the_image(
 def test_world_file_text_round_trips_and_sits_beside_the_image(tmp_path):
     world = world_for_frame((0.0, 0.0, 10.0, 10.0), (0, 0, 10, 10))
     image = tmp_path / "map.png"
-    wld, prj = write_world_files(image, world, "PROJCS[\"x\"]")
+    wld, prj = world_sidecars(image)
+    write_sidecar_texts(wld, prj, world, "PROJCS[\"x\"]")
     assert wld == tmp_path / "map.pgw" and prj == tmp_path / "map.prj"
-    assert WorldFile.parse(wld.read_text()) == world
+    assert WorldFile.parse(wld.read_text()) == world and prj.read_text() == "PROJCS[\"x\"]"
     assert world.c == pytest.approx(0.5) and world.f == pytest.approx(9.5)
 
 
