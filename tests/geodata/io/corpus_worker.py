@@ -21,7 +21,10 @@ def main(folder: str, out: str) -> None:
     results = []
     for case in cases:
         name, _, layer = case["name"].partition("|")
-        argv = ["import", str(Path(folder) / name), "--lang", "en"] + (["--layer", layer] if layer else [])
+        # an import that should work reports in English (its phrases are English); an error is run without
+        # --lang, so its one line must carry both languages ("错误 / error: 中文 / English")
+        lang = ["--lang", "en"] if case["expect"] != "error" else []
+        argv = ["import", str(Path(folder) / name), *lang] + (["--layer", layer] if layer else [])
         stdout, stderr = io.StringIO(), io.StringIO()
         started = time.monotonic()
         try:
