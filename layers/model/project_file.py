@@ -350,10 +350,22 @@ def _load_ref(name: str, ref: dict, base: Path, resolver, missing: list, report:
         url, options = ref.get("url"), {k: ref[k] for k in IMPORT_OPTIONS if isinstance(ref.get(k), (str, int))}
         if not isinstance(url, str) or not is_postgis_source(url):  # never a file path in disguise
             raise ValueError("PostGIS reference without a postgresql:// or service= address")
+        bbox = _bbox(ref.get("bbox"))  # a layer the window read for one view reopens with that view
         try:
-            result = import_file(url, **options, feedback=feedback)
+            result = import_file(url, **options, bbox=bbox, feedback=feedback)
         except DataImportError as exc:  # server down, password refused: listed like a moved file
             missing.append(MissingSource(name, str(url), plain(str(exc))))
             return None, ref
-        return result.gdf, result.data_ref
+        return result.gdf, {**result.data_ref, **({"bbox": list(bbox)} if bbox else {})}
     raise ValueError(f"unknown data kind {kind!r}")
+
+
+def _bbox(value) -> tuple[float, float, float, float] | None:
+    """A saved PostGIS view extent: four finite numbers, else none (the engine checks the range)."""
+    import math
+
+    if not isinstance(value, list) or len(value) != 4:
+        return None
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in value):
+        return None
+    return tuple(float(v) for v in value)
