@@ -13,8 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHBoxLayout, QInputDialog, QLabel, QMessageBox, QPushButton,
-                               QTreeWidget, QTreeWidgetItem)
+from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHBoxLayout, QHeaderView, QInputDialog, QLabel, QMessageBox,
+                               QPushButton, QTreeWidget, QTreeWidgetItem)
 
 from explorer import i18n
 from explorer.jobs import Job, error_text
@@ -75,6 +75,7 @@ class CorrectionActions:
         self.edits_list.setRootIsDecorated(False)
         self.edits_list.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.edits_list.setMaximumHeight(120)
+        self.edits_list.header().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         return self.store_label, row, self.edits_list
 
     def _retranslate_store(self) -> None:

@@ -85,7 +85,18 @@ class EditsStoreDialog(QDialog):
         else:
             self.path.setText(remembered)
             self.use_gpkg.setChecked(True)
+        self.file_widgets = (self.path, browse)
+        self.use_postgis.toggled.connect(self._enable)
+        self._enable()
         self.resize(620, 0)
+
+    def _enable(self, *_):
+        """Only the chosen kind of store can be edited."""
+        postgis = self.use_postgis.isChecked()
+        for w in self.file_widgets:
+            w.setEnabled(not postgis)
+        self.connection.setEnabled(postgis)
+        self.table.setEnabled(postgis)
 
     def _browse(self) -> None:
         chosen, _ = QFileDialog.getSaveFileName(self, i18n.ui(TITLE), self.path.text() or "my_corrections.gpkg",

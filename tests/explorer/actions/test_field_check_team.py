@@ -117,6 +117,11 @@ def test_a_correction_by_one_member_appears_in_the_others_panel_after_refresh(qt
     assert (moved.x, moved.y) == pytest.approx((edit.new_lon, edit.new_lat))
     assert bob.document.layer("projects").visible is False  # the corrected copy is what the map shows
     assert bob.field_check_panel.store_label.text() == f"修正存储：{url}（1 条修正）"
+    bob.show()
+    bob.field_check_panel.dock.show()
+    bob.field_check_panel.dock.raise_()
+    qtbot.waitExposed(bob)
+    bob.grab().save("/tmp/field_check_team.png")
 
 
 def test_a_stale_correction_is_refused_naming_who_changed_it_and_theirs_is_shown(qtbot, team, store_url, obs_file,

@@ -111,13 +111,17 @@ def test_only_the_visible_extent_is_read_when_asked_and_the_layer_says_so(qtbot,
     assert sorted(loaded.document.layer("team.cgcs_sites").data["name_zh"]) == ["大足石刻", "解放碑"]
 
 
+def _make_many(server) -> None:
+    server.sql("DROP TABLE IF EXISTS team.many")
+    server.sql("CREATE TABLE team.many (id int, geom geometry(Point, 4326))")
+    server.sql(f"INSERT INTO team.many SELECT i, ST_SetSRID(ST_MakePoint(105 + i * 1e-5, 29.5), 4326) "
+               f"FROM generate_series(1, {LARGE_TABLE_ROWS + 1000}) i")
+    server.sql("ANALYZE team.many")
+    server.sql("GRANT SELECT ON team.many TO editor")
+
+
 def test_a_big_table_defaults_to_the_view(qtbot, window, team_db):
-    team_db.sql("DROP TABLE IF EXISTS team.many")
-    team_db.sql("CREATE TABLE team.many (id int, geom geometry(Point, 4326))")
-    team_db.sql(f"INSERT INTO team.many SELECT i, ST_SetSRID(ST_MakePoint(105 + i * 1e-5, 29.5), 4326) "
-                f"FROM generate_series(1, {LARGE_TABLE_ROWS + 1000}) i")
-    team_db.sql("ANALYZE team.many")
-    team_db.sql("GRANT SELECT ON team.many TO editor")
+    _make_many(team_db)
     dialog = listed(qtbot, window, team_db.url())
     dialog.choose("team.many")
     assert dialog.visible_only.isChecked()
@@ -171,3 +175,19 @@ def test_the_password_is_in_no_settings_file_and_no_saved_project(qtbot, window,
     again = window.postgis_actions.open_dialog()
     assert again.form.address.text() == f"postgresql://editor@127.0.0.1:{team_db.port}/gis"
     assert again.form.password.text() == ""
+
+
+def test_cancel_while_rows_arrive_adds_nothing_and_says_nothing(qtbot, window, team_db):
+    _make_many(team_db)
+    job = window.postgis_actions.add_table(team_db.url(), "team.many", visible_only=False)
+    seen: list[float] = []
+
+    def on_progress(fraction, _message):
+        seen.append(fraction)
+        if fraction > 0:
+            job.cancel()  # what the progress dialog's Cancel does
+
+    job.progress.connect(on_progress)
+    assert window.data_actions.wait_idle(60000)
+    assert job.outcome == "cancelled" and seen
+    assert "team.many" not in window.document and window.data_actions.errors == []
