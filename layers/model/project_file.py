@@ -342,7 +342,7 @@ def _load_ref(name: str, ref: dict, base: Path, resolver, missing: list, report:
             missing.append(MissingSource(name, str(target), plain(str(exc))))
             return None, ref
         return result.gdf, {"kind": "file", "path": str(target), **options}
-    if kind == "postgis":  # a shared table: read whole (the window narrows it to the view later)
+    if kind == "postgis":  # a shared table: read whole, or for the view the window read it for (bbox)
         from geodata.io.errors import DataImportError
         from geodata.io.importer import import_file
         from geodata.io.postgis_source import is_postgis_source
