@@ -157,11 +157,12 @@ class CorrectionActions:
         if edit is not None:
             self._describe(edit)
 
-    def refresh_store(self) -> Job | None:
-        """Re-read the store: corrections others made since appear on the map and in the list."""
+    def refresh_store(self, quiet: bool = False) -> Job | None:
+        """Re-read the store: corrections others made since appear on the map and in the list
+        (`quiet`: the dock was shown; the summary line is left as it is)."""
         store = self.edit_store
         if store is None:
-            return self.choose_store()
+            return None if quiet else self.choose_store()
 
         def work(_feedback):
             return store.refresh()
@@ -172,9 +173,10 @@ class CorrectionActions:
             if edits or CORRECTED_LAYER in self.window.document:
                 self._show_corrected()
             self._show_store()
-            self.summary.setText(i18n.ui(REFRESHED, n=len(edits)))
+            if not quiet:
+                self.summary.setText(i18n.ui(REFRESHED, n=len(edits)))
 
-        return self._store_job(work, done, REFRESHING)
+        return self._store_job(work, done, None if quiet else REFRESHING)
 
     # --- correcting ------------------------------------------------------------------------------
     def correct_selected(self, reason: str | None = None, edits_path: str | None = None) -> Job | None:
@@ -231,14 +233,15 @@ class CorrectionActions:
                              f"({e.new_lon:.6f}, {e.new_lat:.6f}) — {e.who}, {e.when}, {e.reason}")
 
     # --- jobs and failures -----------------------------------------------------------------------
-    def _store_job(self, fn, done, message: Message) -> Job:
+    def _store_job(self, fn, done, message: Message | None) -> Job:
         job = self.jobs.run(fn, "data", done=done, failed=self._store_failed,
                             cancelled=lambda: self._error(i18n.ui(CANCELLED)))
         job.ended.connect(self._update_buttons)
         from explorer.progress import follow_with_bar
 
         follow_with_bar(job, self.progress)
-        self.summary.setText(i18n.ui(message))
+        if message is not None:
+            self.summary.setText(i18n.ui(message))
         self._update_buttons()
         return job
 

@@ -45,6 +45,10 @@ def install(window) -> FieldCheckPanel:
     actions["store"].triggered.connect(lambda: (show_dock(), panel.choose_store()))
     actions["refresh"].triggered.connect(lambda: (show_dock(), panel.refresh_store()))
 
+    # shown again (opened, or its tab chosen): the team's corrections since are read in
+    dock.visibilityChanged.connect(lambda shown: panel.refresh_store(quiet=True)
+                                   if shown and panel.edit_store is not None and not panel.is_busy() else None)
+
     def retranslate(_lang: str) -> None:
         for key, action in actions.items():
             action.setText(i18n.ui(ACTIONS[key]))

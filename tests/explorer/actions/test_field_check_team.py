@@ -212,3 +212,20 @@ def test_no_password_in_settings_or_project_and_the_store_dialog_masks_it(qtbot,
     assert choice.target.fragment == table and choice.who == "张三"
     dialog.show()
     dialog.grab().save("/tmp/edits_store_dialog.png")
+
+
+def test_showing_the_dock_again_reads_the_teams_corrections(qtbot, team, store_url, obs_file):
+    alice, bob = team
+    url, _table = store_url
+    open_store(qtbot, alice, url)
+    open_store(qtbot, bob, url)
+    bob.show()
+    qtbot.waitExposed(bob)
+    bob.identify_dock.raise_()  # the field-check tab is hidden behind Identify
+    check_and_select(qtbot, alice, obs_file)
+    alice.field_check_panel.correct_selected(reason="while bob looked elsewhere")
+    idle(qtbot, alice.field_check_panel)
+    assert listed(bob.field_check_panel) == []
+    bob.field_check_panel.dock.raise_()
+    qtbot.waitUntil(lambda: listed(bob.field_check_panel) == [("P001", "张三", "while bob looked elsewhere")],
+                    timeout=30000)

@@ -191,3 +191,18 @@ def test_cancel_while_rows_arrive_adds_nothing_and_says_nothing(qtbot, window, t
     assert window.data_actions.wait_idle(60000)
     assert job.outcome == "cancelled" and seen
     assert "team.many" not in window.document and window.data_actions.errors == []
+
+
+def test_a_bare_libpq_service_name_connects_with_the_password_typed_in_the_dialog(qtbot, window, team_db, tmp_path,
+                                                                                   monkeypatch):
+    services = tmp_path / "pg_service.conf"
+    services.write_text(f"[team]\nhost=127.0.0.1\nport={team_db.port}\ndbname=gis\nuser=editor\n")
+    monkeypatch.setenv("PGSERVICEFILE", str(services))
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    dialog = listed(qtbot, window, "team", EDITOR_PASSWORD)
+    assert "team.sites" in [t.name for t in dialog.tables]
+    assert dialog.source.public == "service=team" and EDITOR_PASSWORD not in dialog.source.public_url
+    dialog.choose("team.sites")
+    with qtbot.waitSignal(window.data_actions.imported, timeout=30000):
+        dialog.add_button.click()
+    assert window.document.layer("team.sites").data_ref["url"] == "service=team"
