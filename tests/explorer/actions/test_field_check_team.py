@@ -122,6 +122,16 @@ def test_a_correction_by_one_member_appears_in_the_others_panel_after_refresh(qt
     bob.field_check_panel.dock.raise_()
     qtbot.waitExposed(bob)
     bob.grab().save("/tmp/field_check_team.png")
+    # bob undoes it (an undo is a new row, made on alice's edit); alice sees the registry position again
+    bob.field_check_panel.undo_correction()
+    idle(qtbot, bob.field_check_panel)
+    undo = bob.field_check_panel.last_edit
+    assert (undo.action, undo.who, undo.undoes, undo.base) == ("undo", "李四", edit.edit_id, edit.edit_id)
+    alice.field_check_panel.refresh_store()
+    idle(qtbot, alice.field_check_panel)
+    back = alice.document.layer(CORRECTED_LAYER).data.set_index("id").loc["P001"].geometry
+    assert (back.x, back.y) == pytest.approx(REGISTRY[0][2:])
+    assert [r[:2] for r in rows(postgis_server, table)] == [("P001", "张三"), ("P001", "李四")]
 
 
 def test_a_stale_correction_is_refused_naming_who_changed_it_and_theirs_is_shown(qtbot, team, store_url, obs_file,
