@@ -82,7 +82,7 @@ def project_dict(document, project_path: str | os.PathLike, bookmarks: list[dict
             ref["path"] = _relative(ref["path"], base)
         elif ref.get("kind") == "bundle" and ref.get("path"):
             ref["path"] = _relative(ref["path"], base)
-        elif ref.get("kind") == "postgis" and isinstance(ref.get("url"), str):
+        elif ref.get("kind") in ("postgis", "edits") and isinstance(ref.get("url"), str):
             from geodata.io.postgis_source import public_url
 
             ref["url"] = public_url(ref["url"])  # a password is never saved: PGPASSWORD, ~/.pgpass at open time
@@ -357,6 +357,18 @@ def _load_ref(name: str, ref: dict, base: Path, resolver, missing: list, report:
             missing.append(MissingSource(name, str(url), plain(str(exc))))
             return None, ref
         return result.gdf, {**result.data_ref, **({"bbox": list(bbox)} if bbox else {})}
+    if kind == "edits":  # the bundled registry with a shared corrections store's edits, read afresh
+        from geodata.fieldcheck.edits import EditsError, corrected_registry
+        from geodata.io.postgis_source import is_postgis_source
+
+        url = ref.get("url")
+        if not isinstance(url, str) or not is_postgis_source(url):
+            raise ValueError("corrections reference without a postgresql:// or service= address")
+        try:
+            return corrected_registry(url), {"kind": "edits", "url": url}
+        except EditsError as exc:  # server down, password refused: listed like a moved file
+            missing.append(MissingSource(name, url, plain(str(exc))))
+            return None, ref
     raise ValueError(f"unknown data kind {kind!r}")
 
 

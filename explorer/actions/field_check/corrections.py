@@ -143,6 +143,16 @@ class CorrectionActions:
 
         return self._store_job(work, lambda value: self._opened(*value), OPENING)
 
+    def open_project_store(self) -> Job | None:
+        """A project opened with a corrected layer: open the store it points to (a PostGIS one with libpq's
+        password: PGPASSWORD, ~/.pgpass), so the team's corrections are read and new ones go there."""
+        doc = self.window.document
+        ref = (doc.layer(CORRECTED_LAYER).data_ref or {}) if CORRECTED_LAYER in doc else {}
+        target = ref.get("path") if ref.get("kind") == "file" else ref.get("url") if ref.get("kind") == "edits" else None
+        if not isinstance(target, str) or (self.edit_store is not None and self.edit_store.target == target):
+            return None
+        return self.open_store(target)
+
     def _opened(self, store, edit) -> None:
         from explorer.actions.field_check.store_dialog import remember
 
@@ -269,15 +279,16 @@ class CorrectionActions:
                 job.done.connect(lambda _edits: self._error(text))  # the refusal stays the last word
 
     def _show_corrected(self) -> None:
-        """The corrected registry as a layer: pointing at the user's GeoPackage (so a project file
-        refers to it), or, for a PostGIS store, kept in the project as it was last read."""
+        """The corrected registry as a layer pointing at its store, so a project file refers to it: the
+        user's GeoPackage, or a PostGIS store's address (re-read when the project opens)."""
         from layers.model.document import MapLayer
         from layers.model.style import default_layer_style
 
         doc, store = self.window.document, self.edit_store
         data = store.corrected()
         path = getattr(store, "path", None)
-        ref = {"kind": "file", "path": str(path), "layer": CORRECTED_LAYER} if path is not None else None
+        ref = ({"kind": "file", "path": str(path), "layer": CORRECTED_LAYER} if path is not None
+               else {"kind": "edits", "url": store.target})  # no password: the address is public
         if CORRECTED_LAYER in doc:
             doc.remove_layer(CORRECTED_LAYER)
         doc.add_layer(MapLayer(name=CORRECTED_LAYER, data=data, title_zh=CORRECTED.zh, title_en=CORRECTED.en,

@@ -49,6 +49,8 @@ def install(window) -> FieldCheckPanel:
     dock.visibilityChanged.connect(lambda shown: panel.refresh_store(quiet=True)
                                    if shown and panel.edit_store is not None and not panel.is_busy() else None)
 
+    window.data_actions.project_loaded.connect(lambda _path: panel.open_project_store())
+
     def retranslate(_lang: str) -> None:
         for key, action in actions.items():
             action.setText(i18n.ui(ACTIONS[key]))

@@ -239,3 +239,44 @@ def test_showing_the_dock_again_reads_the_teams_corrections(qtbot, team, store_u
     bob.field_check_panel.dock.raise_()
     qtbot.waitUntil(lambda: listed(bob.field_check_panel) == [("P001", "张三", "while bob looked elsewhere")],
                     timeout=30000)
+
+
+def test_a_project_refers_to_the_shared_store_and_reopens_it_with_the_teams_corrections(qtbot, tmp_path, store_url,
+                                                                                       monkeypatch):
+    from geodata.bundle.loader import load_layer
+
+    url, table = store_url
+    first = load_layer("projects").iloc[0]
+    lon, lat = first.geometry.x + 0.003, first.geometry.y
+    obs = tmp_path / "obs_bundle.csv"
+    obs.write_text(f"编号,名称,经度,纬度\n{first['id']},{first['name_zh']},{lon:.7f},{lat:.7f}\n", encoding="utf-8")
+
+    def bundle_window(who: str) -> MainWindow:
+        doc = MapDocument.from_bundle(names=["districts", "projects"])
+        win = MainWindow(document=doc, settings=QSettings(str(tmp_path / f"{who}.ini"), QSettings.Format.IniFormat))
+        qtbot.addWidget(win)
+        win.field_check_panel.editor = who
+        return win
+
+    alice = bundle_window("张三")
+    open_store(qtbot, alice, url)
+    check_and_select(qtbot, alice, obs)
+    alice.field_check_panel.correct_selected(reason="GPS")
+    idle(qtbot, alice.field_check_panel)
+    assert alice.document.layer(CORRECTED_LAYER).data_ref == {"kind": "edits", "url": url}
+    saved = alice.data_actions.save_project(tmp_path / "team.cyproj")
+    assert EDITOR_PASSWORD not in saved.read_text(encoding="utf-8")
+
+    monkeypatch.setenv("PGPASSWORD", EDITOR_PASSWORD)  # how libpq gets it when a project opens
+    carol = bundle_window("王五")
+    carol.data_actions.open_project(saved)
+    assert carol.data_actions.wait_idle(60000)
+    idle(qtbot, carol.field_check_panel)
+    panel = carol.field_check_panel
+    assert panel.edit_store is not None and panel.edit_store.target == url
+    assert listed(panel) == [(first["id"], "张三", "GPS")]
+    moved = carol.document.layer(CORRECTED_LAYER).data.set_index("id").loc[first["id"]].geometry
+    assert (moved.x, moved.y) == pytest.approx((lon, lat), abs=1e-7)
+    for win in (alice, carol):
+        win.field_check_panel.jobs.wait_idle(20000)
+        win.canvas.shutdown()
