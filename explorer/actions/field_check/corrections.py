@@ -139,7 +139,10 @@ class CorrectionActions:
 
         def work(_feedback):
             store = _open(target, password, registry)
-            return store, (then(store) if then is not None else None)
+            try:
+                return store, (then(store) if then is not None else None), None
+            except Exception as exc:  # the store opened; only the correction was refused: keep the store
+                return store, None, exc
 
         return self._store_job(work, lambda value: self._opened(*value), OPENING)
 
@@ -153,7 +156,7 @@ class CorrectionActions:
             return None
         return self.open_store(target)
 
-    def _opened(self, store, edit) -> None:
+    def _opened(self, store, edit, refused: BaseException | None = None) -> None:
         from explorer.actions.field_check.store_dialog import remember
 
         self.edit_store = store
@@ -166,6 +169,8 @@ class CorrectionActions:
         self._show_store()
         if edit is not None:
             self._describe(edit)
+        if refused is not None:
+            self._store_failed(refused)
 
     def refresh_store(self, quiet: bool = False) -> Job | None:
         """Re-read the store: corrections others made since appear on the map and in the list

@@ -165,7 +165,7 @@ def test_a_stale_correction_is_refused_naming_who_changed_it_and_theirs_is_shown
 
 
 def test_a_read_only_role_gets_a_clear_refusal_and_nothing_is_written(qtbot, team, store_url, obs_file,
-                                                                      postgis_server):
+                                                                      postgis_server, tmp_path):
     alice, viewer = team
     url, table = store_url
     open_store(qtbot, alice, url)
@@ -182,6 +182,15 @@ def test_a_read_only_role_gets_a_clear_refusal_and_nothing_is_written(qtbot, tea
     assert "viewer" in text and "nothing written" in text and "\n" not in text
     assert [b.windowTitle() for b in viewer.field_check_panel.findChildren(QMessageBox) if b.isVisible()] == ["只读"]
     assert rows(postgis_server, table) == [("P001", "张三", 0, "editor")]
+    # a first correction that opens the store as it goes: refused the same way, and the store stays open
+    fresh = make_window(qtbot, tmp_path, "viewer2")
+    check_and_select(qtbot, fresh, obs_file, row=1)
+    fresh.field_check_panel.open_store(viewer_url, password=VIEWER_PASSWORD,
+                                       then=lambda store: store.move("P002", 104.07, 30.66, "viewer tries"))
+    idle(qtbot, fresh.field_check_panel)
+    assert fresh.field_check_panel.edit_store is not None and "viewer" in fresh.field_check_panel.store_errors[-1]
+    assert rows(postgis_server, table) == [("P001", "张三", 0, "editor")]
+    fresh.canvas.shutdown()
 
 
 def test_a_wrong_password_is_one_line_and_the_panel_keeps_working(qtbot, team, store_url):
