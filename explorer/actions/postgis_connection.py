@@ -36,16 +36,13 @@ def address_text(text: str) -> str:
 
 def source_for(address: str, password: str = "", fragment: str = ""):
     """A `PostgisSource` for `address` with `password` added to its (secret) conninfo; PostgisError if malformed."""
-    from psycopg.conninfo import make_conninfo
-
-    from geodata.io.postgis_source import PostgisError, PostgisSource, parse_source
+    from geodata.io.postgis_source import PostgisError, parse_source, with_password
 
     text = address_text(address)
     if not text:
         raise PostgisError(NO_ADDRESS)
-    source = parse_source(text)
-    conninfo = make_conninfo(source.conninfo, password=password) if password else source.conninfo
-    return PostgisSource(conninfo, fragment or source.fragment, source.public)
+    source = with_password(parse_source(text), password)
+    return source.with_fragment(fragment) if fragment else source
 
 
 class ConnectionForm(QWidget):

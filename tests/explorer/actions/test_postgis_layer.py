@@ -206,3 +206,41 @@ def test_a_bare_libpq_service_name_connects_with_the_password_typed_in_the_dialo
     with qtbot.waitSignal(window.data_actions.imported, timeout=30000):
         dialog.add_button.click()
     assert window.document.layer("team.sites").data_ref["url"] == "service=team"
+
+
+def test_opening_a_project_asks_the_password_once_per_database_and_keeps_it_nowhere(qtbot, window, team_db,
+                                                                                    tmp_path, monkeypatch):
+    from layers.model.project_file import PASSWORD_NEEDED
+
+    for name in ("PGPASSWORD", "PGPASSFILE", "PGSERVICEFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path))  # no ~/.pgpass of the machine's
+    for table in ("team.sites", "team.gk35"):
+        dialog = listed(qtbot, window, team_db.url())
+        dialog.choose(table)
+        with qtbot.waitSignal(window.data_actions.imported, timeout=30000):
+            dialog.add_button.click()
+    saved = window.data_actions.save_project(tmp_path / "shared.cyproj")
+    assert EDITOR_PASSWORD not in saved.read_text(encoding="utf-8")
+    data = window.data_actions
+    for name in ("team.sites", "team.gk35"):
+        window.document.remove_layer(name)
+
+    asked: list = []
+    data.ask_password = lambda missing: (asked.append(missing), "wrong-password")[1]
+    data.open_project(saved)
+    assert data.wait_idle(60000)
+    assert len(asked) == 1 and asked[0].reason is PASSWORD_NEEDED and EDITOR_PASSWORD not in asked[0].path
+    assert "team.sites" not in window.document and "password" in data.errors[-1]
+    assert "wrong-password" not in data.errors[-1] and "Traceback" not in data.errors[-1]
+
+    asked.clear()
+    data.ask_password = lambda missing: (asked.append(missing), EDITOR_PASSWORD)[1]
+    data.open_project(saved)
+    assert data.wait_idle(60000)
+    assert len(asked) == 1  # one question for the two layers of one database
+    assert len(window.document.layer("team.sites").data) == len(SITES)
+    point = window.document.layer("team.gk35").data.geometry.iloc[0]
+    assert (point.x, point.y) == pytest.approx(GK35[2:], abs=1e-5)
+    data.save_project(saved)
+    assert EDITOR_PASSWORD not in saved.read_text(encoding="utf-8")
