@@ -23,8 +23,8 @@ CRS_ASK = Message("{name} 没有说明坐标参考系。请选择（或输入 EP
                   "{name} does not say its coordinate system. Choose one (or type an EPSG code):")
 CRS_FAR = Message("（数据会落在区域外）", " (puts the data outside the region)")
 PASSWORD_TITLE = Message("数据库密码", "Database password")
-PASSWORD_ASK = Message("图层 {layer} 来自 {where}，服务器拒绝了已有的密码（或没有密码）。请输入密码（不会保存）：",
-                       "Layer {layer} comes from {where}; the server refused the password found (or none was found). "
+PASSWORD_ASK = Message("图层 {layer} 来自\n{where}\n服务器拒绝了已有的密码（或没有找到密码）。\n请输入密码（不会保存）：",
+                       "Layer {layer} comes from\n{where}\nThe server refused the password found (or none was found).\n"
                        "Enter the password (it is not saved):")
 MISSING_TITLE = Message("找不到数据文件", "Data file not found")
 MISSING_ASK = Message("图层 {layer} 的文件不在原处：\n{path}\n请找到它（取消则跳过该图层）。",
