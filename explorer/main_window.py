@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QDialog, QDockWidget, QInputDialog, QLabel, QMain
 
 from explorer import i18n
 from explorer import window_texts as texts
-from explorer.actions import data_actions, web_export
+from explorer.actions import data_actions, postgis_actions, web_export
 from explorer.actions.field_check import dock as field_check_dock
 from explorer.icons import icon
 from explorer.mapview import bookmarks
@@ -115,6 +115,7 @@ class MainWindow(QMainWindow):
             self.statusBar().showMessage(i18n.ui(texts.NO_DATA, error=load_error), 15000)
         # the feature modules' menus, docks and buttons, before restoring: saved dock positions include theirs
         self.data_actions = data_actions.install(self)
+        self.postgis_actions = postgis_actions.install(self)
         self.web_export = web_export.install(self, after=self._actions["act.export"])
         self.field_check_panel = field_check_dock.install(self)
         self.restore_settings()
@@ -149,7 +150,7 @@ class MainWindow(QMainWindow):
         return dock
 
     def menu(self, key: str) -> QMenu:
-        """The top-level menu `file`, `view`, `tools` or `help` (feature modules add actions here)."""
+        """The top-level menu `file`, `view`, `layer`, `tools` or `help` (feature modules add actions here)."""
         return self._menus[key]
 
     def _build_status_bar(self) -> None:
@@ -194,7 +195,7 @@ class MainWindow(QMainWindow):
 
     def _build_menus(self) -> None:
         bar = self.menuBar()
-        for key in ("file", "view", "tools", "help"):
+        for key in ("file", "view", "layer", "tools", "help"):
             self._menus[key] = bar.addMenu("")
         a = self._actions
         self._menus["file"].addAction(a["act.export"])

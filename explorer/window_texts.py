@@ -15,6 +15,7 @@ ABOUT = Message("成渝地区双城经济圈 GIS 浏览器\n数据均以 WGS84 �
 MENUS: dict[str, Message] = {
     "file": Message("文件(&F)", "&File"),
     "view": Message("视图(&V)", "&View"),
+    "layer": Message("图层(&L)", "&Layer"),
     "tools": Message("工具(&T)", "&Tools"),
     "help": Message("帮助(&H)", "&Help"),
     "bookmarks": Message("书签", "Bookmarks"),

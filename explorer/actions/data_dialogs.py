@@ -1,11 +1,11 @@
 """The questions an import or a project load asks: which datum, which layer, which CRS, where
-a moved file went.  Each returns the answer, or None when the user cancels."""
+a moved file went, a PostGIS server's password.  Each returns the answer, or None when the user cancels."""
 from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QInputDialog, QLabel, QMessageBox,
-                               QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QInputDialog, QLabel, QLineEdit,
+                               QMessageBox, QVBoxLayout, QWidget)
 
 from explorer import i18n
 from geodata.core.message import Message
@@ -22,6 +22,10 @@ CRS_TITLE = Message("坐标参考系", "Coordinate reference system")
 CRS_ASK = Message("{name} 没有说明坐标参考系。请选择（或输入 EPSG 代码）：",
                   "{name} does not say its coordinate system. Choose one (or type an EPSG code):")
 CRS_FAR = Message("（数据会落在区域外）", " (puts the data outside the region)")
+PASSWORD_TITLE = Message("数据库密码", "Database password")
+PASSWORD_ASK = Message("图层 {layer} 来自\n{where}\n服务器拒绝了已有的密码（或没有找到密码）。\n请输入密码（不会保存）：",
+                       "Layer {layer} comes from\n{where}\nThe server refused the password found (or none was found).\n"
+                       "Enter the password (it is not saved):")
 MISSING_TITLE = Message("找不到数据文件", "Data file not found")
 MISSING_ASK = Message("图层 {layer} 的文件不在原处：\n{path}\n请找到它（取消则跳过该图层）。",
                       "The file of layer {layer} has moved:\n{path}\nPlease locate it (Cancel skips the layer).")
@@ -79,6 +83,14 @@ def ask_crs(parent: QWidget, path: Path, error) -> str | None:
     if not ok or not label.strip():
         return None
     return label.split()[0]
+
+
+def ask_password(parent: QWidget, missing) -> str | None:
+    """The password of a project's PostGIS source (masked; used for this load, never saved)."""
+    text, ok = QInputDialog.getText(parent, i18n.ui(PASSWORD_TITLE), i18n.ui(PASSWORD_ASK, layer=missing.layer,
+                                                                             where=missing.path),
+                                    QLineEdit.EchoMode.Password)
+    return text if ok and text else None
 
 
 def ask_missing(parent: QWidget, missing) -> str | None:

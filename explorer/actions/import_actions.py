@@ -106,15 +106,17 @@ class ImportActions:
         self.show_report(i18n.ui(REPORT), i18n.ui(summary), result.report)
         self.imported.emit(name)
 
-    def add_result(self, result) -> str:
-        """Add an ImportResult to the document as a layer with the default style; returns its name."""
+    def add_result(self, result, source: str | None = None, data_ref: dict | None = None) -> str:
+        """Add an ImportResult to the document as a layer with the default style; returns its name.
+        `source`/`data_ref` replace what the result says (a PostGIS layer read for a view says so)."""
         from layers.model.document import MapLayer
 
         doc = self.window.document
         name = unique_name(result.name, doc.layer_names())
         label = next((c for c in LABEL_COLUMNS if c in result.gdf.columns), None)
         layer = MapLayer(name=name, data=result.gdf, title_zh=name, title_en=name, label_field=label,
-                         source=str(result.source.name), geometry_quality="user", data_ref=result.data_ref,
+                         source=source or str(result.source.name), geometry_quality="user",
+                         data_ref=data_ref or result.data_ref,
                          theme_tags=theme_tags(result.gdf))
         doc.add_layer(layer)
         return name

@@ -32,6 +32,20 @@ class ProjectActions:
     def ask_missing(self, missing) -> str | None:
         return data_dialogs.ask_missing(self.window, missing)
 
+    def ask_password(self, missing) -> str | None:
+        return data_dialogs.ask_password(self.window, missing)
+
+    def _resolve(self, missing, passwords: dict) -> str | None:
+        """A moved file's new path, or a PostGIS server's password (asked once per address a load)."""
+        from layers.model.project_file import PASSWORD_NEEDED
+
+        if missing.reason is not PASSWORD_NEEDED:
+            return self.ask_missing(missing)
+        server = missing.path.partition("#")[0]  # one question for the layers of one database
+        if server not in passwords:
+            passwords[server] = self.ask_password(missing)
+        return passwords[server]
+
     def save_project_dialog(self) -> None:
         from layers.model.project_file import FILE_FILTER
 
@@ -69,8 +83,11 @@ class ProjectActions:
 
         path = Path(path)
 
+        passwords: dict[str, str | None] = {}  # this load's answers only: never saved
+
         def work(feedback):
-            return load_project(path, resolver=jobs.ask_in_gui(self.ask_missing, feedback), feedback=feedback)
+            resolver = jobs.ask_in_gui(lambda missing: self._resolve(missing, passwords), feedback)
+            return load_project(path, resolver=resolver, feedback=feedback)
 
         return self.run(LOADING.format(name=path.name), work, done=lambda loaded: self._project_loaded(path, loaded),
                         failed=lambda exc: self.show_error(i18n.ui(PROJECT_FAILED), jobs.error_text(exc)))

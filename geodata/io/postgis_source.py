@@ -24,6 +24,7 @@ SCHEMES = ("postgresql://", "postgres://")
 CONNECT_TIMEOUT_S = 10
 APPLICATION_NAME = "chengyu-explorer"
 _HIDDEN = "***"
+PASSWORD_HINT = "(check the password in the address, PGPASSWORD or ~/.pgpass)"
 
 
 class PostgisError(DataImportError):
@@ -106,6 +107,21 @@ def parse_source(value: "str | PostgisSource") -> PostgisSource:
     return PostgisSource(conn, fragment, _mask_password(conn, drop=True))
 
 
+def with_password(value: "str | PostgisSource", password: str) -> PostgisSource:
+    """The same source with `password` in its (secret) conninfo: what a person typed, kept in memory only."""
+    from psycopg.conninfo import make_conninfo
+
+    source = parse_source(value)
+    if not password:
+        return source
+    return PostgisSource(make_conninfo(source.conninfo, password=password), source.fragment, source.public)
+
+
+def password_refused(error: BaseException) -> bool:
+    """Whether a connection failed for want of the right password (then a window may ask for one)."""
+    return PASSWORD_HINT in str(error)
+
+
 def public_url(value: "str | PostgisSource") -> str:
     """`value` without its password (for project files and messages)."""
     return parse_source(value).public_url
@@ -143,7 +159,7 @@ def _why(exc: BaseException) -> Message:
     text = _one_line(str(exc))
     low = text.lower()
     if "password authentication failed" in low or "no password supplied" in low:
-        return Message("用户名或密码错误", f"{text} (check the password in the address, PGPASSWORD or ~/.pgpass)")
+        return Message("用户名或密码错误", f"{text} {PASSWORD_HINT}")
     if "connection refused" in low or "could not connect" in low or "no route to host" in low:
         return Message("数据库服务器未运行或无法访问", f"the server is not running or not reachable: {text}")
     if "timeout" in low:

@@ -160,7 +160,11 @@ def resolve_data_ref(ref: dict[str, Any]):
 
         kwargs = {k: v for k, v in ref.items() if k not in ("kind", "url")}
         return import_file(ref["url"], **kwargs).gdf
-    raise ValueError(f"cannot load layer data from {ref!r}: kind must be bundle, file, postgis or inline")
+    if kind == "edits":
+        from geodata.fieldcheck.edits import corrected_registry
+
+        return corrected_registry(ref["url"])
+    raise ValueError(f"cannot load layer data from {ref!r}: kind must be bundle, file, postgis, edits or inline")
 
 
 class MapDocument:

@@ -11,6 +11,8 @@ callback (the UI asks the user) and, if still missing, are listed in
 `LoadedProject.missing` while the rest of the project opens.  A project opens no file
 outside its own folder by itself: an absolute or `../` path (or a link leading out) goes to
 the same resolver with `reason=OUTSIDE_FOLDER`, and only a path the resolver returns is read.
+A PostGIS source (saved without its password) whose server refuses the password libpq finds goes to
+the resolver with `reason=PASSWORD_NEEDED`; its answer is the password, used for that read only.
 Damaged values (`project_values.py`) are reset to their defaults and reported.
 """
 from __future__ import annotations
@@ -38,6 +40,7 @@ MAX_BOOKMARKS = 1000
 FILE_FILTER = Message("成渝项目 (*.cyproj)", "Chengyu project (*.cyproj)")
 IMPORT_OPTIONS = ("layer", "datum", "crs")  # the only data_ref keys passed on to import_file
 NOT_FOUND = Message("找不到文件", "not found")
+PASSWORD_NEEDED = Message("数据库需要密码", "the database asks for a password")  # a PostGIS source: answer the password
 OUTSIDE_FOLDER = Message("在项目文件夹之外，未经确认不打开", "outside the project folder: not opened without your confirmation")
 
 
@@ -83,7 +86,7 @@ def project_dict(document, project_path: str | os.PathLike, bookmarks: list[dict
             ref["path"] = _relative(ref["path"], base)
         elif ref.get("kind") == "bundle" and ref.get("path"):
             ref["path"] = _relative(ref["path"], base)
-        elif ref.get("kind") == "postgis" and isinstance(ref.get("url"), str):
+        elif ref.get("kind") in ("postgis", "edits") and isinstance(ref.get("url"), str):
             from geodata.io.postgis_source import public_url
 
             ref["url"] = public_url(ref["url"])  # a password is never saved: PGPASSWORD, ~/.pgpass at open time
@@ -350,7 +353,7 @@ def _load_ref(name: str, ref: dict, base: Path, resolver, missing: list, report:
             missing.append(MissingSource(name, str(target), plain(str(exc))))
             return None, ref
         return result.gdf, {"kind": "file", "path": str(target), **options}
-    if kind == "postgis":  # a shared table: read whole (the window narrows it to the view later)
+    if kind == "postgis":  # a shared table: read whole, or for the view the window read it for (bbox)
         from geodata.io.errors import DataImportError
         from geodata.io.importer import import_file
         from geodata.io.postgis_source import is_postgis_source
@@ -358,10 +361,56 @@ def _load_ref(name: str, ref: dict, base: Path, resolver, missing: list, report:
         url, options = ref.get("url"), {k: ref[k] for k in IMPORT_OPTIONS if isinstance(ref.get(k), (str, int))}
         if not isinstance(url, str) or not is_postgis_source(url):  # never a file path in disguise
             raise ValueError("PostGIS reference without a postgresql:// or service= address")
+        bbox = _bbox(ref.get("bbox"))  # a layer the window read for one view reopens with that view
         try:
-            result = import_file(url, **options, feedback=feedback)
+            result = _asking_password(name, url, resolver, lambda src: import_file(src, **options, bbox=bbox,
+                                                                                   feedback=feedback))
         except DataImportError as exc:  # server down, password refused: listed like a moved file
             missing.append(MissingSource(name, str(url), plain(str(exc))))
             return None, ref
-        return result.gdf, result.data_ref
+        return result.gdf, {**result.data_ref, **({"bbox": list(bbox)} if bbox else {})}
+    if kind == "edits":  # the bundled registry with a shared corrections store's edits, read afresh
+        from geodata.fieldcheck.edits import EditsError
+        from geodata.io.postgis_source import is_postgis_source
+
+        url = ref.get("url")
+        if not isinstance(url, str) or not is_postgis_source(url):
+            raise ValueError("corrections reference without a postgresql:// or service= address")
+        from geodata.fieldcheck.edits_postgis import PostgisEditStore
+
+        try:
+            return (_asking_password(name, url, resolver, lambda src: PostgisEditStore(src).corrected()),
+                    {"kind": "edits", "url": url})
+        except EditsError as exc:  # server down, password refused: listed like a moved file
+            missing.append(MissingSource(name, url, plain(str(exc))))
+            return None, ref
     raise ValueError(f"unknown data kind {kind!r}")
+
+
+def _asking_password(name: str, url: str, resolver, read):
+    """`read(source)`; when the server refuses the password libpq found, the resolver (the window) is
+    asked once for one (`MissingSource.reason` is PASSWORD_NEEDED, the answer is the password, kept in
+    memory only) and the read is tried again with it."""
+    from geodata.io.postgis_source import parse_source, password_refused, with_password
+
+    source = parse_source(url)
+    try:
+        return read(source)
+    except Exception as exc:
+        if resolver is None or not password_refused(exc):
+            raise
+        password = resolver(MissingSource(name, source.public_url, PASSWORD_NEEDED))
+        if not isinstance(password, str) or not password:
+            raise
+    return read(with_password(source, password))
+
+
+def _bbox(value) -> tuple[float, float, float, float] | None:
+    """A saved PostGIS view extent: four finite numbers, else none (the engine checks the range)."""
+    import math
+
+    if not isinstance(value, list) or len(value) != 4:
+        return None
+    if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v) for v in value):
+        return None
+    return tuple(float(v) for v in value)

@@ -24,7 +24,9 @@ def test_the_window_builds_its_feature_actions_and_docks(window):
                          "退出"]
     tools = [a.objectName() for a in window.menu("tools").actions()]
     assert tools[3:] == ["field_check.goto", "field_check.here", "field_check.check", "field_check.correct",
-                         "field_check.undo"]
+                         "field_check.undo", "field_check.store", "field_check.refresh"]
+    assert [a.objectName() for a in window.menu("layer").actions()] == ["postgis_add_layer"]
+    assert window.menu("layer").title() == "图层(&L)"
     assert window.field_check_panel.dock.widget() is window.field_check_panel
     assert window.web_export.action in window.toolbar.actions()
     assert window.data_actions.window is window

@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction
 
 from explorer import i18n
-from explorer.actions.field_check.corrections import CORRECT, UNDO
+from explorer.actions.field_check.corrections import CHOOSE_STORE, CORRECT, REFRESH, UNDO
 from explorer.actions.field_check.locate import GO_TO
 from explorer.actions.field_check.panel import CHECK, FieldCheckPanel
 from geodata.core.message import Message
@@ -13,7 +13,8 @@ from geodata.core.message import Message
 DOCK = Message("实地核查", "Field check")
 WHATS_HERE = Message("这里有什么（点击地图）", "What's here (click the map)")
 # Tools-menu actions: key (the action's objectName is field_check.<key>) -> text
-ACTIONS: dict[str, Message] = {"goto": GO_TO, "here": WHATS_HERE, "check": CHECK, "correct": CORRECT, "undo": UNDO}
+ACTIONS: dict[str, Message] = {"goto": GO_TO, "here": WHATS_HERE, "check": CHECK, "correct": CORRECT, "undo": UNDO,
+                               "store": CHOOSE_STORE, "refresh": REFRESH}
 
 
 def install(window) -> FieldCheckPanel:
@@ -41,6 +42,14 @@ def install(window) -> FieldCheckPanel:
         lambda: (show_dock(), panel.browse(), panel.run_check() if panel.path_edit.text() else None))
     actions["correct"].triggered.connect(lambda: (show_dock(), panel.correct_selected()))
     actions["undo"].triggered.connect(lambda: panel.undo_correction())
+    actions["store"].triggered.connect(lambda: (show_dock(), panel.choose_store()))
+    actions["refresh"].triggered.connect(lambda: (show_dock(), panel.refresh_store()))
+
+    # shown again (opened, or its tab chosen): the team's corrections since are read in
+    dock.visibilityChanged.connect(lambda shown: panel.refresh_store(quiet=True)
+                                   if shown and panel.edit_store is not None and not panel.is_busy() else None)
+
+    window.data_actions.project_loaded.connect(lambda _path: panel.open_project_store())
 
     def retranslate(_lang: str) -> None:
         for key, action in actions.items():

@@ -123,6 +123,7 @@ class FieldCheckPanel(CorrectionActions, LocateActions, QWidget):
 
         self.info = QTextBrowser()
         self.info.setMaximumHeight(160)
+        store_label, store_row, edits_list = self._build_store_widgets()
 
         layout = QVBoxLayout(self)
         layout.addLayout(form)
@@ -130,6 +131,9 @@ class FieldCheckPanel(CorrectionActions, LocateActions, QWidget):
         layout.addWidget(self.summary)
         layout.addWidget(self.table, 1)
         layout.addLayout(actions)
+        layout.addWidget(store_label)
+        layout.addLayout(store_row)
+        layout.addWidget(edits_list)
         layout.addWidget(self.info)
         self.retranslate()
         self._update_buttons()
@@ -141,6 +145,7 @@ class FieldCheckPanel(CorrectionActions, LocateActions, QWidget):
         for button, text in self._buttons:
             button.setText(i18n.ui(text))
         self.table.setHorizontalHeaderLabels([i18n.ui(c) for c in COLUMNS])
+        self._retranslate_store()
         if self.result is not None:
             self._fill_table(self.result)
 
@@ -154,7 +159,9 @@ class FieldCheckPanel(CorrectionActions, LocateActions, QWidget):
         self.csv_button.setEnabled(has and not busy)
         self.pdf_button.setEnabled(has and not busy and len(self.result.rows) > 0 if has else False)
         self.correct_button.setEnabled(has and not busy and self.selected_row() is not None)
-        self.undo_button.setEnabled(self.edit_store is not None and self.edit_store.can_undo())
+        self.undo_button.setEnabled(self.edit_store is not None and self.edit_store.can_undo() and not busy)
+        self.refresh_button.setEnabled(not busy)
+        self.store_button.setEnabled(not busy)
         self.run_button.setEnabled(not busy)
         self.cancel_button.setEnabled(busy)
 

@@ -64,10 +64,11 @@ def run_check(qtbot, panel, path):
 
 def test_install_adds_dock_and_tools_actions(window):
     panel = window.field_check_panel
-    names = [a.objectName() for a in window.menu("tools").actions()][-5:]
-    assert names == ["field_check.goto", "field_check.here", "field_check.check", "field_check.correct", "field_check.undo"]
-    assert [a.text() for a in window.menu("tools").actions()][-5:] == [
-        "转到坐标…", "这里有什么（点击地图）", "核查观测…", "修正位置…", "撤销修正"]
+    names = [a.objectName() for a in window.menu("tools").actions()][-7:]
+    assert names == ["field_check.goto", "field_check.here", "field_check.check", "field_check.correct", "field_check.undo",
+                     "field_check.store", "field_check.refresh"]
+    assert [a.text() for a in window.menu("tools").actions()][-7:] == [
+        "转到坐标…", "这里有什么（点击地图）", "核查观测…", "修正位置…", "撤销修正", "修正存储…", "刷新修正"]
     assert isinstance(panel.dock, QDockWidget) and panel.dock.widget() is panel
     assert panel.dock.objectName() == "dock_field_check" and panel.dock.windowTitle() == "实地核查"
 
@@ -143,7 +144,9 @@ def test_correct_location_writes_users_file_and_undo_restores(qtbot, window, obs
     run_check(qtbot, panel, obs_file)
     panel.table.selectRow(0)
     edits = tmp_path / "mine.gpkg"
-    edit = panel.correct_selected(reason="实地 GPS 复核", edits_path=str(edits))
+    assert panel.correct_selected(reason="实地 GPS 复核", edits_path=str(edits)) is not None
+    qtbot.waitUntil(lambda: not panel.is_busy(), timeout=20000)
+    edit = panel.last_edit
     assert edit.project_id == "P001" and edits.exists()
     layer = window.document.layer(CORRECTED_LAYER)
     assert layer.data_ref == {"kind": "file", "path": str(edits), "layer": CORRECTED_LAYER}
@@ -152,6 +155,7 @@ def test_correct_location_writes_users_file_and_undo_restores(qtbot, window, obs
     assert window.document.layer("projects").visible is False
     assert panel.undo_button.isEnabled()
     panel.undo_correction()
+    qtbot.waitUntil(lambda: not panel.is_busy(), timeout=20000)
     back = window.document.layer(CORRECTED_LAYER).data.set_index("id").loc["P001"].geometry
     assert (back.x, back.y) == pytest.approx((105.8087, 29.7477))
     assert not panel.undo_button.isEnabled()
