@@ -13,10 +13,9 @@ from pathlib import Path
 
 from geodata.core.atomic import atomic_path
 from geodata.core.message import Message
-from layers.model.stats import COLUMNS, StatsTable
+from layers.model.stats import COLUMNS, SERIES, StatsTable
 
 CHART_FORMATS = (".png", ".svg")
-SERIES = (("projects", "#1f5fbf"), ("project_lines", "#e8590c"), ("partnerships", "#2b8a3e"))
 MAX_BARS = 30  # a district chart keeps the busiest; the table and the CSV keep every row
 MORE = Message("（另有 {n} 组未画出）", "({n} more groups not drawn)")
 COUNT_AXIS = Message("要素数", "Features")
