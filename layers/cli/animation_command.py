@@ -42,6 +42,8 @@ def run_animation(args) -> int:
         check_preset(preset)
         bbox = parse_bbox(args.bbox)
         document, adcodes = build_document(parse_themes(args.theme), parse_statuses(args.status), args.district)
+        if args.keep_undated:
+            document.set_filter(document.filter.replace(keep_undated=True))
         if bbox is not None:
             extent = bbox
         elif args.extent_layer:

@@ -50,6 +50,9 @@ def register(subparsers) -> None:
     export.add_argument("--subtitle", default=None)
     export.add_argument("--by-year", nargs="?", const="", default=None, metavar="FROM:TO",
                         help="with .gif/.mp4: one cumulative frame per year (default 2021:2027), the year in the title")
+    export.add_argument("--keep-undated", action="store_true",
+                        help="with --by-year: show features without a year in every frame (default: left out, "
+                             "as any year filter leaves them)")
     where = export.add_mutually_exclusive_group()
     where.add_argument("--extent-layer", metavar="LAYER", help="zoom to a layer's (filtered) features")
     where.add_argument("--bbox", metavar="W,S,E,N", help="zoom to a lon/lat box, e.g. 105.5,29.4,106.1,29.9")
@@ -205,6 +208,8 @@ def run_export(args) -> int:
 
         return run_animation(args)
     args.preset = args.preset or DEFAULT_PRESET
+    if args.keep_undated:
+        return _fail("--keep-undated applies only with --by-year (a .gif or .mp4): a single map has no year filter")
     try:
         suffix = check_format(out)
         check_web_only_options(args, suffix)

@@ -101,3 +101,36 @@ def test_year_range_and_timeline_rules():
     assert timeline_year(flt) == 2024 and timeline_year(Filter(year_min=2022, year_max=2024)) is None
     assert timeline_year(Filter(year_max=2040)) is None
     assert UP_TO.format(year=2023).text("zh") == "截至 2023 年" and UP_TO.format(year=2023).text("en") == "Up to 2023"
+
+
+def test_undated_features_follow_keep_undated(document):
+    projects = document.layer("projects")
+    undated = int(projects.data["year"].isna().sum())
+    dated_2023 = int((projects.data["year"] <= 2023).sum())
+    assert int(up_to(Filter(), 2023).mask(projects).sum()) == dated_2023
+    assert int(up_to(Filter(keep_undated=True), 2023).mask(projects).sum()) == dated_2023 + undated
+    partnerships = document.layer("partnerships")  # no year field: a year filter leaves them alone
+    assert up_to(Filter(), 2021).mask(partnerships).all()
+
+
+def test_keep_undated_draws_the_undated_projects_in_every_frame(tmp_path, document):
+    doc = document.snapshot()
+    doc.set_filter(Filter(keep_undated=True))
+    result = export_by_year(doc, tmp_path / "kept.gif", years=(2021, 2022), preset="a4-landscape", dpi=40)
+    projects = document.layer("projects").data
+    undated = int(projects["year"].isna().sum())
+    assert [d["projects"] for d in result.drawn] == [undated + int((projects["year"] <= y).sum()) for y in (2021, 2022)]
+
+
+def test_cli_keep_undated_flag(tmp_path, capsys):
+    frames = {}
+    for name, extra in (("kept", ["--keep-undated"]), ("plain", [])):
+        out = tmp_path / f"{name}.gif"
+        code, _, _ = _run(["export", str(out), "--by-year", "2021", *extra, "--preset", "a4-landscape", "--dpi", "40"],
+                          capsys)
+        assert code == 0
+        with Image.open(out) as gif:
+            frames[name] = np.asarray(gif.convert("RGB"))
+    assert (frames["kept"] != frames["plain"]).any()
+    code, _, err = _run(["export", str(tmp_path / "m.png"), "--keep-undated"], capsys)
+    assert code == 2 and "--by-year" in err
