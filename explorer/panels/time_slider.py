@@ -8,8 +8,8 @@ the slider and in the status bar.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QToolBar, QWidget
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QSlider, QToolBar, QToolButton, QWidget
 
 from explorer import i18n
 from geodata.core.message import Message
@@ -22,6 +22,10 @@ BY_YEAR_TIP = Message("勾选后地图只显示截至所选年份（含）的要
                       "When ticked, the map shows what is dated up to the chosen year (inclusive), adding year by "
                       "year; features without a year follow “Keep features without a year” in the theme filter")
 ALL_YEARS = Message("全部年份", "All years")
+PLAY = Message("▶ 播放", "▶ Play")
+PAUSE = Message("■ 停止", "■ Stop")
+PLAY_TIP = Message("从 2021 年起逐年显示，每秒一年", "Step through the years from 2021, one a second")
+STEP_MS = 1000
 STATUS = Message("时间轴：截至 {year} 年（{undated}）", "Time line: up to {year} ({undated})")
 UNDATED_KEPT = Message("含未注明年份的要素", "undated features kept")
 UNDATED_HIDDEN = Message("未注明年份的要素已隐藏", "undated features hidden")
@@ -47,8 +51,15 @@ class TimeSlider(QWidget):
         self.year_label.setObjectName("timeYear")
         self.year_label.setMinimumWidth(self.year_label.fontMetrics().horizontalAdvance(UP_TO.format(year=LAST_YEAR).text("zh")) + 12)
         self.status_label = QLabel()  # the window's status bar shows this one
+        self.play_button = QToolButton()
+        self.play_button.setCheckable(True)
+        self.play_button.toggled.connect(self._on_play)
+        self._timer = QTimer(self)
+        self._timer.setInterval(STEP_MS)
+        self._timer.timeout.connect(self.step)
         row = QHBoxLayout(self)
         row.setContentsMargins(4, 0, 4, 0)
+        row.addWidget(self.play_button)
         row.addWidget(self.enabled)
         row.addWidget(self.slider, 1)
         row.addWidget(self.year_label)
@@ -74,6 +85,26 @@ class TimeSlider(QWidget):
             self._apply()
         else:
             self.enabled.setChecked(True)
+
+    # ---- playing ---------------------------------------------------------------------------
+    def _on_play(self, playing: bool) -> None:
+        self.play_button.setText(i18n.ui(PAUSE if playing else PLAY))
+        if not playing:
+            self._timer.stop()
+            return
+        if self.year is None or self.year >= LAST_YEAR:
+            self.set_year(FIRST_YEAR)  # from the start, as an animation does
+        self._timer.start()
+
+    def step(self) -> None:
+        """One year on; playing stops at the last year (the map stays there)."""
+        year = FIRST_YEAR if self.year is None else self.year + 1
+        if year > LAST_YEAR:
+            self.play_button.setChecked(False)
+            return
+        self.set_year(year)
+        if year == LAST_YEAR:
+            self.play_button.setChecked(False)
 
     # ---- view -> model ---------------------------------------------------------------------
     def _on_slide(self, _value: int) -> None:
@@ -107,6 +138,8 @@ class TimeSlider(QWidget):
 
     def retranslate(self, *_):
         self.enabled.setText(i18n.ui(BY_YEAR))
+        self.play_button.setText(i18n.ui(PAUSE if self.play_button.isChecked() else PLAY))
+        self.play_button.setToolTip(i18n.ui(PLAY_TIP))
         for widget in (self.enabled, self.slider, self.year_label):
             widget.setToolTip(i18n.ui(BY_YEAR_TIP))
         self._show_year()
@@ -123,6 +156,7 @@ class TimeSlider(QWidget):
         self.status_label.setVisible(True)
 
     def shutdown(self) -> None:
+        self._timer.stop()
         self._unsubscribe()
         i18n.remove_listener(self.retranslate)
 

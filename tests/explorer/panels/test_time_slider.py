@@ -60,3 +60,16 @@ def test_statistics_follow_the_slider(window):
     window.time_slider.set_year(2023)
     table = window.stats_panel.table_value
     assert [r.key for r in table.rows] == ["2021", "2023"] and table.total.projects == 2
+
+
+def test_play_steps_through_the_years_and_stops_at_the_last(window):
+    slider = window.time_slider
+    slider.play_button.setChecked(True)  # starts at 2021
+    assert slider.year == 2021 and window.document.filter.year_max == 2021
+    assert slider.play_button.text().startswith("■")
+    seen = [slider.year]
+    while slider.play_button.isChecked():
+        slider.step()  # what the timer calls each second
+        seen.append(slider.year)
+    assert seen == list(range(2021, 2028)) and window.document.filter.year_max == 2027
+    assert slider.play_button.text().startswith("▶")
