@@ -43,7 +43,8 @@ def chart_figure(table: StatsTable, language: str = "zh", *, subtitle: str | Non
     hidden = max(0, len(rows) - MAX_BARS)
     rows = rows[:MAX_BARS]
     height_in = max(2.6, 1.3 + 0.32 * max(len(rows), 1))
-    figure = Figure(figsize=(width_in, height_in), dpi=dpi, facecolor="white")
+    # constrained layout makes room for the legend under the axis label
+    figure = Figure(figsize=(width_in, height_in + 0.4), dpi=dpi, facecolor="white", layout="constrained")
     axes = figure.add_subplot(1, 1, 1)
     labels = [r.label.text(language) for r in rows]
     positions = list(range(len(rows)))[::-1]  # the first row on top
@@ -71,8 +72,8 @@ def chart_figure(table: StatsTable, language: str = "zh", *, subtitle: str | Non
     if not any(left):
         axes.text(0.5, 0.5, EMPTY.text(language), transform=axes.transAxes, ha="center", fontproperties=font)
     else:
-        axes.legend(prop=font, fontsize=8, loc="lower right", frameon=False)
-    figure.tight_layout()
+        axes.legend(prop=font, loc="upper center", bbox_to_anchor=(0.5, -0.16 * 2.6 / height_in), ncol=3,
+                    frameon=False)
     return figure
 
 

@@ -123,3 +123,26 @@ def test_the_bundle_states_no_investment_and_says_so(document):
 def test_unknown_grouping_is_refused(document):
     with pytest.raises(ValueError, match="grouping"):
         compute_stats(document, "colour")
+
+
+def test_statistics_and_time_line_load_no_qt():
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = """
+import json, sys
+from layers.model.document import MapDocument
+from layers.model.stats import GROUPINGS, compute_stats
+from layers.model.timeline import up_to
+from layers.model.filter import Filter
+doc = MapDocument.from_bundle()
+totals = [compute_stats(doc, by, up_to(Filter(), 2023)).total.projects for by in GROUPINGS]
+print(json.dumps({"qt": sorted(m for m in sys.modules if m.split(".")[0] == "PySide6"), "totals": totals}))
+"""
+    root = Path(__file__).resolve().parents[3]
+    run = subprocess.run([sys.executable, "-c", script], cwd=root, capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr[-3000:]
+    out = json.loads(run.stdout.strip().splitlines()[-1])
+    assert out["qt"] == [] and len(set(out["totals"])) == 1 and out["totals"][0] > 0
