@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "layers.cli.bench",  # bench
     "layers.cli.import_command",  # import
     "layers.cli.field_commands",  # check, here, goto
+    "layers.cli.stats_command",  # stats
     "explorer.cli_gui",  # gui
 )
 

@@ -29,6 +29,7 @@ from explorer.panels.attribute_table import AttributeTable
 from explorer.panels.filter_panel import FilterPanel
 from explorer.panels.identify_panel import IdentifyPanel
 from explorer.panels.layer_panel import LayerPanel
+from explorer.panels import stats_panel, time_slider
 from explorer.panels.search_box import SearchBox
 from geodata.core.message import count
 from layers.model.events import FilterChanged
@@ -118,6 +119,8 @@ class MainWindow(QMainWindow):
         self.postgis_actions = postgis_actions.install(self)
         self.web_export = web_export.install(self, after=self._actions["act.export"])
         self.field_check_panel = field_check_dock.install(self)
+        self.stats_panel = stats_panel.install(self)
+        self.time_slider = time_slider.install(self)
         self.restore_settings()
 
     def _initial_size(self) -> None:
@@ -531,6 +534,8 @@ class MainWindow(QMainWindow):
                 dialog.reject()
         self.data_actions.shutdown()  # imports, saves, project loads
         self.field_check_panel.shutdown()  # its PDF report writes on the data lane too
+        self.stats_panel.shutdown()
+        self.time_slider.shutdown()
         self.canvas.shutdown()
         i18n.remove_listener(self._on_language)
         super().closeEvent(event)

@@ -17,6 +17,7 @@ from layers.cli.safe_output import UsageError, as_usage, fail, message_language,
 
 LAYOUT_FORMATS = (".png", ".svg", ".pdf")
 WEB_FORMATS = (".html",)
+ANIMATION_FORMATS = (".gif", ".mp4")  # year by year: layers/cli/animation_command.py
 DEFAULT_PRESET = "a4-landscape"
 SAMPLE_PATH = Path("out") / "sample-map.png"
 
@@ -37,13 +38,19 @@ def register(subparsers) -> None:
         "export", help="write a laid-out map (png + world file, svg, pdf) or an interactive web map (html)",
         description="Export a presentation map: title, legend, scale bar, north arrow, inset, sources.",
     )
-    export.add_argument("out", metavar="OUT", help="output file: .png, .svg, .pdf or .html")
+    export.add_argument("out", metavar="OUT", help="output file: .png, .svg, .pdf, .html, or .gif/.mp4 with --by-year")
     _add_filter_options(export)
-    export.add_argument("--preset", default=DEFAULT_PRESET,
-                        help="a4-portrait, a4-landscape, a3-portrait, a3-landscape, slide-16x9")
+    export.add_argument("--preset", default=None,
+                        help="a4-portrait, a4-landscape, a3-portrait, a3-landscape, slide-16x9 "
+                             f"(default {DEFAULT_PRESET}; slide-16x9 for .gif/.mp4)")
     export.add_argument("--dpi", type=float, default=None, help="resolution (default 300; the slide is 1920×1080)")
     export.add_argument("--title", default=None)
     export.add_argument("--subtitle", default=None)
+    export.add_argument("--by-year", nargs="?", const="", default=None, metavar="FROM:TO",
+                        help="with .gif/.mp4: one cumulative frame per year (default 2021:2027), the year in the title")
+    export.add_argument("--keep-undated", action="store_true",
+                        help="with --by-year: show features without a year in every frame (default: left out, "
+                             "as any year filter leaves them)")
     where = export.add_mutually_exclusive_group()
     where.add_argument("--extent-layer", metavar="LAYER", help="zoom to a layer's (filtered) features")
     where.add_argument("--bbox", metavar="W,S,E,N", help="zoom to a lon/lat box, e.g. 105.5,29.4,106.1,29.9")
@@ -127,11 +134,12 @@ def check_format(out: Path) -> str:
     suffix = out.suffix.lower()
     if suffix in LAYOUT_FORMATS:
         return suffix
-    if suffix in WEB_FORMATS:
+    if suffix in WEB_FORMATS or suffix in ANIMATION_FORMATS:
         return suffix
     raise usage_error("不支持的输出格式 {suffix!r}（{out}）：请用 {formats}",
                       "unsupported output format {suffix!r} for {out}; use {formats}",
-                      suffix=out.suffix or "(none)", out=out, formats=", ".join(LAYOUT_FORMATS + WEB_FORMATS))
+                      suffix=out.suffix or "(none)", out=out,
+                      formats=", ".join(LAYOUT_FORMATS + WEB_FORMATS + ANIMATION_FORMATS))
 
 
 WEB_ONLY_OPTIONS = (("offline", "--offline"),)
@@ -199,6 +207,14 @@ def _fail(message, language: str | None = None) -> int:
 def run_export(args) -> int:
     said = message_language(args)
     out = Path(args.out)
+    if out.suffix.lower() in ANIMATION_FORMATS or args.by_year is not None:
+        from layers.cli.animation_command import run_animation
+
+        return run_animation(args, said)
+    args.preset = args.preset or DEFAULT_PRESET
+    if args.keep_undated:
+        return _fail(usage_error("--keep-undated 只用于 --by-year（.gif 或 .mp4）：单张地图没有年份筛选",
+                                 "--keep-undated applies only with --by-year (a .gif or .mp4): a single map has no year filter"), said)
     try:
         suffix = check_format(out)
         check_web_only_options(args, suffix)
