@@ -28,7 +28,9 @@ from layers.page.map_frame import set_dpi
 from layers.page.page_plan import paint_page, plan_page
 from layers.page.scale_bar import ScaleBar
 from layers.page.svg_clip import clip_svg_file, svg_clips
+from layers.page.svg_fonts import embed_fonts
 from layers.page.world_file import WorldFile, world_for_frame, world_sidecars, write_sidecar_texts
+from layers.render.fonts import cjk_family
 from layers.render.legend import fold_legend
 
 FORMATS = (".png", ".svg", ".pdf")
@@ -83,6 +85,7 @@ def _write_svg(tmp: Path, layout: Layout, paint, title: str, description: str):
     finally:
         painter.end()
     clip_svg_file(tmp, svg_clips(gen))
+    embed_fonts(tmp, cjk_family())  # the text stays <text>, shown in the bundled face anywhere
     return painted
 
 
