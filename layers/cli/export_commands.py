@@ -41,8 +41,13 @@ def register(subparsers) -> None:
     )
     export.add_argument("out", metavar="OUT", help="output file: .png, .svg, .pdf or .html")
     _add_filter_options(export)
-    export.add_argument("--preset", default=DEFAULT_PRESET,
-                        help="a4-portrait, a4-landscape, a3-portrait, a3-landscape, slide-16x9")
+    export.add_argument("--layout", metavar="FILE.json", default=None,
+                        help="a saved print layout (title, subtitle, legend entries, inset, extent, preset, dpi); "
+                             "options given here override its fields")
+    export.add_argument("--save-layout", metavar="FILE.json", default=None,
+                        help="also write the layout this export used (to reuse with --layout)")
+    export.add_argument("--preset", default=None,
+                        help="a4-portrait, a4-landscape (default), a3-portrait, a3-landscape, slide-16x9")
     export.add_argument("--dpi", type=float, default=None, help="resolution (default 300; the slide is 1920×1080)")
     export.add_argument("--title", default=None)
     export.add_argument("--subtitle", default=None)
@@ -50,7 +55,7 @@ def register(subparsers) -> None:
     where.add_argument("--extent-layer", metavar="LAYER", help="zoom to a layer's (filtered) features")
     where.add_argument("--bbox", metavar="W,S,E,N", help="zoom to a lon/lat box, e.g. 105.5,29.4,106.1,29.9")
     inset = export.add_mutually_exclusive_group()
-    inset.add_argument("--inset", dest="inset", action="store_const", const=True, default="auto",
+    inset.add_argument("--inset", dest="inset", action="store_const", const=True, default=None,
                        help="always draw the overview inset (default: only when zoomed in)")
     inset.add_argument("--no-inset", dest="inset", action="store_const", const=False, help="never draw it")
     add_basemap_options(export.add_argument_group("basemap (png, svg, pdf and html)"))
@@ -194,26 +199,40 @@ def _fail(message: str) -> int:
     return 2
 
 
+def layout_from_args(args, bbox, adcodes):
+    """The layout of this export: --layout FILE's, with the options given on the command line."""
+    from layers.page.layout_spec import LayoutError, LayoutSpec, load_layout
+
+    try:
+        spec = load_layout(args.layout) if args.layout else LayoutSpec()
+        changes = {name: getattr(args, name) for name in ("preset", "dpi", "title", "subtitle", "inset")
+                   if getattr(args, name) is not None}
+        if bbox is not None:
+            changes["extent"] = bbox
+        elif args.extent_layer:
+            changes["extent"] = f"layer:{args.extent_layer}"
+        elif adcodes:
+            changes["extent"] = "district:" + ",".join(adcodes)
+        return spec.replace(**changes)
+    except LayoutError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def run_export(args) -> int:
     out = Path(args.out)
     try:
         suffix = check_format(out)
         check_web_only_options(args, suffix)
-        check_preset(args.preset)
+        if args.preset is not None:
+            check_preset(args.preset)
         themes = parse_themes(args.theme)
         statuses = parse_statuses(args.status)
         bbox = parse_bbox(args.bbox)
         if args.dpi is not None and not (10 <= args.dpi <= 1200):
             raise UsageError(f"--dpi must be between 10 and 1200, got {args.dpi:g}")
         document, adcodes = build_document(themes, statuses, args.district)
-        if bbox is not None:
-            extent = bbox
-        elif args.extent_layer:
-            extent = f"layer:{args.extent_layer}"
-        elif adcodes:
-            extent = "district:" + ",".join(adcodes)
-        else:
-            extent = None
+        layout = layout_from_args(args, bbox, adcodes)
+        extent = layout.export_options()["extent"]
         if suffix in WEB_FORMATS:
             from layers.cli.basemap_options import tianditu_key
             from layers.web.basemaps import basemap_note, check_basemap
@@ -227,14 +246,21 @@ def run_export(args) -> int:
                     raise
                 warn_without_tiles(exc, args.lang)
                 basemap = "none"
-            export_html(document, out, basemap=basemap, tianditu_key=tianditu_key(args), title=args.title,
+            export_html(document, out, basemap=basemap, tianditu_key=tianditu_key(args), title=layout.title,
                         language=args.lang, extent=extent, offline=args.offline)
             note = basemap_note(basemap)
             if note is not None:  # e.g. overlays converted to GCJ-02 for the Amap basemap
                 print(f"note: {note.text(args.lang)}", file=sys.stderr)
             print(out)
             return 0
-        result = _export_page(args, document, out, extent)
+        result = _export_page(args, document, out, layout)
+        if args.save_layout:
+            from layers.page.layout_spec import save_layout
+
+            try:
+                save_layout(layout, args.save_layout)
+            except OSError as exc:
+                raise UsageError(f"cannot write layout {args.save_layout}: {exc.strerror or exc}") from None
     except UsageError as exc:
         return _fail(str(exc))
     except ValueError as exc:  # e.g. an unknown --extent-layer or a basemap that cannot be had
@@ -244,15 +270,14 @@ def run_export(args) -> int:
     return 0
 
 
-def _export_page(args, document, out: Path, extent):
+def _export_page(args, document, out: Path, layout):
     """export_map with the --basemap asked for; a basemap error raises BasemapError, or with
     --basemap-optional warns and writes the map without tiles (nothing is written before)."""
     from layers.page.export_map import export_map
     from layers.render.basemap.providers import BasemapError
 
     def export(basemap):
-        return export_map(document, out, preset=args.preset, dpi=args.dpi, title=args.title, subtitle=args.subtitle,
-                          extent=extent, inset=args.inset, language=args.lang, basemap=basemap)
+        return export_map(document, out, layout=layout, language=args.lang, basemap=basemap)
 
     try:
         basemap = open_basemap(args)
