@@ -102,3 +102,12 @@ def test_cli_refuses_a_bad_layout_file_in_one_line(tmp_path, capsys):
     err = capsys.readouterr().err
     assert "letter" in err and len(err.strip().splitlines()) == 1 and "Traceback" not in err
     assert sorted(p.name for p in tmp_path.iterdir()) == ["bad.json"]
+
+
+def test_a_project_file_keeps_the_print_layout(tmp_path, bundle_doc):
+    from layers.model.project_file import load_project, save_project
+
+    path = save_project(bundle_doc.snapshot(), tmp_path / "p.cyproj", layout=SPEC.to_dict())
+    loaded = load_project(path)
+    assert LayoutSpec.from_dict(loaded.layout) == SPEC
+    assert load_project(save_project(bundle_doc.snapshot(), tmp_path / "q.cyproj")).layout is None
