@@ -251,16 +251,11 @@ def run_export(args) -> int:
             note = basemap_note(basemap)
             if note is not None:  # e.g. overlays converted to GCJ-02 for the Amap basemap
                 print(f"note: {note.text(args.lang)}", file=sys.stderr)
+            _save_layout(args, layout)
             print(out)
             return 0
         result = _export_page(args, document, out, layout)
-        if args.save_layout:
-            from layers.page.layout_spec import save_layout
-
-            try:
-                save_layout(layout, args.save_layout)
-            except OSError as exc:
-                raise UsageError(f"cannot write layout {args.save_layout}: {exc.strerror or exc}") from None
+        _save_layout(args, layout)
     except UsageError as exc:
         return _fail(str(exc))
     except ValueError as exc:  # e.g. an unknown --extent-layer or a basemap that cannot be had
@@ -268,6 +263,18 @@ def run_export(args) -> int:
     for path in result.files:
         print(path)
     return 0
+
+
+def _save_layout(args, layout) -> None:
+    """--save-layout FILE: the layout this export used (a web page uses its title and extent)."""
+    if not args.save_layout:
+        return
+    from layers.page.layout_spec import save_layout
+
+    try:
+        save_layout(layout, args.save_layout)
+    except OSError as exc:
+        raise UsageError(f"cannot write layout {args.save_layout}: {exc.strerror or exc}") from None
 
 
 def _export_page(args, document, out: Path, layout):
