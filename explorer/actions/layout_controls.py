@@ -248,10 +248,14 @@ def district_choices(document) -> list[tuple[str, str]]:
     if layer is None or layer.data is None or layer.data.empty:
         return []
     gdf = layer.data
+    cities = next((l.data for l in document.layers if l.name == "cities"), None)
+    city_en = (dict(zip(cities["name_zh"].astype(str), cities["name_en"].astype(str)))
+               if cities is not None and {"name_zh", "name_en"} <= set(cities.columns) else {})
     rows = []
     for _, r in gdf.iterrows():
         name = i18n.name_text(r.get("name_zh"), r.get("name_en"))
-        city = r.get("city_zh") or r.get("province_zh") or ""
-        rows.append((str(city), name, f"{name} · {city}" if city else name, str(r["adcode"])))
+        city_zh = str(r.get("city_zh") or r.get("province_zh") or "")
+        city = i18n.name_text(city_zh, city_en.get(city_zh)) if city_zh else ""
+        rows.append((city_zh, name, f"{name} · {city}" if city else name, str(r["adcode"])))
     rows.sort(key=lambda r: (r[0], r[3]))
     return [(text, adcode) for _, _, text, adcode in rows]
