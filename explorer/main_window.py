@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import logging
 
-from PySide6.QtCore import QByteArray, QSettings, QSize, Qt, Signal
+from PySide6.QtCore import QByteArray, QPoint, QSettings, QSize, Qt, Signal
 from PySide6.QtGui import QAction, QActionGroup, QKeySequence
 from PySide6.QtWidgets import (QDialog, QDockWidget, QInputDialog, QLabel, QMainWindow, QMenu, QMessageBox, QToolBar,
                                QToolButton, QWidget)
@@ -23,6 +23,7 @@ from explorer.icons import icon
 from explorer.mapview import bookmarks
 from explorer.mapview.canvas import MapCanvas
 from explorer.mapview.hit_test import features_at
+from explorer.mapview.stacks import stack_at
 from explorer.mapview.measure import path_length_km, polygon_area_km2
 from explorer.mapview.view_state import ViewState, scale_denominator
 from explorer.panels.attribute_table import AttributeTable
@@ -96,6 +97,7 @@ class MainWindow(QMainWindow):
         self.filter_panel = FilterPanel(document)
         self.table = AttributeTable(document)
         self.identify = IdentifyPanel(document)
+        self.stack_popup = None  # the list a click on a stack of points opens (mapview/stack_popup.py)
         self.search_box = SearchBox(document)
         self.filter_dock = self.add_dock(self.filter_panel, "", Qt.DockWidgetArea.LeftDockWidgetArea, "filter")
         self.layer_dock = self.add_dock(self.layer_panel, "", Qt.DockWidgetArea.LeftDockWidgetArea, "layers")
@@ -332,7 +334,11 @@ class MainWindow(QMainWindow):
         # point symbols are hit where the shown frame drew them (coincident points are spread)
         shown = self.canvas.last_result
         positions = shown.point_map_positions() if shown is not None else None
-        hits = features_at(self.document, x, y, CLICK_TOLERANCE_PX * self.canvas.view.resolution, positions=positions)
+        tolerance = CLICK_TOLERANCE_PX * self.canvas.view.resolution
+        stack = stack_at(self.document, shown, x, y, tolerance)
+        if stack is not None:  # the centre of a spread stack: list its members to pick one
+            return self.open_stack(stack)
+        hits = features_at(self.document, x, y, tolerance, positions=positions)
         self.identify.show_hits(hits)
         if hits:
             first = hits[0]
@@ -341,6 +347,27 @@ class MainWindow(QMainWindow):
         else:
             self.document.set_selection({})
         return hits
+
+    def open_stack(self, stack) -> list:
+        """Select a stack's members, show them in Identify and open the list to pick one."""
+        from explorer.mapview.hit_test import Hit
+        from explorer.mapview.stack_popup import StackPopup
+
+        hits = [Hit(stack.layer, row, fid, 0.0) for row, fid in zip(stack.rows, stack.ids)]
+        self.identify.show_hits(hits)
+        self.table.set_layer(stack.layer)
+        self.document.set_selection({stack.layer: list(stack.ids)})
+        if self.stack_popup is not None:
+            self.stack_popup.close()
+        self.stack_popup = popup = StackPopup(self.document, stack, self)
+        popup.picked.connect(self._stack_picked)
+        px, py = self.canvas.view.to_pixel(*stack.centre)
+        popup.show_at(self.canvas.mapToGlobal(QPoint(round(float(px)), round(float(py)))))
+        return hits
+
+    def _stack_picked(self, layer_name: str, row: int) -> None:
+        self.document.set_selection({layer_name: [self.document.layer(layer_name).cache.ids[row]]})
+        self.identify.show_feature(layer_name, row)
 
     def _feature_row(self, layer_name: str, feature_id: str) -> int | None:
         if layer_name not in self.document:  # a stale search result or table row: its layer went away
@@ -464,7 +491,8 @@ class MainWindow(QMainWindow):
         from explorer.actions.export_dialog import EXPORTED, ExportDialog
 
         dialog = ExportDialog(self.document, extent=self.canvas.view.extent(), parent=self,
-                              open_web_dialog=self.web_export.open_dialog)
+                              open_web_dialog=self.web_export.open_dialog, layout=getattr(self, "print_layout", None))
+        dialog.layout_changed.connect(lambda spec: setattr(self, "print_layout", spec))  # saved with the project
         dialog.exported.connect(lambda path: self.statusBar().showMessage(i18n.ui(EXPORTED, path=path), 15000))
         dialog.open()
         return dialog

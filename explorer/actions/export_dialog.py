@@ -1,9 +1,12 @@
-"""Export dialog: layout preset, format, dpi, title, with a live preview of the page.
+"""Export dialog: the print layout (preset, format, dpi, title, subtitle, legend entries, inset,
+extent) with a live preview of the page.
 
-The preview is the export engine's own `paint_page` at screen resolution, so it
-shows exactly the layout the file gets; both run on the map lane (`explorer/jobs.py`).  HTML
-is offered here too but handed to the web-map dialog (`actions/web_export.py`), which asks
-for the basemap a web page needs.
+What the dialog edits is a `layers.page.layout_spec.LayoutSpec` (`layout_spec()`,
+`set_layout_spec()`; saved and opened as JSON, kept in the project by the window).  The preview
+is the export engine's own `plan_page` + `paint_page` for that spec at screen resolution, so it
+shows exactly the page the file gets; both run on the map lane (`explorer/jobs.py`).  HTML is
+offered here too but handed to the web-map dialog (`actions/web_export.py`), which asks for the
+basemap a web page needs.
 """
 from __future__ import annotations
 
@@ -12,13 +15,15 @@ from functools import partial
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPainter, QPixmap
 from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
-                               QLineEdit, QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
+                               QLineEdit, QMessageBox, QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from explorer import i18n
+from explorer.actions.layout_controls import ExtentChooser, LegendEditor
 from explorer.jobs import JobGroup, error_text
 from explorer.progress import follow_with_bar
 from geodata.core.message import Message
 from layers.page.layout_geometry import PRESETS
+from layers.page.layout_spec import LayoutError, LayoutSpec
 
 PREVIEW_WIDTH = 560  # pixels of the preview page's longer side
 
@@ -27,6 +32,18 @@ PRESET = Message("版式", "Layout")
 FORMAT = Message("格式", "Format")
 DPI = Message("分辨率 (dpi)", "Resolution (dpi)")
 MAP_TITLE = Message("标题", "Title")
+SUBTITLE = Message("副标题", "Subtitle")
+SUBTITLE_HINT = Message("留空则不印副标题", "Leave empty for no subtitle")
+INSET = Message("位置示意图", "Overview inset")
+INSET_CHOICES = (("auto", Message("自动（放大时显示）", "Automatic (when zoomed in)")), (True, Message("显示", "Show")),
+                 (False, Message("不显示", "Hide")))
+EXTENT = Message("范围", "Extent")
+LEGEND = Message("图例条目", "Legend entries")
+OPEN_LAYOUT = Message("打开版式…", "Open layout…")
+SAVE_LAYOUT = Message("保存版式…", "Save layout…")
+LAYOUT_FILTER = Message("版式文件 (*.json)", "Layout files (*.json)")
+LAYOUT_SAVED = Message("版式已保存：{path}", "Layout saved: {path}")
+LAYOUT_BAD = Message("无法使用该版式：{error}", "This layout cannot be used: {error}")
 DEFAULT_MAP_TITLE = Message("成渝地区双城经济圈", "Chengdu–Chongqing Economic Circle")
 PREVIEW = Message("预览", "Preview")
 SAVE = Message("导出…", "Export…")
@@ -51,36 +68,48 @@ def formats() -> list[str]:
     return ["png", "svg", "pdf", "html"]
 
 
-def paint_preview(document, preset_name: str, title: str, language: str, feedback) -> QImage:
-    """The page at screen DPI (on the map lane): plan_page with the export's own defaults (filter
-    caption, automatic inset, legible legend panel), so the preview is the page the file will hold."""
+def preview_dpi(preset_name: str) -> float:
     from layers.page.layout_geometry import preset as get_preset
-    from layers.page.page_plan import paint_page, plan_page
 
     p = get_preset(preset_name)
-    dpi = PREVIEW_WIDTH / (max(p.width_mm, p.height_mm) / 25.4)
-    plan = plan_page(document, preset=preset_name, dpi=dpi, title=title, extent=None, language=language)
+    return PREVIEW_WIDTH / (max(p.width_mm, p.height_mm) / 25.4)
+
+
+def paint_preview(document, spec: LayoutSpec, language: str, feedback) -> tuple[QImage, list]:
+    """The page of `spec` at screen DPI (on the map lane): plan_page with the export's own defaults
+    (filter caption, automatic inset, legible legend panel), so the preview is the page the file
+    will hold.  Returns the image and the legend as drawn (folded, before the spec's choices)."""
+    from layers.page.page_plan import paint_page, plan_page
+    from layers.render.legend import fold_legend
+
+    options = dict(spec.export_options(), dpi=preview_dpi(spec.preset))
+    plan = plan_page(document, language=language, **options)
     layout = plan.layout
     image = QImage(layout.width_px, layout.height_px, QImage.Format.Format_ARGB32_Premultiplied)
     painter = QPainter(image)
     try:
-        paint_page(painter, layout, document, plan.extent, title=plan.title, subtitle=plan.subtitle,
-                   language=language, inset=plan.inset, feedback=feedback)
+        result, _, _ = paint_page(painter, layout, document, plan.extent, title=plan.title, subtitle=plan.subtitle,
+                                  language=language, inset=plan.inset, feedback=feedback, legend=plan.legend)
     finally:
         painter.end()
     feedback.check()  # a newer preview replaced this one: its half-painted page is not shown
-    return image
+    return image, fold_legend(list(result.legend or []), document)
 
 
 class ExportDialog(QDialog):
     exported = Signal(str)  # path
     failed = Signal(str)
     preview_ready = Signal()
+    layout_changed = Signal(object)  # the LayoutSpec now shown (the window keeps it for the project)
 
-    def __init__(self, document, extent=None, parent: QWidget | None = None, open_web_dialog=None) -> None:
+    def __init__(self, document, extent=None, parent: QWidget | None = None, open_web_dialog=None,
+                 layout: LayoutSpec | None = None) -> None:
         """`open_web_dialog()` returns the web-map dialog HTML is handed to (the window passes its
-        File → Export web map…); without it, a dialog of its own for the same document and view."""
+        File → Export web map…); without it, a dialog of its own for the same document and view.
+        `extent`: the window's view (display CRS); `layout`: a spec to start from."""
         super().__init__(parent)
+        from layers.page.extent import filter_caption
+        from layers.page.page_plan import default_title
         from layers.render.fonts import cjk_family
 
         cjk_family()  # fonts registered in the GUI thread before the preview worker paints text
@@ -91,8 +120,10 @@ class ExportDialog(QDialog):
         self._previews = JobGroup()  # a newer preview replaces the one being painted
         self._exports = JobGroup()
         self.preview_image: QImage | None = None
+        self.preview_legend: list = []  # the legend the last preview drew (before the spec's choices)
         self.web_dialog = None  # the web-map dialog HTML was handed to
         self._export_path: str | None = None
+        self.last_result = None
 
         self.preset = QComboBox()
         for name in PRESETS:
@@ -105,12 +136,34 @@ class ExportDialog(QDialog):
         self.dpi = QSpinBox()
         self.dpi.setRange(72, 600)
         self.dpi.setValue(300)
-        self.title = QLineEdit(i18n.ui(DEFAULT_MAP_TITLE))
+        self.title = QLineEdit(i18n.ui(default_title(document)))
+        caption = filter_caption(document)
+        self.subtitle = QLineEdit(i18n.ui(caption) if caption is not None else "")
+        self.subtitle.setPlaceholderText(i18n.ui(SUBTITLE_HINT))
+        self.inset = QComboBox()
+        for value, text in INSET_CHOICES:
+            self.inset.addItem(i18n.ui(text), value)
+        self.extent_chooser = ExtentChooser(document)
+        self.legend = LegendEditor()
+        open_button = QPushButton(i18n.ui(OPEN_LAYOUT))
+        open_button.clicked.connect(self.open_layout_dialog)
+        save_button = QPushButton(i18n.ui(SAVE_LAYOUT))
+        save_button.clicked.connect(self.save_layout_dialog)
+        files = QHBoxLayout()
+        files.addWidget(open_button)
+        files.addWidget(save_button)
+        files.addStretch(1)
         form = QFormLayout()
         form.addRow(i18n.ui(PRESET), self.preset)
         form.addRow(i18n.ui(FORMAT), self.format)
         form.addRow(i18n.ui(DPI), self.dpi)
         form.addRow(i18n.ui(MAP_TITLE), self.title)
+        form.addRow(i18n.ui(SUBTITLE), self.subtitle)
+        form.addRow(i18n.ui(EXTENT), self.extent_chooser)
+        form.addRow(i18n.ui(INSET), self.inset)
+        form.addRow(QLabel(i18n.ui(LEGEND)))
+        form.addRow(self.legend)
+        form.addRow(files)
         self.preview = QLabel(i18n.ui(PREVIEW))
         self.preview.setAlignment(Qt.AlignmentFlag.AlignCenter)
         self.preview.setMinimumSize(PREVIEW_WIDTH, round(PREVIEW_WIDTH * 0.72))
@@ -132,25 +185,90 @@ class ExportDialog(QDialog):
         bottom.addWidget(self.cancel_button)
         bottom.addWidget(self.save_button)
         bottom.addWidget(buttons)
-        side = QVBoxLayout()
-        side.addLayout(form)
-        side.addStretch(1)
+        side = QWidget()
+        side.setLayout(form)
+        side.setMaximumWidth(470)  # the page preview gets the rest
         main = QHBoxLayout()
-        main.addLayout(side)
+        main.addWidget(side)
         main.addWidget(self.preview, 1)
-        layout = QVBoxLayout(self)
-        layout.addLayout(main, 1)
-        layout.addWidget(self.message)
-        layout.addLayout(bottom)
+        box = QVBoxLayout(self)
+        box.addLayout(main, 1)
+        box.addWidget(self.message)
+        box.addLayout(bottom)
 
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)
         self._timer.setInterval(200)
         self._timer.timeout.connect(self.update_preview)
-        self.preset.currentIndexChanged.connect(lambda *_: self._timer.start())
-        self.title.textChanged.connect(lambda *_: self._timer.start())
+        if layout is not None:
+            self.set_layout_spec(layout)
+        later = lambda *_: self._timer.start()  # noqa: E731 - one slot for every control
+        self.preset.currentIndexChanged.connect(later)
+        self.title.textChanged.connect(later)
+        self.subtitle.textChanged.connect(later)
+        self.inset.currentIndexChanged.connect(later)
+        self.dpi.valueChanged.connect(lambda *_: self.layout_changed.emit(self.layout_spec()))
+        self.extent_chooser.changed.connect(later)
+        self.legend.changed.connect(later)
         self.format.currentIndexChanged.connect(self._on_format)
         self._timer.start(0)
+
+    # ---- the layout ----------------------------------------------------------------------
+    def layout_spec(self) -> LayoutSpec:
+        """What the dialog shows, as a print layout (export and preview print this)."""
+        return LayoutSpec(title=self.title.text().strip() or None, subtitle=self.subtitle.text().strip(),
+                          preset=self.preset.currentData(), dpi=float(self.dpi.value()),
+                          inset=self.inset.currentData(), extent=self.extent_chooser.extent(),
+                          legend=self.legend.items())
+
+    def set_layout_spec(self, spec: LayoutSpec) -> None:
+        """Show `spec` in the controls (the preview follows)."""
+        from layers.page.extent import filter_caption
+
+        if spec.title is not None:
+            self.title.setText(spec.title)
+        if spec.subtitle is not None:
+            self.subtitle.setText(spec.subtitle)
+        else:
+            caption = filter_caption(self.document)
+            self.subtitle.setText(i18n.ui(caption) if caption is not None else "")
+        self.preset.setCurrentIndex(max(self.preset.findData(spec.preset), 0))
+        if spec.dpi is not None:
+            self.dpi.setValue(round(spec.dpi))
+        self.inset.setCurrentIndex(max(0, [v for v, _ in INSET_CHOICES].index(spec.inset)))
+        self.extent_chooser.set_extent(spec.extent)
+        self.legend.set_items(spec.legend)
+        self._timer.start()
+
+    def open_layout_dialog(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, i18n.ui(OPEN_LAYOUT), "", i18n.ui(LAYOUT_FILTER))
+        if path:
+            self.open_layout(path)
+
+    def open_layout(self, path: str) -> bool:
+        from layers.page.layout_spec import load_layout
+
+        try:
+            self.set_layout_spec(load_layout(path))
+        except LayoutError as exc:
+            self.message.setText(i18n.ui(LAYOUT_BAD, error=str(exc)))
+            return False
+        return True
+
+    def save_layout_dialog(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(self, i18n.ui(SAVE_LAYOUT), "chengyu-layout.json", i18n.ui(LAYOUT_FILTER))
+        if path:
+            self.save_layout(path if path.lower().endswith(".json") else path + ".json")
+
+    def save_layout(self, path: str) -> None:
+        from layers.page.layout_spec import save_layout
+
+        try:
+            save_layout(self.layout_spec(), path)
+        except (OSError, LayoutError) as exc:
+            QMessageBox.warning(self, i18n.ui(SAVE_LAYOUT), str(exc))
+            return
+        self.message.setText(i18n.ui(LAYOUT_SAVED, path=path))
 
     def _on_format(self, *_):
         is_page = self.format.currentData() != "html"
@@ -168,12 +286,21 @@ class ExportDialog(QDialog):
         return snap
 
     def update_preview(self) -> None:
-        work = partial(paint_preview, self._snapshot(), self.preset.currentData(), self.title.text(), i18n.language())
+        try:
+            spec = self.layout_spec()
+        except LayoutError as exc:
+            self.message.setText(i18n.ui(LAYOUT_BAD, error=str(exc)))
+            return
+        self.layout_changed.emit(spec)
+        work = partial(paint_preview, self._snapshot(), spec, i18n.language())
         self._previews.run(work, "map", replace=True, done=self._on_preview,
                            failed=lambda exc: self.message.setText(i18n.ui(FAILED, error=error_text(exc))))
 
-    def _on_preview(self, image: QImage) -> None:
+    def _on_preview(self, value) -> None:
+        image, legend = value
         self.preview_image = image
+        self.preview_legend = legend
+        self.legend.show_entries(legend, i18n.language())
         pix = QPixmap.fromImage(image).scaled(self.preview.size(), Qt.AspectRatioMode.KeepAspectRatio,
                                               Qt.TransformationMode.SmoothTransformation)
         self.preview.setPixmap(pix)
@@ -216,14 +343,13 @@ class ExportDialog(QDialog):
             return None
         from layers.page.export_map import export_map
 
-        document, preset, dpi = self._snapshot(), self.preset.currentData(), self.dpi.value()
-        title, language = self.title.text() or None, i18n.language()
+        document, spec, language = self._snapshot(), self.layout_spec(), i18n.language()
+        self.layout_changed.emit(spec)
         self._export_path = path
         self.cancel_button.show()
         self.save_button.setEnabled(False)
         job = self._exports.run(
-            lambda feedback: export_map(document, path, preset=preset, dpi=dpi, title=title, extent=None,
-                                        language=language, feedback=feedback),
+            lambda feedback: export_map(document, path, layout=spec, language=language, feedback=feedback),
             "map", done=self._on_exported, failed=self._on_failed, cancelled=self._on_cancelled)
         job.ended.connect(self._on_ended)
         follow_with_bar(job, self.progress)
@@ -236,7 +362,8 @@ class ExportDialog(QDialog):
         self.cancel_button.hide()
         self.save_button.setEnabled(True)
 
-    def _on_exported(self, _result) -> None:
+    def _on_exported(self, result) -> None:
+        self.last_result = result  # the engine's ExportResult: extent, layout, printed legend
         self.message.setText(i18n.ui(EXPORTED, path=self._export_path))
         self.exported.emit(self._export_path)
 

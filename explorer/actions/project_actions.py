@@ -63,7 +63,9 @@ class ProjectActions:
         except (ValueError, TypeError):
             pass
         try:
-            saved = save_project(doc, path, bookmarks=self.window.bookmarks())
+            layout = getattr(self.window, "print_layout", None)  # the export dialog's last layout
+            saved = save_project(doc, path, bookmarks=self.window.bookmarks(),
+                                 layout=layout.to_dict() if layout is not None else None)
         except ProjectFileError as exc:
             self.show_error(i18n.ui(PROJECT_FAILED), str(exc))
             return None
@@ -97,6 +99,7 @@ class ProjectActions:
         apply_document(window.document, loaded.document)
         if loaded.bookmarks:
             window.set_bookmarks(loaded.bookmarks)  # also rebuilds the Bookmarks menu
+        window.print_layout = _print_layout(loaded)
         if loaded.document.extent:
             window.canvas.zoom_to_extent(loaded.document.extent, margin=0.0)
         self.project_path = path
@@ -107,6 +110,22 @@ class ProjectActions:
             lines = [f"{m.layer}: {m.path} ({i18n.ui(m.reason)})" for m in loaded.missing]
             self.show_error(i18n.ui(PROJECT_FAILED), i18n.ui(MISSING_LIST) + "\n" + "\n".join(lines))
         self.project_loaded.emit(str(path))
+
+
+LAYOUT_IGNORED = Message("保存的打印版式无效，已忽略（{error}）", "the saved print layout is not valid and was ignored ({error})")
+
+
+def _print_layout(loaded):
+    """The project's print layout (a LayoutSpec), or None; a damaged one joins the load report."""
+    if loaded.layout is None:
+        return None
+    from layers.page.layout_spec import LayoutError, LayoutSpec
+
+    try:
+        return LayoutSpec.from_dict(loaded.layout)
+    except LayoutError as exc:
+        loaded.report.append(LAYOUT_IGNORED.format(error=str(exc)))
+        return None
 
 
 def apply_document(target, loaded) -> None:

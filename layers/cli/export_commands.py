@@ -40,6 +40,11 @@ def register(subparsers) -> None:
     )
     export.add_argument("out", metavar="OUT", help="output file: .png, .svg, .pdf, .html, or .gif/.mp4 with --by-year")
     _add_filter_options(export)
+    export.add_argument("--layout", metavar="FILE.json", default=None,
+                        help="a saved print layout (title, subtitle, legend entries, inset, extent, preset, dpi); "
+                             "options given here override its fields")
+    export.add_argument("--save-layout", metavar="FILE.json", default=None,
+                        help="also write the layout this export used (to reuse with --layout)")
     export.add_argument("--preset", default=None,
                         help="a4-portrait, a4-landscape, a3-portrait, a3-landscape, slide-16x9 "
                              f"(default {DEFAULT_PRESET}; slide-16x9 for .gif/.mp4)")
@@ -55,7 +60,7 @@ def register(subparsers) -> None:
     where.add_argument("--extent-layer", metavar="LAYER", help="zoom to a layer's (filtered) features")
     where.add_argument("--bbox", metavar="W,S,E,N", help="zoom to a lon/lat box, e.g. 105.5,29.4,106.1,29.9")
     inset = export.add_mutually_exclusive_group()
-    inset.add_argument("--inset", dest="inset", action="store_const", const=True, default="auto",
+    inset.add_argument("--inset", dest="inset", action="store_const", const=True, default=None,
                        help="always draw the overview inset (default: only when zoomed in)")
     inset.add_argument("--no-inset", dest="inset", action="store_const", const=False, help="never draw it")
     add_basemap_options(export.add_argument_group("basemap (png, svg, pdf and html)"))
@@ -204,6 +209,25 @@ def _fail(message, language: str | None = None) -> int:
     return fail(message, language=language)  # one line; messages quote layer names, cleaned
 
 
+def layout_from_args(args, bbox, adcodes):
+    """The layout of this export: --layout FILE's, with the options given on the command line."""
+    from layers.page.layout_spec import LayoutError, LayoutSpec, load_layout
+
+    try:
+        spec = load_layout(args.layout) if args.layout else LayoutSpec()
+        changes = {name: getattr(args, name) for name in ("preset", "dpi", "title", "subtitle", "inset")
+                   if getattr(args, name) is not None}
+        if bbox is not None:
+            changes["extent"] = bbox
+        elif args.extent_layer:
+            changes["extent"] = f"layer:{args.extent_layer}"
+        elif adcodes:
+            changes["extent"] = "district:" + ",".join(adcodes)
+        return spec.replace(**changes)
+    except LayoutError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def run_export(args) -> int:
     said = message_language(args)
     out = Path(args.out)
@@ -218,7 +242,8 @@ def run_export(args) -> int:
     try:
         suffix = check_format(out)
         check_web_only_options(args, suffix)
-        check_preset(args.preset)
+        if args.preset is not None:
+            check_preset(args.preset)
         themes = parse_themes(args.theme)
         statuses = parse_statuses(args.status)
         bbox = parse_bbox(args.bbox)
@@ -226,14 +251,8 @@ def run_export(args) -> int:
             raise usage_error(f"--dpi 须在 10 到 1200 之间，不是 {args.dpi:g}",
                               f"--dpi must be between 10 and 1200, got {args.dpi:g}")
         document, adcodes = build_document(themes, statuses, args.district)
-        if bbox is not None:
-            extent = bbox
-        elif args.extent_layer:
-            extent = f"layer:{args.extent_layer}"
-        elif adcodes:
-            extent = "district:" + ",".join(adcodes)
-        else:
-            extent = None
+        layout = layout_from_args(args, bbox, adcodes)
+        extent = layout.export_options()["extent"]
         if suffix in WEB_FORMATS:
             from layers.cli.basemap_options import tianditu_key
             from layers.web.basemaps import basemap_note, check_basemap
@@ -247,14 +266,16 @@ def run_export(args) -> int:
                     raise
                 warn_without_tiles(exc, args.lang)
                 basemap = "none"
-            export_html(document, out, basemap=basemap, tianditu_key=tianditu_key(args), title=args.title,
+            export_html(document, out, basemap=basemap, tianditu_key=tianditu_key(args), title=layout.title,
                         language=args.lang, extent=extent, offline=args.offline)
             note = basemap_note(basemap)
             if note is not None:  # e.g. overlays converted to GCJ-02 for the Amap basemap
                 print(f"note: {note.text(args.lang)}", file=sys.stderr)
+            _save_layout(args, layout)
             print(out)
             return 0
-        result = _export_page(args, document, out, extent)
+        result = _export_page(args, document, out, layout)
+        _save_layout(args, layout)
     except ValueError as exc:  # bad options, an unknown --extent-layer, a basemap that cannot be had
         return _fail(exc, said)
     for path in result.files:
@@ -262,15 +283,27 @@ def run_export(args) -> int:
     return 0
 
 
-def _export_page(args, document, out: Path, extent):
+def _save_layout(args, layout) -> None:
+    """--save-layout FILE: the layout this export used (a web page uses its title and extent)."""
+    if not args.save_layout:
+        return
+    from layers.page.layout_spec import save_layout
+
+    try:
+        save_layout(layout, args.save_layout)
+    except OSError as exc:
+        raise usage_error("无法写入版式 {path}：{why}", "cannot write layout {path}: {why}",
+                          path=args.save_layout, why=exc.strerror or str(exc)) from None
+
+
+def _export_page(args, document, out: Path, layout):
     """export_map with the --basemap asked for; a basemap error raises BasemapError, or with
     --basemap-optional warns and writes the map without tiles (nothing is written before)."""
     from layers.page.export_map import export_map
     from layers.render.basemap.providers import BasemapError
 
     def export(basemap):
-        return export_map(document, out, preset=args.preset, dpi=args.dpi, title=args.title, subtitle=args.subtitle,
-                          extent=extent, inset=args.inset, language=args.lang, basemap=basemap)
+        return export_map(document, out, layout=layout, language=args.lang, basemap=basemap)
 
     try:
         basemap = open_basemap(args)

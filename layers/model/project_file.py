@@ -62,6 +62,7 @@ class LoadedProject:
     missing: list[MissingSource] = field(default_factory=list)
     report: list[Message] = field(default_factory=list)
     path: Path | None = None
+    layout: dict | None = None  # the print layout's JSON (layers.page.layout_spec.LayoutSpec.from_dict), or None
 
 
 Resolver = Callable[[MissingSource], "str | os.PathLike | None"]
@@ -76,8 +77,10 @@ def _relative(path: str, base: Path) -> str:
         return str(Path(path).resolve())
 
 
-def project_dict(document, project_path: str | os.PathLike, bookmarks: list[dict] | None = None) -> dict:
-    """The JSON value saved for `document` at `project_path` (file paths made relative)."""
+def project_dict(document, project_path: str | os.PathLike, bookmarks: list[dict] | None = None,
+                 layout=None) -> dict:
+    """The JSON value saved for `document` at `project_path` (file paths made relative);
+    `layout`: the print layout's JSON object (`LayoutSpec.to_dict()`), kept under "layout"."""
     base = Path(project_path).resolve().parent
     doc = document.to_dict()
     for entry in doc.get("layers", []):
@@ -95,16 +98,18 @@ def project_dict(document, project_path: str | os.PathLike, bookmarks: list[dict
         "format_version": FORMAT_VERSION,
         "document": doc,
         "bookmarks": _clean_bookmarks(bookmarks or []),
+        **({"layout": dict(layout)} if layout is not None else {}),
     }
 
 
-def save_project(document, path: str | os.PathLike, *, bookmarks: list[dict] | None = None) -> Path:
+def save_project(document, path: str | os.PathLike, *, bookmarks: list[dict] | None = None, layout=None) -> Path:
     """Write the project atomically; an existing file is kept as `<name>.bak`."""
     path = Path(path)
     if path.suffix.lower() != SUFFIX:
         path = path.with_name(path.name + SUFFIX)
     try:
-        text = json.dumps(project_dict(document, path, bookmarks), ensure_ascii=False, indent=2, allow_nan=False)
+        text = json.dumps(project_dict(document, path, bookmarks, layout), ensure_ascii=False, indent=2,
+                          allow_nan=False)
     except (TypeError, ValueError) as exc:
         raise ProjectFileError(Message(f"项目无法保存：{short(exc)}", f"the project cannot be saved: {short(exc)}")) from exc
     try:
@@ -255,8 +260,18 @@ def load_project(path: str | os.PathLike, resolver: Resolver | None = None,
     except Exception as exc:
         raise ProjectFileError(Message(f"{path.name}：项目内容无效：{short(exc)}",
                                        f"{path.name}: the project's content is not valid: {short(exc)}")) from exc
+    layout = _layout(data.get("layout"), report)
     feedback.set_progress(1.0, Message("完成", "done"))
-    return LoadedProject(document, _clean_bookmarks(data.get("bookmarks")), missing, report, path)
+    return LoadedProject(document, _clean_bookmarks(data.get("bookmarks")), missing, report, path, layout)
+
+
+def _layout(data, report: list):
+    """The saved print layout's JSON object, or None; `layers.page.layout_spec.LayoutSpec.from_dict`
+    reads it (the model stays free of the page engine, which needs Qt)."""
+    if data is None or isinstance(data, dict):
+        return data
+    report.append(Message("保存的打印版式无效，已忽略", "the saved print layout is not valid and was ignored"))
+    return None
 
 
 def _style_ok(data) -> bool:

@@ -25,11 +25,12 @@ from geodata.coords import projection
 from layers.page.furniture import SOURCE_LINE
 from layers.page.layout_geometry import Layout
 from layers.page.map_frame import set_dpi
-from layers.page.page_plan import paint_page, plan_page
+from layers.page.page_plan import paint_page, plan_page, printed_legend
 from layers.page.scale_bar import ScaleBar
 from layers.page.svg_clip import clip_svg_file, svg_clips
+from layers.page.svg_fonts import embed_fonts
 from layers.page.world_file import WorldFile, world_for_frame, world_sidecars, write_sidecar_texts
-from layers.render.legend import fold_legend
+from layers.render.fonts import cjk_family
 
 FORMATS = (".png", ".svg", ".pdf")
 LAYING_OUT = Message("排版", "layout")
@@ -83,6 +84,7 @@ def _write_svg(tmp: Path, layout: Layout, paint, title: str, description: str):
     finally:
         painter.end()
     clip_svg_file(tmp, svg_clips(gen))
+    embed_fonts(tmp, cjk_family())  # the text stays <text>, shown in the bundled face anywhere
     return painted
 
 
@@ -113,6 +115,8 @@ def export_map(
     language: str = "zh",
     feedback: Feedback | None = None,
     basemap=None,
+    legend=None,
+    layout=None,
 ) -> ExportResult:
     """Write a laid-out map to `out_path` (.png, .svg or .pdf); see the module doc.
 
@@ -121,14 +125,21 @@ def export_map(
     (0 … 1 with a `Message`) and may be cancelled from any thread: then `Cancelled` is raised
     and nothing is written.  `basemap`: a blocking TileBasemap (layers/render/basemap/): its
     tiles are fetched first (progress 0 … 0.1), drawn under the map and credited in the footer.
+    `legend`: `layout_spec.LegendItem`s (which entries, in which order, under which labels).
+    `layout`: a `layout_spec.LayoutSpec` standing for preset, dpi, title, subtitle, extent, inset
+    and legend (it replaces those arguments).
     """
+    if layout is not None:
+        options = layout.export_options()
+        preset, dpi, title, subtitle = options["preset"], options["dpi"], options["title"], options["subtitle"]
+        extent, inset, legend = options["extent"], options["inset"], options["legend"]
     out = Path(out_path)
     suffix = out.suffix.lower()
     if suffix not in FORMATS:
         raise ValueError(f"unsupported format {out.suffix or '(none)'!r}; use one of {', '.join(FORMATS)}")
     feedback = feedback_or_new(feedback)
     plan = plan_page(document, preset=preset, dpi=dpi, title=title, subtitle=subtitle, extent=extent,
-                     inset=inset, language=language)
+                     inset=inset, language=language, legend=legend)
     layout, shown = plan.layout, plan.extent
     world = world_for_frame(shown, layout.map_frame)
     feedback.set_progress(0.0, LAYING_OUT)
@@ -141,7 +152,7 @@ def export_map(
     def paint(painter: QPainter):
         return paint_page(painter, layout, document, shown, title=plan.title, subtitle=plan.subtitle,
                           language=language, inset=plan.inset, feedback=feedback, raster=suffix == ".png",
-                          basemap=basemap)
+                          basemap=basemap, legend=plan.legend)
 
     # a PNG and its world file + .prj are one group: all three new or all three old (image renamed last)
     sidecars = list(world_sidecars(out)) if suffix == ".png" else []
@@ -165,6 +176,6 @@ def export_map(
         world=world,
         scale_bar=bar,
         scale_bar_origin=origin,
-        legend=fold_legend(result.legend, document),
+        legend=printed_legend(result, document, plan.legend),
         drawn=dict(result.drawn),
     )

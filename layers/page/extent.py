@@ -1,7 +1,8 @@
 """What a page shows: the extent an export asks for, and the words for what the filter keeps.
 
-An extent spec is None (the document's own extent), a lon/lat bbox, "layer:NAME" (that layer's
-features under the filter) or "district:NAME[,NAME]"; `resolve_extent` turns it into a
+An extent spec is None or "view" (the document's own extent), "selection" (the selected
+features), a lon/lat bbox, "layer:NAME" (that layer's features under the filter) or
+"district:NAME[,NAME]"; `resolve_extent` turns it into a
 display-CRS box.  The web export resolves its extent here too, so both exports agree.
 """
 from __future__ import annotations
@@ -63,7 +64,8 @@ def district_rows(document, text: str):
 
 def resolve_extent(document, spec=None) -> tuple[float, float, float, float]:
     """Display-CRS box for `spec`:
-    None -> the document's extent (or the region); a 4-tuple -> lon/lat bbox
+    None or "view" -> the document's extent (or the region); "selection" -> the selected
+    features (`document.selection`), padded; a 4-tuple -> lon/lat bbox
     (west, south, east, north); "layer:NAME" -> that layer's features after the
     filter; "district:NAME" or a bare district/layer name -> that area, padded."""
     if spec is None:
@@ -79,6 +81,10 @@ def resolve_extent(document, spec=None) -> tuple[float, float, float, float]:
                               .format(spec=spec))
         return lonlat_bounds_to_display((west, south, east, north))
     text = str(spec)
+    if text == "view":
+        return resolve_extent(document, None)
+    if text == "selection":
+        return selection_extent(document)
     kind, _, name = text.partition(":")
     if not name:
         kind, name = ("layer", text) if find_layer(document, text) is not None else ("district", text)
@@ -101,6 +107,26 @@ def resolve_extent(document, spec=None) -> tuple[float, float, float, float]:
         return pad_extent(display_bounds(rows))
     raise ExtentError(Message("范围 {text!r}：请用 layer:图层名、district:区县名 或经纬度范围",
                               "extent {text!r}: use layer:NAME, district:NAME or a lon/lat bbox").format(text=text))
+
+
+def selection_extent(document) -> tuple[float, float, float, float]:
+    """The display-CRS box around the document's selected features, padded (ValueError: none)."""
+    import numpy as np
+
+    boxes = []
+    for name, ids in (getattr(document, "selection", None) or {}).items():
+        layer = find_layer(document, name)
+        if layer is None or layer.data is None or layer.data.empty:
+            continue
+        cache = layer.cache
+        rows = np.flatnonzero(np.isin(np.asarray(cache.ids, dtype=object), list(ids)))
+        if len(rows):
+            b = cache.bounds[rows]
+            boxes.append((b[:, 0].min(), b[:, 1].min(), b[:, 2].max(), b[:, 3].max()))
+    if not boxes:
+        raise ValueError("nothing is selected: select features on the map first")
+    box = np.array(boxes, dtype=float)
+    return pad_extent((float(box[:, 0].min()), float(box[:, 1].min()), float(box[:, 2].max()), float(box[:, 3].max())))
 
 
 def filter_caption(document) -> Message | None:

@@ -18,6 +18,7 @@ from geodata.core.message import Message, check_language
 from layers.page.extent import filter_caption, filter_places, resolve_extent
 from layers.page.furniture import draw_footer, draw_inset, draw_north_arrow, draw_scale_bar, draw_title, inset_useful
 from layers.page.layout_geometry import Layout, compute_layout, fit_extent, legend_shares, preset as get_preset
+from layers.page.layout_spec import apply_legend
 from layers.page.legend_panel import MIN_LEGEND_PT, draw_legend, legend_plan
 from layers.page.map_frame import render_into
 from layers.page.scale_bar import ScaleBar
@@ -40,10 +41,12 @@ class PagePlan:
     title: str
     subtitle: str | None
     inset: bool
+    legend: tuple | None = None  # layout_spec.LegendItem values: order, hidden, renamed entries
 
 
 def plan_page(document, *, preset: str = "a4-landscape", dpi: float | None = None, title: str | None = None,
-              subtitle: str | None = None, extent=None, inset: bool | str = "auto", language: str = "zh") -> PagePlan:
+              subtitle: str | None = None, extent=None, inset: bool | str = "auto", language: str = "zh",
+              legend=None) -> PagePlan:
     """Resolve defaults (title, filter caption, inset, extent) and lay out the page.
 
     The export dialog's preview calls this at screen DPI, then `paint_page(painter,
@@ -63,10 +66,16 @@ def plan_page(document, *, preset: str = "a4-landscape", dpi: float | None = Non
         inset = inset_useful(document, wanted)
     elif not isinstance(inset, bool):
         raise ValueError(f"inset must be True, False or 'auto', got {inset!r}")
+    legend = tuple(legend) if legend is not None else None
     layout = legible_layout(p, dpi or p.default_dpi, document, wanted, inset=inset, subtitle=bool(subtitle),
-                            language=language)
+                            language=language, legend=legend)
     frame = layout.map_frame
-    return PagePlan(p, layout, fit_extent(wanted, frame[2], frame[3]), title, subtitle or None, inset)
+    return PagePlan(p, layout, fit_extent(wanted, frame[2], frame[3]), title, subtitle or None, inset, legend)
+
+
+def printed_legend(result, document, legend=None) -> list:
+    """The legend a page prints: the render's folded legend, then the layout's choices."""
+    return apply_legend(fold_legend(list(getattr(result, "legend", []) or []), document), legend)
 
 
 def default_title(document) -> Message:
@@ -94,7 +103,8 @@ def probe_legend(document, extent) -> list:
     return fold_legend(list(result.legend or []), document)
 
 
-def legible_layout(p, dpi: float, document, wanted, *, inset: bool, subtitle: bool, language: str) -> Layout:
+def legible_layout(p, dpi: float, document, wanted, *, inset: bool, subtitle: bool, language: str,
+                   legend=None) -> Layout:
     """The layout with the smallest legend panel whose legend is set at MIN_LEGEND_PT or more
     with every row whole (a wider side column in landscape, a taller band in portrait)."""
     shares = legend_shares(p)
@@ -102,7 +112,7 @@ def legible_layout(p, dpi: float, document, wanted, *, inset: bool, subtitle: bo
     # every panel size shows a little more or less around `wanted`: probe the union of their views
     fitted = [fit_extent(wanted, lay.map_frame[2], lay.map_frame[3]) for lay in (layouts[0], layouts[-1])]
     probe = (min(f[0] for f in fitted), min(f[1] for f in fitted), max(f[2] for f in fitted), max(f[3] for f in fitted))
-    entries = probe_legend(document, probe)
+    entries = apply_legend(probe_legend(document, probe), legend)
     if not entries:
         return layouts[0]
     best = None
@@ -129,9 +139,11 @@ def paint_page(
     raster: bool = True,
     today: _dt.date | None = None,
     basemap=None,
+    legend=None,
 ) -> tuple[Any, ScaleBar, tuple[float, float]]:
     """Paint one layout page onto `painter` (device pixels); returns (render result, bar, bar origin).
-    `basemap` (a TileBasemap) goes under the map; its credit into the sources line.
+    `basemap` (a TileBasemap) goes under the map; its credit into the sources line.  `legend`:
+    `layout_spec.LegendItem`s (order, hidden and renamed entries; None: the legend as drawn).
 
     Reports 0.1 (map), 0.6 (furniture) and 0.75 (inset) on `feedback`; raises `Cancelled`."""
     feedback = feedback_or_new(feedback)
@@ -149,7 +161,7 @@ def paint_page(
     bar, origin = draw_scale_bar(painter, layout, extent, language)
     draw_north_arrow(painter, layout, extent, language)
     draw_title(painter, layout, title, subtitle)
-    draw_legend(painter, layout, fold_legend(result.legend, document), language)
+    draw_legend(painter, layout, printed_legend(result, document, legend), language)
     draw_footer(painter, layout, language, today or _dt.date.today(),
                 basemap.attribution(language) if basemap is not None else None)
     if inset and layout.inset is not None:

@@ -3,7 +3,8 @@
 Each feature offers positions — eight round a point symbol, a few slots along a line
 (turned with it), the inside of a polygon big enough for its name — and
 `layers.render.labels.place_labels` keeps the best that collide with nothing.  Raster
-frames blit cached haloed sprites (turned ones drawn turned); SVG/PDF get glyph outlines.
+frames blit cached haloed sprites (turned ones drawn turned); SVG/PDF get a haloing outline under
+real text (selectable, searchable: `vector_font`).
 """
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from PySide6.QtCore import QPointF
 
 from layers.render.district_labels import area_candidates, merge_area_names
 from layers.render.labels import LabelCandidate, label_priority, place_labels
-from layers.render.symbols import halo_pen, is_raster, label_sprite, qcolor, text_path, turned_label_sprite
+from layers.render.symbols import halo_pen, is_raster, label_sprite, qcolor, text_path, turned_label_sprite, vector_font
 
 _NO_TURNS = (0.0,) * 8  # point labels are never turned (one per candidate position)
 
@@ -120,8 +121,11 @@ def draw_labels(painter, jobs, view, dpi, obstacles, feedback=None):
             painter.translate(centre)
             painter.rotate(angle)
         origin = QPointF(-box.width() / 2, -box.height() / 2) if angle else lab.rect.topLeft()
-        moved = path.translated(origin.x() - box.left(), origin.y() - box.top())
-        painter.strokePath(moved, halo_pen(halo_px))
-        painter.fillPath(moved, qcolor(st.label_color))
+        baseline = QPointF(origin.x() - box.left(), origin.y() - box.top())
+        # the halo as an outline, the name itself as text: SVG <text> and PDF text stay selectable
+        painter.strokePath(path.translated(baseline), halo_pen(halo_px))
+        painter.setFont(vector_font(st.label_size_pt, dpi, st.label_bold))
+        painter.setPen(qcolor(st.label_color))
+        painter.drawText(baseline, lab.text)
         painter.restore()
     return placed

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import (QBrush, QColor, QFontMetricsF, QImage, QPainter, QPainterPath, QPaintEngine, QPen,
+from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPaintEngine, QPen,
                            QPolygonF, QTransform)
 
 from layers.model.style import DASHES, Style
@@ -107,6 +107,14 @@ def text_path(text: str, size_pt: float, dpi: float, bold: bool) -> tuple[QPaint
             _TEXT_CACHE.clear()
         hit = _TEXT_CACHE[key] = (path, box)
     return hit
+
+
+def vector_font(size_pt: float, dpi: float, bold: bool) -> QFont:
+    """The label font for SVG/PDF text: `text_path`'s font without shaping (Qt's PDF output
+    loses the text of shaped runs, "G348" extracted as "G"; these names need no shaping)."""
+    font = QFont(map_font(size_pt, dpi, bold=bold))
+    font.setStyleStrategy(QFont.StyleStrategy.PreferNoShaping)
+    return font
 
 
 def is_raster(painter: QPainter) -> bool:

@@ -37,6 +37,7 @@ from layers.web.basemaps import add_basemap, basemap_note, check_basemap
 from layers.web.escape import check_inert, esc, text_element
 from layers.web.features import layer_groups
 from layers.web.page_furniture import PAGE_CSS, furniture_element, legend_html, page_notes, title_html
+from layers.web.stacks import MAX_ZOOM, StackCluster, add_stack_style, has_stacks
 from layers.web.web_labels import label_rules, labels_element
 
 SEARCH = Message("按名称搜索…", "Search by name…")
@@ -86,6 +87,7 @@ def build_map(document, *, basemap: str = "osm", tianditu_key: str | None = None
         east, north = wgs84_to_gcj02(east, north)
     fmap = folium.Map(location=[(south + north) / 2, (west + east) / 2], zoom_start=8, tiles=None,
                       control_scale=True, prefer_canvas=False)
+    fmap.options["maxZoom"] = MAX_ZOOM  # the stacks' cluster groups need it even without tiles (stacks.py)
     # Only Leaflet itself of folium's default page assets: jQuery, Bootstrap, Font Awesome and
     # awesome-markers are not used here, and each is one more file the page must fetch.
     fmap.default_js = [(n, u) for n, u in folium.Map.default_js if n == "leaflet"]
@@ -112,6 +114,7 @@ def build_map(document, *, basemap: str = "osm", tianditu_key: str | None = None
     style_fn = folium.JsCode("function(feature) { return feature.properties.style; }")
 
     visible = [l for l in document.layers if l.visible and l.data is not None and len(l.data)]
+    clustered = False
     masks = {l.name: np.asarray(flt.mask(l), dtype=bool) for l in visible}
     rules = label_rules(visible, masks, language)
     theme_order = {k: j for j, k in enumerate(THEMES)}
@@ -128,7 +131,11 @@ def build_map(document, *, basemap: str = "osm", tianditu_key: str | None = None
             continue
         folium.map.CustomPane(pane, z_index=400 + n, pointer_events=True).add_to(fmap)
         layer_title = esc(layer.title(language))
-        layer_group = plugins.FeatureGroupSubGroup(root, name=f"{layer_title} ({kept})").add_to(fmap)
+        parent = root
+        if has_stacks(layer, masks[layer.name]):  # stacked points: one bubble that spiders out on click
+            parent = StackCluster(pane, slug).add_to(root)
+            clustered = True
+        layer_group = plugins.FeatureGroupSubGroup(parent, name=f"{layer_title} ({kept})").add_to(fmap)
         split = len(groups) > 1
         for theme, group in sorted(groups.items(), key=lambda kv: (theme_order.get(kv[0], len(THEMES)), kv[0])):
             if split:
@@ -147,6 +154,8 @@ def build_map(document, *, basemap: str = "osm", tianditu_key: str | None = None
     feedback.set_progress(0.88, LEGEND_STEP)
 
     total = sum(counts.values())
+    if clustered:
+        add_stack_style(fmap)
     if rules and total:  # labels above every layer's pane, under tooltips (650) and popups (700)
         folium.map.CustomPane("cy-labels", z_index=640, pointer_events=False).add_to(fmap)
         fmap.add_child(labels_element())

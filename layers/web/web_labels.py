@@ -103,6 +103,7 @@ def labels_element():
                 // one that overlaps a label placed before it (greedy, like the desktop map)
                 var due = labels.filter(function(l) {
                     var want = z >= l.z && !!l.f._map;
+                    if (want && !l.at && l.f.getLatLng) { l.m.setLatLng(l.f.getLatLng()); }  // a spidered marker moved
                     if (want && !l.m._map) { l.m.addTo(map); } else if (!want && l.m._map) { l.m.remove(); }
                     return want;
                 });
@@ -112,7 +113,8 @@ def labels_element():
                     if (placed.some(function(p) { return overlaps(p, box); })) { l.m.remove(); } else { placed.push(box); }
                 });
             }
-            map.on('zoomend overlayadd overlayremove', update);
+            // cystackchange: a stack of points (stacks.py) split, gathered or spidered its markers
+            map.on('zoomend overlayadd overlayremove cystackchange', update);
             update();
         })({{ this._parent.get_name() }});
         {% endmacro %}

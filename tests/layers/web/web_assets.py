@@ -329,7 +329,9 @@ VENDORED = ("leaflet/dist/leaflet.js", "leaflet/dist/leaflet.css", "leaflet/dist
             "leaflet-search/images/loader.gif", "leaflet-search/images/search-icon.png", "leaflet-search/license.txt",
             "leaflet.fullscreen/Control.FullScreen.js", "leaflet.fullscreen/Control.FullScreen.css",
             "leaflet.fullscreen/icon-fullscreen.svg", "leaflet.fullscreen/LICENSE",
-            "leaflet.featuregroup.subgroup/dist/leaflet.featuregroup.subgroup.js", "leaflet.featuregroup.subgroup/LICENSE")
+            "leaflet.featuregroup.subgroup/dist/leaflet.featuregroup.subgroup.js", "leaflet.featuregroup.subgroup/LICENSE",
+            "leaflet.markercluster/dist/leaflet.markercluster.js", "leaflet.markercluster/dist/MarkerCluster.css",
+            "leaflet.markercluster/dist/MarkerCluster.Default.css", "leaflet.markercluster/MIT-LICENCE.txt")
 
 
 def vendor(dest: Path | None = None) -> list[Path]:
