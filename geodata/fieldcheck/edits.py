@@ -175,6 +175,10 @@ class EditLog:
         """The project's latest edit id as this store last saw it (REGISTRY_BASE when none)."""
         return next((e.edit_id for e in reversed(self._edits) if e.project_id == str(project_id)), REGISTRY_BASE)
 
+    def undone_ids(self) -> set[int]:
+        """Ids of the moves an undo has taken back (the window's undo picks the latest move not among them)."""
+        return {e.undoes for e in self._edits if e.action == "undo"}
+
     def can_undo(self, project_id: str | None = None) -> bool:
         return _last_move(self._edits, project_id) is not None
 
