@@ -3,23 +3,13 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from layers.model.classify import recolour
 from layers.model.style import LayerStyle, Style, StyleClass
-
-
-def _recolour(style: Style, colour: str, kind: str) -> Style:
-    if kind == "line":
-        # railways/expressways draw a white core over a coloured casing: the casing carries the colour
-        if style.casing and style.stroke in ("#ffffff", None):
-            return replace(style, casing=colour)
-        return replace(style, stroke=colour)
-    if kind == "point":
-        return replace(style, fill=colour) if style.fill not in (None, "#ffffff") else replace(style, stroke=colour)
-    return replace(style, fill=colour) if style.fill else replace(style, stroke=colour)
 
 
 def with_colour(layer_style: LayerStyle, colour: str, kind: str) -> LayerStyle:
     """Every class of the layer in `colour` (status dashes and symbols kept)."""
-    return _map(layer_style, lambda s: _recolour(s, colour, kind))
+    return _map(layer_style, lambda s: recolour(s, colour, kind))
 
 
 def with_width(layer_style: LayerStyle, width_pt: float) -> LayerStyle:

@@ -49,7 +49,7 @@ def geometry_kind(geoms: np.ndarray) -> str:
     return "polygon"
 
 
-def _class_value(column: str, value: Any) -> str:
+def class_value(column: str, value: Any) -> str:
     """A classification field's value as part of a class key: its text, the primary theme for 'themes'."""
     if column == "themes":
         keys = split_themes(value)
@@ -201,10 +201,17 @@ class LayerCache:
                 per_col = []
                 for col in columns:
                     values = self.gdf[col].tolist() if col in self.gdf.columns else [None] * self.n
-                    per_col.append([_class_value(col, v) for v in values])
+                    per_col.append([class_value(col, v) for v in values])
                 keys = np.array(["|".join(parts) for parts in zip(*per_col)], dtype=object)
             self._class_keys[columns] = keys
         return keys
+
+    def memo(self, key: tuple, compute):
+        """Per-feature keys of another classification (graduated breaks), computed once per key."""
+        found = self._class_keys.get(key)
+        if found is None:
+            found = self._class_keys[key] = compute()
+        return found
 
     def label_texts(self, column: str, fallback: str | None = None) -> list[str]:
         """Per feature: the stripped text of `column`, else of `fallback`, else "" (memoised)."""

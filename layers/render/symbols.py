@@ -121,8 +121,8 @@ def brush(style: Style) -> QBrush:
     return QBrush(qcolor(style.fill, style.fill_opacity))
 
 
-def halo_pen(width_px: float) -> QPen:
-    halo = QPen(QColor(255, 255, 255, 235), width_px)
+def halo_pen(width_px: float, color: str = "#ffffff") -> QPen:
+    halo = QPen(qcolor(color, 235 / 255), width_px)
     halo.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
     return halo
 
@@ -145,8 +145,9 @@ def _sprite_canvas(width: int, height: int) -> tuple[QImage, QPainter]:
     return image, painter
 
 
-def _paint_haloed(painter: QPainter, path: QPainterPath, color: str, halo_px: float) -> None:
-    painter.strokePath(path, halo_pen(halo_px))
+def _paint_haloed(painter: QPainter, path: QPainterPath, color: str, halo_px: float, halo: str | None) -> None:
+    if halo and halo_px > 0:
+        painter.strokePath(path, halo_pen(halo_px, halo))
     painter.fillPath(path, qcolor(color))
     painter.end()
 
@@ -167,23 +168,24 @@ def symbol_sprite(st: Style, ppt: float) -> tuple[QImage, int]:
     return hit
 
 
-def label_sprite(text: str, path: QPainterPath, box: QRectF, color: str, halo_px: float) -> tuple[QImage, int]:
-    key = (text, box.width(), box.height(), color, round(halo_px, 2), path.elementCount())
+def label_sprite(text: str, path: QPainterPath, box: QRectF, color: str, halo_px: float,
+                 halo: str | None = "#ffffff") -> tuple[QImage, int]:
+    key = (text, box.width(), box.height(), color, round(halo_px, 2), path.elementCount(), halo)
     hit = _SPRITES.get(key)
     if hit is None:
         pad = math.ceil(halo_px) + 1
         image, p = _sprite_canvas(math.ceil(box.width()) + 2 * pad, math.ceil(box.height()) + 2 * pad)
-        _paint_haloed(p, path.translated(pad - box.left(), pad - box.top()), color, halo_px)
+        _paint_haloed(p, path.translated(pad - box.left(), pad - box.top()), color, halo_px, halo)
         hit = _keep_sprite(key, (image, pad))
     return hit
 
 
 def turned_label_sprite(text: str, path: QPainterPath, box: QRectF, color: str, halo_px: float,
-                         angle: float) -> tuple[QImage, QPointF]:
+                         angle: float, halo: str | None = "#ffffff") -> tuple[QImage, QPointF]:
     """A label turned by `angle` degrees about its centre, drawn once (glyphs, not a rotated
     bitmap, so it stays crisp); returns the image and where the label's centre is in it."""
     angle = round(angle, 1)  # a line's label keeps its angle while panning and zooming: always a hit
-    key = ("turned", text, box.width(), box.height(), color, round(halo_px, 2), path.elementCount(), angle)
+    key = ("turned", text, box.width(), box.height(), color, round(halo_px, 2), path.elementCount(), angle, halo)
     hit = _SPRITES.get(key)
     if hit is None:
         turn = QTransform().rotate(angle)
@@ -194,7 +196,7 @@ def turned_label_sprite(text: str, path: QPainterPath, box: QRectF, color: str, 
         centre = QPointF(image.width() / 2, image.height() / 2)
         p.translate(centre)
         p.rotate(angle)
-        _paint_haloed(p, path.translated(-w / 2 - box.left(), -h / 2 - box.top()), color, halo_px)
+        _paint_haloed(p, path.translated(-w / 2 - box.left(), -h / 2 - box.top()), color, halo_px, halo)
         hit = _keep_sprite(key, (image, centre))
     return hit
 

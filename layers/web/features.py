@@ -15,6 +15,7 @@ import numpy as np
 from geodata.core.message import Message
 from geodata.core.themes import THEMES, split_themes
 from geodata.core.values import is_blank, raw_text, value_text
+from layers.model.classify import feature_keys
 from layers.render.request import LegendEntry
 from layers.web.escape import esc
 from layers.web.leaflet_styles import casing_style, leaflet_style, symbol_svg
@@ -149,7 +150,7 @@ def layer_groups(layer, mask: np.ndarray, *, language: str, tiles: bool, gcj02: 
         geoms = _to_gcj02(geoms)
     geoms = _rounded(geoms)
     style = layer.style
-    keys = cache.class_keys(style.fields)[idx]
+    keys = feature_keys(style, cache)[idx]  # categorized/graduated: by value
     kind = cache.kind
     columns = [c for c in gdf.columns if c != gdf.geometry.name]
     themed = "themes" in gdf.columns
