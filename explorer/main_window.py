@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QDialog, QDockWidget, QInputDialog, QLabel, QMain
 
 from explorer import i18n
 from explorer import window_texts as texts
-from explorer.actions import data_actions, web_export
+from explorer.actions import data_actions, history_actions, web_export
 from explorer.actions.field_check import dock as field_check_dock
 from explorer.icons import icon
 from explorer.mapview import bookmarks
@@ -118,6 +118,7 @@ class MainWindow(QMainWindow):
         self.web_export = web_export.install(self, after=self._actions["act.export"])
         self.field_check_panel = field_check_dock.install(self)
         self.restore_settings()
+        self.history = history_actions.install(self)  # after restoring: the saved filter and view are the start
 
     def _initial_size(self) -> None:
         screen = self.screen().availableGeometry() if self.screen() is not None else None
@@ -530,6 +531,7 @@ class MainWindow(QMainWindow):
                 dialog.reject()
         self.data_actions.shutdown()  # imports, saves, project loads
         self.field_check_panel.shutdown()  # its PDF report writes on the data lane too
+        self.history.shutdown()
         self.canvas.shutdown()
         i18n.remove_listener(self._on_language)
         super().closeEvent(event)
