@@ -210,7 +210,7 @@ class StyleDialog(QDialog):
             fields = self._numeric_fields if style.renderer == "graduated" else self._category_fields
             self._fill(self.field, [(f, field_label(f)) for f in fields], style.attribute)
             palettes = RAMPS if style.renderer == "graduated" else CATEGORY_PALETTES
-            self._fill(self.palette, [(p, i18n.ui(PALETTES.get(p, Message(p, p)))) for p in palettes], style.palette)
+            self._fill(self.palette, [(p, i18n.ui(PALETTES[p])) for p in palettes], style.palette)
             self._fill(self.method, [(k, i18n.ui(m)) for k, m in METHODS.items()], style.method)
             if style.renderer == "graduated" and style.breaks:
                 self.classes.setValue(max(2, len(style.breaks) - 1))
@@ -263,7 +263,7 @@ class StyleDialog(QDialog):
             fields = self._numeric_fields if renderer == "graduated" else self._category_fields
             self._fill(self.field, [(f, field_label(f)) for f in fields], self._preferred_field(renderer, fields))
             palettes = RAMPS if renderer == "graduated" else CATEGORY_PALETTES
-            self._fill(self.palette, [(p, i18n.ui(PALETTES.get(p, Message(p, p)))) for p in palettes], None)
+            self._fill(self.palette, [(p, i18n.ui(PALETTES[p])) for p in palettes], None)
             self._show_controls(renderer)
         finally:
             self._syncing = False
