@@ -184,7 +184,8 @@ def layer_groups(layer, mask: np.ndarray, *, language: str, tiles: bool, gcj02: 
         properties = {"name": name, "popup": popup_html(row, columns, title, language),
                       "style": core, **({"icon": icon} if icon else {})}
         if labels is not None:
-            properties.update(labels.properties(row, geom, style.style_class(key, (layer.title_zh, layer.title_en)).style))
+            label_style = layer.labels.apply(style.style_class(key, (layer.title_zh, layer.title_en)).style)
+            properties.update(labels.properties(row, geom, label_style))  # the layer's label size and colour
             if "labelClass" in properties:
                 properties["labelClass"] += f" cy-label-{slug}"
         group.features.append({"type": "Feature", "geometry": geometry, "properties": properties})
