@@ -53,6 +53,9 @@ class HistoryActions:
         self.back.setIcon(icon("view_back"))
         self.forward.setIcon(icon("view_forward"))
         self._unsubscribe = self.history.subscribe(self.update_actions)
+        data_actions = getattr(window, "data_actions", None)
+        if data_actions is not None:  # an opened project starts its own history
+            data_actions.project_loaded.connect(lambda _path: self.history.clear())
         self._on_language = lambda _lang: self.update_actions()
         i18n.on_language_changed(self._on_language)
 

@@ -9,8 +9,10 @@ the legend and Edit → Undo follow; Close only closes.
 """
 from __future__ import annotations
 
+import re
+
 import pandas as pd
-from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtCore import QRectF, QSize, Qt, QTimer
 from PySide6.QtGui import QColor, QIcon, QPainter, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QColorDialog, QComboBox, QDialog, QDialogButtonBox, QFormLayout,
                                QHBoxLayout, QHeaderView, QLabel, QMessageBox, QPushButton, QSpinBox, QTableWidget,
@@ -22,7 +24,7 @@ from explorer.panels.label_tab import LabelTab
 from explorer.panels.style_edit import class_colour, style_entries, with_class_colour, with_class_label
 from geodata.core.message import Message
 from layers.model.classify import (CATEGORY_PALETTES, MAX_CATEGORIES, RAMPS, categorized_style, graduated_style,
-                                   numeric_values)
+                                   numeric_values, with_breaks)
 from layers.model.events import LanguageChanged, LayerChanged, LayerRemoved
 from layers.model.style import default_layer_style
 
@@ -48,9 +50,10 @@ HEADERS = (Message("符号", "Symbol"), Message("值 / 范围", "Value / range")
 NO_FIELD = Message("该图层没有可用于{kind}的字段", "This layer has no field to use for {kind}")
 CANNOT = Message("无法按该字段设置样式", "Cannot style by this field")
 RESET = Message("恢复默认样式", "Default style")
-HINT = Message("双击符号更换颜色，双击标签修改图例文字；更改立即生效，可撤销（Ctrl+Z）。",
-               "Double-click a symbol to change its colour, a label to reword the legend; changes apply at once "
-               "and can be undone (Ctrl+Z).")
+BAD_RANGE = Message("分级范围须从小到大、互不重叠", "Class ranges must run low to high without overlapping")
+HINT = Message("双击符号更换颜色，双击标签修改图例文字（分级：双击范围修改断点）；更改立即生效，可撤销（Ctrl+Z）。",
+               "Double-click a symbol to change its colour, a label to reword the legend (graduated: a range to move "
+               "its breaks); changes apply at once and can be undone (Ctrl+Z).")
 MAX_CATEGORY_CHOICES = 60  # a field with more distinct values is an identifier, not offered
 SWATCH = QSize(30, 16)
 
@@ -234,7 +237,8 @@ class StyleDialog(QDialog):
             swatch.setData(Qt.ItemDataRole.UserRole, key)
             swatch.setToolTip(class_colour(cls.style, self.kind))
             value = QTableWidgetItem(self._value_text(layer, key, graduated))
-            value.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable)
+            value.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
+                           | (Qt.ItemFlag.ItemIsEditable if graduated else Qt.ItemFlag.NoItemFlags))
             label = QTableWidgetItem(cls.label(language))
             editable = key in layer.style.classes
             label.setFlags(Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
@@ -345,9 +349,31 @@ class StyleDialog(QDialog):
         if colour.isValid():
             self.set_entry_colour(row, colour.name())
 
+    def set_entry_range(self, row: int, text: str) -> bool:
+        """A graduated class's range typed as "low – high": its edges move (neighbours follow)."""
+        layer = self.layer()
+        numbers = re.findall(r"(?<![\d.])-?\d+(?:\.\d+)?", text.replace(",", ""))  # "10-20" is two numbers
+        key = self.entry_key(row)
+        if layer is None or len(numbers) != 2 or not key.isdigit():
+            self.sync()
+            return False
+        breaks = list(layer.style.breaks)
+        i = int(key)
+        breaks[i], breaks[i + 1] = float(numbers[0]), float(numbers[1])
+        if any(a > b for a, b in zip(breaks, breaks[1:])):
+            QMessageBox.warning(self, i18n.ui(CANNOT), i18n.ui(BAD_RANGE))
+            self.sync()
+            return False
+        self.document.set_style(self.name, with_breaks(layer.style, breaks))
+        return True
+
     def _on_item_changed(self, item: QTableWidgetItem) -> None:
-        if not self._syncing and item.column() == 2:
-            self.set_entry_label(item.row(), item.text())
+        if self._syncing or item.column() not in (1, 2):
+            return
+        row, column, text = item.row(), item.column(), item.text()
+        # after Qt has finished with the edited item: the change rebuilds the table (and deletes it)
+        setter = self.set_entry_label if column == 2 else self.set_entry_range
+        QTimer.singleShot(0, lambda: setter(row, text))
 
     # ---- document events ------------------------------------------------------------------
     def _on_document_event(self, event) -> None:

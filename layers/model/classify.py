@@ -177,7 +177,11 @@ def ramp_colours(ramp: str, n: int) -> list[str]:
 def range_label(low: float, high: float, breaks) -> str:
     """"12 – 30" with as many decimals as the breaks need (at most 2)."""
     digits = 0 if all(float(b).is_integer() for b in breaks) else 2 if (max(breaks) - min(breaks)) < 100 else 1
-    return f"{low:,.{digits}f} – {high:,.{digits}f}"
+
+    def text(x: float) -> str:  # thousands grouped from 10 000 on (a year stays 2025)
+        return f"{x:,.{digits}f}" if abs(x) >= 10_000 else f"{x:.{digits}f}"
+
+    return f"{text(low)} – {text(high)}"
 
 
 def graduated_style(current: LayerStyle, data, kind: str, attribute: str, n: int = 5, method: str = "jenks",

@@ -52,12 +52,13 @@ def test_categorized_by_status_colours_the_map_and_lists_each_category(window, d
     assert legend == ["规划（2）", "在建（1）", "建成/运营（1）"]
 
 
-def test_an_entrys_colour_and_label_are_edited_and_undone(window, dialog):
+def test_an_entrys_colour_and_label_are_edited_and_undone(window, dialog, qtbot):
     doc, canvas = window.document, window.canvas
     dialog.choose("categorized", "status")
     row = next(r for r in range(dialog.table.rowCount()) if dialog.entry_key(r) == "under_construction")
     dialog.set_entry_colour(row, "#ff00ff")
     dialog.table.item(row, 2).setText("施工中")  # as typing in the cell
+    qtbot.waitUntil(lambda: doc.layer("projects").style.classes["under_construction"].label_zh == "施工中")
     cls = doc.layer("projects").style.classes["under_construction"]
     assert cls.style.fill == "#ff00ff" and cls.label_zh == "施工中" and cls.label_en == "Under construction"
     window.zoom_to_layer("projects")
@@ -113,3 +114,23 @@ def test_dialog_speaks_english_and_closes_when_its_layer_goes(window, dialog):
     assert dialog.renderer.itemText(1) == "Categorized (by value)"
     window.document.remove_layer("projects")
     assert not dialog.isVisible()
+
+
+def test_a_graduated_range_typed_in_the_table_moves_the_breaks(window, dialog, qtbot):
+    doc = window.document
+    dialog.choose("graduated", "year", classes=3, method="equal_interval")
+    dialog.table.item(0, 1).setText("2021 – 2022")  # as typing in the cell
+    qtbot.waitUntil(lambda: doc.layer("projects").style.breaks[1] == 2022.0)
+    assert doc.layer("projects").style.breaks == (2021.0, 2022.0, 2025.0, 2027.0)
+    assert [int(dialog.table.item(r, 3).text()) for r in range(3)] == [1, 2, 1]
+    assert dialog.table.item(1, 2).text() == "2022 – 2025"  # the neighbour's label follows its new range
+    assert not dialog.set_entry_range(1, "2030-2031")
+    assert doc.layer("projects").style.breaks == (2021.0, 2022.0, 2025.0, 2027.0)  # out of order: refused
+
+
+@pytest.fixture(autouse=True)
+def _no_message_boxes(monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: None))
+    monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda *a, **k: None))
