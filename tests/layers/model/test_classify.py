@@ -148,3 +148,12 @@ def test_damaged_renderer_values_are_reset_with_a_report(tmp_path, layer):
     assert "style" in text and "labels" in text
     again = loaded.document.layer("pts")
     assert again.labels == LabelSettings() and again.style.breaks == ()
+
+
+def test_natural_breaks_of_many_values_are_found_on_a_sample_and_still_cover_the_data():
+    rng = np.random.default_rng(3)
+    values = np.concatenate([rng.normal(0, 1, 15000), rng.normal(50, 1, 5000)])
+    breaks = class_breaks(values, 2, "jenks")
+    assert breaks[0] == values.min() and breaks[-1] == values.max()
+    assert 3 < breaks[1] < 47  # the gap between the two clusters
+    assert (graduated_keys(values, breaks) != "").all()
