@@ -57,6 +57,31 @@ def class_value(column: str, value: Any) -> str:
     return raw_text(value)
 
 
+def column_keys(series: pd.Series, column: str) -> np.ndarray:
+    """`class_value` of every value of a column, vectorised for the usual dtypes (text, integers,
+    floats); other columns (themes, mixed objects) value by value."""
+    if column == "themes" or pd.api.types.is_bool_dtype(series):
+        return np.array([class_value(column, v) for v in series.tolist()], dtype=object)
+    if pd.api.types.is_integer_dtype(series):
+        return series.astype("Int64").astype("string").fillna("").to_numpy(dtype=object)
+    if pd.api.types.is_float_dtype(series):
+        v = series.to_numpy(dtype="float64", na_value=np.nan)
+        out = np.full(len(v), "", dtype=object)
+        finite = np.isfinite(v)
+        whole = finite & (np.abs(v) < 1e15) & (np.round(v) == v)
+        out[whole] = v[whole].astype(np.int64).astype(str)
+        other = finite & ~whole
+        out[other] = np.char.mod("%.10g", v[other])
+        out[np.isinf(v)] = np.char.mod("%.10g", v[np.isinf(v)])
+        return out
+    objects = series.astype(object)
+    is_text = objects.map(type).eq(str)
+    if not (is_text | objects.isna()).all():  # numbers or other objects among the values
+        return np.array([class_value(column, v) for v in series.tolist()], dtype=object)
+    text = objects.where(is_text, "")
+    return text.where(text.str.strip() != "", "").to_numpy(dtype=object)
+
+
 class LayerCache:
     """Everything a frame and a filter need about one layer's features."""
 
@@ -200,9 +225,11 @@ class LayerCache:
             else:
                 per_col = []
                 for col in columns:
-                    values = self.gdf[col].tolist() if col in self.gdf.columns else [None] * self.n
-                    per_col.append([class_value(col, v) for v in values])
-                keys = np.array(["|".join(parts) for parts in zip(*per_col)], dtype=object)
+                    per_col.append(column_keys(self.gdf[col], col) if col in self.gdf.columns
+                                   else np.full(self.n, "", dtype=object))
+                keys = per_col[0]
+                for more in per_col[1:]:  # "kind|status": joined column by column, not row by row
+                    keys = keys + "|" + more
             self._class_keys[columns] = keys
         return keys
 
