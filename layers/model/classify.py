@@ -67,11 +67,11 @@ def plain_symbol(style: Style, kind: str) -> Style:
 def category_values(data, attribute: str) -> list[str]:
     """The distinct class keys of `attribute` (as `LayerCache.class_keys` spells them), in the
     vocabulary's order for coded fields, else natural order; a blank last as ""."""
-    from layers.model.layer_cache import class_value
+    from layers.model.layer_cache import column_keys
 
     if attribute not in data.columns:
         raise ValueError(f"no field {attribute!r}; fields: {[c for c in data.columns if c != 'geometry']}")
-    keys = {class_value(attribute, v) for v in data[attribute].tolist()}
+    keys = set(column_keys(data[attribute], attribute).tolist())
     coded = list(CODED_VALUES.get(attribute, {}))
     order = {k: i for i, k in enumerate(coded)}
 

@@ -58,28 +58,15 @@ def class_value(column: str, value: Any) -> str:
 
 
 def column_keys(series: pd.Series, column: str) -> np.ndarray:
-    """`class_value` of every value of a column, vectorised for the usual dtypes (text, integers,
-    floats); other columns (themes, mixed objects) value by value."""
-    if column == "themes" or pd.api.types.is_bool_dtype(series):
+    """`class_value` of every value of a column: worded once per distinct value (pandas factorize),
+    spread to the rows by numpy indexing.  Columns mixing booleans with numbers (True == 1 to a
+    hash) are worded value by value."""
+    kind = pd.api.types.infer_dtype(series, skipna=True)
+    if kind not in ("string", "empty", "integer", "floating", "mixed-integer-float", "decimal", "boolean"):
         return np.array([class_value(column, v) for v in series.tolist()], dtype=object)
-    if pd.api.types.is_integer_dtype(series):
-        return series.astype("Int64").astype("string").fillna("").to_numpy(dtype=object)
-    if pd.api.types.is_float_dtype(series):
-        v = series.to_numpy(dtype="float64", na_value=np.nan)
-        out = np.full(len(v), "", dtype=object)
-        finite = np.isfinite(v)
-        whole = finite & (np.abs(v) < 1e15) & (np.round(v) == v)
-        out[whole] = v[whole].astype(np.int64).astype(str)
-        other = finite & ~whole
-        out[other] = np.char.mod("%.10g", v[other])
-        out[np.isinf(v)] = np.char.mod("%.10g", v[np.isinf(v)])
-        return out
-    objects = series.astype(object)
-    is_text = objects.map(type).eq(str)
-    if not (is_text | objects.isna()).all():  # numbers or other objects among the values
-        return np.array([class_value(column, v) for v in series.tolist()], dtype=object)
-    text = objects.where(is_text, "")
-    return text.where(text.str.strip() != "", "").to_numpy(dtype=object)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    words = np.array([class_value(column, v) for v in uniques.tolist()] + [""], dtype=object)
+    return words[codes]  # code -1 (a blank) picks the trailing ""
 
 
 class LayerCache:
