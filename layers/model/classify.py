@@ -220,6 +220,8 @@ def with_breaks(style: LayerStyle, breaks) -> LayerStyle:
 def feature_keys(style: LayerStyle, cache) -> np.ndarray:
     """Every feature's class key under `style` (object array, one per row of the layer)."""
     if style.renderer == "graduated" and style.attribute:
+        if style.attribute not in cache.gdf.columns:  # a project saved on other data: every feature "no data"
+            return np.full(len(cache.gdf), "", dtype=object)
         memo = ("graduated", style.attribute, tuple(style.breaks))
         return cache.memo(memo, lambda: graduated_keys(numeric_values(cache.gdf, style.attribute), style.breaks))
     return cache.class_keys(tuple(style.fields))

@@ -157,3 +157,13 @@ def test_natural_breaks_of_many_values_are_found_on_a_sample_and_still_cover_the
     assert breaks[0] == values.min() and breaks[-1] == values.max()
     assert 3 < breaks[1] < 47  # the gap between the two clusters
     assert (graduated_keys(values, breaks) != "").all()
+
+
+def test_a_style_by_a_field_the_data_lacks_draws_everything_as_no_data(layer):
+    from dataclasses import replace
+
+    graduated = replace(graduated_style(layer.style, layer.data, "point", "value", 2), attribute="gone")
+    assert feature_keys(graduated, layer.cache).tolist() == [""] * 5
+    assert graduated.style_class("").label_zh == "无数据"
+    categorized = replace(categorized_style(layer.style, layer.data, "point", "status"), fields=("gone",), attribute="gone")
+    assert feature_keys(categorized, layer.cache).tolist() == [""] * 5
