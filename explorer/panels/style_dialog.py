@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QColorDialog, QComboBox, QDial
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from explorer import i18n
-from explorer.panels.identify_panel import field_label
+from explorer.panels.identify_panel import FIELD_LABELS, field_label
 from explorer.panels.label_tab import LabelTab
 from explorer.panels.style_edit import class_colour, style_entries, with_class_colour, with_class_label
 from geodata.core.message import Message
@@ -74,6 +74,12 @@ def swatch_icon(style, kind: str) -> QIcon:
     finally:
         painter.end()
     return QIcon(pix)
+
+
+def field_words(name: str) -> tuple[str, str]:
+    """A field's name in both languages, for the legend heading (a user's own field: its name)."""
+    label = FIELD_LABELS.get(name)
+    return (label.zh, label.en) if label is not None else (name, name)
 
 
 def category_fields(data) -> list[str]:
@@ -310,10 +316,11 @@ class StyleDialog(QDialog):
                 self.sync()
                 return
             elif renderer == "categorized":
-                style = categorized_style(self._single, layer.data, self.kind, attribute, palette or "set1")
+                style = categorized_style(self._single, layer.data, self.kind, attribute, palette or "set1",
+                                          field_words(attribute))
             else:
                 style = graduated_style(self._single, layer.data, self.kind, attribute, self.classes.value(),
-                                        self.method.currentData() or "jenks", palette or "ylorrd")
+                                        self.method.currentData() or "jenks", palette or "ylorrd", field_words(attribute))
         except ValueError as exc:  # a field without numbers, too many values: one clear line
             QMessageBox.warning(self, i18n.ui(CANNOT), str(exc))
             self.sync()

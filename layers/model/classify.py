@@ -103,9 +103,11 @@ def category_colours(attribute: str, values: list[str], palette: str = "set1") -
     return out
 
 
-def categorized_style(current: LayerStyle, data, kind: str, attribute: str, palette: str = "set1") -> LayerStyle:
+def categorized_style(current: LayerStyle, data, kind: str, attribute: str, palette: str = "set1",
+                      words: tuple[str, str] = ("", "")) -> LayerStyle:
     """One class per distinct value of `attribute`, coloured from `palette`; labelled with the
-    coded values' words (在建 / Under construction) where the field has a vocabulary."""
+    coded values' words (在建 / Under construction) where the field has a vocabulary; `words`
+    names the field in the legend heading (状态 / Status)."""
     values = category_values(data, attribute)
     base = plain_symbol(current.base, kind)
     classes = {}
@@ -113,7 +115,8 @@ def categorized_style(current: LayerStyle, data, kind: str, attribute: str, pale
         zh, en = describe_key((attribute,), value) if value else ("无数据", "No data")
         classes[value] = StyleClass(value, zh, en, recolour(base, colour, kind))
     return replace(current, renderer="categorized", attribute=attribute, fields=(attribute,), classes=classes,
-                   base=recolour(base, NO_DATA, kind), breaks=(), palette=palette)
+                   base=recolour(base, NO_DATA, kind), breaks=(), palette=palette, attribute_zh=words[0],
+                   attribute_en=words[1])
 
 
 def numeric_values(data, attribute: str) -> np.ndarray:
@@ -189,8 +192,8 @@ def range_label(low: float, high: float, breaks) -> str:
 
 
 def graduated_style(current: LayerStyle, data, kind: str, attribute: str, n: int = 5, method: str = "jenks",
-                    ramp: str = "ylorrd") -> LayerStyle:
-    """Numeric `attribute` in `n` classes by `method`, coloured along `ramp`."""
+                    ramp: str = "ylorrd", words: tuple[str, str] = ("", "")) -> LayerStyle:
+    """Numeric `attribute` in `n` classes by `method`, coloured along `ramp` (`words`: as categorized)."""
     values = numeric_values(data, attribute)
     breaks = class_breaks(values, n, method)
     base = plain_symbol(current.base, kind)
@@ -200,7 +203,8 @@ def graduated_style(current: LayerStyle, data, kind: str, attribute: str, n: int
         text = range_label(breaks[i], breaks[i + 1], breaks)
         classes[str(i)] = StyleClass(str(i), text, text, recolour(base, colour, kind))
     return replace(current, renderer="graduated", attribute=attribute, fields=(), classes=classes,
-                   base=recolour(base, NO_DATA, kind), breaks=tuple(breaks), method=method, palette=ramp)
+                   base=recolour(base, NO_DATA, kind), breaks=tuple(breaks), method=method, palette=ramp,
+                   attribute_zh=words[0], attribute_en=words[1])
 
 
 def with_breaks(style: LayerStyle, breaks) -> LayerStyle:

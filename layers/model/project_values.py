@@ -87,7 +87,8 @@ def layer_style_problem(data) -> str:
         return f"renderer is not one of {', '.join(RENDERERS)}"
     if data.get("method", "equal_interval") not in METHODS:
         return f"method is not one of {', '.join(METHODS)}"
-    if not (data.get("attribute") is None or _text(data["attribute"])) or not _text(data.get("palette", "")):
+    if not (data.get("attribute") is None or _text(data["attribute"])) or not all(
+            _text(data.get(k, "")) for k in ("palette", "attribute_zh", "attribute_en")):
         return "attribute or palette is not text"
     breaks = data.get("breaks") or []
     if not (isinstance(breaks, list) and len(breaks) <= MAX_ITEMS and all(map(is_number, breaks))

@@ -101,11 +101,20 @@ class LayerStyle:
     method: str = "equal_interval"
     breaks: tuple[float, ...] = ()
     palette: str = ""
+    attribute_zh: str = ""  # the field in words, for the legend heading: 区县（面积 (km²)）
+    attribute_en: str = ""
 
     @property
     def by_attribute(self) -> bool:
         """Categorized or graduated: the legend lists the classes as they are (no status folding)."""
         return self.renderer in ("categorized", "graduated")
+
+    def legend_titles(self, title_zh: str, title_en: str) -> tuple[str, str]:
+        """A layer's legend heading: its title, and the field it is coloured by."""
+        if not self.by_attribute:
+            return title_zh, title_en
+        zh, en = self.attribute_zh or self.attribute or "", self.attribute_en or self.attribute or ""
+        return (f"{title_zh}（{zh}）" if zh else title_zh), (f"{title_en} ({en})" if en else title_en)
 
     def style_class(self, key: str, layer_title: tuple[str, str] = ("", "")) -> StyleClass:
         found = self.classes.get(key)
@@ -129,6 +138,8 @@ class LayerStyle:
             "method": self.method,
             "breaks": list(self.breaks),
             "palette": self.palette,
+            "attribute_zh": self.attribute_zh,
+            "attribute_en": self.attribute_en,
             "classes": {
                 k: {"label_zh": c.label_zh, "label_en": c.label_en, "style": c.style.to_dict()}
                 for k, c in self.classes.items()
@@ -152,6 +163,8 @@ class LayerStyle:
             method=data.get("method") or "equal_interval",
             breaks=tuple(float(b) for b in data.get("breaks") or ()),
             palette=data.get("palette") or "",
+            attribute_zh=data.get("attribute_zh") or "",
+            attribute_en=data.get("attribute_en") or "",
         )
 
 

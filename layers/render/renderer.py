@@ -118,7 +118,8 @@ def render(request: MapRequest, painter: QPainter, feedback: Feedback | None = N
                     ((layer.name, i), (x, y)) for i, x, y in zip(idx.tolist(), shown[0][idx].tolist(), shown[1][idx].tolist()))
             painter.setOpacity(1.0)
 
-            entries = [LegendEntry(layer.name, layer.title_zh, layer.title_en, key, c.label_zh, c.label_en, c.style,
+            heading = style.legend_titles(layer.title_zh, layer.title_en)  # 重点项目（状态） when by attribute
+            entries = [LegendEntry(layer.name, *heading, key, c.label_zh, c.label_en, c.style,
                                    cache.kind, int(len(groups[key]))) for key, c in classes.items()]
             focus = _focus_indices(layer, cache, idx, flt)
             if len(focus):

@@ -194,6 +194,6 @@ def layer_groups(layer, mask: np.ndarray, *, language: str, tiles: bool, gcj02: 
         counts[key] = counts.get(key, 0) + 1
     for key in sorted(counts, key=lambda k: (order.get(k, len(order)), k)):
         sc = style.style_class(key, (layer.title_zh, layer.title_en))
-        legend.append(LegendEntry(layer.name, layer.title_zh, layer.title_en, key, sc.label_zh, sc.label_en, sc.style,
-                                  kind, counts[key]))
+        heading = style.legend_titles(layer.title_zh, layer.title_en)
+        legend.append(LegendEntry(layer.name, *heading, key, sc.label_zh, sc.label_en, sc.style, kind, counts[key]))
     return groups, int(len(idx))

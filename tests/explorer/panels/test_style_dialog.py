@@ -41,6 +41,7 @@ def test_categorized_by_status_colours_the_map_and_lists_each_category(window, d
     dialog.choose("categorized", "status")
     style = doc.layer("projects").style
     assert style.renderer == "categorized" and style.attribute == "status"
+    assert style.legend_titles("重点项目", "Projects") == ("重点项目（状态）", "Projects (Status)")
     rows = [dialog.table.item(r, 2).text() for r in range(dialog.table.rowCount())]
     assert rows == ["规划", "在建", "建成/运营"]
     assert sum(int(dialog.table.item(r, 3).text()) for r in range(dialog.table.rowCount())) == 4

@@ -121,7 +121,7 @@ def test_an_old_project_without_renderers_or_label_settings_opens_as_before(tmp_
     data = json.loads(path.read_text())
     entry = data["document"]["layers"][0]
     del entry["labels"]
-    for key in ("renderer", "attribute", "method", "breaks", "palette"):
+    for key in ("renderer", "attribute", "method", "breaks", "palette", "attribute_zh", "attribute_en"):
         del entry["style"][key]
     for key in ("label_halo", "label_halo_pt"):
         del entry["style"]["base"][key]

@@ -20,7 +20,8 @@ WORDS = {"planned": "规划", "under_construction": "在建", "operating": "建�
 def status_doc():
     doc = MapDocument.from_bundle(names=["districts", "projects"])
     projects = doc.layer("projects")
-    doc.set_style("projects", categorized_style(projects.style, projects.data, "point", "status"))
+    doc.set_style("projects", categorized_style(projects.style, projects.data, "point", "status",
+                                                words=("状态", "Status")))
     return doc
 
 
@@ -59,6 +60,7 @@ def test_svg_and_pdf_legends_name_each_category(tmp_path, status_doc):
     root = ET.parse(svg).getroot()
     texts = "".join("".join(t.itertext()) for t in root.iter("{http://www.w3.org/2000/svg}text"))
     assert all(word in texts for word in WORDS.values())
+    assert "重点项目（状态）" in texts  # the heading names the field the colours stand for
     fills = {(e.get("fill") or "").lower() for e in root.iter()}
     assert set(STATUS_COLOURS.values()) <= fills
     pdftotext = require_tool("pdftotext")
@@ -76,6 +78,7 @@ def test_graduated_districts_legend_lists_classes_in_order_with_their_ramp_colou
                         extent=(102.0, 27.5, 110.5, 33.0))
     rows = [e for e in result.legend if e.layer == "districts" and e.key != "focus"]
     assert [e.key for e in rows] == ["0", "1", "2", "3"]
+    assert rows[0].layer_title_zh == "区县（area_km2）"  # no words given: the field's own name
     assert [e.style.fill for e in rows] == [c.style.fill for c in style.classes.values()]
     assert [e.label_zh for e in rows] == [c.label_zh for c in style.classes.values()]
     pixels = _pixels(result.path)
