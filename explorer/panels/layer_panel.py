@@ -163,6 +163,8 @@ class LayerPanel(QWidget):
             self.refresh()
         elif isinstance(event, LayerChanged) and not self._syncing:
             self.refresh()
+        elif isinstance(event, LayerChanged) and "style" in event.changes and event.name == self.current_name():
+            self._show_legend(self.current_layer())  # our own width/colour edit: the list stays, the legend follows
 
     def current_name(self) -> str | None:
         item = self.list.currentItem()

@@ -5,10 +5,13 @@ The caches here are bounded (a long session's labels must not grow without end) 
 keyed by everything that changes the pixels, so a hit is always right.  Sprites cost a
 little at first use and save most of the per-frame cost: a filled and stroked symbol
 path ~4x, a haloed label ~0.4 ms, a turned label (rotated bitmap blit) ~0.15 ms.
+Symbol paths are cached per thread: the window's legend swatches are drawn in the GUI thread
+while the map lane paints, and a QPainterPath's lazy bounds are not safe to share.
 """
 from __future__ import annotations
 
 import math
+import threading
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (QBrush, QColor, QFontMetricsF, QImage, QPainter, QPainterPath, QPaintEngine, QPen,
@@ -37,13 +40,16 @@ def make_pen(color: str, width_px: float, dash: str = "solid", cosmetic: bool = 
     return pen
 
 
-_SYMBOL_CACHE: dict[tuple[str, float], QPainterPath] = {}
+_SYMBOL_CACHES = threading.local()
 
 
 def symbol_path(symbol: str, size_px: float) -> QPainterPath:
     """A point symbol of diameter `size_px` centred on (0, 0)."""
     key = (symbol, round(size_px, 2))
-    path = _SYMBOL_CACHE.get(key)
+    cache = getattr(_SYMBOL_CACHES, "paths", None)
+    if cache is None:
+        cache = _SYMBOL_CACHES.paths = {}
+    path = cache.get(key)
     if path is not None:
         return path
     r = size_px / 2
@@ -84,9 +90,9 @@ def symbol_path(symbol: str, size_px: float) -> QPainterPath:
     else:  # circle
         path.addEllipse(QPointF(0, 0), r, r)
     path.setFillRule(Qt.FillRule.WindingFill)
-    if len(_SYMBOL_CACHE) > 2000:  # symbols x sizes x dpis: small, but bounded like the others
-        _SYMBOL_CACHE.clear()
-    _SYMBOL_CACHE[key] = path
+    if len(cache) > 2000:  # symbols x sizes x dpis: small, but bounded like the others
+        cache.clear()
+    cache[key] = path
     return path
 
 

@@ -135,3 +135,16 @@ def _no_message_boxes(monkeypatch):
 
     monkeypatch.setattr(QMessageBox, "warning", staticmethod(lambda *a, **k: None))
     monkeypatch.setattr(QMessageBox, "information", staticmethod(lambda *a, **k: None))
+
+
+def test_the_panels_legend_follows_its_own_colour_edit(window, dialog):
+    panel = window.layer_panel
+    dialog.choose("single")
+    def greens():
+        icon = panel.legend.item(0).icon().pixmap(30, 16).toImage()
+        pixels = [icon.pixelColor(x, y) for x in range(30) for y in range(16)]
+        return sum(1 for c in pixels if c.alpha() == 255 and c.green() == 255 and c.red() < 128 and c.blue() < 128)
+
+    assert greens() == 0
+    panel.set_colour("#00ff00")  # hollow planned symbols take it as their outline
+    assert greens() > 3
