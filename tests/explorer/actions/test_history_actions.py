@@ -113,3 +113,10 @@ def test_keyboard_alt_left_goes_back(window, qtbot):
     canvas.setFocus()
     qtbot.keyClick(canvas, Qt.Key.Key_Left, Qt.KeyboardModifier.AltModifier)
     assert canvas.view.extent() == first
+
+
+def test_an_opened_project_starts_a_new_history(window):
+    window.document.set_filter(Filter(themes=("water",)))
+    assert window.history.undo.isEnabled()
+    window.data_actions.project_loaded.emit("p.cyproj")
+    assert not window.history.undo.isEnabled() and window.history.undo.text() == "撤销"
