@@ -17,7 +17,8 @@ from PySide6.QtWidgets import (QDialog, QDockWidget, QInputDialog, QLabel, QMain
 
 from explorer import i18n
 from explorer import window_texts as texts
-from explorer.actions import data_actions, history_actions, web_export
+from explorer.actions import data_actions, web_export
+from explorer.actions import history_actions  # Edit → undo/redo, View → previous/next view
 from explorer.actions.field_check import dock as field_check_dock
 from explorer.icons import icon
 from explorer.mapview import bookmarks

@@ -17,7 +17,6 @@ then the selection (`draw_selection`) and all labels at once (`draw_labels`).
 from __future__ import annotations
 
 import time
-from dataclasses import replace
 
 import numpy as np
 from PySide6.QtCore import QRectF, Qt
@@ -137,7 +136,8 @@ def render(request: MapRequest, painter: QPainter, feedback: Feedback | None = N
             if request.labels and col and (layer.show_labels or names_districts(layer, view, request.dpi)):
                 label_keys, label_classes = focus_label_classes(layer, keys, classes, idx, focus)
                 if not layer.labels.is_default:  # the layer's label settings over its classes' own
-                    label_classes = {k: c if k == FOCUS_KEY else replace(c, style=layer.labels.apply(c.style))
+                    label_classes = {k: c if k == FOCUS_KEY else StyleClass(c.key, c.label_zh, c.label_en,
+                                                                             layer.labels.apply(c.style))
                                      for k, c in label_classes.items()}
                 label_jobs.append((layer, cache, idx, label_keys, label_classes, col, shown))
 
