@@ -18,8 +18,8 @@ from PySide6.QtWidgets import (QDialog, QDockWidget, QInputDialog, QLabel, QMain
 from explorer import i18n
 from explorer import window_texts as texts
 from explorer.actions import data_actions, web_export
-from explorer.actions import history_actions  # Edit → undo/redo, View → previous/next view
 from explorer.actions.field_check import dock as field_check_dock
+from explorer.actions import history_actions  # Edit → undo/redo, View → previous/next view
 from explorer.icons import icon
 from explorer.mapview import bookmarks
 from explorer.mapview.canvas import MapCanvas
@@ -530,9 +530,9 @@ class MainWindow(QMainWindow):
         for dialog in self.findChildren(QDialog):
             if dialog.isVisible():
                 dialog.reject()
+        self.history.shutdown()
         self.data_actions.shutdown()  # imports, saves, project loads
         self.field_check_panel.shutdown()  # its PDF report writes on the data lane too
-        self.history.shutdown()
         self.canvas.shutdown()
         i18n.remove_listener(self._on_language)
         super().closeEvent(event)
