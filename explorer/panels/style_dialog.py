@@ -98,10 +98,10 @@ def category_fields(data) -> list[str]:
 
 
 def numeric_fields(data) -> list[str]:
-    """Fields holding at least two different numbers."""
+    """Fields holding at least two different numbers (codes such as adcodes are names, not quantities)."""
     out = []
     for col in data.columns:
-        if col == data.geometry.name or not (pd.api.types.is_numeric_dtype(data[col]) and not pd.api.types.is_bool_dtype(data[col])):
+        if col == data.geometry.name or col in ("adcode", "id") or col.endswith("_adcode") or not (pd.api.types.is_numeric_dtype(data[col]) and not pd.api.types.is_bool_dtype(data[col])):
             continue
         values = numeric_values(data, col)
         if len(pd.unique(values[~pd.isna(values)])) >= 2:

@@ -148,3 +148,13 @@ def test_the_panels_legend_follows_its_own_colour_edit(window, dialog):
     assert greens() == 0
     panel.set_colour("#00ff00")  # hollow planned symbols take it as their outline
     assert greens() > 3
+
+
+def test_graduated_offers_quantities_not_codes(window, qtbot):
+    _select(window.layer_panel, "districts")
+    dlg = window.layer_panel.open_style_dialog()
+    qtbot.addWidget(dlg)
+    dlg.choose("graduated", "area_km2")
+    offered = [dlg.field.itemData(i) for i in range(dlg.field.count())]
+    assert "area_km2" in offered and not [f for f in offered if "adcode" in f]
+    assert dlg.field.currentText() == "面积 (km²)"
