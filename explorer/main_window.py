@@ -19,6 +19,7 @@ from explorer import i18n
 from explorer import window_texts as texts
 from explorer.actions import data_actions, postgis_actions, web_export
 from explorer.actions.field_check import dock as field_check_dock
+from explorer.actions import history_actions  # Edit → undo/redo, View → previous/next view
 from explorer.icons import icon
 from explorer.mapview import bookmarks
 from explorer.mapview.canvas import MapCanvas
@@ -124,6 +125,7 @@ class MainWindow(QMainWindow):
         self.stats_panel = stats_panel.install(self)
         self.time_slider = time_slider.install(self)
         self.restore_settings()
+        self.history = history_actions.install(self)  # after restoring: the saved filter and view are the start
 
     def _initial_size(self) -> None:
         screen = self.screen().availableGeometry() if self.screen() is not None else None
@@ -560,6 +562,7 @@ class MainWindow(QMainWindow):
         for dialog in self.findChildren(QDialog):
             if dialog.isVisible():
                 dialog.reject()
+        self.history.shutdown()
         self.data_actions.shutdown()  # imports, saves, project loads
         self.field_check_panel.shutdown()  # its PDF report writes on the data lane too
         self.stats_panel.shutdown()

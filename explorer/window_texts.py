@@ -14,6 +14,7 @@ ABOUT = Message("成渝地区双城经济圈 GIS 浏览器\n数据均以 WGS84 �
 
 MENUS: dict[str, Message] = {
     "file": Message("文件(&F)", "&File"),
+    "edit": Message("编辑(&E)", "&Edit"),  # added by explorer/actions/history_actions.py
     "view": Message("视图(&V)", "&View"),
     "layer": Message("图层(&L)", "&Layer"),
     "tools": Message("工具(&T)", "&Tools"),

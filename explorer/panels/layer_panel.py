@@ -1,13 +1,16 @@
-"""Layer panel: visibility, drawing order (drag), opacity, colour/width, zoom to, info."""
+"""Layer panel: visibility, drawing order (drag), opacity, colour/width, style dialog, legend, zoom to, info.
+
+Under the list, the current layer's legend: each class of its style with its symbol and
+feature count, so a categorized or graduated layer shows its colours in the window too."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QColor, QIcon, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QColorDialog, QDoubleSpinBox, QHBoxLayout, QLabel, QListWidget,
-                               QListWidgetItem, QMessageBox, QSlider, QToolButton, QVBoxLayout, QWidget)
+                               QListWidgetItem, QMenu, QMessageBox, QSlider, QToolButton, QVBoxLayout, QWidget)
 
 from explorer import i18n
-from explorer.panels.style_edit import main_colour, with_colour, with_width
+from explorer.panels.style_edit import class_colour, main_colour, style_entries, with_colour, with_width
 from geodata.core.message import Message
 from layers.model.events import LanguageChanged, LayerAdded, LayerChanged, LayerRemoved, LayersReordered
 
@@ -17,6 +20,10 @@ WIDTH = Message("线宽", "Width")
 COLOUR = Message("颜色…", "Colour…")
 ZOOM_TO_LAYER = Message("缩放到图层", "Zoom to layer")
 LAYER_INFO = Message("图层信息", "Layer info")
+PROPERTIES = Message("样式…", "Style…")
+PROPERTIES_TIP = Message("图层属性：按字段分类或分级设色、标注设置", "Layer properties: colour by category or class, labels")
+LEGEND = Message("图例", "Legend")
+LEGEND_ROW = Message("{label}（{n}）", "{label} ({n})")
 INFO = Message("图层：{title}\n来源：{source}\n要素数：{count}（筛选后 {shown}）\n几何质量：{quality}",
                "Layer: {title}\nSource: {source}\nFeatures: {count} ({shown} after filter)\nGeometry quality: {quality}")
 # What a layer's geometry_quality says about its shapes (a layer may list several, comma-separated).
@@ -71,6 +78,17 @@ class LayerPanel(QWidget):
         self.zoom_button.clicked.connect(lambda: self.current_name() and self.zoom_to_layer.emit(self.current_name()))
         self.info_button = QToolButton()
         self.info_button.clicked.connect(self.show_info)
+        self.style_button = QToolButton()
+        self.style_button.setObjectName("layerStyleButton")
+        self.style_button.clicked.connect(lambda: self.open_style_dialog())
+        self.list.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.list.customContextMenuRequested.connect(self._context_menu)
+        self.legend_label = QLabel()
+        self.legend = QListWidget()
+        self.legend.setObjectName("layerLegend")
+        self.legend.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.legend.setMaximumHeight(150)
+        self.dialog = None
 
         row1 = QHBoxLayout()
         row1.addWidget(self.opacity_label)
@@ -79,6 +97,7 @@ class LayerPanel(QWidget):
         row2.addWidget(self.width_label)
         row2.addWidget(self.width)
         row2.addWidget(self.colour)
+        row2.addWidget(self.style_button)
         row2.addStretch(1)
         row3 = QHBoxLayout()
         row3.addWidget(self.zoom_button)
@@ -90,6 +109,8 @@ class LayerPanel(QWidget):
         layout.addLayout(row1)
         layout.addLayout(row2)
         layout.addLayout(row3)
+        layout.addWidget(self.legend_label)
+        layout.addWidget(self.legend)
 
         self._unsubscribe = document.subscribe(self._on_document_event)
         i18n.on_language_changed(self.retranslate)
@@ -102,6 +123,9 @@ class LayerPanel(QWidget):
         self.colour.setText(i18n.ui(COLOUR))
         self.zoom_button.setText(i18n.ui(ZOOM_TO_LAYER))
         self.info_button.setText(i18n.ui(LAYER_INFO))
+        self.style_button.setText(i18n.ui(PROPERTIES))
+        self.style_button.setToolTip(i18n.ui(PROPERTIES_TIP))
+        self.legend_label.setText(i18n.ui(LEGEND))
         self.refresh()
 
     def refresh(self) -> None:
@@ -125,7 +149,13 @@ class LayerPanel(QWidget):
 
     def _swatch(self, layer) -> QIcon:
         pix = QPixmap(14, 14)
-        pix.fill(QColor(main_colour(layer.style, layer.cache.kind if len(layer.data) else "polygon")))
+        kind = layer.cache.kind if len(layer.data) else "polygon"
+        style = layer.style
+        if style.by_attribute and style.classes:  # a categorized/graduated layer: its first class
+            colour = class_colour(next(iter(style.classes.values())).style, kind)
+        else:
+            colour = main_colour(style, kind)
+        pix.fill(QColor(colour))
         return QIcon(pix)
 
     def _on_document_event(self, event) -> None:
@@ -133,6 +163,8 @@ class LayerPanel(QWidget):
             self.refresh()
         elif isinstance(event, LayerChanged) and not self._syncing:
             self.refresh()
+        elif isinstance(event, LayerChanged) and "style" in event.changes and event.name == self.current_name():
+            self._show_legend(self.current_layer())  # our own width/colour edit: the list stays, the legend follows
 
     def current_name(self) -> str | None:
         item = self.list.currentItem()
@@ -145,8 +177,9 @@ class LayerPanel(QWidget):
     def _show_current(self) -> None:
         layer = self.current_layer()
         enabled = layer is not None
-        for w in (self.opacity, self.width, self.colour, self.zoom_button, self.info_button):
+        for w in (self.opacity, self.width, self.colour, self.zoom_button, self.info_button, self.style_button):
             w.setEnabled(enabled)
+        self._show_legend(layer)
         if not enabled:
             return
         was = self._syncing
@@ -154,6 +187,21 @@ class LayerPanel(QWidget):
         self.opacity.setValue(round(layer.opacity * 100))
         self.width.setValue(layer.style.base.width_pt)
         self._syncing = was
+
+    def _show_legend(self, layer) -> None:
+        from explorer.panels.style_dialog import swatch_icon
+
+        self.legend.clear()
+        if layer is None or layer.data is None or not len(layer.data):
+            return
+        self.legend.setIconSize(QSize(30, 16))
+        for key, cls, n in style_entries(layer):
+            if not n:  # as the map's legend: only classes with features
+                continue
+            label = cls.label(i18n.language()) or layer.title(i18n.language())
+            item = QListWidgetItem(swatch_icon(cls.style, layer.cache.kind), i18n.ui(LEGEND_ROW, label=label, n=n))
+            item.setData(NAME_ROLE, key)
+            self.legend.addItem(item)
 
     # ---- view -> model ------------------------------------------------------------
     def _on_item_changed(self, item: QListWidgetItem) -> None:
@@ -208,6 +256,30 @@ class LayerPanel(QWidget):
         colour = QColorDialog.getColor(QColor(main_colour(layer.style, layer.cache.kind)), self)
         if colour.isValid():
             self.set_colour(colour.name())
+
+    def open_style_dialog(self, name: str | None = None):
+        """The layer's Properties (样式) dialog, modeless: the map follows each change."""
+        from explorer.panels.style_dialog import StyleDialog
+
+        name = name or self.current_name()
+        if not name or name not in self.document:
+            return None
+        if self.dialog is not None and self.dialog.isVisible():
+            self.dialog.reject()
+        self.dialog = StyleDialog(self.document, name, self)
+        self.dialog.show()
+        return self.dialog
+
+    def _context_menu(self, pos) -> None:
+        item = self.list.itemAt(pos)
+        if item is None:
+            return
+        self.list.setCurrentItem(item)
+        menu = QMenu(self)
+        menu.addAction(i18n.ui(PROPERTIES), lambda: self.open_style_dialog(item.data(NAME_ROLE)))
+        menu.addAction(i18n.ui(ZOOM_TO_LAYER), lambda: self.zoom_to_layer.emit(item.data(NAME_ROLE)))
+        menu.addAction(i18n.ui(LAYER_INFO), self.show_info)
+        menu.exec(self.list.viewport().mapToGlobal(pos))
 
     def _info_text(self, layer) -> str:
         count = len(layer.data) if layer.data is not None else 0

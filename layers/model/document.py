@@ -20,7 +20,7 @@ from typing import Any, Callable
 from layers.model.events import (DocumentEvent, ExtentChanged, FilterChanged, LanguageChanged, LayerAdded,
                                  LayerChanged, LayerRemoved, LayersReordered, SelectionChanged)
 from layers.model.filter import DIMENSIONS, Filter
-from layers.model.style import LayerStyle, default_layer_style
+from layers.model.style import LabelSettings, LayerStyle, default_layer_style
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +55,7 @@ class MapLayer:
     label_field: str | None = None
     show_labels: bool = True
     style: LayerStyle | None = None
+    labels: LabelSettings = field(default_factory=LabelSettings)  # size, colour, halo overrides
     source: str = ""
     geometry_quality: str = ""
     theme_tags: tuple[str, ...] = ()
@@ -130,6 +131,7 @@ class MapLayer:
             "label_field": self.label_field,
             "show_labels": self.show_labels,
             "style": self.style.to_dict(),
+            "labels": self.labels.to_dict(),
             "source": self.source,
             "geometry_quality": self.geometry_quality,
             "theme_tags": list(self.theme_tags),
@@ -253,9 +255,10 @@ class MapDocument:
             self._emit(LayersReordered(tuple(self.layer_names())))
 
     def set_layer(self, name: str, **changes) -> None:
-        """Change a layer's appearance: visible, opacity, label_field, show_labels, style, titles."""
+        """Change a layer's appearance: visible, opacity, label_field, show_labels, labels, style, titles."""
         layer = self.layer(name)
-        allowed = {"visible", "opacity", "label_field", "show_labels", "style", "title_zh", "title_en", "filter_dims", "theme_tags"}
+        allowed = {"visible", "opacity", "label_field", "show_labels", "labels", "style", "title_zh", "title_en",
+                   "filter_dims", "theme_tags"}
         bad = set(changes) - allowed
         if bad:
             raise ValueError(f"cannot set {sorted(bad)} on a layer; allowed: {sorted(allowed)}")
@@ -421,6 +424,7 @@ class MapDocument:
                 visible=bool(entry.get("visible", True)), opacity=float(entry.get("opacity", 1.0)),
                 label_field=entry.get("label_field"), show_labels=bool(entry.get("show_labels", True)),
                 style=LayerStyle.from_dict(entry["style"]) if entry.get("style") else None,
+                labels=LabelSettings.from_dict(entry.get("labels")),
                 source=entry.get("source", ""), geometry_quality=entry.get("geometry_quality", ""),
                 theme_tags=tuple(entry.get("theme_tags") or ()),
                 filter_dims=None if entry.get("filter_dims") is None else tuple(entry["filter_dims"]),

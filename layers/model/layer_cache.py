@@ -49,12 +49,24 @@ def geometry_kind(geoms: np.ndarray) -> str:
     return "polygon"
 
 
-def _class_value(column: str, value: Any) -> str:
+def class_value(column: str, value: Any) -> str:
     """A classification field's value as part of a class key: its text, the primary theme for 'themes'."""
     if column == "themes":
         keys = split_themes(value)
         return keys[0] if keys else ""
     return raw_text(value)
+
+
+def column_keys(series: pd.Series, column: str) -> np.ndarray:
+    """`class_value` of every value of a column: worded once per distinct value (pandas factorize),
+    spread to the rows by numpy indexing.  Columns mixing booleans with numbers (True == 1 to a
+    hash) are worded value by value."""
+    kind = pd.api.types.infer_dtype(series, skipna=True)
+    if kind not in ("string", "empty", "integer", "floating", "mixed-integer-float", "decimal", "boolean"):
+        return np.array([class_value(column, v) for v in series.tolist()], dtype=object)
+    codes, uniques = pd.factorize(series, use_na_sentinel=True)
+    words = np.array([class_value(column, v) for v in uniques.tolist()] + [""], dtype=object)
+    return words[codes]  # code -1 (a blank) picks the trailing ""
 
 
 class LayerCache:
@@ -193,11 +205,20 @@ class LayerCache:
             else:
                 per_col = []
                 for col in columns:
-                    values = self.gdf[col].tolist() if col in self.gdf.columns else [None] * self.n
-                    per_col.append([_class_value(col, v) for v in values])
-                keys = np.array(["|".join(parts) for parts in zip(*per_col)], dtype=object)
+                    per_col.append(column_keys(self.gdf[col], col) if col in self.gdf.columns
+                                   else np.full(self.n, "", dtype=object))
+                keys = per_col[0]
+                for more in per_col[1:]:  # "kind|status": joined column by column, not row by row
+                    keys = keys + "|" + more
             self._class_keys[columns] = keys
         return keys
+
+    def memo(self, key: tuple, compute):
+        """Per-feature keys of another classification (graduated breaks), computed once per key."""
+        found = self._class_keys.get(key)
+        if found is None:
+            found = self._class_keys[key] = compute()
+        return found
 
     def label_texts(self, column: str, fallback: str | None = None) -> list[str]:
         """Per feature: the stripped text of `column`, else of `fallback`, else "" (memoised)."""

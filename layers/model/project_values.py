@@ -14,7 +14,7 @@ from dataclasses import MISSING, fields
 from typing import Any
 
 from layers.model.filter import DIMENSIONS
-from layers.model.style import DASHES, SYMBOLS, Style
+from layers.model.style import DASHES, METHODS, RENDERERS, SYMBOLS, Style
 
 MAX_NAME = 200  # characters of a layer name, title or label
 MAX_ITEMS = 1000  # entries of a list or mapping (theme tags, classes, selection)
@@ -22,10 +22,11 @@ MAX_ITEMS = 1000  # entries of a list or mapping (theme tags, classes, selection
 MAX_COORDINATE_M = 4.0e7
 # Sizes in points: generous for any map, far from what makes Qt allocate gigabytes.
 STYLE_RANGES = {"width_pt": (0.0, 50.0), "casing_width_pt": (0.0, 60.0), "symbol_size_pt": (0.0, 100.0),
-                "label_size_pt": (1.0, 100.0), "opacity": (0.0, 1.0), "fill_opacity": (0.0, 1.0)}
+                "label_size_pt": (1.0, 100.0), "opacity": (0.0, 1.0), "fill_opacity": (0.0, 1.0),
+                "label_halo_pt": (0.0, 20.0)}
 DEFAULT_RANGE = (0.0, 1000.0)  # a number field added to Style later, until it names its own
 _COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})")
-_COLOUR_FIELDS = ("fill", "stroke", "casing", "label_color")
+_COLOUR_FIELDS = ("fill", "stroke", "casing", "label_color", "label_halo")
 
 
 def is_number(value) -> bool:
@@ -82,6 +83,17 @@ def layer_style_problem(data) -> str:
         return "label_priority is not a number"
     if "displace_points" in data and not isinstance(data["displace_points"], bool):
         return "displace_points is not true/false"
+    if data.get("renderer", "single") not in RENDERERS:
+        return f"renderer is not one of {', '.join(RENDERERS)}"
+    if data.get("method", "equal_interval") not in METHODS:
+        return f"method is not one of {', '.join(METHODS)}"
+    if not (data.get("attribute") is None or _text(data["attribute"])) or not all(
+            _text(data.get(k, "")) for k in ("palette", "attribute_zh", "attribute_en")):
+        return "attribute or palette is not text"
+    breaks = data.get("breaks") or []
+    if not (isinstance(breaks, list) and len(breaks) <= MAX_ITEMS and all(map(is_number, breaks))
+            and all(a <= b for a, b in zip(breaks, breaks[1:]))):
+        return "breaks is not a list of ascending numbers"
     classes = data.get("classes") or {}
     if not isinstance(classes, dict) or len(classes) > MAX_ITEMS:
         return "classes is not a mapping of at most 1000 classes"
@@ -128,6 +140,28 @@ def filter_problem(value) -> str:
     return ""
 
 
+def label_settings_problem(data) -> str:
+    """What is wrong with saved `LabelSettings` (empty when nothing)."""
+    if data is None:
+        return ""
+    if not isinstance(data, dict):
+        return "labels is not a mapping"
+    size, width = data.get("size_pt"), data.get("halo_width_pt")
+    if size is not None and not (is_number(size) and 1 <= size <= 100):
+        return "label size_pt is not a number from 1 to 100"
+    if width is not None and not (is_number(width) and 0 <= width <= 20):
+        return "label halo_width_pt is not a number from 0 to 20"
+    for key in ("color", "halo_color"):
+        value = data.get(key)
+        if value is not None and not (isinstance(value, str) and _COLOUR.fullmatch(value)):
+            return f"label {key} is not a colour (#rrggbb)"
+    if "halo_color" in data and data["halo_color"] is None:
+        return "label halo_color is not a colour (#rrggbb)"
+    if not isinstance(data.get("halo", True), bool) or data.get("bold") not in (None, True, False):
+        return "label halo or bold is not true/false"
+    return ""
+
+
 # Layer entry fields: (check, default when it fails).
 _ENTRY = {
     "title_zh": (_text, ""), "title_en": (_text, ""), "source": (lambda v: _text(v, 2000), ""),
@@ -136,6 +170,7 @@ _ENTRY = {
     "opacity": (lambda v: is_number(v) and 0 <= v <= 1, 1.0),
     "label_field": (lambda v: v is None or _text(v), None),
     "theme_tags": (_texts, []),
+    "labels": (lambda v: not label_settings_problem(v), None),
     "filter_dims": (lambda v: v is None or (_texts(v) and set(v) <= set(DIMENSIONS)), None),
 }
 

@@ -50,6 +50,8 @@ class Style:
     label_size_pt: float = 8.0
     label_color: str = "#1f1f1f"
     label_bold: bool = False
+    label_halo: str | None = "#ffffff"  # the outline round label glyphs; None: no halo
+    label_halo_pt: float = 0.0  # its width; 0: scaled with the label size
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -71,9 +73,21 @@ class StyleClass:
         return self.label_en if language == "en" else self.label_zh
 
 
+RENDERERS = ("single", "categorized", "graduated")  # as QGIS names them
+METHODS = ("equal_interval", "quantile", "jenks")  # graduated class breaks (layers.model.classify)
+
+
 @dataclass
 class LayerStyle:
-    """Classifies a layer's features by `fields` and styles each class."""
+    """Classifies a layer's features by `fields` and styles each class.
+
+    `renderer` says how the classes came about: "single" — the layer's own symbology
+    (one symbol, or the bundled planning-map classes by `fields`); "categorized" — one
+    class per distinct value of `attribute` (`fields == (attribute,)`, keys the values'
+    text); "graduated" — numeric `attribute` cut at `breaks` (n + 1 ascending edges, a class covers
+    (low, high], the first also its low), keys "0" … "n-1"; `method` and `palette`
+    record how breaks and colours were chosen, so the dialog can redo them.
+    """
 
     base: Style
     fields: tuple[str, ...] = ()
@@ -82,11 +96,32 @@ class LayerStyle:
     # point layers: spread points that fall within a few pixels of each other (display only);
     # off for reference points that must stay put (government seats)
     displace_points: bool = True
+    renderer: str = "single"
+    attribute: str | None = None  # the field classified by (categorized, graduated)
+    method: str = "equal_interval"
+    breaks: tuple[float, ...] = ()
+    palette: str = ""
+    attribute_zh: str = ""  # the field in words, for the legend heading: 区县（面积 (km²)）
+    attribute_en: str = ""
+
+    @property
+    def by_attribute(self) -> bool:
+        """Categorized or graduated: the legend lists the classes as they are (no status folding)."""
+        return self.renderer in ("categorized", "graduated")
+
+    def legend_titles(self, title_zh: str, title_en: str) -> tuple[str, str]:
+        """A layer's legend heading: its title, and the field it is coloured by."""
+        if not self.by_attribute:
+            return title_zh, title_en
+        zh, en = self.attribute_zh or self.attribute or "", self.attribute_en or self.attribute or ""
+        return (f"{title_zh}（{zh}）" if zh else title_zh), (f"{title_en} ({en})" if en else title_en)
 
     def style_class(self, key: str, layer_title: tuple[str, str] = ("", "")) -> StyleClass:
         found = self.classes.get(key)
         if found is not None:
             return found
+        if self.renderer == "graduated" or (self.renderer == "categorized" and key == ""):
+            return StyleClass(key, "无数据", "No data", self.base)
         if not self.fields:
             return StyleClass(key, layer_title[0], layer_title[1], self.base)
         zh, en = describe_key(self.fields, key)
@@ -98,6 +133,13 @@ class LayerStyle:
             "fields": list(self.fields),
             "label_priority": self.label_priority,
             "displace_points": self.displace_points,
+            "renderer": self.renderer,
+            "attribute": self.attribute,
+            "method": self.method,
+            "breaks": list(self.breaks),
+            "palette": self.palette,
+            "attribute_zh": self.attribute_zh,
+            "attribute_en": self.attribute_en,
             "classes": {
                 k: {"label_zh": c.label_zh, "label_en": c.label_en, "style": c.style.to_dict()}
                 for k, c in self.classes.items()
@@ -116,7 +158,53 @@ class LayerStyle:
             classes=classes,
             label_priority=float(data.get("label_priority", 1.0)),
             displace_points=bool(data.get("displace_points", True)),
+            renderer=data.get("renderer") or "single",  # files saved before renderers: today's look
+            attribute=data.get("attribute"),
+            method=data.get("method") or "equal_interval",
+            breaks=tuple(float(b) for b in data.get("breaks") or ()),
+            palette=data.get("palette") or "",
+            attribute_zh=data.get("attribute_zh") or "",
+            attribute_en=data.get("attribute_en") or "",
         )
+
+
+@dataclass(frozen=True)
+class LabelSettings:
+    """A layer's label overrides (on/off and the field are `MapLayer.show_labels`/`label_field`).
+
+    None keeps each class's own value (the planning map sizes seats above stations)."""
+
+    size_pt: float | None = None
+    color: str | None = None
+    bold: bool | None = None
+    halo: bool = True
+    halo_color: str = "#ffffff"
+    halo_width_pt: float | None = None  # None: scaled with the label size
+
+    def apply(self, style: Style) -> Style:
+        """`style` with these overrides on its label fields."""
+        changes: dict[str, Any] = {"label_halo": self.halo_color if self.halo else None}
+        if self.size_pt is not None:
+            changes["label_size_pt"] = float(self.size_pt)
+        if self.color is not None:
+            changes["label_color"] = self.color
+        if self.bold is not None:
+            changes["label_bold"] = bool(self.bold)
+        if self.halo_width_pt is not None:
+            changes["label_halo_pt"] = float(self.halo_width_pt)
+        return replace(style, **changes)
+
+    @property
+    def is_default(self) -> bool:
+        return self == LabelSettings()
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any] | None) -> "LabelSettings":
+        known = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in (data or {}).items() if k in known})
 
 
 # ---- classification -----------------------------------------------------------

@@ -50,7 +50,7 @@ def fold_legend(entries: list[LegendEntry], document) -> list[LegendEntry]:
     statuses: dict[str, int] = {}
     for entry in entries:
         layer = _layer(document, entry.layer)
-        fields = tuple(layer.style.fields) if layer is not None else ()
+        fields = tuple(layer.style.fields) if layer is not None and not layer.style.by_attribute else ()
         base, status = _split(fields, entry.key) if entry.key != "focus" else (entry.key, None)
         if status is None or status not in STATUSES:
             folded[(entry.layer, entry.key)] = entry

@@ -22,10 +22,11 @@ from PySide6.QtCore import QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter
 
 from geodata.core.feedback import Feedback
+from layers.model.classify import feature_keys
 from layers.model.filter import Filter
 from layers.model.layer_cache import pick_lod
 from layers.model.style import Style, StyleClass
-from layers.render.district_labels import focus_label_classes, names_districts
+from layers.render.district_labels import FOCUS_KEY, focus_label_classes, names_districts
 from layers.render.draw_labels import draw_labels
 from layers.render.draw_paths import draw_lines, draw_polygons
 from layers.render.draw_points import displaced_positions, draw_points
@@ -91,7 +92,7 @@ def render(request: MapRequest, painter: QPainter, feedback: Feedback | None = N
             if not len(idx):
                 continue
             style = layer.style
-            keys = cache.class_keys(style.fields)[idx]
+            keys = feature_keys(style, cache)[idx]  # categorized/graduated: by value, vectorised
             # classes in the style's order (stable drawing and legend order), unknown keys after
             order = {k: i for i, k in enumerate(style.classes)}
             groups: dict[str, np.ndarray] = {}
@@ -114,7 +115,8 @@ def render(request: MapRequest, painter: QPainter, feedback: Feedback | None = N
                     ((layer.name, i), (x, y)) for i, x, y in zip(idx.tolist(), shown[0][idx].tolist(), shown[1][idx].tolist()))
             painter.setOpacity(1.0)
 
-            entries = [LegendEntry(layer.name, layer.title_zh, layer.title_en, key, c.label_zh, c.label_en, c.style,
+            heading = style.legend_titles(layer.title_zh, layer.title_en)  # 重点项目（状态） when by attribute
+            entries = [LegendEntry(layer.name, *heading, key, c.label_zh, c.label_en, c.style,
                                    cache.kind, int(len(groups[key]))) for key, c in classes.items()]
             focus = _focus_indices(layer, cache, idx, flt)
             if len(focus):
@@ -131,6 +133,10 @@ def render(request: MapRequest, painter: QPainter, feedback: Feedback | None = N
             col = layer.label_column(language)
             if request.labels and col and (layer.show_labels or names_districts(layer, view, request.dpi)):
                 label_keys, label_classes = focus_label_classes(layer, keys, classes, idx, focus)
+                if not layer.labels.is_default:  # the layer's label settings over its classes' own
+                    label_classes = {k: c if k == FOCUS_KEY else StyleClass(c.key, c.label_zh, c.label_en,
+                                                                             layer.labels.apply(c.style))
+                                     for k, c in label_classes.items()}
                 label_jobs.append((layer, cache, idx, label_keys, label_classes, col, shown))
 
         if not result.cancelled:

@@ -5,10 +5,13 @@ The caches here are bounded (a long session's labels must not grow without end) 
 keyed by everything that changes the pixels, so a hit is always right.  Sprites cost a
 little at first use and save most of the per-frame cost: a filled and stroked symbol
 path ~4x, a haloed label ~0.4 ms, a turned label (rotated bitmap blit) ~0.15 ms.
+Symbol paths are cached per thread: the window's legend swatches are drawn in the GUI thread
+while the map lane paints, and a QPainterPath's lazy bounds are not safe to share.
 """
 from __future__ import annotations
 
 import math
+import threading
 
 from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QImage, QPainter, QPainterPath, QPaintEngine, QPen,
@@ -37,13 +40,16 @@ def make_pen(color: str, width_px: float, dash: str = "solid", cosmetic: bool = 
     return pen
 
 
-_SYMBOL_CACHE: dict[tuple[str, float], QPainterPath] = {}
+_SYMBOL_CACHES = threading.local()
 
 
 def symbol_path(symbol: str, size_px: float) -> QPainterPath:
     """A point symbol of diameter `size_px` centred on (0, 0)."""
     key = (symbol, round(size_px, 2))
-    path = _SYMBOL_CACHE.get(key)
+    cache = getattr(_SYMBOL_CACHES, "paths", None)
+    if cache is None:
+        cache = _SYMBOL_CACHES.paths = {}
+    path = cache.get(key)
     if path is not None:
         return path
     r = size_px / 2
@@ -84,9 +90,9 @@ def symbol_path(symbol: str, size_px: float) -> QPainterPath:
     else:  # circle
         path.addEllipse(QPointF(0, 0), r, r)
     path.setFillRule(Qt.FillRule.WindingFill)
-    if len(_SYMBOL_CACHE) > 2000:  # symbols x sizes x dpis: small, but bounded like the others
-        _SYMBOL_CACHE.clear()
-    _SYMBOL_CACHE[key] = path
+    if len(cache) > 2000:  # symbols x sizes x dpis: small, but bounded like the others
+        cache.clear()
+    cache[key] = path
     return path
 
 
@@ -129,8 +135,8 @@ def brush(style: Style) -> QBrush:
     return QBrush(qcolor(style.fill, style.fill_opacity))
 
 
-def halo_pen(width_px: float) -> QPen:
-    halo = QPen(QColor(255, 255, 255, 235), width_px)
+def halo_pen(width_px: float, color: str = "#ffffff") -> QPen:
+    halo = QPen(qcolor(color, 235 / 255), width_px)
     halo.setJoinStyle(Qt.PenJoinStyle.RoundJoin)
     return halo
 
@@ -153,8 +159,9 @@ def _sprite_canvas(width: int, height: int) -> tuple[QImage, QPainter]:
     return image, painter
 
 
-def _paint_haloed(painter: QPainter, path: QPainterPath, color: str, halo_px: float) -> None:
-    painter.strokePath(path, halo_pen(halo_px))
+def _paint_haloed(painter: QPainter, path: QPainterPath, color: str, halo_px: float, halo: str | None) -> None:
+    if halo and halo_px > 0:
+        painter.strokePath(path, halo_pen(halo_px, halo))
     painter.fillPath(path, qcolor(color))
     painter.end()
 
@@ -175,23 +182,24 @@ def symbol_sprite(st: Style, ppt: float) -> tuple[QImage, int]:
     return hit
 
 
-def label_sprite(text: str, path: QPainterPath, box: QRectF, color: str, halo_px: float) -> tuple[QImage, int]:
-    key = (text, box.width(), box.height(), color, round(halo_px, 2), path.elementCount())
+def label_sprite(text: str, path: QPainterPath, box: QRectF, color: str, halo_px: float,
+                 halo: str | None = "#ffffff") -> tuple[QImage, int]:
+    key = (text, box.width(), box.height(), color, round(halo_px, 2), path.elementCount(), halo)
     hit = _SPRITES.get(key)
     if hit is None:
         pad = math.ceil(halo_px) + 1
         image, p = _sprite_canvas(math.ceil(box.width()) + 2 * pad, math.ceil(box.height()) + 2 * pad)
-        _paint_haloed(p, path.translated(pad - box.left(), pad - box.top()), color, halo_px)
+        _paint_haloed(p, path.translated(pad - box.left(), pad - box.top()), color, halo_px, halo)
         hit = _keep_sprite(key, (image, pad))
     return hit
 
 
 def turned_label_sprite(text: str, path: QPainterPath, box: QRectF, color: str, halo_px: float,
-                         angle: float) -> tuple[QImage, QPointF]:
+                         angle: float, halo: str | None = "#ffffff") -> tuple[QImage, QPointF]:
     """A label turned by `angle` degrees about its centre, drawn once (glyphs, not a rotated
     bitmap, so it stays crisp); returns the image and where the label's centre is in it."""
     angle = round(angle, 1)  # a line's label keeps its angle while panning and zooming: always a hit
-    key = ("turned", text, box.width(), box.height(), color, round(halo_px, 2), path.elementCount(), angle)
+    key = ("turned", text, box.width(), box.height(), color, round(halo_px, 2), path.elementCount(), angle, halo)
     hit = _SPRITES.get(key)
     if hit is None:
         turn = QTransform().rotate(angle)
@@ -202,7 +210,7 @@ def turned_label_sprite(text: str, path: QPainterPath, box: QRectF, color: str, 
         centre = QPointF(image.width() / 2, image.height() / 2)
         p.translate(centre)
         p.rotate(angle)
-        _paint_haloed(p, path.translated(-w / 2 - box.left(), -h / 2 - box.top()), color, halo_px)
+        _paint_haloed(p, path.translated(-w / 2 - box.left(), -h / 2 - box.top()), color, halo_px, halo)
         hit = _keep_sprite(key, (image, centre))
     return hit
 

@@ -15,6 +15,7 @@ import numpy as np
 from geodata.core.message import Message
 from geodata.core.themes import THEMES, split_themes
 from geodata.core.values import is_blank, raw_text, value_text
+from layers.model.classify import feature_keys
 from layers.render.request import LegendEntry
 from layers.web.escape import esc
 from layers.web.leaflet_styles import casing_style, leaflet_style, symbol_svg
@@ -149,7 +150,7 @@ def layer_groups(layer, mask: np.ndarray, *, language: str, tiles: bool, gcj02: 
         geoms = _to_gcj02(geoms)
     geoms = _rounded(geoms)
     style = layer.style
-    keys = cache.class_keys(style.fields)[idx]
+    keys = feature_keys(style, cache)[idx]  # categorized/graduated: by value
     kind = cache.kind
     columns = [c for c in gdf.columns if c != gdf.geometry.name]
     themed = "themes" in gdf.columns
@@ -183,7 +184,8 @@ def layer_groups(layer, mask: np.ndarray, *, language: str, tiles: bool, gcj02: 
         properties = {"name": name, "popup": popup_html(row, columns, title, language),
                       "style": core, **({"icon": icon} if icon else {})}
         if labels is not None:
-            properties.update(labels.properties(row, geom, style.style_class(key, (layer.title_zh, layer.title_en)).style))
+            label_style = layer.labels.apply(style.style_class(key, (layer.title_zh, layer.title_en)).style)
+            properties.update(labels.properties(row, geom, label_style))  # the layer's label size and colour
             if "labelClass" in properties:
                 properties["labelClass"] += f" cy-label-{slug}"
         group.features.append({"type": "Feature", "geometry": geometry, "properties": properties})
@@ -192,6 +194,6 @@ def layer_groups(layer, mask: np.ndarray, *, language: str, tiles: bool, gcj02: 
         counts[key] = counts.get(key, 0) + 1
     for key in sorted(counts, key=lambda k: (order.get(k, len(order)), k)):
         sc = style.style_class(key, (layer.title_zh, layer.title_en))
-        legend.append(LegendEntry(layer.name, layer.title_zh, layer.title_en, key, sc.label_zh, sc.label_en, sc.style,
-                                  kind, counts[key]))
+        heading = style.legend_titles(layer.title_zh, layer.title_en)
+        legend.append(LegendEntry(layer.name, *heading, key, sc.label_zh, sc.label_en, sc.style, kind, counts[key]))
     return groups, int(len(idx))

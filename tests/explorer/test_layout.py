@@ -50,7 +50,7 @@ def test_identify_and_field_check_share_one_narrow_tabbed_dock(full_window):
 
 def test_toolbar_buttons_have_icons_and_tooltips_with_shortcuts(full_window):
     actions = [a for a in full_window.toolbar.actions() if not a.isSeparator() and a.text()]
-    assert [a.text() for a in actions] == ["全图", "放大", "缩小", "平移/识别", "测量距离", "测量面积", "导出地图…",
+    assert [a.text() for a in actions] == ["全图", "放大", "缩小", "上一视图", "下一视图", "平移/识别", "测量距离", "测量面积", "导出地图…",
                                            "导出网页地图…", "属性表"]
     for action in actions:
         assert not action.icon().isNull(), action.text()
