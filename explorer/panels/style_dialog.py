@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QColorDialog, QComboBox, QDial
                                QTableWidgetItem, QTabWidget, QVBoxLayout, QWidget)
 
 from explorer import i18n
+from geodata.core.message import MessageError
 from explorer.panels.identify_panel import FIELD_LABELS, field_label
 from explorer.panels.label_tab import LabelTab
 from explorer.panels.style_edit import class_colour, style_entries, with_class_colour, with_class_label
@@ -322,7 +323,7 @@ class StyleDialog(QDialog):
                 style = graduated_style(self._single, layer.data, self.kind, attribute, self.classes.value(),
                                         self.method.currentData() or "jenks", palette or "ylorrd", field_words(attribute))
         except ValueError as exc:  # a field without numbers, too many values: one clear line
-            QMessageBox.warning(self, i18n.ui(CANNOT), str(exc))
+            QMessageBox.warning(self, i18n.ui(CANNOT), i18n.ui(exc.message) if isinstance(exc, MessageError) else str(exc))
             self.sync()
             return
         self.document.set_style(self.name, style)

@@ -13,8 +13,17 @@ from dataclasses import replace
 import numpy as np
 import pandas as pd
 
+from geodata.core.message import Message, MessageError
 from geodata.core.values import CODED_VALUES
 from layers.model.style import THEME_STYLE, LayerStyle, Style, StyleClass, describe_key
+
+
+class ClassifyError(MessageError, ValueError):
+    """A field that cannot be styled this way (missing, no numbers, too many values); one clear line."""
+
+
+def _bad(zh: str, en: str, **values) -> ClassifyError:
+    return ClassifyError(Message(zh, en).format(**values) if values else Message(zh, en))
 
 # Distinct colours for categories (ColorBrewer Set1/Dark2/Paired hues, in a readable order).
 CATEGORY_PALETTES: dict[str, tuple[str, ...]] = {
@@ -70,7 +79,8 @@ def category_values(data, attribute: str) -> list[str]:
     from layers.model.layer_cache import column_keys
 
     if attribute not in data.columns:
-        raise ValueError(f"no field {attribute!r}; fields: {[c for c in data.columns if c != 'geometry']}")
+        raise _bad("没有字段 {a}；可用字段：{f}", "no field {a}; fields: {f}", a=repr(attribute),
+                   f=", ".join(str(c) for c in data.columns if c != "geometry"))
     keys = set(column_keys(data[attribute], attribute).tolist())
     coded = list(CODED_VALUES.get(attribute, {}))
     order = {k: i for i, k in enumerate(coded)}
@@ -83,7 +93,8 @@ def category_values(data, attribute: str) -> list[str]:
 
     values = sorted((k for k in keys if k != ""), key=sort_key)
     if len(values) > MAX_CATEGORIES:
-        raise ValueError(f"{attribute!r} has {len(values)} distinct values, more than {MAX_CATEGORIES} categories")
+        raise _bad("{a} 有 {n} 个不同的值，超过 {m} 个分类", "{a} has {n} distinct values, more than {m} categories",
+                   a=repr(attribute), n=len(values), m=MAX_CATEGORIES)
     return values + ([""] if "" in keys else [])
 
 
@@ -122,7 +133,7 @@ def categorized_style(current: LayerStyle, data, kind: str, attribute: str, pale
 def numeric_values(data, attribute: str) -> np.ndarray:
     """`attribute` as float64, blanks and text as NaN."""
     if attribute not in data.columns:
-        raise ValueError(f"no field {attribute!r}")
+        raise _bad("没有字段 {a}", "no field {a}", a=repr(attribute))
     return pd.to_numeric(data[attribute], errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
 
 
@@ -132,7 +143,7 @@ def class_breaks(values, n: int, method: str = "equal_interval") -> list[float]:
     v = np.asarray(values, dtype="float64")
     v = v[np.isfinite(v)]
     if not len(v):
-        raise ValueError("the field has no numbers to classify")
+        raise _bad("该字段没有可分级的数值", "the field has no numbers to classify")
     n = max(1, int(n))
     lo, hi = float(v.min()), float(v.max())
     distinct = np.unique(v)
@@ -151,7 +162,8 @@ def class_breaks(values, n: int, method: str = "equal_interval") -> list[float]:
             sample = sample[np.linspace(0, len(sample) - 1, JENKS_SAMPLE).round().astype(int)]
         edges = np.asarray(jenkspy.jenks_breaks(sample, n_classes=n), dtype="float64") if n > 1 else np.array([lo, hi])
     else:
-        raise ValueError(f"unknown method {method!r}; choose equal_interval, quantile or jenks")
+        raise _bad("未知的分级方法 {m}；可选 equal_interval、quantile 或 jenks",
+                   "unknown method {m}; choose equal_interval, quantile or jenks", m=repr(method))
     edges = np.unique(edges.astype("float64"))
     edges[0], edges[-1] = lo, hi  # the first and last class meet the data's ends exactly
     return edges.tolist()
