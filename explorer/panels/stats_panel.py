@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QTableWidget,
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QHeaderView, QLabel, QSizePolicy, QTableWidget,
                                QTableWidgetItem, QVBoxLayout, QWidget)
 
 from explorer import i18n
@@ -23,6 +23,7 @@ GROUP_BY = Message("分组", "Group by")
 COUNTED = Message("统计范围：{text}", "Counted: {text}")
 ALL_FEATURES = Message("全部要素（未筛选）", "every feature (no filter)")
 MORE_ROWS = Message("图中为前 {shown} 组，共 {total} 组", "Chart: the first {shown} of {total} groups")
+SCOPE_CHARS = 160  # what the scope line shows of a long filter; the tooltip has the rest
 EMPTY = Message("筛选后没有要素", "No features under the filter")
 AND_UP_TO = Message("{rest}；{year}", "{rest}; {year}")
 CHART_ROWS = 12
@@ -57,6 +58,9 @@ class StatsPanel(QWidget):
         self.group_combo.currentIndexChanged.connect(lambda _i: self.refresh())
         self.scope = QLabel()
         self.scope.setWordWrap(True)
+        self.scope.setTextFormat(Qt.TextFormat.PlainText)
+        # a long filter text (no spaces to wrap at) must not widen the dock and shrink the map
+        self.scope.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.scope.setObjectName("statsScope")
         self.table = QTableWidget()
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -122,7 +126,9 @@ class StatsPanel(QWidget):
         self.table_value = table
         language = i18n.language()
         flt = table.filter
-        self.scope.setText(i18n.ui(COUNTED, text=scope_text(flt, language)))
+        scope = i18n.ui(COUNTED, text=scope_text(flt, language))
+        self.scope.setText(scope if len(scope) <= SCOPE_CHARS else scope[:SCOPE_CHARS] + "…")
+        self.scope.setToolTip(scope[:2000] if len(scope) > SCOPE_CHARS else "")
         # the investment columns only when something states one (the note says when nothing does):
         # the dock is narrow, and the group's name needs the room
         invested = table.total.investment_count > 0

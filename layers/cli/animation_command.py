@@ -60,7 +60,7 @@ def run_animation(args, said: str | None = None) -> int:
         def export(basemap):
             return export_by_year(document, args.out, years=years, preset=preset, dpi=args.dpi, title=args.title,
                                   subtitle=args.subtitle,
-                                  extent=extent, inset=args.inset, language=args.lang, basemap=basemap)
+                                  extent=extent, inset="auto" if args.inset is None else args.inset, language=args.lang, basemap=basemap)
 
         try:
             basemap = open_basemap(args)

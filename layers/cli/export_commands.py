@@ -225,7 +225,7 @@ def layout_from_args(args, bbox, adcodes):
             changes["extent"] = "district:" + ",".join(adcodes)
         return spec.replace(**changes)
     except LayoutError as exc:
-        raise UsageError(str(exc)) from None
+        raise as_usage(exc) from None
 
 
 def run_export(args) -> int:
@@ -235,7 +235,6 @@ def run_export(args) -> int:
         from layers.cli.animation_command import run_animation
 
         return run_animation(args, said)
-    args.preset = args.preset or DEFAULT_PRESET
     if args.keep_undated:
         return _fail(usage_error("--keep-undated 只用于 --by-year（.gif 或 .mp4）：单张地图没有年份筛选",
                                  "--keep-undated applies only with --by-year (a .gif or .mp4): a single map has no year filter"), said)

@@ -31,7 +31,8 @@ def team_db(postgis_server):
     s.sql("CREATE TABLE team.gk35 (name_zh text, geom geometry(Point, 4523))")
     s.sql(f"INSERT INTO team.gk35 VALUES ('大足石刻', ST_SetSRID(ST_MakePoint({GK35[0]}, {GK35[1]}), 4523))")
     s.sql("GRANT SELECT ON ALL TABLES IN SCHEMA team TO editor, viewer")
-    return s
+    yield s
+    s.sql("DROP SCHEMA team CASCADE")  # the server is the session's: other modules expect only their own tables
 
 
 def listed(qtbot, window, url: str, password: str = ""):
