@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QDialog, QDockWidget, QInputDialog, QLabel, QMain
 
 from explorer import i18n
 from explorer import window_texts as texts
-from explorer.actions import data_actions, web_export
+from explorer.actions import basemap_menu, data_actions, web_export
 from explorer.actions.field_check import dock as field_check_dock
 from explorer.icons import icon
 from explorer.mapview import bookmarks
@@ -117,6 +117,7 @@ class MainWindow(QMainWindow):
         self.data_actions = data_actions.install(self)
         self.web_export = web_export.install(self, after=self._actions["act.export"])
         self.field_check_panel = field_check_dock.install(self)
+        self.basemap = basemap_menu.install(self)  # View → Basemap, and the last session's basemap
         self.restore_settings()
 
     def _initial_size(self) -> None:
@@ -531,5 +532,6 @@ class MainWindow(QMainWindow):
         self.data_actions.shutdown()  # imports, saves, project loads
         self.field_check_panel.shutdown()  # its PDF report writes on the data lane too
         self.canvas.shutdown()
+        self.basemap.shutdown()  # after the canvas: no frame draws the tiles any more
         i18n.remove_listener(self._on_language)
         super().closeEvent(event)
