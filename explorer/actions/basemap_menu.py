@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtCore import QObject
+from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction, QActionGroup
 from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel, QLineEdit, QMenu, QMessageBox
 
@@ -48,6 +48,7 @@ LOADING = Message("底图：{credit}（正在载入 {n} 块瓦片）", "Basemap:
 NOT_RESTORED = Message("上次的底图未能恢复：{why}", "the last basemap could not be restored: {why}")
 WITHOUT_TILES = Message("底图：{why}；地图照常绘制，缺少这些瓦片", "basemap: {why}; the map is drawn without those tiles")
 
+POLL_MS = 250  # the loading count and failures, while tiles are on their way
 SPEC_KEY = "basemap/spec"
 TIANDITU_KEY = "basemap/tianditu_key"
 TILE_CACHE_KEY = "basemap/tile_cache"
@@ -98,6 +99,9 @@ class BasemapActions(QObject):
         self.key_action = self.menu.addAction("", self.change_key)
         self.menu.addSeparator()
         self.label = QLabel()
+        self._poll = QTimer(self)
+        self._poll.setInterval(POLL_MS)
+        self._poll.timeout.connect(self._update_status)
         window.statusBar().addPermanentWidget(self.label)
         window.canvas.render_finished.connect(self._on_rendered)
         self._check(self.spec)
@@ -198,7 +202,7 @@ class BasemapActions(QObject):
         if self.settings is not None:
             self.settings.setValue(SPEC_KEY, spec)
         self._check(spec)
-        self._show_label()
+        self._update_status()
         return True
 
     def cache(self):
@@ -228,6 +232,7 @@ class BasemapActions(QObject):
         i18n.remove_listener(self.retranslate)
         if self.download is not None:
             self.download.shutdown()
+        self._poll.stop()
         if self.tile_basemap is not None:
             self.tile_basemap.on_tiles = None
             self.tile_basemap.close()
@@ -246,19 +251,32 @@ class BasemapActions(QObject):
         message = LOADING if pending else LABEL
         self.label.setText(i18n.ui(message, credit=self.credit(), n=pending))
 
-    def _on_rendered(self, result) -> None:
-        report = getattr(result, "basemap", None)
+    def _on_rendered(self, _result) -> None:
+        self._update_status()
+
+    def _update_status(self) -> None:
+        """The loading count and any new failure reason; polled while tiles are on their way
+        (a tile that fails redraws nothing, so no frame would tell)."""
         bm = self.tile_basemap
-        if bm is None or report is None:
+        if bm is None:
+            self._poll.stop()
+            self._show_label()
             return
-        self._show_label(bm.pending())
-        for fetcher, line in zip([f for f in bm.fetchers if f.failures], report.failures):
-            reason = fetcher.last_error or next(iter(fetcher.failures.values()))
-            said = i18n.ui(reason)
-            if said not in self._said:  # each reason once, not once a frame
-                self._said.add(said)
-                self.errors.append(i18n.ui(line))
-                self.window.statusBar().showMessage(i18n.ui(WITHOUT_TILES, why=i18n.ui(line)), 20000)
+        pending = bm.pending()
+        self._show_label(pending)
+        for fetcher in bm.fetchers:
+            summary = fetcher.failure_summary()
+            if summary is None:
+                continue
+            reason = i18n.ui(fetcher.last_error or next(iter(fetcher.failures.values())))
+            if reason not in self._said:  # each reason once, not once a frame
+                self._said.add(reason)
+                self.errors.append(i18n.ui(summary))
+                self.window.statusBar().showMessage(i18n.ui(WITHOUT_TILES, why=i18n.ui(summary)), 20000)
+        if pending and not self._poll.isActive():
+            self._poll.start()
+        elif not pending:
+            self._poll.stop()
 
     def retranslate(self, _lang: str = "") -> None:
         self.menu.setTitle(i18n.ui(MENU))
