@@ -89,7 +89,6 @@ class DownloadDialog(QDialog):
         self.z0, self.z1 = QSpinBox(), QSpinBox()
         for box in (self.z0, self.z1):
             box.setRange(source.min_zoom, source.max_zoom)
-            box.valueChanged.connect(self._update)
         self.z0.setValue(max(source.min_zoom, min(zoom, source.max_zoom)))
         self.z1.setValue(min(source.max_zoom, self.z0.value() + ZOOM_SPAN))
         zooms = QHBoxLayout()
@@ -111,6 +110,8 @@ class DownloadDialog(QDialog):
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
         form.addRow(self.buttons)
+        for box in (self.z0, self.z1):
+            box.valueChanged.connect(self._update)
         self._update()
 
     def zooms(self) -> range:
