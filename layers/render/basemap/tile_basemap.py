@@ -125,18 +125,20 @@ class TileBasemap:
             raise BasemapError(NO_TILES.format(name=self.source.name))
 
     # ---- drawing -------------------------------------------------------------------------
-    def draw(self, painter: QPainter, view, dpi: float, feedback: Feedback | None = None) -> BasemapReport:
-        """Paint the basemap over the whole view (device pixels = view pixels)."""
+    def draw(self, painter: QPainter, view, dpi: float, feedback: Feedback | None = None,
+             background=None) -> BasemapReport:
+        """Paint the basemap over the whole view (device pixels = view pixels); `background`, the
+        colour already under it, lets the window's cached frame be opaque (a faster blit)."""
         from layers.render.symbols import is_raster
 
         try:
-            return self._draw(painter, view, dpi, feedback, is_raster(painter))
+            return self._draw(painter, view, dpi, feedback, is_raster(painter), background)
         except Cancelled:  # the renderer sees the cancelled feedback and says .cancelled (it raises nothing)
             return BasemapReport()
 
-    def _draw(self, painter, view, dpi, feedback, raster) -> BasemapReport:
+    def _draw(self, painter, view, dpi, feedback, raster, background=None) -> BasemapReport:
         if not self.blocking and raster:
-            return self._draw_cached(painter, view, dpi)
+            return self._draw_cached(painter, view, dpi, background)
         if raster:
             return self._paint(painter, view, dpi, feedback)
         # SVG/PDF: one image of the warped tiles (thousands of cell images would bloat the file)
@@ -173,9 +175,9 @@ class TileBasemap:
         report.failures = self.failures
         return report
 
-    def _draw_cached(self, painter, view, dpi) -> BasemapReport:
+    def _draw_cached(self, painter, view, dpi, background=None) -> BasemapReport:
         """Non-blocking raster frames: blit the padded frame cache when it covers the view."""
-        key = (round(dpi, 3), self.cache.version, view.width, view.height)
+        key = (round(dpi, 3), self.cache.version, view.width, view.height, background)
         with self._lock:
             hit = self._frames.get(key, view)
             report = self._frame_report
@@ -185,7 +187,7 @@ class TileBasemap:
                 def paint(inner, extent, w, h):
                     return self._paint(inner, _view_like(view, extent, w, h), dpi, None)
 
-                image, origin, report = self._frames.build(key, view, paint)
+                image, origin, report = self._frames.build(key, view, paint, background)
                 self._frame_report = report
                 # a frame still missing tiles changes as they come: do not reuse it
                 if report.missing:
