@@ -46,7 +46,8 @@ ERROR_TITLE = Message("底图不可用", "Basemap unavailable")
 LABEL = Message("底图：{credit}", "Basemap: {credit}")
 LOADING = Message("底图：{credit}（正在载入 {n} 块瓦片）", "Basemap: {credit} (loading {n} tiles)")
 NOT_RESTORED = Message("上次的底图未能恢复：{why}", "the last basemap could not be restored: {why}")
-WITHOUT_TILES = Message("底图：{why}；地图照常绘制，缺少这些瓦片", "basemap: {why}; the map is drawn without those tiles")
+FAILED_LABEL = Message("底图：{credit}（{n} 块瓦片不可用）", "Basemap: {credit} ({n} tiles unavailable)")
+WITHOUT_TILES = Message("底图：{why}（地图照常绘制）", "Basemap: {why} (the map is drawn without those tiles)")
 
 POLL_MS = 250  # the loading count and failures, while tiles are on their way
 SPEC_KEY = "basemap/spec"
@@ -245,11 +246,19 @@ class BasemapActions(QObject):
         return i18n.ui(self.source.attribution) if self.source is not None else ""
 
     def _show_label(self, pending: int = 0) -> None:
-        if self.source is None:
+        bm = self.tile_basemap
+        if self.source is None or bm is None:
             self.label.setText("")
+            self.label.setToolTip("")
             return
-        message = LOADING if pending else LABEL
-        self.label.setText(i18n.ui(message, credit=self.credit(), n=pending))
+        lost = sum(len(f.failures) for f in bm.fetchers)
+        if pending:
+            self.label.setText(i18n.ui(LOADING, credit=self.credit(), n=pending))
+        elif lost:
+            self.label.setText(i18n.ui(FAILED_LABEL, credit=self.credit(), n=lost))
+        else:
+            self.label.setText(i18n.ui(LABEL, credit=self.credit()))
+        self.label.setToolTip("\n".join(i18n.ui(m) for m in bm.failures))
 
     def _on_rendered(self, _result) -> None:
         self._update_status()
@@ -265,14 +274,13 @@ class BasemapActions(QObject):
         pending = bm.pending()
         self._show_label(pending)
         for fetcher in bm.fetchers:
-            summary = fetcher.failure_summary()
-            if summary is None:
+            if not fetcher.failures:
                 continue
             reason = i18n.ui(fetcher.last_error or next(iter(fetcher.failures.values())))
             if reason not in self._said:  # each reason once, not once a frame
                 self._said.add(reason)
-                self.errors.append(i18n.ui(summary))
-                self.window.statusBar().showMessage(i18n.ui(WITHOUT_TILES, why=i18n.ui(summary)), 20000)
+                self.errors.append(reason)
+                self.window.statusBar().showMessage(i18n.ui(WITHOUT_TILES, why=reason), 20000)
         if pending and not self._poll.isActive():
             self._poll.start()
         elif not pending:

@@ -34,6 +34,8 @@ TO = Message("至", "to")
 TILES = Message("共 {n} 块瓦片", "{n} tiles")
 TOO_MANY = Message("共 {n} 块瓦片，超过上限 {limit}：请缩小范围或减少级别",
                    "{n} tiles, more than the limit of {limit}: zoom in or choose fewer levels")
+OSM_POLICY = Message("OpenStreetMap 的瓦片政策不允许批量下载：请只下载小范围、少量级别",
+                     "OpenStreetMap's tile policy forbids bulk downloads: keep the area small and the levels few")
 FILE = Message("保存到", "Save to")
 BROWSE = Message("浏览…", "Browse…")
 SAVE_TITLE = Message("保存离线底图", "Save the offline basemap")
@@ -99,6 +101,10 @@ class DownloadDialog(QDialog):
         form.addRow(i18n.ui(ZOOMS), zooms)
         self.count = QLabel()
         form.addRow("", self.count)
+        if source.key == "osm":
+            policy = QLabel(i18n.ui(OSM_POLICY))
+            policy.setWordWrap(True)
+            form.addRow("", policy)
         self.file = QLineEdit(str(Path(documents_folder()) / DEFAULT_NAME))
         browse = QPushButton(i18n.ui(BROWSE))
         browse.clicked.connect(self.browse)
