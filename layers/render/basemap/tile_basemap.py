@@ -155,7 +155,7 @@ class TileBasemap:
         painter.restore()
         return report
 
-    def _paint(self, painter, view, dpi, feedback, offset=(0.0, 0.0)) -> BasemapReport:
+    def _paint(self, painter, view, dpi, feedback, offset=(0.0, 0.0), clip=None) -> BasemapReport:
         plans = self._plans(view, dpi)
         report = BasemapReport(zoom=plans[0][1] if plans else 0)
         for fetcher, z, tiles in plans:
@@ -166,7 +166,8 @@ class TileBasemap:
                 images = {t: i for t, i in images.items() if i is not None}
                 fetcher.want([t for t in tiles if t not in images])
                 report.pending += fetcher.pending()
-            drawn, missing = draw_tiles(painter, view, z, fetcher.tileset.datum, tiles, images, fetcher.cached, offset)
+            drawn, missing = draw_tiles(painter, view, z, fetcher.tileset.datum, tiles, images, fetcher.cached, offset,
+                                        clip)
             report.tiles += len(tiles)
             report.drawn += drawn
             report.missing += missing
@@ -176,7 +177,8 @@ class TileBasemap:
         return report
 
     def _draw_cached(self, painter, view, dpi, background=None) -> BasemapReport:
-        """Non-blocking raster frames: blit the padded frame cache when it covers the view."""
+        """Non-blocking raster frames: blit the padded frame cache when it covers the view (a
+        frame that leaves it moves it and warps only what it uncovers)."""
         key = (round(dpi, 3), self.cache.version, view.width, view.height, background)
         with self._lock:
             hit = self._frames.get(key, view)
@@ -184,8 +186,8 @@ class TileBasemap:
             if hit is None and self.pending():  # tiles still coming: warp just the view until they are in
                 return self._paint(painter, view, dpi, None)
             if hit is None:
-                def paint(inner, extent, w, h):
-                    return self._paint(inner, _view_like(view, extent, w, h), dpi, None)
+                def paint(inner, extent, w, h, clip):
+                    return self._paint(inner, _view_like(view, extent, w, h), dpi, None, clip=clip)
 
                 image, origin, report = self._frames.build(key, view, paint, background)
                 self._frame_report = report
