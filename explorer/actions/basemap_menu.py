@@ -111,7 +111,8 @@ class BasemapActions(QObject):
 
     # ---- what the user is asked (tests replace these) ----------------------------------
     def ask_key(self) -> str | None:
-        text, ok = QInputDialog.getText(self.window, i18n.ui(KEY_TITLE), i18n.ui(KEY_PROMPT), QLineEdit.EchoMode.Normal,
+        text, ok = QInputDialog.getText(self.window, i18n.ui(KEY_TITLE), i18n.ui(KEY_PROMPT),
+                                        QLineEdit.EchoMode.PasswordEchoOnEdit,
                                         self.tianditu_key() or os.environ.get("TIANDITU_KEY", ""))
         return text.strip() if ok and text.strip() else None
 
