@@ -88,13 +88,14 @@ def _segment_supplier(shapes: LayerPaths, indices, lod):
 
 
 _scratch = threading.local()  # one scratch image a rendering thread (the map lane, a test)
+KEEP_SCRATCH_PX = 2560 * 1600  # screen-sized scratch images are kept; a print page's (~70 MB at A3 300 dpi) is not
 
 
 def _scratch_image(width: int, height: int) -> QImage:
     image = getattr(_scratch, "image", None)
     if image is None or image.width() != width or image.height() != height:
         image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
-        _scratch.image = image
+        _scratch.image = image if width * height <= KEEP_SCRATCH_PX else None
     image.fill(0)
     return image
 
