@@ -199,8 +199,8 @@ class TileBasemap:
         painter.save()
         painter.resetTransform()
         x, y = origin.x(), origin.y()
-        if abs(x - round(x)) < 0.01 and abs(y - round(y)) < 0.01:
-            painter.drawImage(QPointF(round(x), round(y)), image)
+        if abs(x - round(x)) < 0.01 and abs(y - round(y)) < 0.01:  # the view's part of the frame, copied
+            painter.drawImage(QPointF(0, 0), image, QRectF(-round(x), -round(y), view.width, view.height))
         else:  # a pan by a fraction of a pixel: resample rather than be off by up to half a pixel
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
             painter.drawImage(QPointF(x, y), image)
