@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QDialog, QDockWidget, QInputDialog, QLabel, QMain
 
 from explorer import i18n
 from explorer import window_texts as texts
-from explorer.actions import data_actions, postgis_actions, web_export
+from explorer.actions import basemap_menu, data_actions, postgis_actions, web_export
 from explorer.actions.field_check import dock as field_check_dock
 from explorer.actions import history_actions  # Edit → undo/redo, View → previous/next view
 from explorer.icons import icon
@@ -124,6 +124,7 @@ class MainWindow(QMainWindow):
         self.field_check_panel = field_check_dock.install(self)
         self.stats_panel = stats_panel.install(self)
         self.time_slider = time_slider.install(self)
+        self.basemap = basemap_menu.install(self)  # View → Basemap, and the last session's basemap
         self.restore_settings()
         self.history = history_actions.install(self)  # after restoring: the saved filter and view are the start
 
@@ -568,5 +569,6 @@ class MainWindow(QMainWindow):
         self.stats_panel.shutdown()
         self.time_slider.shutdown()
         self.canvas.shutdown()
+        self.basemap.shutdown()  # after the canvas: no frame draws the tiles any more
         i18n.remove_listener(self._on_language)
         super().closeEvent(event)

@@ -5,6 +5,10 @@ job on the explorer's map lane (`explorer/jobs.py`); a newer frame replaces the 
 While a job is pending, the last finished image is painted shifted/scaled into the
 new view so the map follows the mouse at once.  Only UI furniture (box-zoom rubber
 band, measure line, scale bar) is painted here.
+
+A basemap (`set_basemap(TileBasemap)`) goes into every frame's request; its tiles arrive on
+fetcher threads, which only emit `tiles_arrived` (queued into the GUI thread), and the canvas
+renders again at most every `TILE_REFRESH_MS`: the window never waits for the network.
 """
 from __future__ import annotations
 
@@ -22,6 +26,7 @@ from layers.model.events import (FilterChanged, LanguageChanged, LayerAdded, Lay
                                  LayersReordered, SelectionChanged)
 
 BACKGROUND = QColor("#dfe9f0")  # the renderer's background, shown before the first image
+TILE_REFRESH_MS = 120  # tiles arriving in a burst make one new frame, not one each
 
 
 def render_frame(request, dpr: float, feedback: Feedback):
@@ -43,6 +48,7 @@ class MapCanvas(QWidget):
     render_finished = Signal(object)  # RenderResult
     render_failed = Signal(str)
     measure_changed = Signal(list, bool)  # display CRS points, is_area
+    tiles_arrived = Signal()  # emitted from fetcher threads; Qt queues it into the GUI thread
 
     TOOLS = ("pan", "measure_distance", "measure_area")
 
@@ -80,6 +86,13 @@ class MapCanvas(QWidget):
         self.measure_points: list[tuple[float, float]] = []
         self._measure_hover: tuple[float, float] | None = None
         self._measure_done = False
+        self.basemap = None  # a non-blocking TileBasemap, or None
+        self._refresh_after_frame = False
+        self._tile_timer = QTimer(self)
+        self._tile_timer.setSingleShot(True)
+        self._tile_timer.setInterval(TILE_REFRESH_MS)
+        self._tile_timer.timeout.connect(self._refresh_for_tiles)
+        self.tiles_arrived.connect(self._on_tiles_arrived, Qt.ConnectionType.QueuedConnection)
         if document is not None:
             self.set_document(document)
 
@@ -139,6 +152,50 @@ class MapCanvas(QWidget):
 
         self.set_view(replace(self._view, cx=float(x), cy=float(y), resolution=float(resolution or self._view.resolution)))
 
+    # ---- basemap ----------------------------------------------------------
+    def set_basemap(self, basemap) -> None:
+        """Draw `basemap` (a non-blocking `TileBasemap`, or None) under the layers from the next frame."""
+        if self.basemap is not None:
+            self.basemap.on_tiles = None
+        self.basemap = basemap
+        if basemap is not None:
+            basemap.on_tiles = self._tiles_from_worker
+        self.schedule_render(immediate=True)
+
+    def _tiles_from_worker(self, _tiles) -> None:
+        # a fetcher thread: touch nothing of the widget, only emit (queued to the GUI thread)
+        self.tiles_arrived.emit()
+
+    def _on_tiles_arrived(self) -> None:
+        if not self._tile_timer.isActive():
+            self._tile_timer.start()
+
+    def _refresh_for_tiles(self) -> None:
+        if self._pending:  # a frame is on its way: do not cancel it, render once more after it
+            self._refresh_after_frame = True
+        else:
+            self.schedule_render(immediate=True)
+
+    def tiles_loading(self) -> int:
+        """Tiles still being fetched for the basemap (0 without one)."""
+        return self.basemap.pending() if self.basemap is not None else 0
+
+    def wait_tiles(self, timeout_ms: int = 30000) -> bool:
+        """Until the basemap has fetched what it wanted and the frame showing it is done (tests)."""
+        from PySide6.QtCore import QCoreApplication, QElapsedTimer
+
+        timer = QElapsedTimer()
+        timer.start()
+        while timer.elapsed() < timeout_ms:
+            QCoreApplication.processEvents()
+            busy = self._pending or self._tile_timer.isActive() or self._refresh_after_frame or self.tiles_loading()
+            if not busy:
+                return True
+            self.wait_idle(max(1, timeout_ms - timer.elapsed()))
+            if self.tiles_loading():
+                self.basemap.wait_idle(0.02)
+        return False
+
     # ---- rendering --------------------------------------------------------
     def schedule_render(self, immediate: bool = False) -> None:
         if self.document is None:
@@ -167,6 +224,7 @@ class MapCanvas(QWidget):
             height=max(1, round(view.height * dpr)),
             dpi=96 * dpr,
             labels=self.labels,
+            basemap=self.basemap,
         )
 
     def _start_render(self) -> None:
@@ -189,6 +247,9 @@ class MapCanvas(QWidget):
         self.last_result = result
         self.update()
         self.render_finished.emit(result)
+        if self._refresh_after_frame:
+            self._refresh_after_frame = False
+            self._tile_timer.start()
 
     def _on_failed(self, exc: BaseException) -> None:
         self._pending = False
@@ -210,6 +271,9 @@ class MapCanvas(QWidget):
 
     def shutdown(self) -> None:
         self._debounce.stop()
+        self._tile_timer.stop()
+        if self.basemap is not None:
+            self.basemap.on_tiles = None
         self._frames.withdraw()
 
     # ---- painting ---------------------------------------------------------

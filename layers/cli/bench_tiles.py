@@ -35,7 +35,10 @@ def cached_tile_basemap(views, dpi: float = 96.0):
     from layers.render.basemap.tile_cache import TileCache
     from layers.render.basemap.tile_math import plan_tiles
     from layers.render.basemap.warp import FRAME_PAD
+    from layers.render.fonts import ensure_gui_app
     from layers.render.request import ViewTransform
+
+    ensure_gui_app()  # the tiles are painted here, before the TileBasemap would make the application
 
     tileset = TileSet("bench", url="http://127.0.0.1:9/{z}/{x}/{y}.png")  # never asked: all tiles are at hand
     cache = TileCache(tempfile.mkdtemp(prefix="chengyu-bench-tiles-"), memory_tiles=4096)

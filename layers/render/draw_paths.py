@@ -3,16 +3,22 @@
 Raster devices draw the cached map-unit paths (`layers.render.paths`) under the view's
 world transform with cosmetic pens; vector devices (SVG, PDF) get the paths mapped to
 page units and real pens, so the files stay exact.
+
+Translucent fills on a raster device (districts over a basemap, a place filter's focus) are
+written (composition Source: no blending) into a scratch image and laid on the map in one
+source-over pass: the raster engine writes spans ~4x faster than it blends them, and as every
+pixel belongs to one polygon the sums are those of blending each fill (`one_pass_fills`).
 """
 from __future__ import annotations
 
+import threading
 from typing import Callable
 
-from PySide6.QtCore import Qt
-from PySide6.QtGui import QColor, QPainter, QPainterPath, QTransform
+from PySide6.QtCore import QPointF, Qt
+from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QTransform
 
 from layers.render.paths import LayerPaths
-from layers.render.symbols import brush, make_pen
+from layers.render.symbols import brush, make_pen, qcolor
 
 _HAIRLINE_MAX = 1.25  # raster lines up to this width (px) are drawn one pixel wide
 
@@ -81,15 +87,65 @@ def _segment_supplier(shapes: LayerPaths, indices, lod):
     return get
 
 
+_scratch = threading.local()  # one scratch image a rendering thread (the map lane, a test)
+KEEP_SCRATCH_PX = 2560 * 1600  # screen-sized scratch images are kept; a print page's (~70 MB at A3 300 dpi) is not
+
+
+def _scratch_image(width: int, height: int) -> QImage:
+    image = getattr(_scratch, "image", None)
+    if image is None or image.width() != width or image.height() != height:
+        image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
+        _scratch.image = image if width * height <= KEEP_SCRATCH_PX else None
+    image.fill(0)
+    return image
+
+
+def one_pass_fills(painter, shapes: LayerPaths, groups, classes, lod, world) -> bool:
+    """Fill every class's polygons at once when they share one alpha below 1 (see the module doc);
+    False when they do not (or the device is not an image): the caller fills them one by one."""
+    device = painter.device()
+    filled = [k for k in groups if classes[k].style.fill]
+    if not filled or not isinstance(device, QImage):
+        return False
+    alphas = {(qcolor(classes[k].style.fill, classes[k].style.fill_opacity).alpha(), classes[k].style.opacity,
+               bool(classes[k].style.stroke)) for k in filled}
+    if len(alphas) != 1:
+        return False
+    alpha, opacity, outlined = alphas.pop()
+    if alpha >= 255:
+        return False  # opaque fills are already the fast case
+    scratch = _scratch_image(device.width(), device.height())
+    inner = QPainter(scratch)
+    try:
+        inner.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
+        inner.setWorldTransform(world)
+        inner.setPen(Qt.PenStyle.NoPen)
+        inner.setRenderHint(QPainter.RenderHint.Antialiasing, not outlined)  # as the one-by-one fill
+        for key in filled:
+            st = classes[key].style
+            inner.setBrush(qcolor(st.fill, st.fill_opacity))
+            for i in groups[key].tolist():
+                inner.drawPath(shapes.path(i, lod))
+    finally:
+        inner.end()
+    painter.save()
+    painter.resetTransform()
+    painter.setOpacity(painter.opacity() * opacity)
+    painter.drawImage(QPointF(0, 0), scratch)
+    painter.restore()
+    return True
+
+
 def draw_polygons(painter, shapes: LayerPaths, groups, classes, lod, world, raster, ppt):
     """Each class's polygons: fill (aliased under an outline), then casing and outline."""
     begin_world(painter, world, raster)
+    filled = raster and one_pass_fills(painter, shapes, groups, classes, lod, world)
     for key, indices in groups.items():
         st = classes[key].style
         painter.save()
         painter.setOpacity(painter.opacity() * st.opacity)
         paths = list(feature_paths(shapes, indices, lod, world, raster))
-        if st.fill:
+        if st.fill and not filled:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(brush(st))
             # an antialiased outline covers the fill's edge: an aliased fill is 4x cheaper and looks the same

@@ -71,7 +71,7 @@ def render(request: MapRequest, painter: QPainter, feedback: Feedback | None = N
             painter.fillRect(QRectF(0, 0, view.width, view.height), qcolor(request.background))
         painter.setClipRect(QRectF(0, 0, view.width, view.height))
         if request.basemap is not None:  # tiles under every layer (layers/render/basemap/)
-            result.basemap = request.basemap.draw(painter, view, request.dpi, feedback)
+            result.basemap = request.basemap.draw(painter, view, request.dpi, feedback, request.background)
 
         label_jobs = []  # (layer, cache, indices) whose labels are placed after all geometry
         obstacles: list[QRectF] = []

@@ -125,18 +125,20 @@ class TileBasemap:
             raise BasemapError(NO_TILES.format(name=self.source.name))
 
     # ---- drawing -------------------------------------------------------------------------
-    def draw(self, painter: QPainter, view, dpi: float, feedback: Feedback | None = None) -> BasemapReport:
-        """Paint the basemap over the whole view (device pixels = view pixels)."""
+    def draw(self, painter: QPainter, view, dpi: float, feedback: Feedback | None = None,
+             background=None) -> BasemapReport:
+        """Paint the basemap over the whole view (device pixels = view pixels); `background`, the
+        colour already under it, lets the window's cached frame be opaque (a faster blit)."""
         from layers.render.symbols import is_raster
 
         try:
-            return self._draw(painter, view, dpi, feedback, is_raster(painter))
+            return self._draw(painter, view, dpi, feedback, is_raster(painter), background)
         except Cancelled:  # the renderer sees the cancelled feedback and says .cancelled (it raises nothing)
             return BasemapReport()
 
-    def _draw(self, painter, view, dpi, feedback, raster) -> BasemapReport:
+    def _draw(self, painter, view, dpi, feedback, raster, background=None) -> BasemapReport:
         if not self.blocking and raster:
-            return self._draw_cached(painter, view, dpi)
+            return self._draw_cached(painter, view, dpi, background)
         if raster:
             return self._paint(painter, view, dpi, feedback)
         # SVG/PDF: one image of the warped tiles (thousands of cell images would bloat the file)
@@ -153,7 +155,7 @@ class TileBasemap:
         painter.restore()
         return report
 
-    def _paint(self, painter, view, dpi, feedback, offset=(0.0, 0.0)) -> BasemapReport:
+    def _paint(self, painter, view, dpi, feedback, offset=(0.0, 0.0), clip=None) -> BasemapReport:
         plans = self._plans(view, dpi)
         report = BasemapReport(zoom=plans[0][1] if plans else 0)
         for fetcher, z, tiles in plans:
@@ -164,7 +166,8 @@ class TileBasemap:
                 images = {t: i for t, i in images.items() if i is not None}
                 fetcher.want([t for t in tiles if t not in images])
                 report.pending += fetcher.pending()
-            drawn, missing = draw_tiles(painter, view, z, fetcher.tileset.datum, tiles, images, fetcher.cached, offset)
+            drawn, missing = draw_tiles(painter, view, z, fetcher.tileset.datum, tiles, images, fetcher.cached, offset,
+                                        clip)
             report.tiles += len(tiles)
             report.drawn += drawn
             report.missing += missing
@@ -173,19 +176,20 @@ class TileBasemap:
         report.failures = self.failures
         return report
 
-    def _draw_cached(self, painter, view, dpi) -> BasemapReport:
-        """Non-blocking raster frames: blit the padded frame cache when it covers the view."""
-        key = (round(dpi, 3), self.cache.version, view.width, view.height)
+    def _draw_cached(self, painter, view, dpi, background=None) -> BasemapReport:
+        """Non-blocking raster frames: blit the padded frame cache when it covers the view (a
+        frame that leaves it moves it and warps only what it uncovers)."""
+        key = (round(dpi, 3), self.cache.version, view.width, view.height, background)
         with self._lock:
             hit = self._frames.get(key, view)
             report = self._frame_report
             if hit is None and self.pending():  # tiles still coming: warp just the view until they are in
                 return self._paint(painter, view, dpi, None)
             if hit is None:
-                def paint(inner, extent, w, h):
-                    return self._paint(inner, _view_like(view, extent, w, h), dpi, None)
+                def paint(inner, extent, w, h, clip):
+                    return self._paint(inner, _view_like(view, extent, w, h), dpi, None, clip=clip)
 
-                image, origin, report = self._frames.build(key, view, paint)
+                image, origin, report = self._frames.build(key, view, paint, background)
                 self._frame_report = report
                 # a frame still missing tiles changes as they come: do not reuse it
                 if report.missing:
@@ -195,8 +199,8 @@ class TileBasemap:
         painter.save()
         painter.resetTransform()
         x, y = origin.x(), origin.y()
-        if abs(x - round(x)) < 0.01 and abs(y - round(y)) < 0.01:
-            painter.drawImage(QPointF(round(x), round(y)), image)
+        if abs(x - round(x)) < 0.01 and abs(y - round(y)) < 0.01:  # the view's part of the frame, copied
+            painter.drawImage(QPointF(0, 0), image, QRectF(-round(x), -round(y), view.width, view.height))
         else:  # a pan by a fraction of a pixel: resample rather than be off by up to half a pixel
             painter.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform, True)
             painter.drawImage(QPointF(x, y), image)

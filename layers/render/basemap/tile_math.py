@@ -131,6 +131,14 @@ def cells_for_zoom(z: int, datum: str) -> int:
     return 8
 
 
+@lru_cache(maxsize=16384)
+def _tile_box(z: int, x: int, y: int, datum: str) -> tuple[float, float, float, float, float, float]:
+    """A tile's warped corners' box and mean in display metres (plain floats: a frame asks for ~100)."""
+    grid = tile_grid(z, x, y, datum, 1)
+    gx, gy = grid[..., 0], grid[..., 1]
+    return (float(gx.min()), float(gy.min()), float(gx.max()), float(gy.max()), float(gx.mean()), float(gy.mean()))
+
+
 def tiles_for_view(view, z: int, datum: str = "wgs84") -> list[Tile]:
     """Tiles at zoom z whose warped outline meets the view's extent, nearest the centre first."""
     west, south, east, north = display_bounds_to_lonlat(view.extent)
@@ -149,11 +157,10 @@ def tiles_for_view(view, z: int, datum: str = "wgs84") -> list[Tile]:
     cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
     out = []
     for t in mercantile.tiles(west, south, east, north, [z]):
-        grid = tile_grid(t.z, t.x, t.y, datum, 1)
-        gx, gy = grid[..., 0], grid[..., 1]
-        if gx.max() < x0 or gx.min() > x1 or gy.max() < y0 or gy.min() > y1:
+        bx0, by0, bx1, by1, mx, my = _tile_box(t.z, t.x, t.y, datum)
+        if bx1 < x0 or bx0 > x1 or by1 < y0 or by0 > y1:
             continue
-        out.append(((t.z, t.x, t.y), (gx.mean() - cx) ** 2 + (gy.mean() - cy) ** 2))
+        out.append(((t.z, t.x, t.y), (mx - cx) ** 2 + (my - cy) ** 2))
     out.sort(key=lambda item: item[1])
     return [tile for tile, _ in out]
 
