@@ -26,7 +26,15 @@ YEAR_CEILING = 2050
 THEMES_TITLE = Message("专题", "Themes")
 STATUS_TITLE = Message("状态", "Status")
 YEARS_TITLE = Message("年份", "Years")
-KEEP_UNDATED = Message("保留未注明年份的要素", "Keep features without a year")
+KEEP_UNDATED_N = Message("包括无年份（{n}）", "Include undated ({n})")
+KEEP_UNDATED_TIP = Message(
+    "多数项目的原文没有写明年份（年份为空）。勾选：设定年份范围后仍显示这些无年份的项目和项目线路；"
+    "不勾选：只显示原文所述年份（开工、建成、设立、目标等，见“年份类型”）在范围内的要素。"
+    "文件年份（doc_year）不算作项目年份。未设年份范围时此项不起作用。",
+    "Most projects' source sentences give no year (year is empty). Ticked: with a year range set, these undated "
+    "projects and project lines stay on the map; unticked: only features whose sentence dates them (start, "
+    "opening, set-up, target … see “Year kind”) within the range are shown. The document's own year (doc_year) "
+    "never counts as a project's year. Without a year range this has no effect.")
 AREA_TITLE = Message("区域", "Area")
 PLACE_LABELS = (Message("省/市", "Province"), Message("市", "City"), Message("区县", "District"))
 TEXT_LABEL = Message("关键词", "Text")
@@ -97,6 +105,8 @@ class FilterPanel(QWidget):
         years.addWidget(QLabel("–"))
         years.addWidget(self.year_max)
         self.keep_undated = QCheckBox()
+        self.keep_undated.setChecked(True)  # an unknown year is not a reason to hide a project
+        self.keep_undated.setEnabled(False)  # until a year range is set
         self.keep_undated.toggled.connect(self._apply)
         year_column.addWidget(self.keep_undated)
 
@@ -175,7 +185,7 @@ class FilterPanel(QWidget):
         self.theme_box.setTitle(i18n.ui(THEMES_TITLE))
         self.status_box.setTitle(i18n.ui(STATUS_TITLE))
         self.year_box.setTitle(i18n.ui(YEARS_TITLE))
-        self.keep_undated.setText(i18n.ui(KEEP_UNDATED))
+        self.keep_undated.setToolTip(i18n.ui(KEEP_UNDATED_TIP))
         self.place_box.setTitle(i18n.ui(AREA_TITLE))
         for label, text in zip(self.place_labels, PLACE_LABELS):
             label.setText(i18n.ui(text))
@@ -198,9 +208,22 @@ class FilterPanel(QWidget):
                 check.setText(f"{label} ({found.get(key, 0)})")
         self.count_label.setText(i18n.ui(SHOWN, count=thematic_count(counts["total"]["features"])))
         self.count_label.setToolTip(i18n.ui(SHOWN_TIP))
+        self.keep_undated.setText(i18n.ui(KEEP_UNDATED_N, n=self.undated_count()))
         active = self.document.filter != Filter()
         self.note.setText(i18n.ui(CURRENT, text=self.describe()) if active else "")
         self.note.setVisible(active)  # "all" would only repeat the count above
+
+    def undated_count(self) -> int:
+        """Features without a year that the rest of the filter keeps (what the box decides about)."""
+        import numpy as np
+
+        flt = self.document.filter.replace(year_min=None, year_max=None)
+        n = 0
+        for layer in self.document.layers:
+            years = layer.cache.years if layer.data is not None else None
+            if years is not None and (layer.filter_dims is None or "years" in layer.filter_dims):
+                n += int((np.isnan(years) & flt.mask(layer)).sum())
+        return n
 
     def describe(self) -> str:
         """The engine's one-line summary (places by their names, in the UI language)."""
@@ -315,7 +338,8 @@ class FilterPanel(QWidget):
             year_min=y0,
             year_max=y1,
             text=self.text.text(),
-            keep_undated=self.keep_undated.isChecked(),
+            # only meaningful with a range: without one the filter stays "no filter"
+            keep_undated=self.keep_undated.isChecked() and (y0 is not None or y1 is not None),
         )
 
     def _apply(self, *_):
@@ -348,7 +372,10 @@ class FilterPanel(QWidget):
                 check.setChecked(not flt.statuses or key in flt.statuses)
             self.year_min.setValue(flt.year_min if flt.year_min is not None else YEAR_FLOOR)
             self.year_max.setValue(flt.year_max if flt.year_max is not None else YEAR_FLOOR)
-            self.keep_undated.setChecked(flt.keep_undated)
+            ranged = flt.year_min is not None or flt.year_max is not None
+            if ranged:  # without a range the box keeps the user's choice for the next range
+                self.keep_undated.setChecked(flt.keep_undated)
+            self.keep_undated.setEnabled(ranged)
             self._select_data(self.province, flt.provinces[0] if flt.provinces else None)
             self._fill_cities()
             self._select_data(self.city, flt.cities[0] if flt.cities else None)

@@ -77,20 +77,54 @@ def test_choosing_a_district_filters_and_zooms_there(window):
     assert [window.table.model.feature_id(r) for r in range(window.table.row_count())] == ["t-rail"]
 
 
-def test_undated_features_leave_with_a_year_range_unless_kept(window, qtbot):
+def _shown(window, layer):
+    window.table.set_layer(layer)
+    return {window.table.model.feature_id(r) for r in range(window.table.row_count())}
+
+
+def test_undated_features_stay_with_a_year_range_unless_the_box_is_unticked(window, qtbot):
     import numpy as np
 
-    layer = window.document.layer("projects")
-    layer.data.loc[layer.data["id"] == "t-eco", "year"] = np.nan  # one undated project
-    layer._cache = None  # the engine caches per-feature values; rebuilt from the edited data
-    window.table.set_layer("projects")
+    data = window.document.layer("projects").data.copy()
+    data["year"] = data["year"].astype(float)
+    data.loc[data["id"] == "t-eco", "year"] = np.nan  # one undated project
+    window.document.set_layer_data("projects", data)
     panel = window.filter_panel
-    panel.year_min.setValue(2020)
-    ids = {window.table.model.feature_id(r) for r in range(window.table.row_count())}
-    assert "t-eco" not in ids and len(ids) == 3
-    panel.keep_undated.setChecked(True)
-    ids = {window.table.model.feature_id(r) for r in range(window.table.row_count())}
-    assert "t-eco" in ids and len(ids) == 4
+    box = panel.keep_undated
+    assert box.isChecked() and not box.isEnabled()  # no range yet: the choice has nothing to decide
+    assert "无年份" in box.text() and "（1）" in box.text()  # says how many features it is about
+    assert "不勾选" in box.toolTip() and "doc_year" in box.toolTip()
+    assert window.document.filter.is_empty
+    panel.year_min.setValue(2024)  # keeps t-park 2025, t-road 2027
+    assert box.isEnabled() and window.document.filter.keep_undated
+    assert _shown(window, "projects") == {"t-eco", "t-park", "t-road"}
+    assert "含无年份" in panel.note.text()
+    box.setChecked(False)
+    assert _shown(window, "projects") == {"t-park", "t-road"}
+    assert "含无年份" not in panel.note.text()
+    panel.year_min.setValue(panel.year_min.minimum())  # range cleared: no filter at all, box remembers
+    assert window.document.filter.is_empty and not box.isChecked() and not box.isEnabled()
+    assert len(_shown(window, "projects")) == 4
+
+
+def test_a_year_range_applies_to_project_lines(qtbot, document):
+    from explorer.main_window import MainWindow
+    from layers.model.document import MapDocument
+
+    lines = MapDocument.from_bundle(names=["project_lines"]).layer("project_lines")
+    document.add_layer(lines)
+    window = MainWindow(document=document)
+    qtbot.addWidget(window)
+    data = lines.data
+    dated = set(data.loc[data["year"].notna() & (data["year"] <= 2023), "id"])
+    undated = set(data.loc[data["year"].isna(), "id"])
+    assert dated and undated
+    panel = window.filter_panel
+    panel.year_max.setValue(2023)
+    assert _shown(window, "project_lines") == dated | undated
+    panel.keep_undated.setChecked(False)
+    assert _shown(window, "project_lines") == dated
+    window.canvas.shutdown()
 
 
 def test_only_this_theme_from_the_context_menu(window):
