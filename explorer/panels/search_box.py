@@ -1,4 +1,4 @@
-"""Search box: districts, projects, stations, lines, seats by Chinese name, pinyin or initials.
+"""Search box: districts, projects and project lines, stations, lines, seats by Chinese name, pinyin or initials.
 
 Matching reuses the engine's search keys (`LayerCache.search_keys`, built by
 `layers.model.filter.search_key`), so the box and the filter's text field agree.
@@ -14,7 +14,7 @@ from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
 from explorer import i18n
 from geodata.core.message import Message
 
-SEARCH_LAYERS = ("districts", "projects", "stations", "railways", "expressways", "seats", "cities", "rivers")
+SEARCH_LAYERS = ("districts", "projects", "project_lines", "stations", "railways", "expressways", "seats", "cities", "rivers")
 MAX_RESULTS = 30
 SEARCH_PLACEHOLDER = Message("搜索区县、项目、站点、线路（中文/拼音/首字母）",
                              "Search districts, projects, stations, lines (中文 / pinyin / initials)")

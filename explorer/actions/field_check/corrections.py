@@ -36,11 +36,13 @@ class CorrectionActions:
         return loader.load_layer("projects")
 
     def _projects(self):
-        """The registry to check against: the corrected layer when there is one."""
+        """The registry to check against: the (corrected) project points and the project lines."""
+        from geodata.fieldcheck.check import with_project_lines
+
         doc = self.window.document
-        if CORRECTED_LAYER in doc:
-            return doc.layer(CORRECTED_LAYER).data
-        return self._registry()
+        points = doc.layer(CORRECTED_LAYER).data if CORRECTED_LAYER in doc else self._registry()
+        # the lines the document shows (a document without them checks points only)
+        return with_project_lines(points, doc.layer("project_lines").data) if "project_lines" in doc else points
 
     def _store(self, edits_path: str | None):
         from geodata.fieldcheck.edits import EditStore
