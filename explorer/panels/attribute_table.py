@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel
                                QVBoxLayout, QWidget)
 
 from explorer import i18n
+from geodata.core.field_labels import field_label
 from geodata.core.message import Message
 from geodata.core.values import is_blank, value_text
 from layers.model.events import (FilterChanged, LanguageChanged, LayerAdded, LayerChanged, LayerRemoved,
@@ -76,11 +77,16 @@ class FeatureTableModel(QAbstractTableModel):
         return None
 
     def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
         if orientation == Qt.Orientation.Horizontal:
-            return self.columns[section] if section < len(self.columns) else None
-        return str(section + 1)
+            if section >= len(self.columns):
+                return None
+            name = self.columns[section]
+            if role == Qt.ItemDataRole.DisplayRole:  # 状态 / Status; a user's own field keeps its name
+                return field_label(name, i18n.language())
+            if role == Qt.ItemDataRole.ToolTipRole:  # the stored name, as files and the TSV copy have it
+                return name
+            return None
+        return str(section + 1) if role == Qt.ItemDataRole.DisplayRole else None
 
 
 class AttributeTable(QWidget):
@@ -127,6 +133,8 @@ class AttributeTable(QWidget):
 
     def retranslate(self, *_):
         self.copy_button.setText(i18n.ui(COPY_ROWS))
+        if self.model.columns:  # the headers are field names in the UI language
+            self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.model.columns) - 1)
         self._fill_layers()
         self._update_count()
 
@@ -223,7 +231,8 @@ class AttributeTable(QWidget):
         self.feature_activated.emit(self.model.layer_name, self.model.feature_id(row))
 
     def selection_tsv(self) -> str:
-        """Selected rows (all rows when none are selected) as tab-separated text with a header."""
+        """Selected rows (all rows when none are selected) as tab-separated text with a header
+        of the stored field names (what a script or a re-import expects)."""
         rows = sorted(i.row() for i in self.view.selectionModel().selectedRows()) or range(self.proxy.rowCount())
         lines = ["\t".join(self.model.columns)]
         for r in rows:

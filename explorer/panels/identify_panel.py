@@ -9,6 +9,8 @@ from PySide6.QtWidgets import (QComboBox, QHeaderView, QLabel, QTableWidget, QTa
                                QWidget)
 
 from explorer import i18n
+from geodata.core.field_labels import FIELD_LABELS  # noqa: F401  (re-exported: the panel's table of names)
+from geodata.core.field_labels import field_label as labels_in
 from geodata.core.message import Message
 from geodata.core.values import raw_text, value_text
 
@@ -25,29 +27,10 @@ SEED_SOURCE = Message("<b>来源文件：</b>{file}{title}<br><b>日期：</b>{d
 SEED_TITLE = Message("（{title}）", " ({title})")
 SOURCE = Message("<b>来源文件：</b>{source}", "<b>Source document: </b>{source}")
 
-# Readable names of the bundle's fields (the raw name stays in the tooltip).
-FIELD_LABELS: dict[str, Message] = {
-    "id": Message("编号", "ID"), "name_zh": Message("名称", "Name (Chinese)"), "name_en": Message("英文名称", "Name"),
-    "themes": Message("专题", "Themes"), "status": Message("状态", "Status"), "year": Message("年份", "Year"),
-    "kind": Message("类型", "Kind"), "adcode": Message("行政区划代码", "Admin code"),
-    "district_adcode": Message("所在区县代码", "District code"), "province_zh": Message("省/市", "Province"),
-    "city_zh": Message("市", "City"), "area_km2": Message("面积 (km²)", "Area (km²)"),
-    "investment_yi": Message("投资（亿元）", "Investment (100 M yuan)"), "in_circle": Message("在经济圈内", "In the circle"),
-    "partial": Message("部分纳入", "Partly in"), "start_date": Message("开工日期", "Start date"),
-    "open_date": Message("开通日期", "Opening date"), "placement_note": Message("位置说明", "Placement note"),
-    "control_points": Message("控制点", "Control points"), "source": Message("数据来源", "Source"),
-    "geometry_quality": Message("几何质量", "Geometry quality"), "source_file": Message("来源文件", "Source file"),
-    "source_title": Message("来源标题", "Source title"), "source_date": Message("来源日期", "Source date"),
-    "source_sentence": Message("原文", "Sentence"), "a_name": Message("一方", "Partner A"),
-    "b_name": Message("另一方", "Partner B"), "seat_zh": Message("驻地", "Seat"), "level": Message("级别", "Level"),
-    "railway_id": Message("所属铁路", "Railway"), "cross_border": Message("跨界", "Cross-border"),
-}
-
 
 def field_label(name: str) -> str:
-    """A field's readable name in the UI language; a field of the user's own data keeps its name."""
-    label = FIELD_LABELS.get(name)
-    return i18n.ui(label) if label is not None else name
+    """A field's readable name in the UI language (`geodata.core.field_labels`); user fields keep theirs."""
+    return labels_in(name, i18n.language())
 
 
 class IdentifyPanel(QWidget):
