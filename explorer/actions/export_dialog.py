@@ -11,10 +11,10 @@ from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPainter, QPixmap
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from explorer import i18n
+from explorer import file_dialogs, i18n
 from explorer.jobs import JobGroup, error_text
 from explorer.progress import follow_with_bar
 from geodata.core.message import Message
@@ -118,6 +118,7 @@ class ExportDialog(QDialog):
         self.progress = QProgressBar()
         self.progress.hide()
         self.message = QLabel()
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # paths and errors quote user text
         self.message.setWordWrap(True)
         self.save_button = QPushButton(i18n.ui(SAVE))
         self.save_button.setDefault(True)
@@ -200,7 +201,7 @@ class ExportDialog(QDialog):
             self.open_web_dialog()
             self.reject()
             return
-        path, _ = QFileDialog.getSaveFileName(self, i18n.ui(TITLE), f"chengyu-map.{fmt}", f"{fmt.upper()} (*.{fmt})")
+        path, _ = file_dialogs.get_save_file_name(self, i18n.ui(TITLE), f"chengyu-map.{fmt}", f"{fmt.upper()} (*.{fmt})")
         if path:
             if not path.lower().endswith("." + fmt):
                 path += "." + fmt

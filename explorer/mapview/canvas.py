@@ -80,6 +80,7 @@ class MapCanvas(QWidget):
         self.measure_points: list[tuple[float, float]] = []
         self._measure_hover: tuple[float, float] | None = None
         self._measure_done = False
+        self._segment_memo = None  # (points, segment lengths): paint does not re-measure unchanged points
         if document is not None:
             self.set_document(document)
 
@@ -250,6 +251,40 @@ class MapCanvas(QWidget):
             painter.setBrush(QColor("#ffffff"))
             for pt in poly:
                 painter.drawEllipse(pt, 3.5, 3.5)
+            if self.tool == "measure_distance" and len(points) >= 2:
+                self._paint_segment_lengths(painter, points, poly)
+
+    def segment_labels(self, points) -> list[tuple[str, QPointF]]:
+        """(text, pixel) of each segment's geodesic length at its middle, and the total at the last point."""
+        from explorer.mapview.measure import km_text, segment_lengths_km
+
+        key = tuple(points)
+        if self._segment_memo is None or self._segment_memo[0] != key:
+            self._segment_memo = (key, segment_lengths_km(list(points)))
+        lengths = self._segment_memo[1]
+        pixels = [QPointF(*self._view.to_pixel(x, y)) for x, y in points]
+        labels = [(km_text(km), (a + b) / 2) for km, a, b in zip(lengths, pixels, pixels[1:])]
+        if len(lengths) > 1:
+            from explorer.window_texts import MEASURE_TOTAL
+
+            # beyond the last point, along the last segment: clear of that segment's own label
+            step = pixels[-1] - pixels[-2]
+            norm = max((step.x() ** 2 + step.y() ** 2) ** 0.5, 1e-9)
+            labels.append((i18n.ui(MEASURE_TOTAL, length=km_text(sum(lengths))), pixels[-1] + step * (60.0 / norm)))
+        return labels
+
+    def _paint_segment_lengths(self, painter: QPainter, points, poly) -> None:
+        painter.save()
+        metrics = painter.fontMetrics()
+        for text, at in self.segment_labels(points):
+            box = QRectF(metrics.boundingRect(text)).adjusted(-4, -2, 4, 2)
+            box.moveCenter(at)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(255, 255, 255, 225))
+            painter.drawRoundedRect(box, 3, 3)
+            painter.setPen(QColor("#a3231f"))
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
 
     def scale_bar(self):
         """The canvas scale bar (layers.page.scale_bar maths, measured geodesically on its own row)."""

@@ -8,6 +8,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel
                                QVBoxLayout, QWidget)
 
 from explorer import i18n
+from explorer.plain_text import rich, shown
 from geodata.core.field_labels import field_label
 from geodata.core.message import Message
 from geodata.core.values import is_blank, value_text
@@ -68,8 +69,10 @@ class FeatureTableModel(QAbstractTableModel):
         if not index.isValid() or self._frame is None:
             return None
         value = self._frame.iat[int(self.rows[index.row()]), self._frame.columns.get_loc(self.columns[index.column()])]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return value_text(value)  # the raw value as text: blanks empty, 2023.0 as 2023
+        if role == Qt.ItemDataRole.DisplayRole:
+            return shown(value_text(value))  # the raw value as text: blanks empty, 2023.0 as 2023
+        if role == Qt.ItemDataRole.ToolTipRole:  # tooltips guess rich text: a value reads as typed
+            return rich(value_text(value))
         if role == SORT_ROLE:
             if is_blank(value):
                 return ""
@@ -82,9 +85,9 @@ class FeatureTableModel(QAbstractTableModel):
                 return None
             name = self.columns[section]
             if role == Qt.ItemDataRole.DisplayRole:  # 状态 / Status; a user's own field keeps its name
-                return field_label(name, i18n.language())
+                return shown(field_label(name, i18n.language()))
             if role == Qt.ItemDataRole.ToolTipRole:  # the stored name, as files and the TSV copy have it
-                return name
+                return rich(name)
             return None
         return str(section + 1) if role == Qt.ItemDataRole.DisplayRole else None
 
@@ -143,7 +146,7 @@ class AttributeTable(QWidget):
         self._syncing = True
         self.layer_combo.clear()
         for layer in reversed(self.document.layers):
-            self.layer_combo.addItem(layer.title(i18n.language()), layer.name)
+            self.layer_combo.addItem(shown(layer.title(i18n.language())), layer.name)
         index = self.layer_combo.findData(current)
         self.layer_combo.setCurrentIndex(max(index, 0))
         self._syncing = False

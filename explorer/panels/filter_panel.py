@@ -9,7 +9,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QAction
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
+                               QMenu, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
 from explorer import i18n
 from explorer.panels.column_flow import ColumnFlowLayout
@@ -42,6 +42,8 @@ ALL = Message("全部", "All")
 RESET = Message("重置筛选", "Reset filter")
 ONLY_THEME = Message("只看此专题", "Only this theme")
 ALL_THEMES = Message("显示全部专题", "All themes")
+ONLY_NAMED = Message("只看“{theme}”", "Only “{theme}”")
+ALL_STATUSES = Message("显示全部状态", "All statuses")
 # The two counts a reader sees side by side say what they count (they differ by design).
 SHOWN = Message("筛选后 {count}（全图）", "{count} after the filter (whole map)")
 SHOWN_TIP = Message("带专题或状态的要素（重点项目、导入的专题图层）中符合筛选条件的个数，不论是否在当前视图内",
@@ -61,6 +63,9 @@ class FilterPanel(QWidget):
         self._syncing = False
 
         self.theme_box = QGroupBox()
+        # right-click between the boxes: the theme choices too (not the window's menu of panels)
+        self.theme_box.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.theme_box.customContextMenuRequested.connect(lambda pos: self.theme_menu().popup(self.theme_box.mapToGlobal(pos)))
         grid = ColumnFlowLayout(self.theme_box, spacing=4, max_columns=3)  # 1–3 columns, as the dock's width allows
         grid.setContentsMargins(6, 6, 6, 6)
         self.theme_checks: dict[str, QCheckBox] = {}
@@ -80,6 +85,8 @@ class FilterPanel(QWidget):
             self.theme_checks[key] = check
 
         self.status_box = QGroupBox()
+        self.status_box.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.status_box.customContextMenuRequested.connect(lambda pos: self.status_menu().popup(self.status_box.mapToGlobal(pos)))
         row = ColumnFlowLayout(self.status_box, spacing=4, max_columns=3)
         row.setContentsMargins(6, 6, 6, 6)
         self.status_checks: dict[str, QCheckBox] = {}
@@ -144,6 +151,7 @@ class FilterPanel(QWidget):
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setObjectName("filterNote")
+        self.note.setTextFormat(Qt.TextFormat.PlainText)  # quotes the typed text
 
         # the controls scroll inside the dock: a short window never squeezes them, and the
         # dock can stay narrow (the check boxes reflow into fewer columns)
@@ -347,6 +355,28 @@ class FilterPanel(QWidget):
             return
         self._text_timer.stop()
         self.document.set_filter(self.current_filter())
+
+    def theme_menu(self) -> QMenu:
+        """The menu of the theme box: every theme alone, or all of them."""
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.addAction(i18n.ui(ALL_THEMES), lambda: self.only_theme(None))
+        menu.addSeparator()
+        for key in THEMES:
+            label = value_text(key, i18n.language(), "themes").replace("&", "&&")
+            menu.addAction(i18n.ui(ONLY_NAMED, theme=label), lambda k=key: self.only_theme(k))
+        return menu
+
+    def status_menu(self) -> QMenu:
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.addAction(i18n.ui(ALL_STATUSES), lambda: self.document.set_filter(self.document.filter.replace(statuses=[])))
+        menu.addSeparator()
+        for key in STATUSES:
+            label = value_text(key, i18n.language(), "status").replace("&", "&&")
+            menu.addAction(i18n.ui(ONLY_NAMED, theme=label),
+                           lambda k=key: self.document.set_filter(self.document.filter.replace(statuses=[k])))
+        return menu
 
     def only_theme(self, key: str | None) -> None:
         """Show one theme alone (right-click a theme), or every theme again (None)."""

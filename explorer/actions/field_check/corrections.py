@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QInputDialog
+from PySide6.QtWidgets import QInputDialog
 
-from explorer import i18n
+from explorer import file_dialogs, i18n
+from explorer.plain_text import rich
 from geodata.core.message import Message
 
 CORRECTED_LAYER = "projects_corrected"
@@ -56,7 +57,7 @@ class CorrectionActions:
             if ref and ref.get("path"):
                 self.edits_path = Path(ref["path"])
             else:
-                chosen, _ = QFileDialog.getSaveFileName(self, i18n.ui(EDITS_FILE), "my_corrections.gpkg",
+                chosen, _ = file_dialogs.get_save_file_name(self, i18n.ui(EDITS_FILE), "my_corrections.gpkg",
                                                         "GeoPackage (*.gpkg)")
                 if not chosen:
                     return None
@@ -75,7 +76,7 @@ class CorrectionActions:
             return None
         if reason is None:
             reason, ok = QInputDialog.getText(self, i18n.ui(CORRECT),
-                                              f"{rec['project_id']} {rec['project_name_zh']}\n{i18n.ui(REASON)}")
+                                              rich(f"{rec['project_id']} {rec['project_name_zh']}\n{i18n.ui(REASON)}"))
             if not ok:
                 return None
         try:

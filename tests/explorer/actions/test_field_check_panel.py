@@ -257,7 +257,11 @@ def test_name_tie_is_marked_in_the_table_with_the_note_as_tooltip(qtbot, window,
         panel.run_check(str(path), "wgs84", 200)
     qtbot.waitUntil(lambda: not panel.is_busy())
     assert panel.table.item(0, COL_MATCH).text() == "name ⚠" and panel.table.item(1, COL_MATCH).text() == "name"
-    tip = panel.table.item(0, COL_MATCH).toolTip()
+    from PySide6.QtGui import QTextDocument
+
+    shown = QTextDocument()
+    shown.setHtml(panel.table.item(0, COL_MATCH).toolTip())  # escaped inside <qt>: it reads as the note
+    tip = shown.toPlainText()
     assert "P004" in tip and "P005" in tip and tip.startswith("名称并列 2 项") and "name tie" not in tip  # UI language
     assert panel.table.item(1, COL_MATCH).toolTip() == ""
 

@@ -178,3 +178,23 @@ def test_filter_count_and_status_bar_count_say_what_they_count(window, qtbot):
     finally:
         window._actions["act.chinese"].trigger()
         panel.text.setText("")
+
+
+def test_right_click_on_the_theme_list_is_never_a_blank_menu(window):
+    from PySide6.QtCore import Qt
+
+    panel = window.filter_panel
+    assert panel.theme_box.contextMenuPolicy() == Qt.ContextMenuPolicy.CustomContextMenu
+    menu = panel.theme_menu()
+    texts = [a.text() for a in menu.actions() if not a.isSeparator()]
+    assert len(texts) == 11 and all(texts) and texts[0] == "显示全部专题" and "只看“生态环保”" in texts
+    next(a for a in menu.actions() if a.text() == "只看“生态环保”").trigger()
+    assert window.document.filter.themes == ("ecology",)
+    menu.actions()[0].trigger()
+    assert window.document.filter.themes == ()
+    status = panel.status_menu()
+    next(a for a in status.actions() if a.text() == "只看“在建”").trigger()
+    assert window.document.filter.statuses == ("under_construction",)
+    # elsewhere in the dock the window's menu of panels: every entry named (the toolbar had none)
+    popup = window.createPopupMenu()
+    assert all(a.text() for a in popup.actions() if not a.isSeparator()) and "工具栏" in [a.text() for a in popup.actions()]

@@ -120,3 +120,20 @@ def test_a_project_line_shows_its_status_and_year_fields_by_name_and_in_words(qt
     i18n.set_language("en")
     assert _label_of(panel, "year_kind") == "Year kind" and _label_of(panel, "status_basis").startswith("Status basis")
     assert panel.shown_value("year_kind") == "Opened, completed or put into use"
+
+
+def test_the_drop_down_of_an_earlier_click_does_not_stay(window, qtbot):
+    from explorer.panels.search_box import search
+
+    panel = window.identify
+    qtbot.mouseClick(window.canvas, Qt.MouseButton.LeftButton, pos=pixel_of(window.canvas, "projects", "t-rail"))
+    assert panel.chooser.isVisibleTo(panel) and panel.chooser.count() >= 2  # the point and its district
+    window.go_to_result(search(window.document, "成都")[0])  # shown another way: the search
+    assert panel.current[0] != "projects"
+    assert not panel.chooser.isVisibleTo(panel) and panel.chooser.count() == 0
+    qtbot.mouseClick(window.canvas, Qt.MouseButton.LeftButton, pos=pixel_of(window.canvas, "projects", "t-rail"))
+    assert panel.chooser.count() >= 2
+    panel.chooser.setCurrentIndex(1)  # choosing in the drop-down keeps it
+    assert panel.chooser.isVisibleTo(panel) and panel.current == (panel.hits[1].layer, panel.hits[1].row)
+    window.document.remove_layer("projects")  # the listed features are gone
+    assert panel.chooser.count() == 0 and not panel.chooser.isVisibleTo(panel) and panel.current is None
