@@ -6,10 +6,12 @@ disagree.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction
+from functools import lru_cache
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtGui import QAction, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-                               QMenu, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
+                               QCompleter, QMenu, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
 from explorer import i18n
 from explorer.panels.column_flow import ColumnFlowLayout
@@ -20,6 +22,7 @@ from geodata.core.values import value_text
 from layers.model.events import FilterChanged, LayerAdded, LayerChanged, LayerRemoved
 from layers.model.filter import Filter
 
+SEARCH_ROLE = Qt.ItemDataRole.UserRole + 7  # a district item's name, pinyin and initials (typing finds it)
 YEAR_FLOOR = 1990  # the spin box's "不限 / any" value
 YEAR_CEILING = 2050
 
@@ -52,6 +55,14 @@ SHOWN_TIP = Message("带专题或状态的要素（重点项目、导入的专�
 CURRENT = Message("当前筛选：{text}", "Filter: {text}")
 
 
+@lru_cache(maxsize=4096)
+def _finding_key(name_zh: str, name_en: str) -> str:
+    """What typing matches in the district list: the names, pinyin and initials (pypinyin is slow: once)."""
+    from layers.model.filter import search_key
+
+    return search_key([name_zh, name_en])
+
+
 def thematic_count(n: int) -> Message:
     return count(n, "个专题要素", "thematic feature")
 
@@ -61,6 +72,7 @@ class FilterPanel(QWidget):
         super().__init__(parent)
         self.document = document
         self._syncing = False
+        self._district_list = None  # (province, city, language, "all" text, table) the district list shows
 
         self.theme_box = QGroupBox()
         # right-click between the boxes: the theme choices too (not the window's menu of panels)
@@ -124,6 +136,16 @@ class FilterPanel(QWidget):
             # long English county names must not widen the dock: the popup shows them in full
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(8)
+        self.district.setEditable(True)  # type to find: 大足, dazu or dzq
+        self.district.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        finder = QCompleter(self.district.model(), self.district)
+        finder.setCompletionRole(SEARCH_ROLE)
+        finder.setFilterMode(Qt.MatchFlag.MatchContains)
+        finder.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        finder.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        finder.activated[QModelIndex].connect(self._on_district_found)
+        self.district.setCompleter(finder)
+        self.district_finder = finder
         self.province.currentIndexChanged.connect(self._on_province)
         self.city.currentIndexChanged.connect(self._on_city)
         self.district.currentIndexChanged.connect(self._apply)
@@ -274,27 +296,77 @@ class FilterPanel(QWidget):
         self._fill_districts()
 
     def _fill_districts(self) -> None:
+        """The districts of the chosen city (or province, or all), grouped under city headings that
+        cannot be chosen; each item also carries its pinyin so typing `dazu` or `dzq` finds 大足区."""
         current = self.district.currentData()
-        self.district.clear()
-        self.district.addItem(i18n.ui(ALL), None)
         table = self._districts()
-        if table is not None and len(table):
-            rows = table
-            if self.city.currentData() is not None:
-                rows = rows[rows["city_adcode"].astype(str) == self.city.currentData()]
-            elif self.province.currentData() is not None:
-                rows = rows[rows["province_adcode"].astype(str) == self.province.currentData()]
-            if "in_circle" in rows.columns:  # districts of the circle first: they are what planners look for
-                rows = rows.sort_values(["in_circle", "adcode"], ascending=[False, True])
-            name_col = "name_zh" if i18n.language() == "zh" or "name_en" not in rows.columns else "name_en"
-            for code, name in rows[["adcode", name_col]].itertuples(index=False):
-                self.district.addItem(str(name), str(code))
+        key = (self.province.currentData(), self.city.currentData(), i18n.language(), i18n.ui(ALL), id(table))
+        if key == self._district_list:  # the same list: refilling ~200 items on every filter change is slow
+            self._select_data(self.district, current)
+            return
+        self._district_list = key
+        entries = [(i18n.ui(ALL), None, False)] + self._district_entries(table)  # (text, adcode, heading)
+        model = QStandardItemModel(self.district)
+        for text, code, heading in entries:
+            item = QStandardItem(text)
+            item.setData(code, Qt.ItemDataRole.UserRole)
+            if heading:
+                item.setFlags(Qt.ItemFlag.NoItemFlags)  # a heading, not a choice
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
+            elif code is not None:
+                item.setData(_finding_key(*self._names[code]), SEARCH_ROLE)
+            model.appendRow(item)
+        was = self.district.blockSignals(True)
+        self.district.setModel(model)  # one swap (Qt deletes the old model): adding ~200 items one by one took 1/4 s
+        self.district_finder.setModel(model)
+        self.district.blockSignals(was)
         self._select_data(self.district, current)
+
+    def _district_entries(self, table) -> list[tuple[str, str | None, bool]]:
+        """The district list: cities of the circle first, each city's heading (when the list spans
+        several cities) and then its districts, those of the circle first."""
+        from layers.model.filter import place_names
+
+        self._names: dict[str, tuple[str, str]] = {}
+        if table is None or not len(table):
+            return []
+        city, province = self.city.currentData(), self.province.currentData()
+        en = i18n.language() == "en"
+        cities = place_names() if en else {}
+        has_en, has_in = "name_en" in table.columns, "in_circle" in table.columns
+        blocks: dict[str, list] = {}
+        for rec in table.itertuples(index=False):
+            city_code = str(rec.city_adcode)
+            if (city is not None and city_code != city) or (city is None and province is not None
+                                                              and str(rec.province_adcode) != province):
+                continue
+            inside = int(rec.in_circle) if has_in else 0
+            blocks.setdefault(city_code, []).append((-inside, str(rec.adcode), str(rec.name_zh),
+                                                     str(rec.name_en) if has_en else str(rec.name_zh), str(rec.city_zh)))
+        grouped = city is None and len(blocks) > 1
+        out = []
+        for city_code, rows in sorted(blocks.items(), key=lambda kv: (min(r[0] for r in kv[1]), kv[0])):
+            rows.sort()
+            if grouped:
+                city_zh = rows[0][4]
+                out.append((cities.get(city_code, (city_zh, city_zh))[1] if en else city_zh, None, True))
+            for _, code, zh, name_en, _ in rows:
+                self._names[code] = (zh, name_en)
+                out.append((name_en if en else zh, code, False))
+        return out
 
     @staticmethod
     def _select_data(combo: QComboBox, value) -> None:
         index = combo.findData(value) if value is not None else 0
         combo.setCurrentIndex(max(index, 0))
+
+    def _on_district_found(self, index) -> None:
+        """A district picked from what was typed: choose it (the popup lists the combo's own items)."""
+        code = index.data(Qt.ItemDataRole.UserRole)
+        if code is not None:
+            self.district.setCurrentIndex(max(self.district.findData(code), 0))
 
     def _on_province(self, *_):
         if self._syncing:

@@ -1,6 +1,8 @@
 """The theme filter drives map, table and counts together."""
 from __future__ import annotations
 
+from PySide6.QtCore import QModelIndex
+
 from tests.explorer.helpers import patch, pixel_of, rerender
 
 
@@ -198,3 +200,40 @@ def test_right_click_on_the_theme_list_is_never_a_blank_menu(window):
     # elsewhere in the dock the window's menu of panels: every entry named (the toolbar had none)
     popup = window.createPopupMenu()
     assert all(a.text() for a in popup.actions() if not a.isSeparator()) and "工具栏" in [a.text() for a in popup.actions()]
+
+
+def test_the_district_list_is_grouped_by_city_and_found_by_typing(window, qtbot):
+    from PySide6.QtCore import Qt
+
+    panel = window.filter_panel
+    combo = panel.district
+    items = [(combo.itemText(i), combo.itemData(i), bool(combo.model().item(i).flags() & Qt.ItemFlag.ItemIsSelectable))
+             for i in range(combo.count())]
+    headings = [text for text, code, selectable in items[1:] if code is None]
+    assert "成都市" in headings and "重庆市" in headings and all(not s for t, c, s in items[1:] if c is None)
+    # every district sits under its own city's heading
+    table = window.document.districts_table()
+    city_of = dict(zip(table["adcode"].astype(str), table["city_zh"]))
+    heading = None
+    for text, code, _ in items[1:]:
+        if code is None:
+            heading = text
+        else:
+            assert city_of[code] == heading, (text, heading)
+    assert len([c for _, c, _ in items if c]) == len(table)
+    # typing pinyin initials or Chinese finds the district; choosing it filters to it
+    finder = panel.district_finder
+    for typed in ("dzq", "大足", "DaZu"):
+        finder.setCompletionPrefix(typed)
+        found = [finder.completionModel().index(r, 0).data(Qt.ItemDataRole.UserRole)
+                 for r in range(finder.completionModel().rowCount())]
+        assert "500111" in found, typed
+    finder.setCompletionPrefix("dzq")
+    row = next(r for r in range(finder.completionModel().rowCount())
+               if finder.completionModel().index(r, 0).data(Qt.ItemDataRole.UserRole) == "500111")
+    finder.activated[QModelIndex].emit(finder.completionModel().index(row, 0))
+    assert window.document.filter.districts == ("500111",)
+    assert combo.currentText() == "大足区"
+    # a chosen city lists its districts without headings
+    panel.city.setCurrentIndex(panel.city.findData("510100"))
+    assert all(combo.itemData(i) is not None for i in range(1, combo.count()))
