@@ -22,6 +22,7 @@ from layers.model.events import (FilterChanged, LanguageChanged, LayerAdded, Lay
                                  LayersReordered, SelectionChanged)
 
 BACKGROUND = QColor("#dfe9f0")  # the renderer's background, shown before the first image
+SCALE_BAR_X, SCALE_BAR_FROM_BOTTOM = 16.0, 22.0  # where the scale bar starts (widget pixels)
 
 
 def render_frame(request, dpr: float, feedback: Feedback):
@@ -168,7 +169,16 @@ class MapCanvas(QWidget):
             height=max(1, round(view.height * dpr)),
             dpi=96 * dpr,
             labels=self.labels,
+            keep_clear=tuple(tuple(v * dpr for v in box) for box in self.furniture_boxes(view)),
         )
+
+    def furniture_boxes(self, view: ViewState) -> list[tuple[float, float, float, float]]:
+        """Widget-pixel boxes (x, y, w, h) the overlays cover, which labels keep clear of: the scale
+        bar's box at its longest (its length changes with the view, the reserve does not)."""
+        if view.width < 200:
+            return []
+        x, y = SCALE_BAR_X, view.height - SCALE_BAR_FROM_BOTTOM
+        return [(x - 6, y - 20, min(160.0, view.width * 0.3) + 70, 28)]
 
     def _start_render(self) -> None:
         if self.document is None:
@@ -292,7 +302,7 @@ class MapCanvas(QWidget):
         from layers.page.scale_bar import scale_bar
 
         view = self._view
-        x, y = 16.0, self.height() - 22.0
+        x, y = SCALE_BAR_X, self.height() - SCALE_BAR_FROM_BOTTOM
 
         def to_lonlat(px: float, py: float):
             return tuple(map(float, display_to_lonlat(*view.to_map(px, py))))
