@@ -90,3 +90,9 @@ def test_the_identify_chooser_lists_the_name_without_its_bidi_mark(hostile):
 def test_the_checks_above_would_see_markup_that_was_parsed():
     assert reads(VISIBLE) != VISIBLE  # an unescaped name in a guessing widget loses its tags (and the image)
     assert reads(VISIBLE, Qt.TextFormat.PlainText) == VISIBLE
+
+
+def test_an_error_naming_a_hostile_file_reads_as_typed_in_red(hostile):
+    panel = hostile.field_check_panel
+    panel._error(f"无法读取 {NAME}.csv")
+    assert f"无法读取 {VISIBLE}.csv" in label_reads(panel.summary) and "color:#c00" in panel.summary.text()

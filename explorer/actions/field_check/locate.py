@@ -3,7 +3,6 @@ view over `geodata.coords.parse` and `geodata.fieldcheck.whats_here`.  Part of t
 panel (`panel.py`)."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit, QSpinBox
 
 from explorer import i18n
@@ -44,7 +43,6 @@ class GoToDialog(QDialog):
         self.zone.setRange(0, 45)
         self.zone.setSpecialValueText("—")
         self.message = QLabel()
-        self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
         form = QFormLayout(self)
         form.addRow(i18n.ui(COORDINATE), self.edit)

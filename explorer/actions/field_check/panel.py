@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDoubleSpinBox, QFormLayout, Q
                                QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
 
 from explorer import file_dialogs, i18n
-from explorer.plain_text import rich, shown
+from explorer.plain_text import escaped, rich, shown
 from explorer.actions.field_check.corrections import CORRECT, UNDO, CorrectionActions
 from explorer.actions.field_check.locate import LocateActions, datum_combo
 from explorer.jobs import Job, JobGroup, error_text
@@ -95,7 +95,6 @@ class FieldCheckPanel(CorrectionActions, LocateActions, QWidget):
         buttons.addWidget(self.progress, 1)
 
         self.summary = QLabel()
-        self.summary.setTextFormat(Qt.TextFormat.PlainText)  # names, reasons and errors from files
         self.summary.setWordWrap(True)
         self.table = QTableWidget(0, len(COLUMNS))
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -148,7 +147,7 @@ class FieldCheckPanel(CorrectionActions, LocateActions, QWidget):
 
     # --- jobs ------------------------------------------------------------------------------------
     def _error(self, message: str) -> None:
-        self.summary.setText(f"<span style='color:#c00'>{message}</span>")
+        self.summary.setText(f"<span style='color:#c00'>{escaped(message, one_line=False)}</span>")
 
     def _update_buttons(self) -> None:
         has = self.result is not None
