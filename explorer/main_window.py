@@ -30,6 +30,7 @@ from explorer.panels.filter_panel import FilterPanel
 from explorer.panels.identify_panel import IdentifyPanel
 from explorer.panels.layer_panel import LayerPanel
 from explorer.panels.search_box import SearchBox
+from explorer.plain_text import shown
 from geodata.core.message import count
 from layers.model.events import FilterChanged
 
@@ -465,7 +466,8 @@ class MainWindow(QMainWindow):
         if items:
             menu.addSeparator()
         for b in items:
-            menu.addAction(b["name"], lambda n=b["name"]: self.go_to_bookmark(n))
+            # a project's bookmark names are text: no bidi marks, "&" not a shortcut
+            menu.addAction(shown(b["name"]).replace("&", "&&"), lambda n=b["name"]: self.go_to_bookmark(n))
 
     # ---- export, about --------------------------------------------------------------------
     def open_export_dialog(self):
