@@ -25,7 +25,7 @@ from explorer.mapview import bookmarks
 from explorer.mapview.canvas import MapCanvas
 from explorer.mapview.hit_test import features_at
 from explorer.mapview.stacks import stack_at
-from explorer.mapview.measure import path_length_km, polygon_area_km2
+from explorer.mapview.measure import km_text, polygon_area_km2, segment_lengths_km
 from explorer.mapview.view_state import ViewState, scale_denominator
 from explorer.panels.attribute_table import AttributeTable
 from explorer.panels.filter_panel import FilterPanel
@@ -33,6 +33,7 @@ from explorer.panels.identify_panel import IdentifyPanel
 from explorer.panels.layer_panel import LayerPanel
 from explorer.panels import stats_panel, time_slider
 from explorer.panels.search_box import SearchBox
+from explorer.plain_text import shown
 from geodata.core.message import count
 from layers.model.events import FilterChanged
 
@@ -45,6 +46,7 @@ ICON_ONLY = ("act.full_extent", "act.zoom_in", "act.zoom_out")
 CLICK_TOLERANCE_PX = 6
 FEATURE_ZOOM_RES = 40.0  # m per pixel when jumping to a point feature
 SETTINGS_VERSION = 1
+MEASURE_PARTS = 8  # segments listed in the status bar (the map labels every one)
 # saved dock layouts of an older arrangement are not restored (Qt's restoreState refuses
 # another version): 2 = narrow side docks, table under the map (the map the largest part)
 LAYOUT_VERSION = 2
@@ -277,6 +279,7 @@ class MainWindow(QMainWindow):
             action.setToolTip(_tooltip(i18n.ui(tip or text), action))
         table = self.table_dock.toggleViewAction()
         table.setToolTip(i18n.ui(texts.TABLE_TIP))
+        self.toolbar.setWindowTitle(i18n.ui(texts.TOOLBAR))  # else a blank line in the panels menu
         self._actions["act.chinese" if i18n.language() == "zh" else "act.english"].setChecked(True)
         for dock, key in ((self.layer_dock, "layers"), (self.filter_dock, "filter"),
                           (self.identify_dock, "identify"), (self.table_dock, "table")):
@@ -320,7 +323,12 @@ class MainWindow(QMainWindow):
         if is_area and len(points) >= 3:
             self.measure_label.setText(i18n.ui(texts.MEASURE_AREA, km2=polygon_area_km2(points)))
         elif not is_area and len(points) >= 2:
-            self.measure_label.setText(i18n.ui(texts.MEASURE_DISTANCE, km=path_length_km(points)))
+            parts = segment_lengths_km(points)
+            text = i18n.ui(texts.MEASURE_DISTANCE, km=sum(parts))
+            if len(parts) > 1:  # each segment too, the last ones when there are many
+                shown = [km_text(k) for k in parts[-MEASURE_PARTS:]]
+                text += i18n.ui(texts.MEASURE_SEGMENTS, parts=("… + " if len(parts) > MEASURE_PARTS else "") + " + ".join(shown))
+            self.measure_label.setText(text)
         elif self.canvas.tool != "pan":
             self.measure_label.setText(i18n.ui(texts.MEASURE_HINT))
         else:
@@ -394,11 +402,16 @@ class MainWindow(QMainWindow):
         self.document.set_selection({layer_name: [feature_id]})
         self.identify.show_feature(layer_name, row)
 
-    def go_to_result(self, result) -> None:
+    def go_to_result(self, result):
+        """Frame a search result; if the filter or a switched-off layer hides it, say so (returns that box)."""
+        from explorer.panels import hidden_hit
+
         if result.layer not in self.document:  # found before its layer was removed
-            return
+            return None
         self.table.set_layer(result.layer)
         self.zoom_to_feature(result.layer, result.feature_id)
+        row = self._feature_row(result.layer, result.feature_id)
+        return None if row is None else hidden_hit.offer(self, result.layer, row, result.label.split("  · ")[0])
 
     def zoom_to_layer(self, name: str | None) -> None:
         if not name or name not in self.document:
@@ -487,7 +500,8 @@ class MainWindow(QMainWindow):
         if items:
             menu.addSeparator()
         for b in items:
-            menu.addAction(b["name"], lambda n=b["name"]: self.go_to_bookmark(n))
+            # a project's bookmark names are text: no bidi marks, "&" not a shortcut
+            menu.addAction(shown(b["name"]).replace("&", "&&"), lambda n=b["name"]: self.go_to_bookmark(n))
 
     # ---- export, about --------------------------------------------------------------------
     def open_export_dialog(self):

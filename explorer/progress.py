@@ -6,10 +6,11 @@ through the job's `Feedback`; both go away when the job ends.
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QProgressBar, QProgressDialog, QWidget
+from PySide6.QtWidgets import QLabel, QProgressBar, QProgressDialog, QWidget
 
 from explorer import i18n
 from explorer.jobs import Job
+from explorer.plain_text import plain, shown
 from geodata.core.message import Message
 
 CANCEL = Message("取消", "Cancel")
@@ -26,6 +27,9 @@ def _set_fraction(widget: QProgressBar | QProgressDialog, fraction: float) -> No
 def progress_dialog(job: Job, label: Message, parent: QWidget) -> QProgressDialog:
     """A window-modal dialog for `job`: the job's messages replace `label`, Cancel cancels it."""
     dialog = QProgressDialog(i18n.ui(label), i18n.ui(CANCEL), 0, 0, parent)
+    text_label = plain(QLabel())  # the label names the user's file: never markup
+    dialog.setLabel(text_label)
+    dialog.setLabelText(shown(i18n.ui(label), False))
     dialog.setWindowModality(Qt.WindowModality.WindowModal)
     dialog.setMinimumDuration(SHOW_AFTER_MS)
     dialog.setAutoClose(False)
@@ -36,7 +40,7 @@ def progress_dialog(job: Job, label: Message, parent: QWidget) -> QProgressDialo
         _set_fraction(dialog, fraction)
         text = i18n.ui(message)
         if text:
-            dialog.setLabelText(text)
+            dialog.setLabelText(shown(text, False))
 
     job.progress.connect(show)
     job.ended.connect(dialog.close)

@@ -48,6 +48,7 @@ ACTIONS: dict[str, tuple[Message, Message | None]] = {
     "act.english": (Message("English", "English"), None),
 }
 WITH_SHORTCUT = Message("{text}（{keys}）", "{text} ({keys})")  # a tooltip naming the action's shortcut
+TOOLBAR = Message("工具栏", "Toolbar")  # its entry in the window's right-click menu of panels
 TABLE_TIP = Message("显示或收起地图下方的属性表", "Show or fold the attribute table under the map")
 
 DOCKS: dict[str, Message] = {
@@ -66,7 +67,9 @@ RENDERED_TIP = Message("当前视图中实际绘制的各图层要素：区县�
                        "projects… (after the filter)")
 NO_DATA = Message("未找到内置数据：{error}", "Bundled data not found: {error}")
 
-MEASURE_DISTANCE = Message("距离：{km:.2f} km（大地线）", "Distance: {km:.2f} km (geodesic)")
+MEASURE_DISTANCE = Message("距离：共 {km:.2f} km（大地线）", "Distance: {km:.2f} km in all (geodesic)")
+MEASURE_SEGMENTS = Message("；各段 {parts}", "; segments {parts}")
+MEASURE_TOTAL = Message("共 {length}", "total {length}")  # beside the last point on the map
 MEASURE_AREA = Message("面积：{km2:.2f} km²（大地线）", "Area: {km2:.2f} km² (geodesic)")
 MEASURE_HINT = Message("单击添加点，双击结束，Esc 清除", "Click to add points, double-click to finish, Esc to clear")
 

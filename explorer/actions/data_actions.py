@@ -22,6 +22,7 @@ from explorer.actions.import_actions import ImportActions, is_notable
 from explorer.actions.project_actions import OPEN_PROJECT, SAVE_PROJECT, ProjectActions
 from explorer.actions.save_layer import SAVE_LAYER, SaveLayerActions
 from explorer.jobs import Job, JobGroup
+from explorer.plain_text import plain, shown
 from explorer.progress import progress_dialog
 from geodata.core.message import Message
 
@@ -54,7 +55,8 @@ class DataActions(ImportActions, SaveLayerActions, ProjectActions, QObject):
 
     def show_error(self, title: str, text: str) -> None:
         self.errors.append(text)
-        box = QMessageBox(QMessageBox.Icon.Warning, title, text, QMessageBox.StandardButton.Ok, self.window)
+        box = plain(QMessageBox(QMessageBox.Icon.Warning, title, shown(text, False), QMessageBox.StandardButton.Ok,
+                                self.window))  # file and layer names in it are never markup
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
         box.open()  # not exec(): the app keeps running behind it
 
@@ -62,8 +64,9 @@ class DataActions(ImportActions, SaveLayerActions, ProjectActions, QObject):
         """Summary in the status bar; a box with the details only when something was guessed or changed."""
         self.window.statusBar().showMessage(summary, 15000)
         if is_notable(lines):
-            box = QMessageBox(QMessageBox.Icon.Information, title, summary, QMessageBox.StandardButton.Ok, self.window)
-            box.setDetailedText("\n".join(i18n.ui(line) for line in lines))
+            box = plain(QMessageBox(QMessageBox.Icon.Information, title, shown(summary, False),
+                                    QMessageBox.StandardButton.Ok, self.window))
+            box.setDetailedText(shown("\n".join(i18n.ui(line) for line in lines), False))
             box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
             box.open()
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QInputDialog, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QInputDialog, QLabel, QLineEdit,
                                QMessageBox, QVBoxLayout, QWidget)
 
-from explorer import i18n
+from explorer import file_dialogs, i18n
+from explorer.plain_text import plain, rich, shown
 from geodata.core.message import Message
 
 DATUM_TITLE = Message("坐标基准", "Datum of the coordinates")
@@ -29,6 +30,17 @@ PASSWORD_ASK = Message("图层 {layer} 来自\n{where}\n服务器拒绝了已有
 MISSING_TITLE = Message("找不到数据文件", "Data file not found")
 MISSING_ASK = Message("图层 {layer} 的文件不在原处：\n{path}\n请找到它（取消则跳过该图层）。",
                       "The file of layer {layer} has moved:\n{path}\nPlease locate it (Cancel skips the layer).")
+OUTSIDE_TITLE = Message("项目文件夹之外的文件", "A file outside the project folder")
+OUTSIDE_ASK = Message("图层 {layer} 指向项目文件夹之外的文件：\n{path}\n"
+                      "为安全起见，项目不会自行打开其文件夹之外的文件（可能是别人发来的项目）。"
+                      "若您认得这个文件，可以打开它，或另选一个文件；跳过则不加载该图层。",
+                      "Layer {layer} points to a file outside the project folder:\n{path}\n"
+                      "For safety a project never opens files outside its own folder by itself (it may come from "
+                      "someone else). If you know this file you may open it or choose another; Skip leaves the layer out.")
+REASON_LINE = Message("原因：{reason}", "Reason: {reason}")
+OPEN_THIS = Message("打开此文件", "Open this file")
+LOCATE = Message("选择文件…", "Locate file…")
+SKIP = Message("跳过该图层", "Skip the layer")
 
 
 class DatumDialog(QDialog):
@@ -46,7 +58,7 @@ class DatumDialog(QDialog):
         why = QLabel(i18n.ui(DATUM_WHY))
         why.setWordWrap(True)
         layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(i18n.ui(DATUM_ASK, name=path.name)))
+        layout.addWidget(plain(QLabel(shown(i18n.ui(DATUM_ASK, name=path.name)))))
         layout.addWidget(self.combo)
         layout.addWidget(why)
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel)
@@ -69,8 +81,9 @@ def ask_datum(parent: QWidget, path: Path) -> str | None:
 
 
 def ask_layer(parent: QWidget, path: Path, layers: list[str]) -> str | None:
-    name, ok = QInputDialog.getItem(parent, i18n.ui(CHOOSE_LAYER), i18n.ui(LAYER_IN, name=path.name), layers, 0, False)
-    return name if ok else None
+    name, ok = QInputDialog.getItem(parent, i18n.ui(CHOOSE_LAYER), rich(i18n.ui(LAYER_IN, name=path.name)),
+                                    [shown(layer) for layer in layers], 0, False)
+    return layers[[shown(layer) for layer in layers].index(name)] if ok and name else None
 
 
 def ask_crs(parent: QWidget, path: Path, error) -> str | None:
@@ -79,7 +92,7 @@ def ask_crs(parent: QWidget, path: Path, error) -> str | None:
 
     choices = region_choices(error.bounds)
     labels = [f"EPSG:{code}  {name}" + ("" if fits else i18n.ui(CRS_FAR)) for code, name, fits in choices]
-    label, ok = QInputDialog.getItem(parent, i18n.ui(CRS_TITLE), i18n.ui(CRS_ASK, name=path.name), labels, 0, True)
+    label, ok = QInputDialog.getItem(parent, i18n.ui(CRS_TITLE), rich(i18n.ui(CRS_ASK, name=path.name)), labels, 0, True)
     if not ok or not label.strip():
         return None
     return label.split()[0]
@@ -93,8 +106,40 @@ def ask_password(parent: QWidget, missing) -> str | None:
     return text if ok and text else None
 
 
+def missing_box(parent: QWidget | None, missing) -> QMessageBox:
+    """The question about one layer's file: what is wrong in plain words (`missing.reason`: not found,
+    outside the project folder, or the import error) and the choices — open it (outside the folder,
+    when it exists), locate another file, skip.  Names and paths are shown as plain text."""
+    from layers.model.project_file import OUTSIDE_FOLDER
+
+    outside = missing.reason == OUTSIDE_FOLDER
+    box = QMessageBox(QMessageBox.Icon.Warning if outside else QMessageBox.Icon.Question,
+                      i18n.ui(OUTSIDE_TITLE if outside else MISSING_TITLE), "", parent=parent)
+    plain(box)  # a layer called <img src=x> stays those characters
+    text = shown(i18n.ui(OUTSIDE_ASK if outside else MISSING_ASK, layer=missing.layer, path=missing.path), False)
+    box.setText(text + "\n\n" + i18n.ui(REASON_LINE, reason=i18n.ui(missing.reason)))
+    if outside and Path(missing.path).exists():
+        box.addButton(i18n.ui(OPEN_THIS), QMessageBox.ButtonRole.AcceptRole).setObjectName("open")
+    box.addButton(i18n.ui(LOCATE), QMessageBox.ButtonRole.ActionRole).setObjectName("locate")
+    skip = box.addButton(i18n.ui(SKIP), QMessageBox.ButtonRole.RejectRole)
+    skip.setObjectName("skip")
+    box.setDefaultButton(skip)
+    box.setEscapeButton(skip)
+    return box
+
+
 def ask_missing(parent: QWidget, missing) -> str | None:
-    """Where a project's data file went (`missing.layer`, `missing.path`)."""
-    QMessageBox.information(parent, i18n.ui(MISSING_TITLE), i18n.ui(MISSING_ASK, layer=missing.layer, path=missing.path))
-    path, _ = QFileDialog.getOpenFileName(parent, i18n.ui(MISSING_TITLE), str(Path(missing.path).parent))
+    """Where a project's data file is (`missing.layer`, `missing.path`, `missing.reason`); None skips it."""
+    box = missing_box(parent, missing)
+    try:
+        box.exec()
+        choice = box.clickedButton().objectName() if box.clickedButton() is not None else "skip"
+    finally:
+        box.deleteLater()
+    if choice == "open":
+        return missing.path
+    if choice != "locate":
+        return None
+    folder = Path(missing.path).parent
+    path, _ = file_dialogs.get_open_file_name(parent, i18n.ui(MISSING_TITLE), str(folder if folder.is_dir() else Path.home()))
     return path or None

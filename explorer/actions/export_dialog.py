@@ -14,10 +14,10 @@ from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPainter, QPixmap
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QMessageBox, QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
-from explorer import i18n
+from explorer import file_dialogs, i18n
 from explorer.actions.layout_controls import ExtentChooser, LegendEditor
 from explorer.jobs import JobGroup, error_text
 from explorer.progress import follow_with_bar
@@ -171,6 +171,7 @@ class ExportDialog(QDialog):
         self.progress = QProgressBar()
         self.progress.hide()
         self.message = QLabel()
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # paths and errors quote user text
         self.message.setWordWrap(True)
         self.save_button = QPushButton(i18n.ui(SAVE))
         self.save_button.setDefault(True)
@@ -241,7 +242,7 @@ class ExportDialog(QDialog):
         self._timer.start()
 
     def open_layout_dialog(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, i18n.ui(OPEN_LAYOUT), "", i18n.ui(LAYOUT_FILTER))
+        path, _ = file_dialogs.get_open_file_name(self, i18n.ui(OPEN_LAYOUT), "", i18n.ui(LAYOUT_FILTER))
         if path:
             self.open_layout(path)
 
@@ -256,7 +257,7 @@ class ExportDialog(QDialog):
         return True
 
     def save_layout_dialog(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, i18n.ui(SAVE_LAYOUT), "chengyu-layout.json", i18n.ui(LAYOUT_FILTER))
+        path, _ = file_dialogs.get_save_file_name(self, i18n.ui(SAVE_LAYOUT), "chengyu-layout.json", i18n.ui(LAYOUT_FILTER))
         if path:
             self.save_layout(path if path.lower().endswith(".json") else path + ".json")
 
@@ -327,7 +328,7 @@ class ExportDialog(QDialog):
             self.open_web_dialog()
             self.reject()
             return
-        path, _ = QFileDialog.getSaveFileName(self, i18n.ui(TITLE), f"chengyu-map.{fmt}", f"{fmt.upper()} (*.{fmt})")
+        path, _ = file_dialogs.get_save_file_name(self, i18n.ui(TITLE), f"chengyu-map.{fmt}", f"{fmt.upper()} (*.{fmt})")
         if path:
             if not path.lower().endswith("." + fmt):
                 path += "." + fmt

@@ -10,7 +10,7 @@ import math
 import os
 from pathlib import Path
 
-from explorer import i18n
+from explorer import file_dialogs, i18n
 from explorer.actions import data_dialogs
 from explorer.jobs import Job, error_text
 from geodata.core.feedback import Cancelled
@@ -34,11 +34,9 @@ class ImportActions:
 
     # ---- questions (replaceable in tests) --------------------------------------------------------
     def ask_open_paths(self) -> list[str]:
-        from PySide6.QtWidgets import QFileDialog
-
         from geodata.io.importer import FILE_FILTER
 
-        paths, _ = QFileDialog.getOpenFileNames(self.window, i18n.ui(OPEN_DATA), "", i18n.ui(FILE_FILTER))
+        paths, _ = file_dialogs.get_open_file_names(self.window, i18n.ui(OPEN_DATA), "", i18n.ui(FILE_FILTER))
         return paths
 
     def ask_datum(self, path: Path) -> str | None:

@@ -9,9 +9,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog
-
-from explorer import i18n, jobs
+from explorer import file_dialogs, i18n, jobs
 from explorer.actions import data_dialogs
 from explorer.jobs import Job
 from geodata.core.message import Message
@@ -50,7 +48,7 @@ class ProjectActions:
         from layers.model.project_file import FILE_FILTER
 
         suggested = str(self.project_path) if self.project_path else "project.cyproj"
-        path, _ = QFileDialog.getSaveFileName(self.window, i18n.ui(SAVE_PROJECT), suggested, i18n.ui(FILE_FILTER))
+        path, _ = file_dialogs.get_save_file_name(self.window, i18n.ui(SAVE_PROJECT), suggested, i18n.ui(FILE_FILTER))
         if path:
             self.save_project(path)
 
@@ -76,7 +74,7 @@ class ProjectActions:
     def open_project_dialog(self) -> None:
         from layers.model.project_file import FILE_FILTER
 
-        path, _ = QFileDialog.getOpenFileName(self.window, i18n.ui(OPEN_PROJECT), "", i18n.ui(FILE_FILTER))
+        path, _ = file_dialogs.get_open_file_name(self.window, i18n.ui(OPEN_PROJECT), "", i18n.ui(FILE_FILTER))
         if path:
             self.open_project(path)
 

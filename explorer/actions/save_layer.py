@@ -6,9 +6,9 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from PySide6.QtWidgets import QFileDialog, QInputDialog
+from PySide6.QtWidgets import QInputDialog
 
-from explorer import i18n
+from explorer import file_dialogs, i18n
 from explorer.jobs import Job, error_text
 from geodata.core.message import Message
 
@@ -54,7 +54,7 @@ class SaveLayerActions:
     def ask_layer_save_path(self, suggested: str, file_filter: str) -> tuple[str, str] | None:
         """(path, datum): the extra filter entries save GeoJSON/CSV in GCJ-02 or BD-09 for web maps."""
         extra = {i18n.ui(label): datum for label, datum in DATUM_FILTERS}
-        path, selected = QFileDialog.getSaveFileName(self.window, i18n.ui(SAVE_LAYER), suggested,
+        path, selected = file_dialogs.get_save_file_name(self.window, i18n.ui(SAVE_LAYER), suggested,
                                                      ";;".join([file_filter, *extra]))
         if not path:
             return None

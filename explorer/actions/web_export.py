@@ -12,10 +12,10 @@ import os
 
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QLabel, QLineEdit,
                                QProgressBar, QPushButton, QVBoxLayout, QWidget)
 
-from explorer import i18n
+from explorer import file_dialogs, i18n
 from explorer.icons import icon
 from explorer.jobs import JobGroup, error_text
 from explorer.progress import follow_with_bar
@@ -79,6 +79,7 @@ class WebExportDialog(QDialog):
         self.note.setWordWrap(True)
         self.note.setStyleSheet("color: #a52a1e")
         self.message = QLabel()
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # paths and errors quote user text
         self.message.setWordWrap(True)
         self.progress = QProgressBar()
         self.progress.hide()
@@ -113,7 +114,7 @@ class WebExportDialog(QDialog):
                 "offline": self.offline.isChecked()}
 
     def choose_and_export(self) -> None:
-        path, _ = QFileDialog.getSaveFileName(self, i18n.ui(TITLE), "chengyu-web-map.html", "HTML (*.html)")
+        path, _ = file_dialogs.get_save_file_name(self, i18n.ui(TITLE), "chengyu-web-map.html", "HTML (*.html)")
         if path:
             if not path.lower().endswith((".html", ".htm")):
                 path += ".html"

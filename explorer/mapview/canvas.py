@@ -27,6 +27,7 @@ from layers.model.events import (FilterChanged, LanguageChanged, LayerAdded, Lay
 
 BACKGROUND = QColor("#dfe9f0")  # the renderer's background, shown before the first image
 TILE_REFRESH_MS = 120  # tiles arriving in a burst make one new frame, not one each
+SCALE_BAR_X, SCALE_BAR_FROM_BOTTOM = 16.0, 22.0  # where the scale bar starts (widget pixels)
 
 
 def render_frame(request, dpr: float, feedback: Feedback):
@@ -93,6 +94,7 @@ class MapCanvas(QWidget):
         self._tile_timer.setInterval(TILE_REFRESH_MS)
         self._tile_timer.timeout.connect(self._refresh_for_tiles)
         self.tiles_arrived.connect(self._on_tiles_arrived, Qt.ConnectionType.QueuedConnection)
+        self._segment_memo = None  # (points, segment lengths): paint does not re-measure unchanged points
         if document is not None:
             self.set_document(document)
 
@@ -225,7 +227,16 @@ class MapCanvas(QWidget):
             dpi=96 * dpr,
             labels=self.labels,
             basemap=self.basemap,
+            keep_clear=tuple(tuple(v * dpr for v in box) for box in self.furniture_boxes(view)),
         )
+
+    def furniture_boxes(self, view: ViewState) -> list[tuple[float, float, float, float]]:
+        """Widget-pixel boxes (x, y, w, h) the overlays cover, which labels keep clear of: the scale
+        bar's box at its longest (its length changes with the view, the reserve does not)."""
+        if view.width < 200:
+            return []
+        x, y = SCALE_BAR_X, view.height - SCALE_BAR_FROM_BOTTOM
+        return [(x - 6, y - 20, min(160.0, view.width * 0.3) + 70, 28)]
 
     def _start_render(self) -> None:
         if self.document is None:
@@ -314,6 +325,40 @@ class MapCanvas(QWidget):
             painter.setBrush(QColor("#ffffff"))
             for pt in poly:
                 painter.drawEllipse(pt, 3.5, 3.5)
+            if self.tool == "measure_distance" and len(points) >= 2:
+                self._paint_segment_lengths(painter, points, poly)
+
+    def segment_labels(self, points) -> list[tuple[str, QPointF]]:
+        """(text, pixel) of each segment's geodesic length at its middle, and the total at the last point."""
+        from explorer.mapview.measure import km_text, segment_lengths_km
+
+        key = tuple(points)
+        if self._segment_memo is None or self._segment_memo[0] != key:
+            self._segment_memo = (key, segment_lengths_km(list(points)))
+        lengths = self._segment_memo[1]
+        pixels = [QPointF(*self._view.to_pixel(x, y)) for x, y in points]
+        labels = [(km_text(km), (a + b) / 2) for km, a, b in zip(lengths, pixels, pixels[1:])]
+        if len(lengths) > 1:
+            from explorer.window_texts import MEASURE_TOTAL
+
+            # beyond the last point, along the last segment: clear of that segment's own label
+            step = pixels[-1] - pixels[-2]
+            norm = max((step.x() ** 2 + step.y() ** 2) ** 0.5, 1e-9)
+            labels.append((i18n.ui(MEASURE_TOTAL, length=km_text(sum(lengths))), pixels[-1] + step * (60.0 / norm)))
+        return labels
+
+    def _paint_segment_lengths(self, painter: QPainter, points, poly) -> None:
+        painter.save()
+        metrics = painter.fontMetrics()
+        for text, at in self.segment_labels(points):
+            box = QRectF(metrics.boundingRect(text)).adjusted(-4, -2, 4, 2)
+            box.moveCenter(at)
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(QColor(255, 255, 255, 225))
+            painter.drawRoundedRect(box, 3, 3)
+            painter.setPen(QColor("#a3231f"))
+            painter.drawText(box, Qt.AlignmentFlag.AlignCenter, text)
+        painter.restore()
 
     def scale_bar(self):
         """The canvas scale bar (layers.page.scale_bar maths, measured geodesically on its own row)."""
@@ -321,7 +366,7 @@ class MapCanvas(QWidget):
         from layers.page.scale_bar import scale_bar
 
         view = self._view
-        x, y = 16.0, self.height() - 22.0
+        x, y = SCALE_BAR_X, self.height() - SCALE_BAR_FROM_BOTTOM
 
         def to_lonlat(px: float, py: float):
             return tuple(map(float, display_to_lonlat(*view.to_map(px, py))))

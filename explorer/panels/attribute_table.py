@@ -8,6 +8,8 @@ from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel
                                QVBoxLayout, QWidget)
 
 from explorer import i18n
+from explorer.plain_text import rich, shown
+from geodata.core.field_labels import field_label
 from geodata.core.message import Message
 from geodata.core.values import is_blank, value_text
 from layers.model.events import (FilterChanged, LanguageChanged, LayerAdded, LayerChanged, LayerRemoved,
@@ -67,8 +69,10 @@ class FeatureTableModel(QAbstractTableModel):
         if not index.isValid() or self._frame is None:
             return None
         value = self._frame.iat[int(self.rows[index.row()]), self._frame.columns.get_loc(self.columns[index.column()])]
-        if role in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.ToolTipRole):
-            return value_text(value)  # the raw value as text: blanks empty, 2023.0 as 2023
+        if role == Qt.ItemDataRole.DisplayRole:
+            return shown(value_text(value))  # the raw value as text: blanks empty, 2023.0 as 2023
+        if role == Qt.ItemDataRole.ToolTipRole:  # tooltips guess rich text: a value reads as typed
+            return rich(value_text(value))
         if role == SORT_ROLE:
             if is_blank(value):
                 return ""
@@ -76,11 +80,16 @@ class FeatureTableModel(QAbstractTableModel):
         return None
 
     def headerData(self, section: int, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
         if orientation == Qt.Orientation.Horizontal:
-            return self.columns[section] if section < len(self.columns) else None
-        return str(section + 1)
+            if section >= len(self.columns):
+                return None
+            name = self.columns[section]
+            if role == Qt.ItemDataRole.DisplayRole:  # 状态 / Status; a user's own field keeps its name
+                return shown(field_label(name, i18n.language()))
+            if role == Qt.ItemDataRole.ToolTipRole:  # the stored name, as files and the TSV copy have it
+                return rich(name)
+            return None
+        return str(section + 1) if role == Qt.ItemDataRole.DisplayRole else None
 
 
 class AttributeTable(QWidget):
@@ -127,6 +136,8 @@ class AttributeTable(QWidget):
 
     def retranslate(self, *_):
         self.copy_button.setText(i18n.ui(COPY_ROWS))
+        if self.model.columns:  # the headers are field names in the UI language
+            self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(self.model.columns) - 1)
         self._fill_layers()
         self._update_count()
 
@@ -135,7 +146,7 @@ class AttributeTable(QWidget):
         self._syncing = True
         self.layer_combo.clear()
         for layer in reversed(self.document.layers):
-            self.layer_combo.addItem(layer.title(i18n.language()), layer.name)
+            self.layer_combo.addItem(shown(layer.title(i18n.language())), layer.name)
         index = self.layer_combo.findData(current)
         self.layer_combo.setCurrentIndex(max(index, 0))
         self._syncing = False
@@ -223,7 +234,8 @@ class AttributeTable(QWidget):
         self.feature_activated.emit(self.model.layer_name, self.model.feature_id(row))
 
     def selection_tsv(self) -> str:
-        """Selected rows (all rows when none are selected) as tab-separated text with a header."""
+        """Selected rows (all rows when none are selected) as tab-separated text with a header
+        of the stored field names (what a script or a re-import expects)."""
         rows = sorted(i.row() for i in self.view.selectionModel().selectedRows()) or range(self.proxy.rowCount())
         lines = ["\t".join(self.model.columns)]
         for r in rows:

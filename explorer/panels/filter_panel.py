@@ -6,10 +6,12 @@ disagree.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer
-from PySide6.QtGui import QAction
+from functools import lru_cache
+
+from PySide6.QtCore import QModelIndex, Qt, QTimer
+from PySide6.QtGui import QAction, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QFormLayout, QFrame, QGroupBox, QHBoxLayout, QLabel, QLineEdit,
-                               QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
+                               QCompleter, QMenu, QPushButton, QScrollArea, QSpinBox, QVBoxLayout, QWidget)
 
 from explorer import i18n
 from explorer.panels.column_flow import ColumnFlowLayout
@@ -20,13 +22,22 @@ from geodata.core.values import value_text
 from layers.model.events import FilterChanged, LayerAdded, LayerChanged, LayerRemoved
 from layers.model.filter import Filter
 
+SEARCH_ROLE = Qt.ItemDataRole.UserRole + 7  # a district item's name, pinyin and initials (typing finds it)
 YEAR_FLOOR = 1990  # the spin box's "不限 / any" value
 YEAR_CEILING = 2050
 
 THEMES_TITLE = Message("专题", "Themes")
 STATUS_TITLE = Message("状态", "Status")
 YEARS_TITLE = Message("年份", "Years")
-KEEP_UNDATED = Message("保留未注明年份的要素", "Keep features without a year")
+KEEP_UNDATED_N = Message("包括无年份（{n}）", "Include undated ({n})")
+KEEP_UNDATED_TIP = Message(
+    "多数项目的原文没有写明年份（年份为空）。勾选：设定年份范围后仍显示这些无年份的项目和项目线路；"
+    "不勾选：只显示原文所述年份（开工、建成、设立、目标等，见“年份类型”）在范围内的要素。"
+    "文件年份（doc_year）不算作项目年份。未设年份范围时此项不起作用。",
+    "Most projects' source sentences give no year (year is empty). Ticked: with a year range set, these undated "
+    "projects and project lines stay on the map; unticked: only features whose sentence dates them (start, "
+    "opening, set-up, target … see “Year kind”) within the range are shown. The document's own year (doc_year) "
+    "never counts as a project's year. Without a year range this has no effect.")
 AREA_TITLE = Message("区域", "Area")
 PLACE_LABELS = (Message("省/市", "Province"), Message("市", "City"), Message("区县", "District"))
 TEXT_LABEL = Message("关键词", "Text")
@@ -34,12 +45,22 @@ ALL = Message("全部", "All")
 RESET = Message("重置筛选", "Reset filter")
 ONLY_THEME = Message("只看此专题", "Only this theme")
 ALL_THEMES = Message("显示全部专题", "All themes")
+ONLY_NAMED = Message("只看“{theme}”", "Only “{theme}”")
+ALL_STATUSES = Message("显示全部状态", "All statuses")
 # The two counts a reader sees side by side say what they count (they differ by design).
 SHOWN = Message("筛选后 {count}（全图）", "{count} after the filter (whole map)")
 SHOWN_TIP = Message("带专题或状态的要素（重点项目、导入的专题图层）中符合筛选条件的个数，不论是否在当前视图内",
                     "Features with a theme or status (projects, imported theme layers) that the filter keeps, "
                     "counted over the whole map, in view or not")
 CURRENT = Message("当前筛选：{text}", "Filter: {text}")
+
+
+@lru_cache(maxsize=4096)
+def _finding_key(name_zh: str, name_en: str) -> str:
+    """What typing matches in the district list: the names, pinyin and initials (pypinyin is slow: once)."""
+    from layers.model.filter import search_key
+
+    return search_key([name_zh, name_en])
 
 
 def thematic_count(n: int) -> Message:
@@ -51,8 +72,12 @@ class FilterPanel(QWidget):
         super().__init__(parent)
         self.document = document
         self._syncing = False
+        self._district_list = None  # (province, city, language, "all" text, table) the district list shows
 
         self.theme_box = QGroupBox()
+        # right-click between the boxes: the theme choices too (not the window's menu of panels)
+        self.theme_box.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.theme_box.customContextMenuRequested.connect(lambda pos: self.theme_menu().popup(self.theme_box.mapToGlobal(pos)))
         grid = ColumnFlowLayout(self.theme_box, spacing=4, max_columns=3)  # 1–3 columns, as the dock's width allows
         grid.setContentsMargins(6, 6, 6, 6)
         self.theme_checks: dict[str, QCheckBox] = {}
@@ -72,6 +97,8 @@ class FilterPanel(QWidget):
             self.theme_checks[key] = check
 
         self.status_box = QGroupBox()
+        self.status_box.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.status_box.customContextMenuRequested.connect(lambda pos: self.status_menu().popup(self.status_box.mapToGlobal(pos)))
         row = ColumnFlowLayout(self.status_box, spacing=4, max_columns=3)
         row.setContentsMargins(6, 6, 6, 6)
         self.status_checks: dict[str, QCheckBox] = {}
@@ -97,6 +124,8 @@ class FilterPanel(QWidget):
         years.addWidget(QLabel("–"))
         years.addWidget(self.year_max)
         self.keep_undated = QCheckBox()
+        self.keep_undated.setChecked(True)  # an unknown year is not a reason to hide a project
+        self.keep_undated.setEnabled(False)  # until a year range is set
         self.keep_undated.toggled.connect(self._apply)
         year_column.addWidget(self.keep_undated)
 
@@ -107,6 +136,16 @@ class FilterPanel(QWidget):
             # long English county names must not widen the dock: the popup shows them in full
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToMinimumContentsLengthWithIcon)
             combo.setMinimumContentsLength(8)
+        self.district.setEditable(True)  # type to find: 大足, dazu or dzq
+        self.district.setInsertPolicy(QComboBox.InsertPolicy.NoInsert)
+        finder = QCompleter(self.district.model(), self.district)
+        finder.setCompletionRole(SEARCH_ROLE)
+        finder.setFilterMode(Qt.MatchFlag.MatchContains)
+        finder.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        finder.setCompletionMode(QCompleter.CompletionMode.PopupCompletion)
+        finder.activated[QModelIndex].connect(self._on_district_found)
+        self.district.setCompleter(finder)
+        self.district_finder = finder
         self.province.currentIndexChanged.connect(self._on_province)
         self.city.currentIndexChanged.connect(self._on_city)
         self.district.currentIndexChanged.connect(self._apply)
@@ -134,6 +173,7 @@ class FilterPanel(QWidget):
         self.note = QLabel()
         self.note.setWordWrap(True)
         self.note.setObjectName("filterNote")
+        self.note.setTextFormat(Qt.TextFormat.PlainText)  # quotes the typed text
 
         # the controls scroll inside the dock: a short window never squeezes them, and the
         # dock can stay narrow (the check boxes reflow into fewer columns)
@@ -175,7 +215,7 @@ class FilterPanel(QWidget):
         self.theme_box.setTitle(i18n.ui(THEMES_TITLE))
         self.status_box.setTitle(i18n.ui(STATUS_TITLE))
         self.year_box.setTitle(i18n.ui(YEARS_TITLE))
-        self.keep_undated.setText(i18n.ui(KEEP_UNDATED))
+        self.keep_undated.setToolTip(i18n.ui(KEEP_UNDATED_TIP))
         self.place_box.setTitle(i18n.ui(AREA_TITLE))
         for label, text in zip(self.place_labels, PLACE_LABELS):
             label.setText(i18n.ui(text))
@@ -198,9 +238,22 @@ class FilterPanel(QWidget):
                 check.setText(f"{label} ({found.get(key, 0)})")
         self.count_label.setText(i18n.ui(SHOWN, count=thematic_count(counts["total"]["features"])))
         self.count_label.setToolTip(i18n.ui(SHOWN_TIP))
+        self.keep_undated.setText(i18n.ui(KEEP_UNDATED_N, n=self.undated_count()))
         active = self.document.filter != Filter()
         self.note.setText(i18n.ui(CURRENT, text=self.describe()) if active else "")
         self.note.setVisible(active)  # "all" would only repeat the count above
+
+    def undated_count(self) -> int:
+        """Features without a year that the rest of the filter keeps (what the box decides about)."""
+        import numpy as np
+
+        flt = self.document.filter.replace(year_min=None, year_max=None)
+        n = 0
+        for layer in self.document.layers:
+            years = layer.cache.years if layer.data is not None else None
+            if years is not None and (layer.filter_dims is None or "years" in layer.filter_dims):
+                n += int((np.isnan(years) & flt.mask(layer)).sum())
+        return n
 
     def describe(self) -> str:
         """The engine's one-line summary (places by their names, in the UI language)."""
@@ -243,27 +296,77 @@ class FilterPanel(QWidget):
         self._fill_districts()
 
     def _fill_districts(self) -> None:
+        """The districts of the chosen city (or province, or all), grouped under city headings that
+        cannot be chosen; each item also carries its pinyin so typing `dazu` or `dzq` finds 大足区."""
         current = self.district.currentData()
-        self.district.clear()
-        self.district.addItem(i18n.ui(ALL), None)
         table = self._districts()
-        if table is not None and len(table):
-            rows = table
-            if self.city.currentData() is not None:
-                rows = rows[rows["city_adcode"].astype(str) == self.city.currentData()]
-            elif self.province.currentData() is not None:
-                rows = rows[rows["province_adcode"].astype(str) == self.province.currentData()]
-            if "in_circle" in rows.columns:  # districts of the circle first: they are what planners look for
-                rows = rows.sort_values(["in_circle", "adcode"], ascending=[False, True])
-            name_col = "name_zh" if i18n.language() == "zh" or "name_en" not in rows.columns else "name_en"
-            for code, name in rows[["adcode", name_col]].itertuples(index=False):
-                self.district.addItem(str(name), str(code))
+        key = (self.province.currentData(), self.city.currentData(), i18n.language(), i18n.ui(ALL), id(table))
+        if key == self._district_list:  # the same list: refilling ~200 items on every filter change is slow
+            self._select_data(self.district, current)
+            return
+        self._district_list = key
+        entries = [(i18n.ui(ALL), None, False)] + self._district_entries(table)  # (text, adcode, heading)
+        model = QStandardItemModel(self.district)
+        for text, code, heading in entries:
+            item = QStandardItem(text)
+            item.setData(code, Qt.ItemDataRole.UserRole)
+            if heading:
+                item.setFlags(Qt.ItemFlag.NoItemFlags)  # a heading, not a choice
+                font = item.font()
+                font.setBold(True)
+                item.setFont(font)
+            elif code is not None:
+                item.setData(_finding_key(*self._names[code]), SEARCH_ROLE)
+            model.appendRow(item)
+        was = self.district.blockSignals(True)
+        self.district.setModel(model)  # one swap (Qt deletes the old model): adding ~200 items one by one took 1/4 s
+        self.district_finder.setModel(model)
+        self.district.blockSignals(was)
         self._select_data(self.district, current)
+
+    def _district_entries(self, table) -> list[tuple[str, str | None, bool]]:
+        """The district list: cities of the circle first, each city's heading (when the list spans
+        several cities) and then its districts, those of the circle first."""
+        from layers.model.filter import place_names
+
+        self._names: dict[str, tuple[str, str]] = {}
+        if table is None or not len(table):
+            return []
+        city, province = self.city.currentData(), self.province.currentData()
+        en = i18n.language() == "en"
+        cities = place_names() if en else {}
+        has_en, has_in = "name_en" in table.columns, "in_circle" in table.columns
+        blocks: dict[str, list] = {}
+        for rec in table.itertuples(index=False):
+            city_code = str(rec.city_adcode)
+            if (city is not None and city_code != city) or (city is None and province is not None
+                                                              and str(rec.province_adcode) != province):
+                continue
+            inside = int(rec.in_circle) if has_in else 0
+            blocks.setdefault(city_code, []).append((-inside, str(rec.adcode), str(rec.name_zh),
+                                                     str(rec.name_en) if has_en else str(rec.name_zh), str(rec.city_zh)))
+        grouped = city is None and len(blocks) > 1
+        out = []
+        for city_code, rows in sorted(blocks.items(), key=lambda kv: (min(r[0] for r in kv[1]), kv[0])):
+            rows.sort()
+            if grouped:
+                city_zh = rows[0][4]
+                out.append((cities.get(city_code, (city_zh, city_zh))[1] if en else city_zh, None, True))
+            for _, code, zh, name_en, _ in rows:
+                self._names[code] = (zh, name_en)
+                out.append((name_en if en else zh, code, False))
+        return out
 
     @staticmethod
     def _select_data(combo: QComboBox, value) -> None:
         index = combo.findData(value) if value is not None else 0
         combo.setCurrentIndex(max(index, 0))
+
+    def _on_district_found(self, index) -> None:
+        """A district picked from what was typed: choose it (the popup lists the combo's own items)."""
+        code = index.data(Qt.ItemDataRole.UserRole)
+        if code is not None:
+            self.district.setCurrentIndex(max(self.district.findData(code), 0))
 
     def _on_province(self, *_):
         if self._syncing:
@@ -315,7 +418,8 @@ class FilterPanel(QWidget):
             year_min=y0,
             year_max=y1,
             text=self.text.text(),
-            keep_undated=self.keep_undated.isChecked(),
+            # only meaningful with a range: without one the filter stays "no filter"
+            keep_undated=self.keep_undated.isChecked() and (y0 is not None or y1 is not None),
         )
 
     def _apply(self, *_):
@@ -323,6 +427,28 @@ class FilterPanel(QWidget):
             return
         self._text_timer.stop()
         self.document.set_filter(self.current_filter())
+
+    def theme_menu(self) -> QMenu:
+        """The menu of the theme box: every theme alone, or all of them."""
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.addAction(i18n.ui(ALL_THEMES), lambda: self.only_theme(None))
+        menu.addSeparator()
+        for key in THEMES:
+            label = value_text(key, i18n.language(), "themes").replace("&", "&&")
+            menu.addAction(i18n.ui(ONLY_NAMED, theme=label), lambda k=key: self.only_theme(k))
+        return menu
+
+    def status_menu(self) -> QMenu:
+        menu = QMenu(self)
+        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.addAction(i18n.ui(ALL_STATUSES), lambda: self.document.set_filter(self.document.filter.replace(statuses=[])))
+        menu.addSeparator()
+        for key in STATUSES:
+            label = value_text(key, i18n.language(), "status").replace("&", "&&")
+            menu.addAction(i18n.ui(ONLY_NAMED, theme=label),
+                           lambda k=key: self.document.set_filter(self.document.filter.replace(statuses=[k])))
+        return menu
 
     def only_theme(self, key: str | None) -> None:
         """Show one theme alone (right-click a theme), or every theme again (None)."""
@@ -348,7 +474,10 @@ class FilterPanel(QWidget):
                 check.setChecked(not flt.statuses or key in flt.statuses)
             self.year_min.setValue(flt.year_min if flt.year_min is not None else YEAR_FLOOR)
             self.year_max.setValue(flt.year_max if flt.year_max is not None else YEAR_FLOOR)
-            self.keep_undated.setChecked(flt.keep_undated)
+            ranged = flt.year_min is not None or flt.year_max is not None
+            if ranged:  # without a range the box keeps the user's choice for the next range
+                self.keep_undated.setChecked(flt.keep_undated)
+            self.keep_undated.setEnabled(ranged)
             self._select_data(self.province, flt.provinces[0] if flt.provinces else None)
             self._fill_cities()
             self._select_data(self.city, flt.cities[0] if flt.cities else None)

@@ -2,13 +2,14 @@
 seed document, its date and the verbatim sentence the feature rests on."""
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QComboBox, QHeaderView, QLabel, QTableWidget, QTableWidgetItem, QVBoxLayout,
                                QWidget)
 
 from explorer import i18n
+from explorer.plain_text import escaped, rich, shown
+from geodata.core.field_labels import FIELD_LABELS  # noqa: F401  (re-exported: the panel's table of names)
+from geodata.core.field_labels import field_label as labels_in
 from geodata.core.message import Message
 from geodata.core.values import raw_text, value_text
 
@@ -25,29 +26,10 @@ SEED_SOURCE = Message("<b>来源文件：</b>{file}{title}<br><b>日期：</b>{d
 SEED_TITLE = Message("（{title}）", " ({title})")
 SOURCE = Message("<b>来源文件：</b>{source}", "<b>Source document: </b>{source}")
 
-# Readable names of the bundle's fields (the raw name stays in the tooltip).
-FIELD_LABELS: dict[str, Message] = {
-    "id": Message("编号", "ID"), "name_zh": Message("名称", "Name (Chinese)"), "name_en": Message("英文名称", "Name"),
-    "themes": Message("专题", "Themes"), "status": Message("状态", "Status"), "year": Message("年份", "Year"),
-    "kind": Message("类型", "Kind"), "adcode": Message("行政区划代码", "Admin code"),
-    "district_adcode": Message("所在区县代码", "District code"), "province_zh": Message("省/市", "Province"),
-    "city_zh": Message("市", "City"), "area_km2": Message("面积 (km²)", "Area (km²)"),
-    "investment_yi": Message("投资（亿元）", "Investment (100 M yuan)"), "in_circle": Message("在经济圈内", "In the circle"),
-    "partial": Message("部分纳入", "Partly in"), "start_date": Message("开工日期", "Start date"),
-    "open_date": Message("开通日期", "Opening date"), "placement_note": Message("位置说明", "Placement note"),
-    "control_points": Message("控制点", "Control points"), "source": Message("数据来源", "Source"),
-    "geometry_quality": Message("几何质量", "Geometry quality"), "source_file": Message("来源文件", "Source file"),
-    "source_title": Message("来源标题", "Source title"), "source_date": Message("来源日期", "Source date"),
-    "source_sentence": Message("原文", "Sentence"), "a_name": Message("一方", "Partner A"),
-    "b_name": Message("另一方", "Partner B"), "seat_zh": Message("驻地", "Seat"), "level": Message("级别", "Level"),
-    "railway_id": Message("所属铁路", "Railway"), "cross_border": Message("跨界", "Cross-border"),
-}
-
 
 def field_label(name: str) -> str:
-    """A field's readable name in the UI language; a field of the user's own data keeps its name."""
-    label = FIELD_LABELS.get(name)
-    return i18n.ui(label) if label is not None else name
+    """A field's readable name in the UI language (`geodata.core.field_labels`); user fields keep theirs."""
+    return labels_in(name, i18n.language())
 
 
 class IdentifyPanel(QWidget):
@@ -63,9 +45,11 @@ class IdentifyPanel(QWidget):
         self.chooser.currentIndexChanged.connect(self._on_choose)
         self.title = QLabel()
         self.title.setObjectName("identifyTitle")
+        self.title.setTextFormat(Qt.TextFormat.RichText)  # ours; the names in it are escaped
         self.title.setWordWrap(True)
         self.source = QLabel()
         self.source.setObjectName("identifySource")
+        self.source.setTextFormat(Qt.TextFormat.RichText)
         self.source.setWordWrap(True)
         self.source.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.table = QTableWidget(0, 2)
@@ -83,6 +67,7 @@ class IdentifyPanel(QWidget):
         layout.addWidget(self.table, 1)
         self.chooser.hide()
         self.source.hide()
+        self._unsubscribe = document.subscribe(self._on_document_event)
         i18n.on_language_changed(self.retranslate)
         self.retranslate()
 
@@ -100,7 +85,7 @@ class IdentifyPanel(QWidget):
         self.chooser.clear()
         for hit in self.hits:
             layer = self.document.layer(hit.layer)
-            self.chooser.addItem(f"{layer.title(i18n.language())}: {self._name(layer, hit.row)}", (hit.layer, hit.row))
+            self.chooser.addItem(shown(f"{layer.title(i18n.language())}: {self._name(layer, hit.row)}"), (hit.layer, hit.row))
         self.chooser.blockSignals(False)
         self.chooser.setVisible(len(self.hits) > 1)
         if self.hits:
@@ -108,7 +93,25 @@ class IdentifyPanel(QWidget):
         else:
             self.clear()
 
+    def _on_document_event(self, event) -> None:
+        """A layer shown or listed here went away or got new data: its rows mean nothing now."""
+        from layers.model.events import LayerChanged, LayerRemoved
+
+        if isinstance(event, LayerRemoved) or (isinstance(event, LayerChanged) and "data" in event.changes):
+            listed = {h.layer for h in self.hits} | ({self.current[0]} if self.current else set())
+            if event.name in listed:
+                self.show_hits([])
+
+    def _forget_hits(self) -> None:
+        """The drop-down lists one click's features; a feature shown another way (search, table) ends it."""
+        self.hits = []
+        self.chooser.blockSignals(True)
+        self.chooser.clear()
+        self.chooser.blockSignals(False)
+        self.chooser.hide()
+
     def clear(self) -> None:
+        self._forget_hits()
         self.current = None
         self.title.setText(i18n.ui(NOTHING))
         self.source.clear()
@@ -130,23 +133,25 @@ class IdentifyPanel(QWidget):
         return i18n.name_text(name("name_zh"), name("name_en")) or layer.cache.ids[row]
 
     def show_feature(self, layer_name: str, row: int) -> None:
+        if not any((h.layer, h.row) == (layer_name, row) for h in self.hits):
+            self._forget_hits()  # not one of the last click's features: its drop-down would mislead
         layer = self.document.layer(layer_name)
         self.current = (layer_name, row)
         record = layer.data.iloc[row]
-        self.title.setText(f"<b>{html.escape(self._name(layer, row))}</b> — {html.escape(layer.title(i18n.language()))}")
+        self.title.setText(f"<b>{escaped(self._name(layer, row))}</b> — {escaped(layer.title(i18n.language()))}")
         fields = [c for c in layer.data.columns if c != layer.data.geometry.name]
         self.table.setRowCount(len(fields))
         for i, name in enumerate(fields):
-            label = QTableWidgetItem(field_label(name))
+            label = QTableWidgetItem(shown(field_label(name)))
             label.setData(FIELD_ROLE, name)
-            label.setToolTip(name)
+            label.setToolTip(rich(name))
             self.table.setItem(i, 0, label)
             # worded like the web map's popups: 在建, 交通、生态环保
-            self.table.setItem(i, 1, QTableWidgetItem(value_text(record[name], i18n.language(), name)))
+            self.table.setItem(i, 1, QTableWidgetItem(shown(value_text(record[name], i18n.language(), name), False)))
         self._fit_columns()
 
         def text(field: str) -> str:
-            return html.escape(raw_text(record.get(field)))
+            return escaped(raw_text(record.get(field)))
 
         if any(f in layer.data.columns and raw_text(record[f]) for f in SOURCE_FIELDS):
             title = text("source_title")
@@ -155,7 +160,7 @@ class IdentifyPanel(QWidget):
                                         title=SEED_TITLE.format(title=title) if title else ""))
         else:
             source = raw_text(record.get("source")) if "source" in layer.data.columns else layer.source
-            self.source.setText(i18n.ui(SOURCE, source=html.escape(source)) if source else "")
+            self.source.setText(i18n.ui(SOURCE, source=escaped(source)) if source else "")
         self.source.setVisible(bool(self.source.text()))
 
     def _fit_columns(self) -> None:

@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QColorDialog, QDoubleSpinBox, 
                                QListWidgetItem, QMenu, QMessageBox, QSlider, QToolButton, QVBoxLayout, QWidget)
 
 from explorer import i18n
+from explorer.plain_text import plain, rich, shown
 from explorer.panels.style_edit import class_colour, main_colour, style_entries, with_colour, with_width
 from geodata.core.message import Message
 from layers.model.events import LanguageChanged, LayerAdded, LayerChanged, LayerRemoved, LayersReordered
@@ -133,12 +134,12 @@ class LayerPanel(QWidget):
         self._syncing = True
         self.list.clear()
         for layer in reversed(self.document.layers):
-            item = QListWidgetItem(layer.title(i18n.language()))
+            item = QListWidgetItem(shown(layer.title(i18n.language())))
             item.setData(NAME_ROLE, layer.name)
             item.setFlags(item.flags() | Qt.ItemFlag.ItemIsUserCheckable | Qt.ItemFlag.ItemIsDragEnabled)
             item.setCheckState(Qt.CheckState.Checked if layer.visible else Qt.CheckState.Unchecked)
             item.setIcon(self._swatch(layer))
-            item.setToolTip(self._info_text(layer))
+            item.setToolTip(rich(self._info_text(layer)))
             self.list.addItem(item)
             if layer.name == current:
                 self.list.setCurrentItem(item)
@@ -292,4 +293,6 @@ class LayerPanel(QWidget):
     def show_info(self) -> None:
         layer = self.current_layer()
         if layer is not None:
-            QMessageBox.information(self, i18n.ui(LAYER_INFO), self._info_text(layer))
+            box = plain(QMessageBox(QMessageBox.Icon.Information, i18n.ui(LAYER_INFO), shown(self._info_text(layer), False),
+                                    QMessageBox.StandardButton.Ok, self))
+            box.exec()

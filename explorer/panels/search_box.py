@@ -1,4 +1,4 @@
-"""Search box: districts, projects, stations, lines, seats by Chinese name, pinyin or initials.
+"""Search box: districts, projects and project lines, stations, lines, seats by Chinese name, pinyin or initials.
 
 Matching reuses the engine's search keys (`LayerCache.search_keys`, built by
 `layers.model.filter.search_key`), so the box and the filter's text field agree.
@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from PySide6.QtCore import QModelIndex, QStringListModel, Qt, Signal
 from PySide6.QtWidgets import QCompleter, QLineEdit, QWidget
 
-from explorer import i18n
+from explorer import i18n, plain_text
 from geodata.core.message import Message
 
-SEARCH_LAYERS = ("districts", "projects", "stations", "railways", "expressways", "seats", "cities", "rivers")
+SEARCH_LAYERS = ("districts", "projects", "project_lines", "stations", "railways", "expressways", "seats", "cities", "rivers")
 MAX_RESULTS = 30
 SEARCH_PLACEHOLDER = Message("搜索区县、项目、站点、线路（中文/拼音/首字母）",
                              "Search districts, projects, stations, lines (中文 / pinyin / initials)")
@@ -50,7 +50,7 @@ def search(document, text: str, limit: int = MAX_RESULTS) -> list[SearchResult]:
                 rank = 0 if tokens[0] in parts else 1 if any(p.startswith(tokens[0]) for p in parts) else 2
                 name = str(names[row])
                 shown = i18n.name_text(name, names_en[row] if isinstance(names_en[row], str) else None)
-                label = f"{shown}  · {layer.title(i18n.language())}"
+                label = plain_text.shown(f"{shown}  · {layer.title(i18n.language())}")  # no bidi marks
                 scored.append((rank, order[layer.name], len(name), SearchResult(layer.name, row, cache.ids[row], label)))
     scored.sort(key=lambda s: s[:3])
     return [s[3] for s in scored[:limit]]

@@ -14,12 +14,15 @@ import json
 import math
 from typing import Any
 
-from geodata.core.themes import STATUSES, THEMES, split_themes
+from geodata.core.themes import STATUS_MODES, STATUSES, THEMES, YEAR_KINDS, split_themes
 
 # Coded values of the bundle's fields: column -> value -> (Chinese, English).
 CODED_VALUES: dict[str, dict[str, tuple[str, str]]] = {
     "themes": dict(THEMES),
     "status": dict(STATUSES),
+    "status_mode": dict(STATUS_MODES),
+    "year_kind": dict(YEAR_KINDS),
+    "role": {"named": ("原文点名", "named in the source"), "control_point": ("线路端点（控制点）", "line end (control point)")},
     "kind": {
         "high_speed": ("高速铁路", "High-speed rail"),
         "conventional": ("普速铁路", "Conventional rail"),

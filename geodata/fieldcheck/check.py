@@ -1,4 +1,7 @@
-"""Field check: compare observed positions (CSV or GPX) with the `projects` registry.
+"""Field check: compare observed positions (CSV or GPX) with the registry of projects.
+
+The registry is the bundle's `projects` points and its `project_lines` (roads, pipelines,
+canals): an observation of a line is measured to the nearest point of the line.
 
 Each observation is converted to WGS84 from the datum the user names, then matched to
 a registered project — by project id, else by name (exact, close, or contained; Chinese,
@@ -280,6 +283,74 @@ def note_text(note: str, language: str = "zh") -> str:
 ROW_BLOCK = 5000  # progress and cancel between blocks of observations
 
 
+def with_project_lines(projects: gpd.GeoDataFrame, lines: gpd.GeoDataFrame | None = None) -> gpd.GeoDataFrame:
+    """`projects` plus the project lines (default: the bundle's) whose ids it does not already hold."""
+    if lines is None:
+        from geodata.bundle import loader
+
+        if "project_lines" not in loader.layer_names():
+            return projects
+        lines = loader.load_layer("project_lines")
+    known = set(projects["id"].astype(str)) if "id" in projects else set()
+    extra = lines[~lines["id"].astype(str).isin(known)] if "id" in lines else lines
+    if not len(extra):
+        return projects
+    extra = extra.to_crs(projects.crs) if projects.crs is not None else extra
+    extra = extra.rename_geometry(projects.geometry.name) if extra.geometry.name != projects.geometry.name else extra
+    return gpd.GeoDataFrame(pd.concat([projects, extra], ignore_index=True), geometry=projects.geometry.name,
+                            crs=projects.crs)
+
+
+def bundle_registry() -> gpd.GeoDataFrame:
+    """What a field check compares with by default: the bundle's projects and project lines."""
+    from geodata.bundle import loader
+
+    return with_project_lines(loader.load_layer("projects"))
+
+
+class _Positions:
+    """Where an observation meets each registered feature: a point itself, a line its nearest point
+    (found in the metric display projection after densifying, measured geodesically by the caller)."""
+
+    def __init__(self, geoms) -> None:
+        self.geoms = np.asarray(geoms, dtype=object)
+        self.is_point = shapely.get_type_id(self.geoms) == 0
+        xs = np.full(len(self.geoms), np.nan)
+        ys = np.full(len(self.geoms), np.nan)
+        if self.is_point.any():
+            xs[self.is_point] = shapely.get_x(self.geoms[self.is_point])
+            ys[self.is_point] = shapely.get_y(self.geoms[self.is_point])
+        self.px, self.py = xs, ys
+        self._projected = None
+
+    def nearest(self, reg: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(lon, lat) on registered feature reg[k] nearest to observation (lon[k], lat[k])."""
+        from geodata.coords.projection import project_geometries, to_display_transformer, to_wgs84_transformer
+
+        reg = np.asarray(reg, dtype=np.int64)
+        rlon, rlat = self.px[reg].copy(), self.py[reg].copy()
+        other = ~self.is_point[reg]
+        if not other.any():
+            return rlon, rlat
+        if self._projected is None:
+            self._projected = project_geometries(shapely.segmentize(self.geoms, 0.005))
+        x, y = to_display_transformer().transform(lon[other], lat[other])
+        start = shapely.get_point(shapely.shortest_line(self._projected[reg[other]], shapely.points(x, y)), 0)
+        blon, blat = to_wgs84_transformer().transform(shapely.get_x(start), shapely.get_y(start))
+        blon, blat = np.asarray(blon, dtype=float), np.asarray(blat, dtype=float)
+        lost = ~(np.isfinite(blon) & np.isfinite(blat))  # far outside the projection's region: degrees will do
+        if lost.any():
+            start = shapely.get_point(shapely.shortest_line(self.geoms[reg[other][lost]],
+                                                            shapely.points(lon[other][lost], lat[other][lost])), 0)
+            blon[lost], blat[lost] = shapely.get_x(start), shapely.get_y(start)
+        rlon[other], rlat[other] = blon, blat
+        return rlon, rlat
+
+    def distance(self, reg: np.ndarray, lon: np.ndarray, lat: np.ndarray) -> np.ndarray:
+        rlon, rlat = self.nearest(reg, lon, lat)
+        return np.asarray(GEOD.inv(lon, lat, rlon, rlat)[2], dtype=float)
+
+
 def check_observations(observations: gpd.GeoDataFrame, projects: gpd.GeoDataFrame, *,
                        tolerance_m: float = DEFAULT_TOLERANCE_M, radius_m: float = DEFAULT_RADIUS_M,
                        feedback: Feedback | None = None) -> CheckResult:
@@ -296,9 +367,8 @@ def check_observations(observations: gpd.GeoDataFrame, projects: gpd.GeoDataFram
     total = len(observations)
     ids = {str(v): i for i, v in enumerate(projects["id"])} if "id" in projects else {}
     names = NameMatcher(projects)
-    px = np.asarray(shapely.get_x(projects.geometry.values), dtype=float)
-    py = np.asarray(shapely.get_y(projects.geometry.values), dtype=float)
-    quality = [str(v) for v in projects["geometry_quality"]] if "geometry_quality" in projects else [""] * len(px)
+    where = _Positions(projects.geometry.values)
+    quality = [str(v) for v in projects["geometry_quality"]] if "geometry_quality" in projects else [""] * len(projects)
     lon = observations["lon"].to_numpy(dtype=float)
     lat = observations["lat"].to_numpy(dtype=float)
     obs_ids = [str(v) for v in observations["obs_id"]]
@@ -330,7 +400,7 @@ def check_observations(observations: gpd.GeoDataFrame, projects: gpd.GeoDataFram
             continue
         # equal best scores: say so, and let position decide among the tied only
         tied = ", ".join(f"{names.ids[i]} {names.zh[i]}" for i in hit.tied)
-        _, _, dist = GEOD.inv(np.full(len(hit.tied), lon[n]), np.full(len(hit.tied), lat[n]), px[hit.tied], py[hit.tied])
+        dist = where.distance(np.asarray(hit.tied), np.full(len(hit.tied), lon[n]), np.full(len(hit.tied), lat[n]))
         k = int(np.argmin(dist))
         if dist[k] <= radius_m:
             index[n], score[n], method[n] = hit.tied[k], hit.score, "name"
@@ -344,18 +414,19 @@ def check_observations(observations: gpd.GeoDataFrame, projects: gpd.GeoDataFram
                                 f"name tie among {len(hit.tied)}, none within {radius_m:g} m", tied)
     feedback.check()
     unnamed = np.flatnonzero((index < 0) & (note == ""))
-    if len(unnamed) and len(px):
-        nearest, _ = _nearest_within(lon[unnamed], lat[unnamed], px, py, radius_m)
+    if len(unnamed) and len(projects):
+        nearest, _ = _nearest_within(lon[unnamed], lat[unnamed], where, radius_m)
         found = nearest >= 0
         index[unnamed[found]] = nearest[found]
         method[unnamed[found]] = "nearest"
     feedback.set_progress(0.7, Message("正在测量距离", "measuring distances"))
 
     matched = index >= 0
-    reg_lon = np.where(matched, px[np.maximum(index, 0)] if len(px) else np.nan, np.nan)
-    reg_lat = np.where(matched, py[np.maximum(index, 0)] if len(py) else np.nan, np.nan)
+    reg_lon = np.full(total, np.nan)
+    reg_lat = np.full(total, np.nan)
     distance = np.full(total, np.nan)
     if matched.any():
+        reg_lon[matched], reg_lat[matched] = where.nearest(index[matched], lon[matched], lat[matched])
         distance[matched] = GEOD.inv(lon[matched], lat[matched], reg_lon[matched], reg_lat[matched])[2]
     status = np.where(~matched, "unmatched", np.where(distance <= tolerance_m, "ok", "flagged")).astype(object)
     table = pd.DataFrame({
@@ -383,13 +454,13 @@ def check_observations(observations: gpd.GeoDataFrame, projects: gpd.GeoDataFram
     return CheckResult(table, lines, float(tolerance_m), datum)
 
 
-def _nearest_within(lon: np.ndarray, lat: np.ndarray, px: np.ndarray, py: np.ndarray,
+def _nearest_within(lon: np.ndarray, lat: np.ndarray, where: _Positions,
                     radius_m: float) -> tuple[np.ndarray, np.ndarray]:
     """(index of the nearest project within `radius_m` or -1, its geodesic distance) per observation.
-    An STRtree of the projects answers boxes that surely hold every project within the radius
-    (degrees of latitude are ≥ 110.5 km, of longitude ≥ 111.2 km·cos φ); the geodesic distance then
+    An STRtree of the projects (points and lines) answers boxes that surely hold every project within the
+    radius (degrees of latitude are ≥ 110.5 km, of longitude ≥ 111.2 km·cos φ); the geodesic distance then
     decides among those, lowest project index first on equal distances, as argmin would."""
-    tree = shapely.STRtree(shapely.points(px, py))
+    tree = shapely.STRtree(where.geoms)
     dlat = radius_m / 110_500.0 + 1e-6
     far = np.minimum(np.abs(lat) + dlat, 90.0)
     with np.errstate(divide="ignore"):
@@ -399,7 +470,7 @@ def _nearest_within(lon: np.ndarray, lat: np.ndarray, px: np.ndarray, py: np.nda
     best = np.full(len(lon), -1, dtype=np.int64)
     best_d = np.full(len(lon), np.inf)
     if len(obs_i):
-        dist = GEOD.inv(lon[obs_i], lat[obs_i], px[proj_i], py[proj_i])[2]
+        dist = where.distance(proj_i, lon[obs_i], lat[obs_i])
         keep = dist <= radius_m
         obs_i, proj_i, dist = obs_i[keep], proj_i[keep], dist[keep]
         order = np.lexsort((proj_i, dist, obs_i))
@@ -412,11 +483,9 @@ def _nearest_within(lon: np.ndarray, lat: np.ndarray, px: np.ndarray, py: np.nda
 def check_file(path: str | Path, projects: gpd.GeoDataFrame | None = None, *, datum: str = "wgs84",
                tolerance_m: float = DEFAULT_TOLERANCE_M, radius_m: float = DEFAULT_RADIUS_M,
                feedback: Feedback | None = None) -> CheckResult:
-    """Read an observation file and check it against `projects` (default: the bundle's registry)."""
+    """Read an observation file and check it against `projects` (default: the bundle's projects and lines)."""
     if projects is None:
-        from geodata.bundle import loader
-
-        projects = loader.load_layer("projects")
+        projects = bundle_registry()
     result = check_observations(read_observations(path, datum), projects, tolerance_m=tolerance_m,
                                 radius_m=radius_m, feedback=feedback)
     result.source = str(path)

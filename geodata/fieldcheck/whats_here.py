@@ -1,4 +1,4 @@
-"""What is here: the district a point is in, nearby projects, and the nearest lines.
+"""What is here: the district a point is in, nearby projects (points and project lines), and the nearest lines.
 
 Containment is tested in WGS84; "nearest" lines are found with an STRtree over the
 lines in the metric display projection (near-conformal over the region), and the
@@ -23,6 +23,7 @@ from geodata.core.message import Message, plain
 from geodata.core.values import raw_text
 
 LINE_LAYERS = ("railways", "expressways", "rivers")
+PROJECT_LAYERS = ("projects", "project_lines")  # a project road, pipeline or canal is a nearby project too
 # Beyond this, a "nearest" project or line says nothing about the place asked about (the bundle only
 # covers Sichuan and Chongqing), so it is left out rather than listed as if it were nearby.
 RELEVANT_M = 50_000.0
@@ -41,6 +42,7 @@ class NearbyProject:
     status: str = ""
     themes: str = ""
     geometry_quality: str = ""
+    layer: str = "projects"  # or "project_lines": lon/lat is then the line's nearest point
 
 
 @dataclass
@@ -114,7 +116,9 @@ class HereReport:
             out.append(Message("附近项目：", "Nearby projects:"))
             for p in self.projects:
                 far = format_distance(p.distance_m)
-                out.append(Message(f"  {p.id} {p.name_zh} {far}", f"  {p.id} {p.name_en or p.name_zh} {far}"))
+                line_zh, line_en = ("（线路）", " (line)") if p.layer == "project_lines" else ("", "")
+                out.append(Message(f"  {p.id} {p.name_zh}{line_zh} {far}",
+                                   f"  {p.id} {p.name_en or p.name_zh}{line_en} {far}"))
         elif self.lines or not self.in_data_area:
             out.append(Message(f"附近项目：{within} 内没有", f"Nearby projects: none within {within}"))
         hand_placed = [x for x in (*self.lines.values(), *self.projects) if x is not None and x.geometry_quality == "schematic"]
@@ -146,7 +150,7 @@ class PlaceIndex:
         districts = self.layers.get("districts")
         if districts is not None:
             self._district_tree = shapely.STRtree(districts.geometry.values)
-        for name in LINE_LAYERS:
+        for name in (*LINE_LAYERS, "project_lines"):
             gdf = self.layers.get(name)
             if gdf is not None:
                 # Densify first: a straight lon/lat segment is not straight in the conic projection.
@@ -180,21 +184,36 @@ class PlaceIndex:
         return float(GEOD.inv(lon, lat, edge.x, edge.y)[2])
 
     def nearest_projects(self, lon: float, lat: float, n: int = 5) -> list[NearbyProject]:
-        projects = self.layers.get("projects")
-        if projects is None or n <= 0:
+        """The n nearest projects, points and project lines together, nearest first."""
+        if n <= 0:
             return []
-        pts = projects.geometry.values
-        # Every project is measured geodesically: a few hundred points, one vectorised call.
-        xs, ys = shapely.get_x(pts), shapely.get_y(pts)
-        _, _, dist = GEOD.inv(np.full(len(xs), lon), np.full(len(ys), lat), xs, ys)
-        order = np.argsort(dist, kind="stable")[:n]
+        found = []  # (distance, layer order, row, layer, lon, lat)
+        projects = self.layers.get("projects")
+        if projects is not None:
+            pts = projects.geometry.values
+            # Every project is measured geodesically: a few hundred points, one vectorised call.
+            xs, ys = shapely.get_x(pts), shapely.get_y(pts)
+            _, _, dist = GEOD.inv(np.full(len(xs), lon), np.full(len(ys), lat), xs, ys)
+            found += [(float(dist[i]), 0, i, "projects", float(xs[i]), float(ys[i])) for i in range(len(xs))]
+        if "project_lines" in self._line_trees:
+            found += [(d, 1, i, "project_lines", plon, plat) for d, i, plon, plat in self._line_distances("project_lines", lon, lat)]
+        found.sort(key=lambda f: f[:3])
         out = []
-        for i in order:
-            row = projects.iloc[int(i)]
-            out.append(NearbyProject(_text(row, "id"), _text(row, "name_zh"), _text(row, "name_en"),
-                                     float(dist[i]), float(xs[i]), float(ys[i]),
-                                     _text(row, "status"), _text(row, "themes"), _text(row, "geometry_quality")))
+        for dist, _, i, layer, plon, plat in found[:n]:
+            row = self.layers[layer].iloc[int(i)]
+            out.append(NearbyProject(_text(row, "id"), _text(row, "name_zh"), _text(row, "name_en"), dist, plon, plat,
+                                     _text(row, "status"), _text(row, "themes"), _text(row, "geometry_quality"), layer))
         return out
+
+    def _line_distances(self, layer: str, lon: float, lat: float) -> list[tuple[float, int, float, float]]:
+        """(geodesic metres, row, lon, lat of the nearest point) for every line of `layer` (a few dozen)."""
+        _, projected = self._line_trees[layer]
+        x, y = lonlat_to_display(lon, lat)
+        starts = shapely.get_point(shapely.shortest_line(projected, Point(x, y)), 0)
+        plon, plat = to_wgs84_transformer().transform(shapely.get_x(starts), shapely.get_y(starts))
+        plon, plat = np.atleast_1d(plon), np.atleast_1d(plat)
+        dist = GEOD.inv(np.full(len(plon), lon), np.full(len(plat), lat), plon, plat)[2]
+        return [(float(dist[i]), i, float(plon[i]), float(plat[i])) for i in range(len(plon)) if np.isfinite(dist[i])]
 
     def nearest_line(self, layer: str, lon: float, lat: float) -> NearestLine | None:
         if layer not in self._line_trees:
@@ -244,7 +263,7 @@ def bundle_index() -> PlaceIndex:
     from geodata.bundle import loader
 
     names = set(loader.layer_names())
-    wanted = ("districts", "circle", "projects", *LINE_LAYERS)
+    wanted = ("districts", "circle", *PROJECT_LAYERS, *LINE_LAYERS)
     return PlaceIndex({name: loader.load_layer(name) for name in wanted if name in names})
 
 

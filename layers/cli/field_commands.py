@@ -131,10 +131,11 @@ def run_check(args: argparse.Namespace) -> int:
                          .format(out=out, suffix=suffix))
     projects = None
     if args.edits:
+        from geodata.fieldcheck.check import with_project_lines
         from geodata.fieldcheck.edits import EditsError, corrected_registry
 
         try:
-            projects = corrected_registry(args.edits)
+            projects = with_project_lines(corrected_registry(args.edits))
         except EditsError as exc:
             return _fail(args, exc)
     from geodata.bundle.loader import BundleError

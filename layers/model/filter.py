@@ -167,7 +167,10 @@ class Filter:
             shown = [table[code][0 if zh else 1] if code in table else code for code in place]
             parts.append(("地区 " if zh else "areas ") + ("、" if zh else ", ").join(shown))
         if self.year_min is not None or self.year_max is not None:
-            parts.append(f"{self.year_min or '…'}–{self.year_max or '…'}")
+            years = f"{self.year_min or '…'}–{self.year_max or '…'}"
+            if self.keep_undated:
+                years += "（含无年份）" if zh else " (and undated)"
+            parts.append(years)
         if self.text:
             parts.append(f"“{self.text}”")
         return ("；" if zh else "; ").join(parts) or ("全部" if zh else "all")

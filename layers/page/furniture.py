@@ -75,8 +75,8 @@ def draw_title(painter: QPainter, layout: Layout, title: str, subtitle: str | No
         painter.drawText(QRectF(left, top + line, width, height - line), Qt.AlignLeft | Qt.AlignTop, subtitle)
 
 
-def draw_scale_bar(painter: QPainter, layout: Layout, extent, language: str) -> tuple[ScaleBar, tuple[float, float]]:
-    """The geodesic scale bar at the map frame's lower left; returns it and where it starts."""
+def _scale_bar_geometry(layout: Layout, extent, language: str):
+    """(bar, x0, y0, bar height, font, its metrics, white backing box) of the frame's scale bar."""
     left, top, width, height = layout.map_frame
     pad = layout.mm(4 * layout.scale)
     font = page_font(layout, 8)
@@ -85,9 +85,22 @@ def draw_scale_bar(painter: QPainter, layout: Layout, extent, language: str) -> 
     x0 = left + pad * 1.5
     y0 = top + height - pad - fm.height() * 0.4
     bar = scale_bar(_frame_mapper(layout, extent), x0, y0, width * 0.25)
-    # white backing so the bar reads over any map
     label_w = fm.horizontalAdvance(bar.label(language))
     backing = QRectF(x0 - pad * 0.5, y0 - bar_h - fm.height() * 1.3, bar.pixels + label_w / 2 + pad, bar_h + fm.height() * 1.3 + pad * 0.5)
+    return bar, x0, y0, bar_h, font, fm, backing
+
+
+def scale_bar_box(layout: Layout, extent, language: str) -> tuple[float, float, float, float]:
+    """The scale bar's backing in map-frame pixels (x, y, w, h): the map's labels keep out of it."""
+    box = _scale_bar_geometry(layout, extent, language)[-1]
+    left, top = layout.map_frame[0], layout.map_frame[1]
+    return box.x() - left, box.y() - top, box.width(), box.height()
+
+
+def draw_scale_bar(painter: QPainter, layout: Layout, extent, language: str) -> tuple[ScaleBar, tuple[float, float]]:
+    """The geodesic scale bar at the map frame's lower left; returns it and where it starts."""
+    bar, x0, y0, bar_h, font, fm, backing = _scale_bar_geometry(layout, extent, language)
+    # white backing so the bar reads over any map (labels were kept out of it: scale_bar_box)
     painter.setPen(Qt.NoPen)
     painter.setBrush(QColor(255, 255, 255, 215))
     painter.drawRect(backing)

@@ -17,14 +17,15 @@ def set_dpi(image: QImage, dpi: float) -> None:
 
 def render_into(painter: QPainter, document, rect, extent, dpi: float, *, labels: bool, language: str,
                 feedback: Feedback | None = None, layers: tuple[str, ...] | None = None, raster: bool = True,
-                unfiltered: bool = False, basemap=None):
+                unfiltered: bool = False, basemap=None, keep_clear: tuple = ()):
     """Render the map into page rectangle `rect` through the one renderer; raises `Cancelled`.
 
     The renderer paints at (0, 0) and sets its own transforms, so it cannot draw
     straight into an offset frame: raster pages get a frame-sized image drawn at
     the offset (pixel-exact), vector pages a QPicture replayed at the offset (the
     commands stay vector).  QPicture replays scaled by device dpi / 96; undone here.
-    `basemap`: a TileBasemap drawn under the layers (layers/render/basemap/).
+    `basemap`: a TileBasemap drawn under the layers (layers/render/basemap/); `keep_clear`: frame-pixel
+    boxes (x, y, w, h) of furniture drawn over the map, which no label enters.
     """
     from PySide6.QtGui import QPicture
 
@@ -36,7 +37,7 @@ def render_into(painter: QPainter, document, rect, extent, dpi: float, *, labels
     left, top, width, height = rect
     request = MapRequest(document=document, extent=tuple(extent), width=int(width), height=int(height), dpi=dpi,
                          labels=labels, language=language, layers=layers, filter=Filter() if unfiltered else None,
-                         basemap=basemap)
+                         basemap=basemap, keep_clear=tuple(keep_clear))
     if raster:
         image = QImage(int(width), int(height), QImage.Format_RGB32)
         image.fill(Qt.white)

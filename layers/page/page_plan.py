@@ -16,7 +16,8 @@ from PySide6.QtGui import QColor, QImage, QPainter, QPen
 from geodata.core.feedback import Feedback, feedback_or_new
 from geodata.core.message import Message, check_language
 from layers.page.extent import filter_caption, filter_places, resolve_extent
-from layers.page.furniture import draw_footer, draw_inset, draw_north_arrow, draw_scale_bar, draw_title, inset_useful
+from layers.page.furniture import (draw_footer, draw_inset, draw_north_arrow, draw_scale_bar, draw_title, inset_useful,
+                                   scale_bar_box)
 from layers.page.layout_geometry import Layout, compute_layout, fit_extent, legend_shares, preset as get_preset
 from layers.page.layout_spec import apply_legend
 from layers.page.legend_panel import MIN_LEGEND_PT, draw_legend, legend_plan
@@ -153,7 +154,8 @@ def paint_page(
     feedback.check()
     feedback.set_progress(0.1, PAINTING_MAP)
     result = render_into(painter, document, layout.map_frame, extent, layout.dpi, labels=True, language=language,
-                         feedback=feedback, raster=raster, basemap=basemap)
+                         feedback=feedback, raster=raster, basemap=basemap,
+                         keep_clear=(scale_bar_box(layout, extent, language),))  # no label under the bar
     feedback.set_progress(0.6, PAINTING_FURNITURE)
     painter.setPen(QPen(QColor("#333333"), max(1.0, layout.pt(0.6))))
     painter.setBrush(Qt.NoBrush)

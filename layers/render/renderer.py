@@ -143,6 +143,8 @@ def render(request: MapRequest, painter: QPainter, feedback: Feedback | None = N
             for cache, chosen, shown in selected_draws:
                 draw_selection(painter, cache, chosen, lod, world, raster, ppt, shown)
             if label_jobs:
+                # furniture over the map blocks every label (an infinite weight outranks any label)
+                obstacles.extend((QRectF(*box), float("inf")) for box in request.keep_clear)
                 result.labels = draw_labels(painter, label_jobs, view, request.dpi, obstacles, feedback)
                 if feedback is not None and feedback.is_cancelled():
                     result.cancelled = True

@@ -88,6 +88,8 @@ class MapRequest:
     filter: Filter | None = None
     layers: tuple[str, ...] | None = None  # only these layers (still in document order)
     basemap: Any = None  # a layers.render.basemap.tile_basemap.TileBasemap: tiles under the layers
+    # pixel boxes (x, y, width, height) no label may enter: furniture drawn over the map (a scale bar)
+    keep_clear: tuple[tuple[float, float, float, float], ...] = ()
 
     def view(self) -> ViewTransform:
         extent = self.extent or self.document.extent or self.document.full_extent()

@@ -88,3 +88,31 @@ def _assert_the_economic_circle_is_drawn(image) -> None:
             found[bool(row.in_circle)].append(bool(near & (inside if row.in_circle else outside)))
     for in_circle, hits in found.items():
         assert len(hits) > 30 and sum(hits) / len(hits) > 0.85, (in_circle, sum(hits), len(hits))
+
+
+def test_the_window_start_cleans_what_a_killed_run_left(tmp_path):
+    """explorer.app.run_app (not only main.py) finishes or removes a dead run's writes before it opens."""
+    import json
+
+    systmp = tmp_path / "systmp"
+    out = tmp_path / "out"
+    systmp.mkdir()
+    out.mkdir()
+    (out / "map.png").write_text("old")
+    stem = out / ".map.png.1111abcd.part-999999"  # a kill mid-export: the new image never renamed
+    Path(f"{stem}.png").write_text("half")
+    dead = systmp / "chengyu-999999-deadbeef"  # the dead process's scratch folder, its lock free
+    dead.mkdir()
+    (dead / "lock").write_bytes(b"")
+    (dead / "pending").write_text(json.dumps(str(stem)) + "\n")
+    (dead / "import-scratch.bin").write_bytes(b"\0" * 4096)
+    shot = tmp_path / "window.png"
+    code = ("import sys; from explorer.app import run_app; "
+            f"sys.exit(run_app(['explorer'], screenshot={str(shot)!r}, language='zh'))")
+    env = dict(os.environ, TMPDIR=str(systmp), QT_QPA_PLATFORM="offscreen", XDG_CONFIG_HOME=str(tmp_path / "config"),
+               HOME=str(tmp_path))
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=240)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert shot.exists()
+    assert not dead.exists()
+    assert sorted(p.name for p in out.iterdir()) == ["map.png"] and (out / "map.png").read_text() == "old"

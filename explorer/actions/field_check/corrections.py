@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QDialog, QHBoxLayout, QHeaderV
                                QPushButton, QTreeWidget, QTreeWidgetItem)
 
 from explorer import i18n
+from explorer.plain_text import rich
 from explorer.jobs import Job, error_text
 from geodata.core.message import Message
 
@@ -104,11 +105,13 @@ class CorrectionActions:
         return loader.load_layer("projects")
 
     def _projects(self):
-        """The registry to check against: the corrected layer when there is one."""
+        """The registry to check against: the (corrected) project points and the project lines."""
+        from geodata.fieldcheck.check import with_project_lines
+
         doc = self.window.document
-        if CORRECTED_LAYER in doc:
-            return doc.layer(CORRECTED_LAYER).data
-        return self._registry()
+        points = doc.layer(CORRECTED_LAYER).data if CORRECTED_LAYER in doc else self._registry()
+        # the lines the document shows (a document without them checks points only)
+        return with_project_lines(points, doc.layer("project_lines").data) if "project_lines" in doc else points
 
     # --- the store -------------------------------------------------------------------------------
     def choose_store(self, then=None) -> Job | None:
@@ -203,7 +206,7 @@ class CorrectionActions:
             return None
         if reason is None:
             reason, ok = QInputDialog.getText(self, i18n.ui(CORRECT),
-                                              f"{rec['project_id']} {rec['project_name_zh']}\n{i18n.ui(REASON)}")
+                                              rich(f"{rec['project_id']} {rec['project_name_zh']}\n{i18n.ui(REASON)}"))
             if not ok:
                 return None
         if not reason.strip():

@@ -12,11 +12,12 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QColor
-from PySide6.QtWidgets import (QAbstractItemView, QDoubleSpinBox, QFileDialog, QFormLayout, QGridLayout, QHBoxLayout,
+from PySide6.QtWidgets import (QAbstractItemView, QDoubleSpinBox, QFormLayout, QGridLayout, QHBoxLayout,
                                QHeaderView, QLabel, QLineEdit, QProgressBar, QPushButton, QTableWidget,
                                QTableWidgetItem, QTextBrowser, QVBoxLayout, QWidget)
 
-from explorer import i18n
+from explorer import file_dialogs, i18n
+from explorer.plain_text import escaped, rich, shown
 from explorer.actions.field_check.corrections import CORRECT, UNDO, CorrectionActions
 from explorer.actions.field_check.locate import LocateActions, datum_combo
 from explorer.jobs import Job, JobGroup, error_text
@@ -151,7 +152,7 @@ class FieldCheckPanel(CorrectionActions, LocateActions, QWidget):
 
     # --- jobs ------------------------------------------------------------------------------------
     def _error(self, message: str) -> None:
-        self.summary.setText(f"<span style='color:#c00'>{message}</span>")
+        self.summary.setText(f"<span style='color:#c00'>{escaped(message, one_line=False)}</span>")
 
     def _update_buttons(self) -> None:
         has = self.result is not None
@@ -187,7 +188,7 @@ class FieldCheckPanel(CorrectionActions, LocateActions, QWidget):
 
     # --- check observations ------------------------------------------------------------------------
     def browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, i18n.ui(CHECK), "", "CSV / GPX (*.csv *.txt *.gpx)")
+        path, _ = file_dialogs.get_open_file_name(self, i18n.ui(CHECK), "", "CSV / GPX (*.csv *.txt *.gpx)")
         if path:
             self.path_edit.setText(path)
 
@@ -239,9 +240,9 @@ class FieldCheckPanel(CorrectionActions, LocateActions, QWidget):
                      COL_PROJECT: f"{rec.project_id} {rec.project_name_zh}".strip(),
                      COL_MATCH: f"{rec.match_method} ⚠" if note else rec.match_method, COL_OBS_ID: rec.obs_id}
             for c, value in cells.items():
-                item = QTableWidgetItem(str(value))
+                item = QTableWidgetItem(shown(str(value)))
                 if note and c in (COL_PROJECT, COL_MATCH):
-                    item.setToolTip(note_text(note, i18n.language()))
+                    item.setToolTip(rich(note_text(note, i18n.language())))
                 if c == COL_DISTANCE:
                     item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
                 if c == COL_STATUS:
@@ -288,7 +289,7 @@ class FieldCheckPanel(CorrectionActions, LocateActions, QWidget):
         if self.result is None:
             return None
         if out is None:
-            out, _ = QFileDialog.getSaveFileName(self, i18n.ui(EXPORT_CSV), "field_check.csv", "CSV (*.csv)")
+            out, _ = file_dialogs.get_save_file_name(self, i18n.ui(EXPORT_CSV), "field_check.csv", "CSV (*.csv)")
             if not out:
                 return None
         path = write_csv(self.result, out)
@@ -302,7 +303,7 @@ class FieldCheckPanel(CorrectionActions, LocateActions, QWidget):
         if self.result is None:
             return None
         if out is None:
-            out, _ = QFileDialog.getSaveFileName(self, i18n.ui(EXPORT_PDF), "field_check.pdf", "PDF (*.pdf)")
+            out, _ = file_dialogs.get_save_file_name(self, i18n.ui(EXPORT_PDF), "field_check.pdf", "PDF (*.pdf)")
             if not out:
                 return None
         result, lang, document = self.result, i18n.language(), self.window.document.snapshot()

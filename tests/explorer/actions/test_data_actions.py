@@ -503,3 +503,54 @@ def lonlat_bounds(bounds):
     from geodata.coords.projection import lonlat_bounds_to_display
 
     return lonlat_bounds_to_display(bounds)
+
+
+def test_the_locate_prompt_says_why_the_file_is_asked_for(qtbot, tmp_path):
+    from PySide6.QtCore import Qt
+
+    from explorer import i18n
+    from explorer.actions.data_dialogs import missing_box
+    from layers.model.project_file import NOT_FOUND, OUTSIDE_FOLDER, MissingSource
+
+    outside_file = tmp_path / "elsewhere.geojson"
+    outside_file.write_text("{}", encoding="utf-8")
+    box = missing_box(None, MissingSource("<b>道路</b>", str(outside_file), OUTSIDE_FOLDER))
+    qtbot.addWidget(box)
+    assert box.textFormat() == Qt.TextFormat.PlainText and "<b>道路</b>" in box.text()
+    assert "项目文件夹之外" in box.windowTitle() and "原因：在项目文件夹之外" in box.text()
+    assert sorted(b.objectName() for b in box.buttons()) == ["locate", "open", "skip"]
+    assert box.defaultButton().objectName() == "skip"  # Enter never opens an outside file
+    box.grab().save(str(tmp_path / "outside.png"))
+
+    gone = missing_box(None, MissingSource("roads", str(tmp_path / "gone.shp"), NOT_FOUND))
+    qtbot.addWidget(gone)
+    assert "原因：找不到文件" in gone.text() and "open" not in [b.objectName() for b in gone.buttons()]
+    i18n.set_language("en")
+    again = missing_box(None, MissingSource("roads", str(outside_file), OUTSIDE_FOLDER))
+    qtbot.addWidget(again)
+    assert "Reason: outside the project folder" in again.text() and "Open this file" in [b.text() for b in again.buttons()]
+
+
+def test_choosing_open_this_file_loads_a_layer_from_outside_the_project_folder(qtbot, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    window, actions = make_window(qtbot)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    actions.import_path(sites_csv(outside))
+    assert actions.wait_idle()
+    (tmp_path / "proj").mkdir()
+    project = actions.save_project(tmp_path / "proj" / "s.cyproj")  # the layer's path leads out: ../outside/
+    window.document.remove_layer("sites")
+    shown = []
+
+    def click_open(box):
+        shown.append(box.text())
+        next(b for b in box.buttons() if b.objectName() == "open").click()
+        return 0
+
+    monkeypatch.setattr(QMessageBox, "exec", click_open)
+    actions.open_project(project)  # the real question (not replaced), answered "open this file"
+    assert actions.wait_idle()
+    assert window.document.layer_names() == ["sites"] and actions.errors == []
+    assert len(shown) == 1 and "原因：在项目文件夹之外" in shown[0]

@@ -265,7 +265,11 @@ def test_name_tie_is_marked_in_the_table_with_the_note_as_tooltip(qtbot, window,
         panel.run_check(str(path), "wgs84", 200)
     qtbot.waitUntil(lambda: not panel.is_busy())
     assert panel.table.item(0, COL_MATCH).text() == "name ⚠" and panel.table.item(1, COL_MATCH).text() == "name"
-    tip = panel.table.item(0, COL_MATCH).toolTip()
+    from PySide6.QtGui import QTextDocument
+
+    shown = QTextDocument()
+    shown.setHtml(panel.table.item(0, COL_MATCH).toolTip())  # escaped inside <qt>: it reads as the note
+    tip = shown.toPlainText()
     assert "P004" in tip and "P005" in tip and tip.startswith("名称并列 2 项") and "name tie" not in tip  # UI language
     assert panel.table.item(1, COL_MATCH).toolTip() == ""
 
@@ -279,3 +283,31 @@ def test_panel_work_runs_on_the_explorers_one_worker_thread(qtbot, window):
         panel._start(lambda feedback: names.append(threading.current_thread().name), lambda v: panel.result_ready.emit(v),
                      plain("…"))
     assert names == ["explorer-data-worker"]
+
+
+def test_the_check_and_whats_here_include_the_project_lines(qtbot, window, tmp_path):
+    from shapely.geometry import LineString
+
+    line = LineString([(105.60, 29.80), (105.95, 29.85)])
+    lines = gpd.GeoDataFrame({"id": ["L001"], "name_zh": ["测试快速通道"], "name_en": ["Test link road"],
+                              "status": ["planned"], "themes": ["transport"]}, geometry=[line], crs="EPSG:4326")
+    window.document.add_layer(MapLayer(name="project_lines", data=lines))
+    on_line = line.interpolate(0.3, normalized=True)
+    lon, lat, _ = GEOD.fwd(on_line.x, on_line.y, 0.0, 120.0)  # 120 m north of the line, named by nothing
+    path = tmp_path / "obs.csv"
+    path.write_text(f"编号,名称,经度,纬度\nA1,,{lon:.7f},{lat:.7f}\n", encoding="utf-8")
+    panel = window.field_check_panel
+    with qtbot.waitSignal(panel.result_ready, timeout=20000) as blocker:
+        panel.run_check(str(path), "wgs84", 200)
+    row = blocker.args[0].rows.iloc[0]
+    assert row["project_id"] == "L001" and row["status"] == "ok"
+    assert 110 < row["distance_m"] < 125  # to the line, not to its first or middle vertex
+    qtbot.waitUntil(lambda: not panel.is_busy())
+    from geodata.bundle import loader
+
+    bundled = loader.load_layer("project_lines").iloc[0]  # what's here answers from the bundle's index
+    mid = bundled.geometry.interpolate(0.5, normalized=True)
+    with qtbot.waitSignal(panel.here_ready, timeout=30000) as here:
+        panel.whats_here_at(mid.x, mid.y)
+    assert [p.layer for p in here.args[0].projects if p.id == bundled["id"]] == ["project_lines"]
+    assert f"{bundled['name_zh']}（线路）" in panel.info.toPlainText()

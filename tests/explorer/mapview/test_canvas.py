@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import pytest
-from PySide6.QtCore import QCoreApplication, QPoint, QPointF, Qt
+from PySide6.QtCore import QCoreApplication, QPoint, QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QWheelEvent
 from PySide6.QtWidgets import QApplication
 
@@ -191,3 +191,37 @@ def test_a_long_data_job_does_not_hold_up_map_work():
     finally:
         release.set()
         slow.wait(5)
+
+
+def _label_under_the_scale_bar(window, box):
+    """A labelled project put in the middle of the scale bar's box; the labels placed for it."""
+    import geopandas as gpd
+    from shapely.geometry import Point
+
+    from geodata.coords.projection import display_to_lonlat
+    from tests.explorer.helpers import rerender
+
+    canvas, doc = window.canvas, window.document
+    x, y, w, h = box
+    lon, lat = display_to_lonlat(*canvas.view.to_map(x + 60, y + h / 2))
+    data = gpd.GeoDataFrame({"id": ["under-bar"], "name_zh": ["比例尺下的项目名称"], "themes": ["transport"],
+                             "status": ["planned"]}, geometry=[Point(lon, lat)], crs=4326)
+    if "bar_test" in doc:
+        doc.remove_layer("bar_test")
+    from layers.model.document import MapLayer
+
+    doc.add_layer(MapLayer(name="bar_test", data=data, label_field="name_zh", show_labels=True))
+    rerender(canvas)
+    return [lab for lab in canvas.last_result.labels if lab.feature_id == "under-bar"], QRectF(x, y, w, h)
+
+
+def test_no_map_label_is_placed_under_the_scale_bar(window, monkeypatch):
+    reserve = window.canvas.furniture_boxes(window.canvas.view)[0]
+    bar, _ = window.canvas.scale_bar()
+    assert reserve[2] >= bar.pixels + 70  # the reserve holds the bar's painted box at any length
+    labels, box = _label_under_the_scale_bar(window, reserve)
+    assert all(not lab.rect.intersects(box) for lab in labels)
+    # the check can fail: without the reserve the label sits there, covered by the bar's white box
+    monkeypatch.setattr(type(window.canvas), "furniture_boxes", lambda self, view: [])
+    labels, box = _label_under_the_scale_bar(window, reserve)
+    assert labels and any(lab.rect.intersects(box) for lab in labels)

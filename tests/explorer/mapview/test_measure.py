@@ -50,3 +50,32 @@ def test_escape_clears_the_measurement(window, qtbot):
     qtbot.keyClick(window.canvas, Qt.Key.Key_Escape)
     assert window.canvas.measure_points == []
     assert "km²" not in window.measure_label.text()
+
+
+def test_each_segment_is_labelled_on_the_map_and_listed_with_the_total(window, qtbot):
+    from tests.explorer.helpers import rerender
+
+    window.set_tool("measure_distance")
+    canvas = window.canvas
+    window.canvas.labels = False
+    rerender(canvas)
+    pts = [pixel_of(canvas, "projects", pid) for pid in ("t-park", "t-eco", "t-road")]
+    before = canvas.grab().toImage()
+    for p in pts:
+        qtbot.mouseClick(canvas, Qt.MouseButton.LeftButton, pos=p)
+    qtbot.mouseDClick(canvas, Qt.MouseButton.LeftButton, pos=pts[-1])
+    lonlat = [display_to_lonlat(*canvas.view.to_map(p.x(), p.y())) for p in pts]
+    legs = [GEOD.inv(*a, *b)[2] / 1000 for a, b in zip(lonlat, lonlat[1:])]
+    text = window.measure_label.text()
+    total = float(re.search(r"共 ([\d.]+) km", text).group(1))
+    parts = [float(x) for x in re.findall(r"([\d.]+) km", text.split("各段")[1])]
+    from explorer.mapview.measure import km_text
+
+    assert total == pytest.approx(sum(legs), abs=0.01) and parts == pytest.approx(legs, abs=0.051)  # 264.1 km
+    labels = canvas.segment_labels(canvas.measure_points)
+    assert [t for t, _ in labels][:2] == [km_text(k) for k in legs] and labels[2][0] == f"共 {km_text(sum(legs))}"
+    # the labels are drawn: the middle of each segment is covered by a white label box now
+    after = canvas.grab().toImage()
+    for _, at in labels[:2]:
+        spot = QPoint(round(at.x()), round(at.y()) - 6)
+        assert after.pixelColor(spot) != before.pixelColor(spot)

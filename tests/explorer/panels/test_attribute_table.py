@@ -77,3 +77,37 @@ def test_missing_values_show_as_empty_cells_not_na_text(window):
     assert column("note") == ["", "", "2023", ""]
     assert column("share") == ["0.25", "", "2023", "1.5"]
     assert column("themes")[1] == "industry,innovation"  # raw values: the table shows what is stored
+
+
+def test_headers_are_readable_names_in_the_ui_language_with_the_stored_name_as_tooltip(window):
+    from explorer import i18n
+
+    table = window.table
+    table.set_layer("projects")
+    model = table.model
+    header = {model.columns[i]: model.headerData(i, Qt.Orientation.Horizontal) for i in range(len(model.columns))}
+    assert header["status"] == "状态" and header["year"] == "年份" and header["name_zh"] == "名称"
+    assert header["source_sentence"] == "原文"
+    status = model.columns.index("status")
+    from PySide6.QtGui import QTextDocument
+
+    tip = QTextDocument()
+    tip.setHtml(model.headerData(status, Qt.Orientation.Horizontal, Qt.ItemDataRole.ToolTipRole))
+    assert tip.toPlainText() == "status"  # escaped for the tooltip, reads as the stored name
+    # what the header view paints (not only the model) follows the language switch
+    shown = table.view.model().headerData(status, Qt.Orientation.Horizontal)
+    assert shown == "状态"
+    i18n.set_language("en")
+    assert table.view.model().headerData(status, Qt.Orientation.Horizontal) == "Status"
+    assert model.headerData(model.columns.index("source_date"), Qt.Orientation.Horizontal) == "Source date"
+
+
+def test_the_new_project_fields_have_names_in_both_languages():
+    from geodata.bundle import loader
+    from geodata.core.field_labels import FIELD_LABELS
+
+    for layer in ("projects", "project_lines", "railways", "stations", "partnerships", "districts"):
+        for column in loader.load_layer(layer).columns:
+            if column != "geometry":
+                label = FIELD_LABELS.get(column)
+                assert label is not None and label.zh and label.en and label.zh != column, (layer, column)

@@ -1,6 +1,8 @@
 """The theme filter drives map, table and counts together."""
 from __future__ import annotations
 
+from PySide6.QtCore import QModelIndex
+
 from tests.explorer.helpers import patch, pixel_of, rerender
 
 
@@ -77,20 +79,54 @@ def test_choosing_a_district_filters_and_zooms_there(window):
     assert [window.table.model.feature_id(r) for r in range(window.table.row_count())] == ["t-rail"]
 
 
-def test_undated_features_leave_with_a_year_range_unless_kept(window, qtbot):
+def _shown(window, layer):
+    window.table.set_layer(layer)
+    return {window.table.model.feature_id(r) for r in range(window.table.row_count())}
+
+
+def test_undated_features_stay_with_a_year_range_unless_the_box_is_unticked(window, qtbot):
     import numpy as np
 
-    layer = window.document.layer("projects")
-    layer.data.loc[layer.data["id"] == "t-eco", "year"] = np.nan  # one undated project
-    layer._cache = None  # the engine caches per-feature values; rebuilt from the edited data
-    window.table.set_layer("projects")
+    data = window.document.layer("projects").data.copy()
+    data["year"] = data["year"].astype(float)
+    data.loc[data["id"] == "t-eco", "year"] = np.nan  # one undated project
+    window.document.set_layer_data("projects", data)
     panel = window.filter_panel
-    panel.year_min.setValue(2020)
-    ids = {window.table.model.feature_id(r) for r in range(window.table.row_count())}
-    assert "t-eco" not in ids and len(ids) == 3
-    panel.keep_undated.setChecked(True)
-    ids = {window.table.model.feature_id(r) for r in range(window.table.row_count())}
-    assert "t-eco" in ids and len(ids) == 4
+    box = panel.keep_undated
+    assert box.isChecked() and not box.isEnabled()  # no range yet: the choice has nothing to decide
+    assert "无年份" in box.text() and "（1）" in box.text()  # says how many features it is about
+    assert "不勾选" in box.toolTip() and "doc_year" in box.toolTip()
+    assert window.document.filter.is_empty
+    panel.year_min.setValue(2024)  # keeps t-park 2025, t-road 2027
+    assert box.isEnabled() and window.document.filter.keep_undated
+    assert _shown(window, "projects") == {"t-eco", "t-park", "t-road"}
+    assert "含无年份" in panel.note.text()
+    box.setChecked(False)
+    assert _shown(window, "projects") == {"t-park", "t-road"}
+    assert "含无年份" not in panel.note.text()
+    panel.year_min.setValue(panel.year_min.minimum())  # range cleared: no filter at all, box remembers
+    assert window.document.filter.is_empty and not box.isChecked() and not box.isEnabled()
+    assert len(_shown(window, "projects")) == 4
+
+
+def test_a_year_range_applies_to_project_lines(qtbot, document):
+    from explorer.main_window import MainWindow
+    from layers.model.document import MapDocument
+
+    lines = MapDocument.from_bundle(names=["project_lines"]).layer("project_lines")
+    document.add_layer(lines)
+    window = MainWindow(document=document)
+    qtbot.addWidget(window)
+    data = lines.data
+    dated = set(data.loc[data["year"].notna() & (data["year"] <= 2023), "id"])
+    undated = set(data.loc[data["year"].isna(), "id"])
+    assert dated and undated
+    panel = window.filter_panel
+    panel.year_max.setValue(2023)
+    assert _shown(window, "project_lines") == dated | undated
+    panel.keep_undated.setChecked(False)
+    assert _shown(window, "project_lines") == dated
+    window.canvas.shutdown()
 
 
 def test_only_this_theme_from_the_context_menu(window):
@@ -144,3 +180,60 @@ def test_filter_count_and_status_bar_count_say_what_they_count(window, qtbot):
     finally:
         window._actions["act.chinese"].trigger()
         panel.text.setText("")
+
+
+def test_right_click_on_the_theme_list_is_never_a_blank_menu(window):
+    from PySide6.QtCore import Qt
+
+    panel = window.filter_panel
+    assert panel.theme_box.contextMenuPolicy() == Qt.ContextMenuPolicy.CustomContextMenu
+    menu = panel.theme_menu()
+    texts = [a.text() for a in menu.actions() if not a.isSeparator()]
+    assert len(texts) == 11 and all(texts) and texts[0] == "显示全部专题" and "只看“生态环保”" in texts
+    next(a for a in menu.actions() if a.text() == "只看“生态环保”").trigger()
+    assert window.document.filter.themes == ("ecology",)
+    menu.actions()[0].trigger()
+    assert window.document.filter.themes == ()
+    status = panel.status_menu()
+    next(a for a in status.actions() if a.text() == "只看“在建”").trigger()
+    assert window.document.filter.statuses == ("under_construction",)
+    # elsewhere in the dock the window's menu of panels: every entry named (the toolbar had none)
+    popup = window.createPopupMenu()
+    assert all(a.text() for a in popup.actions() if not a.isSeparator()) and "工具栏" in [a.text() for a in popup.actions()]
+
+
+def test_the_district_list_is_grouped_by_city_and_found_by_typing(window, qtbot):
+    from PySide6.QtCore import Qt
+
+    panel = window.filter_panel
+    combo = panel.district
+    items = [(combo.itemText(i), combo.itemData(i), bool(combo.model().item(i).flags() & Qt.ItemFlag.ItemIsSelectable))
+             for i in range(combo.count())]
+    headings = [text for text, code, selectable in items[1:] if code is None]
+    assert "成都市" in headings and "重庆市" in headings and all(not s for t, c, s in items[1:] if c is None)
+    # every district sits under its own city's heading
+    table = window.document.districts_table()
+    city_of = dict(zip(table["adcode"].astype(str), table["city_zh"]))
+    heading = None
+    for text, code, _ in items[1:]:
+        if code is None:
+            heading = text
+        else:
+            assert city_of[code] == heading, (text, heading)
+    assert len([c for _, c, _ in items if c]) == len(table)
+    # typing pinyin initials or Chinese finds the district; choosing it filters to it
+    finder = panel.district_finder
+    for typed in ("dzq", "大足", "DaZu"):
+        finder.setCompletionPrefix(typed)
+        found = [finder.completionModel().index(r, 0).data(Qt.ItemDataRole.UserRole)
+                 for r in range(finder.completionModel().rowCount())]
+        assert "500111" in found, typed
+    finder.setCompletionPrefix("dzq")
+    row = next(r for r in range(finder.completionModel().rowCount())
+               if finder.completionModel().index(r, 0).data(Qt.ItemDataRole.UserRole) == "500111")
+    finder.activated[QModelIndex].emit(finder.completionModel().index(row, 0))
+    assert window.document.filter.districts == ("500111",)
+    assert combo.currentText() == "大足区"
+    # a chosen city lists its districts without headings
+    panel.city.setCurrentIndex(panel.city.findData("510100"))
+    assert all(combo.itemData(i) is not None for i in range(1, combo.count()))

@@ -88,3 +88,52 @@ def test_coded_values_read_as_words_like_the_web_popups_and_blanks_stay_empty(wi
     window.set_language("en")
     assert panel.shown_value("kind") == "High-speed rail" and panel.shown_value("themes") == "Transport, Ecology"
     assert panel.title.text() == "<b>测试高铁</b> — Test lines"  # no English name: the Chinese one
+
+
+def _label_of(panel, field):
+    from explorer.panels.identify_panel import FIELD_ROLE
+
+    for i in range(panel.table.rowCount()):
+        if panel.table.item(i, 0).data(FIELD_ROLE) == field:
+            return panel.table.item(i, 0).text()
+    return None
+
+
+def test_a_project_line_shows_its_status_and_year_fields_by_name_and_in_words(qtbot):
+    from explorer import i18n
+    from explorer.panels.identify_panel import IdentifyPanel
+    from layers.model.document import MapDocument
+
+    doc = MapDocument.from_bundle(names=["project_lines"])
+    data = doc.layer("project_lines").data
+    row = int((data["year_kind"] == "opening").to_numpy().argmax())
+    assert data["year_kind"].iloc[row] == "opening"
+    panel = IdentifyPanel(doc)
+    qtbot.addWidget(panel)
+    panel.show_feature("project_lines", row)
+    labels = {f: _label_of(panel, f) for f in ("status_basis", "status_mode", "year", "year_kind", "doc_year")}
+    assert labels == {"status_basis": "状态依据（原文用词）", "status_mode": "状态语气", "year": "年份",
+                      "year_kind": "年份类型", "doc_year": "文件年份"}
+    assert panel.shown_value("year_kind") == "建成/投用年份"
+    assert panel.shown_value("status_mode") == {"reported": "据报道", "target": "目标"}[data["status_mode"].iloc[row]]
+    assert panel.shown_value("doc_year") == str(int(data["doc_year"].iloc[row]))
+    i18n.set_language("en")
+    assert _label_of(panel, "year_kind") == "Year kind" and _label_of(panel, "status_basis").startswith("Status basis")
+    assert panel.shown_value("year_kind") == "Opened, completed or put into use"
+
+
+def test_the_drop_down_of_an_earlier_click_does_not_stay(window, qtbot):
+    from explorer.panels.search_box import search
+
+    panel = window.identify
+    qtbot.mouseClick(window.canvas, Qt.MouseButton.LeftButton, pos=pixel_of(window.canvas, "projects", "t-rail"))
+    assert panel.chooser.isVisibleTo(panel) and panel.chooser.count() >= 2  # the point and its district
+    window.go_to_result(search(window.document, "成都")[0])  # shown another way: the search
+    assert panel.current[0] != "projects"
+    assert not panel.chooser.isVisibleTo(panel) and panel.chooser.count() == 0
+    qtbot.mouseClick(window.canvas, Qt.MouseButton.LeftButton, pos=pixel_of(window.canvas, "projects", "t-rail"))
+    assert panel.chooser.count() >= 2
+    panel.chooser.setCurrentIndex(1)  # choosing in the drop-down keeps it
+    assert panel.chooser.isVisibleTo(panel) and panel.current == (panel.hits[1].layer, panel.hits[1].row)
+    window.document.remove_layer("projects")  # the listed features are gone
+    assert panel.chooser.count() == 0 and not panel.chooser.isVisibleTo(panel) and panel.current is None

@@ -58,3 +58,47 @@ def test_picking_the_second_suggestion_goes_to_that_feature(window, qtbot):
         qtbot.keyClick(popup, Qt.Key.Key_Return)
     assert blocker.args[0] == second
     assert window.document.selection == {"projects": (second.feature_id,)}
+
+
+def test_a_project_line_is_found_and_framed(qtbot, document):
+    from explorer.main_window import MainWindow
+    from layers.model.document import MapDocument
+
+    document.add_layer(MapDocument.from_bundle(names=["project_lines"]).layer("project_lines"))
+    lines = document.layer("project_lines").data
+    row = int((lines["name_zh"] == "“客货邮”线路（石马至拾万）").to_numpy().argmax())
+    results = search(document, "石马")
+    assert results and results[0].layer == "project_lines" and results[0].feature_id == lines["id"].iloc[row]
+    assert "项目线路" in results[0].label
+    window = MainWindow(document=document)
+    qtbot.addWidget(window)
+    window.resize(1200, 800)
+    window.go_to_result(results[0])
+    view = window.canvas.view
+    geom = document.layer("project_lines").cache.geoms[row]
+    assert geom.distance(shapely.Point(view.cx, view.cy)) < 3000  # framed on the line
+    assert window.document.selection == {"project_lines": (lines["id"].iloc[row],)}
+    assert window.identify.shown_value("name_zh") == lines["name_zh"].iloc[row]
+    window.canvas.shutdown()
+
+
+def test_a_hit_the_filter_hides_is_announced_and_shown_on_request(window):
+    from layers.model.filter import Filter
+
+    doc = window.document
+    doc.set_filter(Filter(themes=("ecology",), year_min=2020))  # t-rail (transport, 2023) hidden by theme only
+    result = next(r for r in search(doc, "测试铁路") if r.feature_id == "t-rail")
+    box = window.go_to_result(result)
+    assert box is not None and box.isVisible()
+    assert "测试铁路项目" in box.text() and "专题" in box.text() and "年份" not in box.text()
+    assert doc.filter.themes == ("ecology",)  # nothing changes until asked
+    next(b for b in box.buttons() if b.objectName() == "show").click()
+    assert doc.filter.themes == () and doc.filter.year_min == 2020  # only what hid it is relaxed
+    assert doc.filter.mask(doc.layer("projects"))[doc.layer("projects").cache.ids.index("t-rail")]
+    # a switched-off layer is named too; a hit already shown asks nothing
+    doc.set_visible("projects", False)
+    box = window.go_to_result(result)
+    assert "已关闭" in box.text()
+    next(b for b in box.buttons() if b.objectName() == "show").click()
+    assert doc.layer("projects").visible
+    assert window.go_to_result(result) is None

@@ -388,14 +388,16 @@ def test_matching_many_names_at_once_equals_matching_each():
 def test_the_indexed_nearest_project_is_the_geodesic_nearest_within_the_radius():
     import numpy as np
 
-    from geodata.fieldcheck.check import _nearest_within
+    import shapely
+
+    from geodata.fieldcheck.check import _nearest_within, _Positions
 
     rng = np.random.default_rng(3)
     px, py = rng.uniform(105, 106, 300), rng.uniform(29, 30, 300)
     px[1], py[1] = px[0], py[0]  # two projects at one place: the lower index wins, as argmin
     lon, lat = np.concatenate([rng.uniform(104.9, 106.1, 2000), [px[0]]]), np.concatenate([rng.uniform(28.9, 30.1, 2000), [py[0]]])
     for radius in (0.0, 300.0, 1000.0, 5000.0):
-        index, dist = _nearest_within(lon, lat, px, py, radius)
+        index, dist = _nearest_within(lon, lat, _Positions(shapely.points(px, py)), radius)
         for n in range(len(lon)):
             d = GEOD.inv(np.full(len(px), lon[n]), np.full(len(px), lat[n]), px, py)[2]
             k = int(np.argmin(d))
@@ -412,3 +414,44 @@ def test_observation_errors_are_messages_safe_for_braces_in_names(tmp_path):
     assert info.value.message.text("en") == ("{x}.csv line 2: cannot read coordinate 'abc', '29.5' "
                                              "(cannot read 'abc' as degrees)")
     assert info.value.message.text("zh") == "{x}.csv 第 2 行：坐标无法识别 'abc', '29.5'（无法识别度数：'abc'）"
+
+
+def test_an_observation_of_a_project_line_is_measured_to_the_nearest_point_of_the_line():
+    import numpy as np
+    import shapely
+    from shapely.geometry import LineString, Point
+
+    from geodata.fieldcheck.check import check_observations, with_project_lines
+
+    points = gpd.GeoDataFrame({"id": ["P1"], "name_zh": ["测试园区"], "name_en": ["Test park"],
+                               "geometry": [Point(105.0, 29.0)]}, crs=4326)
+    lines = gpd.GeoDataFrame({"id": ["L1"], "name_zh": ["测试快速通道"], "name_en": ["Test link road"],
+                              "geometry": [LineString([(105.2, 29.2), (105.6, 29.3)])]}, crs=4326)
+    registry = with_project_lines(points, lines)
+    assert list(registry["id"]) == ["P1", "L1"] and with_project_lines(registry, lines) is registry
+    # beside the line's middle, 300-odd metres off it; one named, one found by position only
+    obs = gpd.GeoDataFrame({"obs_id": ["1", "2"], "obs_name": ["测试快速通道", ""], "project_id": ["", ""],
+                            "lon": [105.4, 105.41], "lat": [29.253, 29.2555], "raw_x": [105.4, 105.41],
+                            "raw_y": [29.253, 29.2555], "datum": ["wgs84"] * 2}, geometry=[Point(105.4, 29.253)] * 2, crs=4326)
+    rows = check_observations(obs, registry, tolerance_m=500, radius_m=1000).rows
+    assert list(rows["project_id"]) == ["L1", "L1"] and list(rows["match_method"]) == ["name", "nearest"]
+    # the distance is the shortest one to the line: sample the line densely and measure geodesically
+    dense = shapely.segmentize(lines.geometry.iloc[0], 1e-5)
+    xy = shapely.get_coordinates(dense)
+    for n in range(2):
+        d = GEOD.inv(np.full(len(xy), rows["obs_lon"][n]), np.full(len(xy), rows["obs_lat"][n]), xy[:, 0], xy[:, 1])[2]
+        assert rows["distance_m"][n] == pytest.approx(d.min(), abs=0.5)
+        assert 200 < rows["distance_m"][n] < 400 and rows["status"][n] == "ok"
+        assert lines.geometry.iloc[0].distance(Point(rows["reg_lon"][n], rows["reg_lat"][n])) < 1e-6  # on the line
+
+
+def test_the_default_registry_holds_the_bundled_project_lines(tmp_path):
+    from geodata.bundle import loader
+    from geodata.fieldcheck.check import check_file
+
+    line = loader.load_layer("project_lines").iloc[0]
+    mid = line.geometry.interpolate(0.5, normalized=True)
+    path = tmp_path / "obs.csv"
+    path.write_text(f"name,lon,lat\n{line['name_zh']},{mid.x},{mid.y}\n", encoding="utf-8")
+    row = check_file(path).rows.iloc[0]
+    assert row["project_id"] == line["id"] and row["distance_m"] < 1.0

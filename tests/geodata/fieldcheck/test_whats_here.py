@@ -163,3 +163,34 @@ def test_a_partly_included_district_says_so(layers):
     rep = whats_here(105.2, 29.6, layers, n_projects=0)
     assert rep.text_lines("zh")[2] == "在成渝地区双城经济圈内（所在区县部分纳入）"
     assert rep.text_lines("en")[2] == "Inside the Chengdu–Chongqing economic circle (district partly included)"
+
+
+def test_a_project_line_is_a_nearby_project_measured_to_its_nearest_point(layers):
+    import numpy as np
+    import shapely
+
+    line = LineString([(105.60, 29.60), (105.90, 29.60)])  # runs 0.1° south of the point asked about
+    layers["project_lines"] = gdf([{"id": "L1", "name_zh": "测试快速通道", "name_en": "Test link road",
+                                    "geometry_quality": "schematic", "geometry": line}])
+    rep = whats_here(105.7, 29.7, layers)
+    ids = [p.id for p in rep.projects]
+    assert "L1" in ids
+    hit = rep.projects[ids.index("L1")]
+    xy = shapely.get_coordinates(shapely.segmentize(line, 1e-5))
+    nearest = GEOD.inv(np.full(len(xy), 105.7), np.full(len(xy), 29.7), xy[:, 0], xy[:, 1])[2].min()
+    assert hit.layer == "project_lines" and hit.distance_m == pytest.approx(nearest, abs=1.0)
+    assert hit.lon == pytest.approx(105.7, abs=1e-3) and hit.lat == pytest.approx(29.6, abs=1e-6)
+    # sorted with the points: P1 (0.02° away) before the line (≈11 km), the line before P3 (far)
+    distances = [p.distance_m for p in rep.projects]
+    assert distances == sorted(distances) and ids[0] == "P1"
+    assert any("测试快速通道（线路）" in line for line in rep.text_lines("zh"))
+    assert any("Test link road (line)" in line for line in rep.text_lines("en"))
+
+
+def test_the_bundle_index_answers_with_project_lines():
+    from geodata.bundle import loader
+
+    line = loader.load_layer("project_lines").iloc[0]
+    mid = line.geometry.interpolate(0.5, normalized=True)
+    rep = whats_here(mid.x, mid.y)
+    assert rep.projects and any(p.id == line["id"] and p.distance_m < 50 for p in rep.projects)
