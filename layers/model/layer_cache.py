@@ -24,6 +24,10 @@ from geodata.coords.projection import project_geometries
 # Simplification tolerances in display metres; a frame uses the largest that is
 # below ~0.9 pixel, so simplification does not show.
 LOD_TOLERANCES = (0.0, 30.0, 120.0, 250.0, 500.0, 1000.0, 2000.0)
+# A layer of more features than this is drawn in bulk (layers/render/bulk_paths.py, bulk_points.py):
+# flat vertex arrays with grid-snapped levels of detail, points thinned to one symbol a cell.
+# The bundle's layers (at most a few hundred features) keep their per-feature paths.
+BULK_FEATURES = 5000
 
 
 def pick_lod(map_units_per_pixel: float) -> int:
@@ -75,6 +79,7 @@ class LayerCache:
         self.tree = shapely.STRtree(self.geoms)
         self.bounds = shapely.bounds(self.geoms) if self.n else np.zeros((0, 4))
         self._lod_geoms: dict[int, np.ndarray] = {0: self.geoms}
+        self._rings: dict[int, Any] = {}
         self._effective: dict[int, int] = {}
         self._class_keys: dict[tuple[str, ...], np.ndarray] = {}
         self._label_texts: dict[tuple[str, str | None], list[str]] = {}
@@ -92,12 +97,47 @@ class LayerCache:
         b = b[ok]
         return float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max())
 
+    @property
+    def bulk(self) -> bool:
+        """Drawn from flat arrays (ring_arrays, thinned points) rather than per-feature paths."""
+        return self.n > BULK_FEATURES
+
     def visible(self, extent: tuple[float, float, float, float]) -> np.ndarray:
         """Sorted indices of features that meet `extent` (geometry, not just bounding box:
-        the legend must not list a class whose only feature merely has its box in view)."""
+        the legend must not list a class whose only feature merely has its box in view).
+        Features whose box lies inside the extent meet it: only the others are tested exactly."""
         if not self.n:
             return np.zeros(0, dtype=np.int64)
-        return np.sort(self.tree.query(shapely.box(*extent), predicate="intersects"))
+        x0, y0, x1, y1 = extent
+        if self.kind == "point":  # a box test is exact for points
+            b = self.bounds
+            with np.errstate(invalid="ignore"):
+                return np.flatnonzero((b[:, 0] >= x0) & (b[:, 0] <= x1) & (b[:, 1] >= y0) & (b[:, 1] <= y1))
+        found = self.tree.query(shapely.box(*extent))
+        b = self.bounds[found]
+        inside = (b[:, 0] >= x0) & (b[:, 2] <= x1) & (b[:, 1] >= y0) & (b[:, 3] <= y1)
+        edge = found[~inside]
+        if len(edge):
+            edge = edge[shapely.intersects(self.geoms[edge], shapely.box(*extent))]
+        return np.sort(np.concatenate([found[inside], edge]))
+
+    def rings(self, lod: int):
+        """The layer's vertices as flat arrays (layers.model.ring_arrays) at a level of detail;
+        a level that would keep over 90 % of the finer one's vertices reuses it."""
+        from layers.model import ring_arrays
+
+        found = self._rings.get(lod)
+        if found is not None:
+            return found
+        if lod == 0:
+            found = ring_arrays.build(self.geoms, self.n, self.kind)
+        else:
+            finer = self.rings(lod - 1)
+            found = ring_arrays.decimate(finer, LOD_TOLERANCES[lod])
+            if len(found.xy) > 0.9 * len(finer.xy):
+                found = finer
+        self._rings[lod] = found
+        return found
 
     def lod_geoms(self, lod: int) -> np.ndarray:
         return self._lod_geoms[self.effective_lod(lod)]
@@ -108,7 +148,7 @@ class LayerCache:
         known = self._effective.get(lod)
         if known is not None:
             return known
-        if lod == 0 or self.kind == "point":
+        if lod == 0 or self.kind == "point" or self.bulk:  # bulk layers' levels: rings(lod)
             self._effective[lod] = 0
             return 0
         finer = self.effective_lod(lod - 1)
@@ -139,6 +179,22 @@ class LayerCache:
         if ok.any():
             xy[ok] = shapely.get_coordinates(pts[ok])
         return xy
+
+    @cached_property
+    def coincident(self) -> np.ndarray:
+        """Per feature: a group number shared with the other points at the very same position
+        (to the millimetre), or -1 when no other point is there (bulk layers' displacement)."""
+        xy = self.point_xy
+        ok = ~np.isnan(xy).any(axis=1)
+        out = np.full(self.n, -1, dtype=np.int64)
+        if not ok.any():
+            return out
+        q = np.round(xy[ok] * 1000.0).astype(np.int64)
+        _, inverse, counts = np.unique(q, axis=0, return_inverse=True, return_counts=True)
+        inverse = inverse.reshape(-1)
+        group = np.where(counts[inverse] > 1, inverse, -1)
+        out[np.flatnonzero(ok)] = group
+        return out
 
     LINE_LABEL_FRACTIONS = (0.5, 0.3, 0.7)  # where along a line its name may go, best first
 
@@ -191,6 +247,11 @@ class LayerCache:
             if col in self.gdf.columns:
                 return [raw_text(v) for v in self.gdf[col].tolist()]
         return [str(i) for i in range(self.n)]
+
+    @cached_property
+    def id_array(self) -> np.ndarray:
+        """`ids` as a numpy array (selection tests over many rows at once)."""
+        return np.array(self.ids, dtype=object)
 
     def class_keys(self, columns: tuple[str, ...]) -> np.ndarray:
         keys = self._class_keys.get(columns)
