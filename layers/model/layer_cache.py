@@ -38,6 +38,20 @@ def pick_lod(map_units_per_pixel: float) -> int:
     return best
 
 
+BULK_BASE_TOLERANCE = 16.0  # metres: level k of a bulk layer snaps to 16 * 2**k m
+
+
+def bulk_tolerance(level: int) -> float:
+    return BULK_BASE_TOLERANCE * 2.0 ** level
+
+
+def bulk_level(map_units_per_pixel: float) -> int:
+    """The coarsest bulk level whose grid is at most one pixel (-1: every vertex)."""
+    if map_units_per_pixel < BULK_BASE_TOLERANCE:
+        return -1
+    return int(np.floor(np.log2(map_units_per_pixel / BULK_BASE_TOLERANCE)))
+
+
 def geometry_kind(geoms: np.ndarray) -> str:
     """'point', 'line' or 'polygon' from the first non-empty geometry."""
     for g in geoms:
@@ -121,22 +135,25 @@ class LayerCache:
             edge = edge[shapely.intersects(self.geoms[edge], shapely.box(*extent))]
         return np.sort(np.concatenate([found[inside], edge]))
 
-    def rings(self, lod: int):
-        """The layer's vertices as flat arrays (layers.model.ring_arrays) at a level of detail;
-        a level that would keep over 90 % of the finer one's vertices reuses it."""
+    def rings(self, level: int = -1):
+        """The layer's vertices as flat arrays (layers.model.ring_arrays): all of them (level -1)
+        or decimated on a grid of `bulk_tolerance(level)` metres (see `bulk_level`), then simplified
+        (Douglas-Peucker, half that; layers.model.ring_arrays); a level that
+        would keep over 90 % of the vertices is the full set."""
         from layers.model import ring_arrays
 
-        found = self._rings.get(lod)
+        found = self._rings.get(level)
         if found is not None:
             return found
-        if lod == 0:
+        if level < 0:
             found = ring_arrays.build(self.geoms, self.n, self.kind)
         else:
-            finer = self.rings(lod - 1)
-            found = ring_arrays.decimate(finer, LOD_TOLERANCES[lod])
-            if len(found.xy) > 0.9 * len(finer.xy):
-                found = finer
-        self._rings[lod] = found
+            every = self.rings(-1)
+            tolerance = bulk_tolerance(level)
+            found = ring_arrays.simplify(ring_arrays.decimate(every, tolerance), tolerance / 2)
+            if len(found.xy) > 0.9 * len(every.xy):
+                found = every
+        self._rings[level] = found
         return found
 
     def lod_geoms(self, lod: int) -> np.ndarray:

@@ -113,3 +113,28 @@ def decimate(rings: RingArrays, tolerance: float) -> RingArrays:
     kept = np.bincount(ring_id[keep], minlength=len(counts))
     start = np.r_[0, np.cumsum(kept)].astype(np.int64)
     return RingArrays(np.ascontiguousarray(xy[keep]), start, rings.feature_start, rings.closed)
+
+
+def simplify(rings: RingArrays, tolerance: float) -> RingArrays:
+    """Douglas-Peucker over every ring at once (shapely on line strings, so each keeps its first
+    and last vertex and closed rings stay closed); run on a decimated level, it costs little."""
+    counts = np.diff(rings.start)
+    if not len(counts) or tolerance <= 0:
+        return rings
+    ring_id = np.repeat(np.arange(len(counts)), counts)
+    single = counts < 2  # a one-vertex ring is no line string: kept as it is
+    lines = shapely.linestrings(rings.xy[~single[ring_id]], indices=ring_id[~single[ring_id]])
+    simplified = shapely.simplify(lines, tolerance, preserve_topology=False)
+    xy, which = shapely.get_coordinates(simplified, return_index=True)
+    kept_rings = np.flatnonzero(~single)
+    new_counts = counts.copy()
+    new_counts[kept_rings] = np.bincount(which, minlength=len(kept_rings))
+    # reassemble in ring order: simplified rings and the untouched one-vertex rings
+    out = np.empty((int(new_counts.sum()), 2))
+    start = np.r_[0, np.cumsum(new_counts)].astype(np.int64)
+    dest_multi = np.repeat(start[kept_rings], new_counts[kept_rings]) + (
+        np.arange(len(xy)) - np.repeat(np.r_[0, np.cumsum(new_counts[kept_rings])[:-1]], new_counts[kept_rings]))
+    out[dest_multi] = xy
+    if single.any():
+        out[start[np.flatnonzero(single)]] = rings.xy[rings.start[:-1][single]]
+    return RingArrays(np.ascontiguousarray(out), start, rings.feature_start, rings.closed)

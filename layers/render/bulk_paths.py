@@ -20,6 +20,7 @@ import shiboken6
 from PySide6.QtCore import QByteArray, QDataStream, Qt
 from PySide6.QtGui import QPainter, QPainterPath, QPolygonF
 
+from layers.model.layer_cache import bulk_level
 from layers.render.symbols import brush, make_pen
 
 TINY_PX = 2.0  # features whose box is smaller than this on screen are drawn as a pixel
@@ -69,7 +70,8 @@ class BulkPaths:
         self._kept: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, cache, lod: int, key: str, indices: np.ndarray, scale: float):
+    def get(self, cache, key: str, indices: np.ndarray, scale: float):
+        lod = bulk_level(1.0 / scale)
         digest = (lod, key, len(indices), hash(indices.tobytes()), round(scale, 9))
         with self._lock:
             hit = self._kept.get(digest)
@@ -117,13 +119,13 @@ def _draw_dots(painter, dots: np.ndarray, color: str, world, raster: bool) -> No
     painter.restore()
 
 
-def draw_bulk(painter, cache, groups, classes, lod, world, raster, ppt, scale: float) -> None:
+def draw_bulk(painter, cache, groups, classes, world, raster, ppt, scale: float) -> None:
     """Each class of a big layer: fill (aliased under an outline), casing, outline; tiny ones as pixels."""
     store = bulk_paths(cache)
     closed = cache.kind == "polygon"
     for key, indices in groups.items():
         st = classes[key].style
-        path, dots = store.get(cache, lod, key, indices, scale)
+        path, dots = store.get(cache, key, indices, scale)
         painter.save()
         painter.setOpacity(painter.opacity() * st.opacity)
         if raster:
@@ -135,8 +137,8 @@ def draw_bulk(painter, cache, groups, classes, lod, world, raster, ppt, scale: f
         if closed and st.fill:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(brush(st))
-            # an antialiased fill of many subpaths is slow and hidden under the outline anyway
-            painter.setRenderHint(QPainter.RenderHint.Antialiasing, not (raster and st.stroke))
+            # aliased: Qt's antialiased fill of many subpaths costs seconds (and an outline hides the edge)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, not raster)
             painter.drawPath(shown)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setBrush(Qt.BrushStyle.NoBrush)

@@ -100,23 +100,24 @@ def bulk_positions(cache, idx, classes, view, ppt, spread=True):
 
 
 def _stamp(painter, crop: np.ndarray, dx: int, dy: int, x: np.ndarray, y: np.ndarray, width: int, height: int):
-    """Copy `crop` with its top-left at (round(x) + dx, round(y) + dy) into one image; one drawImage."""
+    """Copy `crop` with its top-left at (round(x) + dx, round(y) + dy) into one image; one drawImage.
+    The image has a margin of one crop on each side, so no symbol needs clipping here."""
     h, w = crop.shape
     left = np.round(x).astype(np.int64) + dx
     top = np.round(y).astype(np.int64) + dy
-    x0, y0 = max(0, int(left.min())), max(0, int(top.min()))
-    x1, y1 = min(width, int(left.max()) + w), min(height, int(top.max()) + h)
-    if x1 <= x0 or y1 <= y0:
+    inside = (left > -w) & (left < width) & (top > -h) & (top < height)
+    left, top = left[inside], top[inside]
+    if not len(left):
         return
-    canvas = np.zeros((y1 - y0, x1 - x0), dtype=np.uint32)
-    shape = (len(left), h, w)
-    rows = np.broadcast_to((top - y0)[:, None, None] + np.arange(h)[None, :, None], shape)
-    cols = np.broadcast_to((left - x0)[:, None, None] + np.arange(w)[None, None, :], shape)
-    values = np.broadcast_to(crop[None], shape)
-    ok = (rows >= 0) & (rows < y1 - y0) & (cols >= 0) & (cols < x1 - x0) & (values != 0)
-    canvas[rows[ok], cols[ok]] = values[ok]  # symbols of one pass never overlap: a copy is exact
-    image = QImage(canvas.data, canvas.shape[1], canvas.shape[0], canvas.strides[0],
-                   QImage.Format.Format_ARGB32_Premultiplied)
+    x0, y0 = int(left.min()), int(top.min())
+    cw, ch = int(left.max()) - x0 + w, int(top.max()) - y0 + h
+    canvas = np.zeros((ch, cw), dtype=np.uint32)
+    rows, cols = np.nonzero(crop)
+    offsets = rows * cw + cols  # the painted pixels of one symbol, as flat offsets
+    corners = (top - y0) * cw + (left - x0)
+    # symbols of one pass never overlap: a plain copy is exact
+    canvas.ravel()[(corners[:, None] + offsets[None, :]).ravel()] = np.tile(crop[rows, cols], len(corners))
+    image = QImage(canvas.data, cw, ch, canvas.strides[0], QImage.Format.Format_ARGB32_Premultiplied)
     painter.drawImage(QPointF(x0, y0), image)
 
 

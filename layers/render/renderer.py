@@ -108,7 +108,7 @@ def render(request: MapRequest, painter: QPainter, feedback: Feedback | None = N
             # registers no obstacles (other layers' names may then cross its symbols)
             labelled = bool(request.labels and col and layer.show_labels)
             if cache.bulk and cache.kind != "point":  # big layers: flat arrays, one path a class
-                draw_bulk(painter, cache, groups, classes, lod, world, raster, ppt, view.scale)
+                draw_bulk(painter, cache, groups, classes, world, raster, ppt, view.scale)
             elif cache.bulk:  # big point layers: thinned to a symbol a cell, stamped with numpy
                 shown = bulk_positions(cache, idx, classes.values(), view, ppt, style.displace_points)
                 if shown[2]:

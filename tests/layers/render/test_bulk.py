@@ -115,3 +115,14 @@ def test_bulk_cache_visible_matches_the_exact_geometry_test():
     for box in (EXTENT, lonlat_bounds_to_display((105.3, 29.3, 105.31, 29.31))):
         expected = np.sort(cache.tree.query(shapely.box(*box), predicate="intersects"))
         assert np.array_equal(cache.visible(box), expected)
+
+
+def test_simplified_levels_keep_every_ring_closed_and_in_place():
+    circle = shapely.Point(0, 0).buffer(1000, quad_segs=64)
+    geoms = np.array([circle, shapely.box(5000, 0, 5001, 1)], dtype=object)
+    rings = ring_arrays.build(geoms, 2, "polygon")
+    coarse = ring_arrays.simplify(ring_arrays.decimate(rings, 64.0), 32.0)
+    assert len(np.diff(coarse.start)) == 2 and len(coarse.xy) < len(rings.xy) / 4
+    assert np.allclose(coarse.xy[coarse.start[:-1]], coarse.xy[coarse.start[1:] - 1])
+    radius = np.hypot(*coarse.xy[: coarse.start[1]].T)
+    assert np.all(np.abs(radius - 1000) < 64)  # every kept vertex still on the outline
