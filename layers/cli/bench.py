@@ -166,11 +166,11 @@ def measure(repeat: int = 15, keep: str | None = None, feedback: Feedback | None
     full = region_extent()
     W, H = 1920, 1080
     if user_results:
-        from layers.cli.bench_user import user_map_layers
+        from layers.cli.user_layers import user_map_layers
 
         say("first frame")
         t0 = time.perf_counter()  # as after an import: the layers' caches and paths are built in this frame
-        for layer in user_map_layers(user_results, document.layer_names()):
+        for layer in user_map_layers(user_results, document.layer_names(), show_labels=False):  # as the issue measured
             document.add_layer(layer)
         render_image(MapRequest(document=document, extent=full, width=W, height=H, labels=True))
         first = (time.perf_counter() - t0) * 1000.0

@@ -13,6 +13,8 @@ import resource
 import tempfile
 from pathlib import Path
 
+from layers.cli.user_layers import import_layers
+
 SYNTHETIC_POLYGONS = 20_000
 SYNTHETIC_VERTICES = 50
 SYNTHETIC_POINTS = 100_000
@@ -67,43 +69,6 @@ def synthetic_gpkg(folder: str | Path, polygons: int = SYNTHETIC_POLYGONS, verti
     parcels.to_file(out, layer="parcels", driver="GPKG", engine="pyogrio")
     sites.to_file(out, layer="sites", driver="GPKG", engine="pyogrio")
     return out
-
-
-def import_layers(specs: list[tuple[str | Path, str | None]]):
-    """ImportResults of (path, layer) pairs, read by the normal importer."""
-    from geodata.io.importer import import_file, list_layers
-
-    results = []
-    for path, layer in specs:
-        names = [layer] if layer else None
-        if names is None:
-            try:
-                found = list_layers(path)
-            except Exception:  # single-layer formats
-                found = []
-            names = found if len(found) > 1 else [None]
-        for name in names:
-            results.append(import_file(path, layer=name))
-    return results
-
-
-def user_map_layers(results, taken: list[str]):
-    """MapLayers of import results as the window adds them (default style), labels off."""
-    from layers.model.document import MapLayer
-
-    layers = []
-    for result in results:
-        name = result.name
-        n = 2
-        while name in taken:
-            name = f"{result.name} ({n})"
-            n += 1
-        taken.append(name)
-        label = next((c for c in ("name_zh", "name", "名称", "NAME", "Name", "title") if c in result.gdf.columns), None)
-        layers.append(MapLayer(name=name, data=result.gdf, label_field=label, show_labels=False,
-                               source=str(Path(str(result.source)).name), geometry_quality="user",
-                               data_ref=result.data_ref))
-    return layers
 
 
 def peak_rss_mb() -> float:

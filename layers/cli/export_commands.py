@@ -46,6 +46,10 @@ def register(subparsers) -> None:
     export.add_argument("--dpi", type=float, default=None, help="resolution (default 300; the slide is 1920×1080)")
     export.add_argument("--title", default=None)
     export.add_argument("--subtitle", default=None)
+    export.add_argument("--layer", dest="user_layers", metavar="FILE", action="append", default=[],
+                        help="add a user file (any format import reads; every layer of a GeoPackage) on top; repeatable")
+    export.add_argument("--project", metavar="FILE.cyproj", default=None,
+                        help="export a saved project (its layers, styles, filter and view) instead of the bundled map")
     where = export.add_mutually_exclusive_group()
     where.add_argument("--extent-layer", metavar="LAYER", help="zoom to a layer's (filtered) features")
     where.add_argument("--bbox", metavar="W,S,E,N", help="zoom to a lon/lat box, e.g. 105.5,29.4,106.1,29.9")
@@ -176,15 +180,45 @@ def district_adcodes(document, names: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(codes))
 
 
-def build_document(themes=(), statuses=(), districts=()):
-    """The bundled document with the filter the options ask for."""
+def build_document(themes=(), statuses=(), districts=(), project=None, user_layers=(), language="zh"):
+    """The bundled document (or a saved project's) with the user files added on top and the
+    filter the options ask for (a project keeps its own filter unless an option is given)."""
     from layers.model.document import MapDocument
     from layers.model.filter import Filter
 
-    document = MapDocument.from_bundle()
+    document = open_project(project, language) if project else MapDocument.from_bundle()
+    if user_layers:
+        from geodata.io.errors import DataImportError
+        from layers.cli.user_layers import import_layers, user_map_layers
+
+        try:
+            results = import_layers([(path, None) for path in user_layers])
+        except DataImportError as exc:
+            raise UsageError(exc.message.text(language)) from None
+        for layer in user_map_layers(results, document.layer_names()):
+            document.add_layer(layer)
     adcodes = district_adcodes(document, list(districts)) if districts else ()
-    document.set_filter(Filter(themes=frozenset(themes), statuses=frozenset(statuses), districts=frozenset(adcodes)))
+    if not project or themes or statuses or adcodes:
+        document.set_filter(Filter(themes=frozenset(themes), statuses=frozenset(statuses),
+                                   districts=frozenset(adcodes)))
     return document, adcodes
+
+
+def open_project(path, language: str = "zh"):
+    """A saved project's document; what it could not open is said on stderr (not asked)."""
+    from layers.model.project_file import ProjectFileError, load_project
+
+    if not Path(path).is_file():
+        raise UsageError(f"project file not found: {path}")
+    try:
+        loaded = load_project(path)
+    except (ProjectFileError, ValueError, OSError) as exc:
+        raise UsageError(str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from None
+    for line in loaded.report:
+        print(f"note: {line.text(language)}", file=sys.stderr)
+    for missing in loaded.missing:
+        print(f"note: {missing.layer} ({missing.path}): {missing.reason.text(language)}, left out", file=sys.stderr)
+    return loaded.document
 
 
 def _fail(message: str) -> int:
@@ -205,7 +239,8 @@ def run_export(args) -> int:
         bbox = parse_bbox(args.bbox)
         if args.dpi is not None and not (10 <= args.dpi <= 1200):
             raise UsageError(f"--dpi must be between 10 and 1200, got {args.dpi:g}")
-        document, adcodes = build_document(themes, statuses, args.district)
+        document, adcodes = build_document(themes, statuses, args.district, project=args.project,
+                                           user_layers=args.user_layers, language=args.lang)
         if bbox is not None:
             extent = bbox
         elif args.extent_layer:
