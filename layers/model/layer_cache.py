@@ -386,3 +386,14 @@ def shared_cache(gdf, districts=None) -> LayerCache:
         for k in [k for k, v in _SHARED.items() if v[0]() is None]:
             del _SHARED[k]  # frames that no longer exist
         return cache
+
+
+def prepare(gdf, districts=None) -> LayerCache:
+    """Build a new layer's cache ahead of its first frame (an import's worker calls this, so the
+    window's thread never projects or indexes a big file); the layer added later shares it."""
+    cache = shared_cache(gdf, districts)
+    if cache.bulk and cache.kind == "point":
+        cache.coincident  # noqa: B018 - built now, kept
+    elif cache.bulk:
+        cache.rings(-1)
+    return cache
