@@ -190,6 +190,12 @@ class LayerCache:
         """Display x/y of each feature: the point itself, or a point inside it."""
         if not self.n:
             return np.zeros((0, 2))
+        if self.kind == "point":
+            types = shapely.get_type_id(self.geoms)
+            if (types == 0).all():  # plain points (no empties): their coordinates, no centroids to make
+                xy = shapely.get_coordinates(self.geoms)
+                if len(xy) == self.n:
+                    return xy
         pts = shapely.centroid(self.geoms) if self.kind == "point" else shapely.point_on_surface(self.geoms)
         xy = np.full((self.n, 2), np.nan)
         ok = ~(shapely.is_missing(pts) | shapely.is_empty(pts))
@@ -207,9 +213,13 @@ class LayerCache:
         if not ok.any():
             return out
         q = np.round(xy[ok] * 1000.0).astype(np.int64)
-        _, inverse, counts = np.unique(q, axis=0, return_inverse=True, return_counts=True)
-        inverse = inverse.reshape(-1)
-        group = np.where(counts[inverse] > 1, inverse, -1)
+        order = np.lexsort((q[:, 1], q[:, 0]))  # equal positions side by side
+        sq = q[order]
+        new = np.r_[True, (sq[1:] != sq[:-1]).any(axis=1)]
+        run = np.cumsum(new) - 1  # group number along the sorted order
+        size = np.bincount(run)
+        group = np.empty(len(q), dtype=np.int64)
+        group[order] = np.where(size[run] > 1, run, -1)
         out[np.flatnonzero(ok)] = group
         return out
 

@@ -66,8 +66,9 @@ def build(geoms: np.ndarray, n: int, kind: str) -> RingArrays:
         ring_geoms = np.concatenate(pieces)
         ring_feature = np.concatenate(piece_feature)
         is_exterior = np.concatenate(exterior)
-        order = np.argsort(ring_feature, kind="stable")  # rings of a feature together, in order
-        ring_geoms, ring_feature, is_exterior = ring_geoms[order], ring_feature[order], is_exterior[order]
+        if len(pieces) > 1 or (len(ring_feature) > 1 and (np.diff(ring_feature) < 0).any()):
+            order = np.argsort(ring_feature, kind="stable")  # rings of a feature together, in order
+            ring_geoms, ring_feature, is_exterior = ring_geoms[order], ring_feature[order], is_exterior[order]
     else:
         ring_geoms, ring_feature, is_exterior = np.zeros(0, object), np.zeros(0, np.int64), np.zeros(0, bool)
     xy, ring_of = shapely.get_coordinates(ring_geoms, return_index=True)
