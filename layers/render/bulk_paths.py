@@ -20,7 +20,7 @@ import shiboken6
 from PySide6.QtCore import QByteArray, QDataStream, Qt
 from PySide6.QtGui import QPainter, QPainterPath, QPolygonF
 
-from layers.model.layer_cache import bulk_level
+from layers.model.layer_cache import bulk_level, bulk_tolerance
 from layers.render.symbols import brush, make_pen
 
 TINY_PX = 2.0  # features whose box is smaller than this on screen are drawn as a pixel
@@ -28,7 +28,7 @@ TINY_PX = 2.0  # features whose box is smaller than this on screen are drawn as 
 # strokes a wider antialiased pen by outlining the whole path, which for a path of a million
 # vertices takes seconds (the small layers' segment lists are no help at that size).
 HAIRLINE_MAX_PX = 2.0
-_KEPT_PATHS = 6  # per layer: recent frames' paths (full extent, a zoom level or two)
+HAIRLINE_MAX_PT = 1.5  # and outlines up to this width, whatever the dpi (a 300-dpi export too)
 
 _MOVE_TO, _LINE_TO = 0, 1
 _RECORD = np.dtype([("type", ">i4"), ("x", ">f8"), ("y", ">f8")])
@@ -63,31 +63,57 @@ def array_path(xy: np.ndarray, begins: np.ndarray, winding: bool = True) -> QPai
     return path
 
 
-class BulkPaths:
-    """Recent frames' paths of one layer: (lod, class, features) -> (path, tiny pixel centres)."""
+CHUNKS = 16  # a big layer is cut into CHUNKS x CHUNKS spatial chunks, each with its own paths
+_KEPT_CHUNKS = 4096  # per layer: chunk paths kept (levels x classes x chunks in use)
 
-    def __init__(self) -> None:
+
+class BulkPaths:
+    """Paths of one big layer per (level, class, filter, chunk), built on first use and kept, so
+    a pan draws the chunks it already has and builds only those coming into view."""
+
+    def __init__(self, cache) -> None:
+        b = cache.bounds
+        x0, y0, x1, y1 = cache.total_bounds or (0.0, 0.0, 1.0, 1.0)
+        cx = np.nan_to_num((b[:, 0] + b[:, 2]) / 2, nan=x0)
+        cy = np.nan_to_num((b[:, 1] + b[:, 3]) / 2, nan=y0)
+        i = np.clip(((cx - x0) / max(x1 - x0, 1e-9) * CHUNKS).astype(np.int64), 0, CHUNKS - 1)
+        j = np.clip(((cy - y0) / max(y1 - y0, 1e-9) * CHUNKS).astype(np.int64), 0, CHUNKS - 1)
+        chunk = j * CHUNKS + i
+        order = np.argsort(chunk, kind="stable")
+        cuts = np.searchsorted(chunk[order], np.arange(CHUNKS * CHUNKS + 1))
+        self.rows = [order[cuts[k]:cuts[k + 1]] for k in range(CHUNKS * CHUNKS)]  # sorted rows of each chunk
+        bb = np.nan_to_num(b, nan=0.0)
+        self.boxes = np.array([(bb[r, 0].min(), bb[r, 1].min(), bb[r, 2].max(), bb[r, 3].max()) if len(r)
+                               else (np.inf, np.inf, -np.inf, -np.inf) for r in self.rows])
         self._kept: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
 
-    def get(self, cache, key: str, indices: np.ndarray, scale: float):
-        lod = bulk_level(1.0 / scale)
-        digest = (lod, key, len(indices), hash(indices.tobytes()), round(scale, 9))
+    def chunks_in(self, extent) -> np.ndarray:
+        x0, y0, x1, y1 = extent
+        bx = self.boxes
+        return np.flatnonzero((bx[:, 0] <= x1) & (bx[:, 2] >= x0) & (bx[:, 1] <= y1) & (bx[:, 3] >= y0))
+
+    def get(self, cache, level: int, key, members: np.ndarray, chunk: int):
+        """(path, tiny feature centres) of the chunk's `members` (bool over all features) at a level."""
+        digest = (level, key, chunk)
         with self._lock:
             hit = self._kept.get(digest)
             if hit is not None:
                 self._kept.move_to_end(digest)
                 return hit
-        b = cache.bounds[indices]
-        tiny = np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) * scale < TINY_PX
-        rings = cache.rings(lod)
-        xy, begins = rings.select(indices[~tiny])
-        path = array_path(xy, begins, winding=rings.closed)
-        dots = np.column_stack([(b[tiny, 0] + b[tiny, 2]) / 2, (b[tiny, 1] + b[tiny, 3]) / 2])
-        made = (path, dots)
+        rows = self.rows[chunk]
+        rows = rows[members[rows]]
+        b = cache.bounds[rows]
+        # a feature under TINY_PX at this level's scale (its grid is about a pixel) is a pixel
+        px_size = 1.0 / bulk_tolerance(level) if level >= 0 else np.inf
+        tiny = np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) * px_size < TINY_PX
+        rings = cache.rings(level)
+        xy, begins = rings.select(rows[~tiny])
+        made = (array_path(xy, begins, winding=rings.closed),
+                np.column_stack([(b[tiny, 0] + b[tiny, 2]) / 2, (b[tiny, 1] + b[tiny, 3]) / 2]))
         with self._lock:
             self._kept[digest] = made
-            while len(self._kept) > _KEPT_PATHS:
+            while len(self._kept) > _KEPT_CHUNKS:
                 self._kept.popitem(last=False)
         return made
 
@@ -100,7 +126,7 @@ def bulk_paths(cache) -> BulkPaths:
     with _STORE_LOCK:
         found = _STORE.get(cache)
         if found is None:
-            found = _STORE[cache] = BulkPaths()
+            found = _STORE[cache] = BulkPaths(cache)
     return found
 
 
@@ -119,38 +145,50 @@ def _draw_dots(painter, dots: np.ndarray, color: str, world, raster: bool) -> No
     painter.restore()
 
 
-def draw_bulk(painter, cache, groups, classes, world, raster, ppt, scale: float) -> None:
-    """Each class of a big layer: fill (aliased under an outline), casing, outline; tiny ones as pixels."""
+def draw_bulk(painter, cache, groups, classes, world, raster, ppt, view, members) -> None:
+    """Each class of a big layer: fill (aliased), casing, outline; tiny features as pixels.
+    `members(key)` is the bool mask over all features of that class passing the filter: chunk
+    paths hold every such feature of the chunk (Qt clips what is off the frame), so they stay
+    valid while the view pans."""
     store = bulk_paths(cache)
+    level = bulk_level(1.0 / view.scale)
+    chunks = store.chunks_in(view.extent)
     closed = cache.kind == "polygon"
-    for key, indices in groups.items():
+    for key in groups:
         st = classes[key].style
-        path, dots = store.get(cache, key, indices, scale)
+        mask = members(key)
+        digest = (key, hash(mask.tobytes()))
+        parts = [store.get(cache, level, digest, mask, int(c)) for c in chunks]
         painter.save()
         painter.setOpacity(painter.opacity() * st.opacity)
         if raster:
             painter.setWorldTransform(world)
-            shown = path
+            shown = [p for p, _ in parts]
         else:  # vector devices: page units and real pens (as draw_paths does)
             painter.resetTransform()
-            shown = world.map(path)
+            shown = [world.map(p) for p, _ in parts]
         if closed and st.fill:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(brush(st))
             # aliased: Qt's antialiased fill of many subpaths costs seconds (and an outline hides the edge)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, not raster)
-            painter.drawPath(shown)
+            for path in shown:
+                painter.drawPath(path)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
         painter.setBrush(Qt.BrushStyle.NoBrush)
         for color, width_pt, dash in ((st.casing, st.casing_width_pt, st.casing_dash), (st.stroke, st.width_pt, st.dash)):
             if not color or width_pt <= 0:
                 continue
             width_px = width_pt * ppt
-            pen = make_pen(color, 1.0 if raster and width_px <= HAIRLINE_MAX_PX else width_px, dash, cosmetic=raster)
-            if raster and width_px > HAIRLINE_MAX_PX:
+            hairline = raster and (width_px <= HAIRLINE_MAX_PX or width_pt <= HAIRLINE_MAX_PT)
+            pen = make_pen(color, 1.0 if hairline else width_px, dash, cosmetic=raster)
+            if not hairline:
                 pen.setJoinStyle(Qt.PenJoinStyle.BevelJoin)  # round joins double the raster cost
             painter.setPen(pen)
-            painter.drawPath(shown)
-        _draw_dots(painter, dots, st.stroke or st.fill or "#000000", world, raster)
+            for path in shown:
+                painter.drawPath(path)
+        dots = [d for _, d in parts if len(d)]
+        if dots:
+            _draw_dots(painter, np.vstack(dots), st.stroke or st.fill or "#000000", world, raster)
         painter.restore()
     painter.resetTransform()

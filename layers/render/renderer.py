@@ -107,8 +107,10 @@ def render(request: MapRequest, painter: QPainter, feedback: Feedback | None = N
             # symbols block labels only when some label is drawn: a layer with its labels off
             # registers no obstacles (other layers' names may then cross its symbols)
             labelled = bool(request.labels and col and layer.show_labels)
-            if cache.bulk and cache.kind != "point":  # big layers: flat arrays, one path a class
-                draw_bulk(painter, cache, groups, classes, world, raster, ppt, view.scale)
+            if cache.bulk and cache.kind != "point":  # big layers: flat arrays, paths per class and chunk
+                all_keys, keep_all = cache.class_keys(style.fields), flt.mask(layer)
+                draw_bulk(painter, cache, groups, classes, world, raster, ppt, view,
+                          lambda key: keep_all & (all_keys == key) if style.fields else keep_all)
             elif cache.bulk:  # big point layers: thinned to a symbol a cell, stamped with numpy
                 shown = bulk_positions(cache, idx, classes.values(), view, ppt, style.displace_points)
                 if shown[2]:
