@@ -63,6 +63,6 @@ def test_json_summary_has_the_issue_keys_medians_and_peak_memory(tmp_path):
     out = tmp_path / "b.json"
     write_json(str(out), timings)
     data = json.loads(out.read_text())
-    assert set(data) == {"first_frame_ms", "full_extent_ms", "zoom_ms", "pan_ms", "peak_rss_mb"}
+    assert {"first_frame_ms", "full_extent_ms", "zoom_ms", "pan_ms", "peak_rss_mb"} <= set(data)
     assert (data["first_frame_ms"], data["full_extent_ms"], data["zoom_ms"], data["pan_ms"]) == (900.0, 60.0, 12.0, 10.0)
     assert data["peak_rss_mb"] > 10
