@@ -63,7 +63,7 @@ def array_path(xy: np.ndarray, begins: np.ndarray, winding: bool = True) -> QPai
     return path
 
 
-CHUNKS = 16  # a big layer is cut into CHUNKS x CHUNKS spatial chunks, each with its own paths
+CHUNKS = 32  # a big layer is cut into CHUNKS x CHUNKS spatial chunks, each with its own paths
 _KEPT_CHUNKS = 4096  # per layer: chunk paths kept (levels x classes x chunks in use)
 
 
