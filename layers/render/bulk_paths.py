@@ -1,12 +1,13 @@
-"""Big polygon and line layers drawn in bulk: one QPainterPath per style class and frame.
+"""Big polygon and line layers drawn in bulk: QPainterPaths per level, class and spatial chunk.
 
 A layer of more than `BULK_FEATURES` features (layers.model.layer_cache) is not drawn feature by
 feature.  Its vertices are flat numpy arrays at a level of detail (layers.model.ring_arrays); the
-visible features' vertices are sliced out and handed to Qt in one block — the bytes of Qt's own
-QDataStream form of a QPainterPath, built with numpy — so no Python runs per feature or vertex.
-Features smaller than `TINY_PX` on screen are drawn as one pixel each (a single drawPoints call
-over a QPolygonF filled by memmove): at that size an outline is a dot anyway.  A frame's path is
-kept (a few per layer), so repeated frames of the same features and level reuse it.
+layer is cut into CHUNKS x CHUNKS spatial chunks, and a chunk's features of one class are handed
+to Qt in one block — the bytes of Qt's own QDataStream form of a QPainterPath, built with numpy —
+so no Python runs per feature or vertex.  Features smaller than `TINY_PX` at the level's scale are
+drawn as one pixel each (a single drawPoints call over a QPolygonF filled by memmove): at that
+size an outline is a dot anyway.  Chunk paths are kept, so a pan draws the chunks it has and
+builds only those coming into view; a cancelled frame stops between chunks.
 """
 from __future__ import annotations
 
@@ -145,11 +146,11 @@ def _draw_dots(painter, dots: np.ndarray, color: str, world, raster: bool) -> No
     painter.restore()
 
 
-def draw_bulk(painter, cache, groups, classes, world, raster, ppt, view, members) -> None:
+def draw_bulk(painter, cache, groups, classes, world, raster, ppt, view, members, feedback=None) -> bool:
     """Each class of a big layer: fill (aliased), casing, outline; tiny features as pixels.
     `members(key)` is the bool mask over all features of that class passing the filter: chunk
     paths hold every such feature of the chunk (Qt clips what is off the frame), so they stay
-    valid while the view pans."""
+    valid while the view pans.  Returns False when `feedback` was cancelled part-way."""
     store = bulk_paths(cache)
     level = bulk_level(1.0 / view.scale)
     chunks = store.chunks_in(view.extent)
@@ -158,7 +159,12 @@ def draw_bulk(painter, cache, groups, classes, world, raster, ppt, view, members
         st = classes[key].style
         mask = members(key)
         digest = (key, hash(mask.tobytes()))
-        parts = [store.get(cache, level, digest, mask, int(c)) for c in chunks]
+        parts = []
+        for c in chunks.tolist():  # building chunk paths is the slow part of a new level: stop when asked
+            if feedback is not None and feedback.is_cancelled():
+                painter.resetTransform()
+                return False
+            parts.append(store.get(cache, level, digest, mask, c))
         painter.save()
         painter.setOpacity(painter.opacity() * st.opacity)
         if raster:
@@ -192,3 +198,4 @@ def draw_bulk(painter, cache, groups, classes, world, raster, ppt, view, members
             _draw_dots(painter, np.vstack(dots), st.stroke or st.fill or "#000000", world, raster)
         painter.restore()
     painter.resetTransform()
+    return True

@@ -109,8 +109,11 @@ def render(request: MapRequest, painter: QPainter, feedback: Feedback | None = N
             labelled = bool(request.labels and col and layer.show_labels)
             if cache.bulk and cache.kind != "point":  # big layers: flat arrays, paths per class and chunk
                 all_keys, keep_all = cache.class_keys(style.fields), flt.mask(layer)
-                draw_bulk(painter, cache, groups, classes, world, raster, ppt, view,
-                          lambda key: keep_all & (all_keys == key) if style.fields else keep_all)
+                if not draw_bulk(painter, cache, groups, classes, world, raster, ppt, view,
+                                 lambda key: keep_all & (all_keys == key) if style.fields else keep_all, feedback):
+                    painter.setOpacity(1.0)
+                    result.cancelled = True
+                    break
             elif cache.bulk:  # big point layers: thinned to a symbol a cell, stamped with numpy
                 shown = bulk_positions(cache, idx, classes.values(), view, ppt, style.displace_points)
                 if shown[2]:

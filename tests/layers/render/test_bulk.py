@@ -126,3 +126,20 @@ def test_simplified_levels_keep_every_ring_closed_and_in_place():
     assert np.allclose(coarse.xy[coarse.start[:-1]], coarse.xy[coarse.start[1:] - 1])
     radius = np.hypot(*coarse.xy[: coarse.start[1]].T)
     assert np.all(np.abs(radius - 1000) < 64)  # every kept vertex still on the outline
+
+
+def test_a_frame_cancelled_while_a_big_layer_draws_stops_there():
+    from geodata.core.feedback import Feedback
+
+    class CancelsSoon(Feedback):  # cancelled while the big layer's chunks are being made
+        calls = 0
+
+        def is_cancelled(self):
+            CancelsSoon.calls += 1
+            return CancelsSoon.calls > 3 or super().is_cancelled()
+
+    gdf = gpd.GeoDataFrame({"k": range(N)}, geometry=squares(N), crs=4326)
+    above = gpd.GeoDataFrame({"name_zh": ["甲"]}, geometry=shapely.points([[105.5, 29.5]]), crs=4326)
+    doc = MapDocument([MapLayer("parcels", gdf), MapLayer("above", above, label_field="name_zh")])
+    _, result = render_with_result(MapRequest(doc, extent=EXTENT, width=400, height=400), CancelsSoon())
+    assert result.cancelled and "above" not in result.drawn and not result.labels
