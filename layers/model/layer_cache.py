@@ -123,7 +123,7 @@ class LayerCache:
         if not self.n:
             return np.zeros(0, dtype=np.int64)
         x0, y0, x1, y1 = extent
-        if self.kind == "point":  # a box test is exact for points
+        if self.plain_points:  # a box test is exact for points (not for a MultiPoint's box)
             b = self.bounds
             with np.errstate(invalid="ignore"):
                 return np.flatnonzero((b[:, 0] >= x0) & (b[:, 0] <= x1) & (b[:, 1] >= y0) & (b[:, 1] <= y1))
@@ -134,6 +134,11 @@ class LayerCache:
         if len(edge):
             edge = edge[shapely.intersects(self.geoms[edge], shapely.box(*extent))]
         return np.sort(np.concatenate([found[inside], edge]))
+
+    @cached_property
+    def plain_points(self) -> bool:
+        """Every feature a single Point (or empty): boxes are positions."""
+        return self.kind == "point" and bool((shapely.get_type_id(self.geoms) <= 0).all())
 
     def rings(self, level: int = -1):
         """The layer's vertices as flat arrays (layers.model.ring_arrays): all of them (level -1)

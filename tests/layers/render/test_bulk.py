@@ -143,3 +143,11 @@ def test_a_frame_cancelled_while_a_big_layer_draws_stops_there():
     doc = MapDocument([MapLayer("parcels", gdf), MapLayer("above", above, label_field="name_zh")])
     _, result = render_with_result(MapRequest(doc, extent=EXTENT, width=400, height=400), CancelsSoon())
     assert result.cancelled and "above" not in result.drawn and not result.labels
+
+
+def test_a_multipoint_whose_box_meets_the_view_but_no_point_does_is_not_visible():
+    pts = [shapely.MultiPoint([(105.0, 29.0), (106.0, 30.0)]), shapely.Point(105.5, 29.5)]
+    cache = LayerCache(gpd.GeoDataFrame(geometry=pts, crs=4326))
+    view = lonlat_bounds_to_display((105.4, 29.7, 105.6, 29.8))  # inside the MultiPoint's box, off both its points
+    assert cache.visible(view).tolist() == []
+    assert cache.visible(lonlat_bounds_to_display((105.4, 29.4, 105.6, 29.6))).tolist() == [1]
