@@ -21,6 +21,7 @@ MIN_ZOOM_SPAN_M = 2000.0
 OPEN_DATA = Message("导入数据", "Import data")
 IMPORTING = Message("正在导入 {name}…", "Importing {name}…")
 IMPORT_FAILED = Message("导入失败", "Import failed")
+PREPARING = Message("准备绘制", "preparing to draw")
 IMPORTED = Message("已导入 {name}（{count}）", "Imported {name} ({count})")
 REPORT = Message("导入说明", "Import notes")
 # Words of the (English) report lines that mean "the data were guessed at or changed": worth a dialog.
@@ -69,10 +70,17 @@ class ImportActions:
                     crs: str | None = None) -> Job:
         from geodata.io.importer import import_file
 
+        from layers.model.layer_cache import prepare
+
         path = Path(path)
+        districts = self.window.document.districts_table()  # read here, in the window's thread
 
         def work(feedback):
-            return import_file(path, layer=layer, datum=datum, crs=crs, feedback=feedback)
+            result = import_file(path, layer=layer, datum=datum, crs=crs, feedback=feedback)
+            feedback.set_progress(0.97, PREPARING)
+            prepare(result.gdf, districts)  # projected and indexed here, not in the window's thread
+            feedback.check()
+            return result
 
         return self.run(IMPORTING.format(name=path.name), work, done=self._imported,
                         failed=lambda exc: self._import_failed(path, layer, datum, exc))

@@ -13,13 +13,15 @@ from pathlib import Path
 
 from geodata.core.message import Message
 from layers.cli.basemap_options import add_basemap_options, open_basemap, warn_without_tiles
-from layers.cli.safe_output import UsageError, as_usage, fail, message_language, usage_error
+from layers.cli.safe_output import UsageError, as_usage, clean, fail, message_language, usage_error
 
 LAYOUT_FORMATS = (".png", ".svg", ".pdf")
 WEB_FORMATS = (".html",)
 ANIMATION_FORMATS = (".gif", ".mp4")  # year by year: layers/cli/animation_command.py
 DEFAULT_PRESET = "a4-landscape"
 SAMPLE_PATH = Path("out") / "sample-map.png"
+NOTE = Message("注意", "note")
+LEFT_OUT = Message("注意：{layer}（{path}）：{reason}，已略去", "note: {layer} ({path}): {reason}, left out")
 
 
 def _add_filter_options(parser: argparse.ArgumentParser) -> None:
@@ -56,6 +58,10 @@ def register(subparsers) -> None:
     export.add_argument("--keep-undated", action="store_true",
                         help="with --by-year: show features without a year in every frame (default: left out, "
                              "as any year filter leaves them)")
+    export.add_argument("--layer", dest="user_layers", metavar="FILE", action="append", default=[],
+                        help="add a user file (any format import reads; every layer of a GeoPackage) on top; repeatable")
+    export.add_argument("--project", metavar="FILE.cyproj", default=None,
+                        help="export a saved project (its layers, styles, filter and view) instead of the bundled map")
     where = export.add_mutually_exclusive_group()
     where.add_argument("--extent-layer", metavar="LAYER", help="zoom to a layer's (filtered) features")
     where.add_argument("--bbox", metavar="W,S,E,N", help="zoom to a lon/lat box, e.g. 105.5,29.4,106.1,29.9")
@@ -194,15 +200,46 @@ def district_adcodes(document, names: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(codes))
 
 
-def build_document(themes=(), statuses=(), districts=()):
-    """The bundled document with the filter the options ask for."""
+def build_document(themes=(), statuses=(), districts=(), project=None, user_layers=(), language="zh"):
+    """The bundled document (or a saved project's) with the user files added on top and the
+    filter the options ask for (a project keeps its own filter unless an option is given)."""
     from layers.model.document import MapDocument
     from layers.model.filter import Filter
 
-    document = MapDocument.from_bundle()
+    document = open_project(project, language) if project else MapDocument.from_bundle()
+    if user_layers:
+        from geodata.io.errors import DataImportError
+        from layers.cli.user_layers import import_layers, user_map_layers
+
+        try:
+            results = import_layers([(path, None) for path in user_layers])
+        except DataImportError as exc:
+            raise UsageError(exc.message) from None
+        for layer in user_map_layers(results, document.layer_names()):
+            document.add_layer(layer)
     adcodes = district_adcodes(document, list(districts)) if districts else ()
-    document.set_filter(Filter(themes=frozenset(themes), statuses=frozenset(statuses), districts=frozenset(adcodes)))
+    if not project or themes or statuses or adcodes:
+        document.set_filter(Filter(themes=frozenset(themes), statuses=frozenset(statuses),
+                                   districts=frozenset(adcodes)))
     return document, adcodes
+
+
+def open_project(path, language: str = "zh"):
+    """A saved project's document; what it could not open is said on stderr (not asked)."""
+    from layers.model.project_file import ProjectFileError, load_project
+
+    if not Path(path).is_file():
+        raise usage_error("找不到项目文件：{path}", "project file not found: {path}", path=str(path))
+    try:
+        loaded = load_project(path)
+    except (ProjectFileError, ValueError, OSError) as exc:
+        raise as_usage(exc) from None  # a project's own error (a Message) or the OS's text
+    for line in loaded.report:
+        print(f"{NOTE.text(language)}: {clean(line.text(language), one_line=True)}", file=sys.stderr)
+    for missing in loaded.missing:
+        print(clean(LEFT_OUT.format(layer=missing.layer, path=missing.path, reason=missing.reason).text(language),
+                    one_line=True), file=sys.stderr)
+    return loaded.document
 
 
 def _fail(message, language: str | None = None) -> int:
@@ -249,7 +286,8 @@ def run_export(args) -> int:
         if args.dpi is not None and not (10 <= args.dpi <= 1200):
             raise usage_error(f"--dpi 须在 10 到 1200 之间，不是 {args.dpi:g}",
                               f"--dpi must be between 10 and 1200, got {args.dpi:g}")
-        document, adcodes = build_document(themes, statuses, args.district)
+        document, adcodes = build_document(themes, statuses, args.district, project=args.project,
+                                           user_layers=args.user_layers, language=args.lang)
         layout = layout_from_args(args, bbox, adcodes)
         extent = layout.export_options()["extent"]
         if suffix in WEB_FORMATS:

@@ -24,6 +24,10 @@ from geodata.coords.projection import project_geometries
 # Simplification tolerances in display metres; a frame uses the largest that is
 # below ~0.9 pixel, so simplification does not show.
 LOD_TOLERANCES = (0.0, 30.0, 120.0, 250.0, 500.0, 1000.0, 2000.0)
+# A layer of more features than this is drawn in bulk (layers/render/bulk_paths.py, bulk_points.py):
+# flat vertex arrays with grid-snapped levels of detail, points thinned to one symbol a cell.
+# The bundle's layers (at most a few hundred features) keep their per-feature paths.
+BULK_FEATURES = 5000
 
 
 def pick_lod(map_units_per_pixel: float) -> int:
@@ -32,6 +36,20 @@ def pick_lod(map_units_per_pixel: float) -> int:
         if tol <= 0.9 * map_units_per_pixel:
             best = i
     return best
+
+
+BULK_BASE_TOLERANCE = 16.0  # metres: level k of a bulk layer snaps to 16 * 2**k m
+
+
+def bulk_tolerance(level: int) -> float:
+    return BULK_BASE_TOLERANCE * 2.0 ** level
+
+
+def bulk_level(map_units_per_pixel: float) -> int:
+    """The coarsest bulk level whose grid is at most one pixel (-1: every vertex)."""
+    if map_units_per_pixel < BULK_BASE_TOLERANCE:
+        return -1
+    return int(np.floor(np.log2(map_units_per_pixel / BULK_BASE_TOLERANCE)))
 
 
 def geometry_kind(geoms: np.ndarray) -> str:
@@ -87,6 +105,7 @@ class LayerCache:
         self.tree = shapely.STRtree(self.geoms)
         self.bounds = shapely.bounds(self.geoms) if self.n else np.zeros((0, 4))
         self._lod_geoms: dict[int, np.ndarray] = {0: self.geoms}
+        self._rings: dict[int, Any] = {}
         self._effective: dict[int, int] = {}
         self._class_keys: dict[tuple[str, ...], np.ndarray] = {}
         self._label_texts: dict[tuple[str, str | None], list[str]] = {}
@@ -104,12 +123,55 @@ class LayerCache:
         b = b[ok]
         return float(b[:, 0].min()), float(b[:, 1].min()), float(b[:, 2].max()), float(b[:, 3].max())
 
+    @property
+    def bulk(self) -> bool:
+        """Drawn from flat arrays (ring_arrays, thinned points) rather than per-feature paths."""
+        return self.n > BULK_FEATURES
+
     def visible(self, extent: tuple[float, float, float, float]) -> np.ndarray:
         """Sorted indices of features that meet `extent` (geometry, not just bounding box:
-        the legend must not list a class whose only feature merely has its box in view)."""
+        the legend must not list a class whose only feature merely has its box in view).
+        Features whose box lies inside the extent meet it: only the others are tested exactly."""
         if not self.n:
             return np.zeros(0, dtype=np.int64)
-        return np.sort(self.tree.query(shapely.box(*extent), predicate="intersects"))
+        x0, y0, x1, y1 = extent
+        if self.plain_points:  # a box test is exact for points (not for a MultiPoint's box)
+            b = self.bounds
+            with np.errstate(invalid="ignore"):
+                return np.flatnonzero((b[:, 0] >= x0) & (b[:, 0] <= x1) & (b[:, 1] >= y0) & (b[:, 1] <= y1))
+        found = self.tree.query(shapely.box(*extent))
+        b = self.bounds[found]
+        inside = (b[:, 0] >= x0) & (b[:, 2] <= x1) & (b[:, 1] >= y0) & (b[:, 3] <= y1)
+        edge = found[~inside]
+        if len(edge):
+            edge = edge[shapely.intersects(self.geoms[edge], shapely.box(*extent))]
+        return np.sort(np.concatenate([found[inside], edge]))
+
+    @cached_property
+    def plain_points(self) -> bool:
+        """Every feature a single Point (or empty): boxes are positions."""
+        return self.kind == "point" and bool((shapely.get_type_id(self.geoms) <= 0).all())
+
+    def rings(self, level: int = -1):
+        """The layer's vertices as flat arrays (layers.model.ring_arrays): all of them (level -1)
+        or decimated on a grid of `bulk_tolerance(level)` metres (see `bulk_level`), then simplified
+        (Douglas-Peucker, half that; layers.model.ring_arrays); a level that
+        would keep over 90 % of the vertices is the full set."""
+        from layers.model import ring_arrays
+
+        found = self._rings.get(level)
+        if found is not None:
+            return found
+        if level < 0:
+            found = ring_arrays.build(self.geoms, self.n, self.kind)
+        else:
+            every = self.rings(-1)
+            tolerance = bulk_tolerance(level)
+            found = ring_arrays.simplify(ring_arrays.decimate(every, tolerance), tolerance / 2)
+            if len(found.xy) > 0.9 * len(every.xy):
+                found = every
+        self._rings[level] = found
+        return found
 
     def lod_geoms(self, lod: int) -> np.ndarray:
         return self._lod_geoms[self.effective_lod(lod)]
@@ -120,7 +182,7 @@ class LayerCache:
         known = self._effective.get(lod)
         if known is not None:
             return known
-        if lod == 0 or self.kind == "point":
+        if lod == 0 or self.kind == "point" or self.bulk:  # bulk layers' levels: rings(lod)
             self._effective[lod] = 0
             return 0
         finer = self.effective_lod(lod - 1)
@@ -145,12 +207,38 @@ class LayerCache:
         """Display x/y of each feature: the point itself, or a point inside it."""
         if not self.n:
             return np.zeros((0, 2))
+        if self.kind == "point":
+            types = shapely.get_type_id(self.geoms)
+            if (types == 0).all():  # plain points (no empties): their coordinates, no centroids to make
+                xy = shapely.get_coordinates(self.geoms)
+                if len(xy) == self.n:
+                    return xy
         pts = shapely.centroid(self.geoms) if self.kind == "point" else shapely.point_on_surface(self.geoms)
         xy = np.full((self.n, 2), np.nan)
         ok = ~(shapely.is_missing(pts) | shapely.is_empty(pts))
         if ok.any():
             xy[ok] = shapely.get_coordinates(pts[ok])
         return xy
+
+    @cached_property
+    def coincident(self) -> np.ndarray:
+        """Per feature: a group number shared with the other points at the very same position
+        (to the millimetre), or -1 when no other point is there (bulk layers' displacement)."""
+        xy = self.point_xy
+        ok = ~np.isnan(xy).any(axis=1)
+        out = np.full(self.n, -1, dtype=np.int64)
+        if not ok.any():
+            return out
+        q = np.round(xy[ok] * 1000.0).astype(np.int64)
+        order = np.lexsort((q[:, 1], q[:, 0]))  # equal positions side by side
+        sq = q[order]
+        new = np.r_[True, (sq[1:] != sq[:-1]).any(axis=1)]
+        run = np.cumsum(new) - 1  # group number along the sorted order
+        size = np.bincount(run)
+        group = np.empty(len(q), dtype=np.int64)
+        group[order] = np.where(size[run] > 1, run, -1)
+        out[np.flatnonzero(ok)] = group
+        return out
 
     LINE_LABEL_FRACTIONS = (0.5, 0.3, 0.7)  # where along a line its name may go, best first
 
@@ -196,6 +284,11 @@ class LayerCache:
             if col in self.gdf.columns:
                 return [raw_text(v) for v in self.gdf[col].tolist()]
         return [str(i) for i in range(self.n)]
+
+    @cached_property
+    def id_array(self) -> np.ndarray:
+        """`ids` as a numpy array (selection tests over many rows at once)."""
+        return np.array(self.ids, dtype=object)
 
     def class_keys(self, columns: tuple[str, ...]) -> np.ndarray:
         keys = self._class_keys.get(columns)
@@ -322,3 +415,14 @@ def shared_cache(gdf, districts=None) -> LayerCache:
         for k in [k for k, v in _SHARED.items() if v[0]() is None]:
             del _SHARED[k]  # frames that no longer exist
         return cache
+
+
+def prepare(gdf, districts=None) -> LayerCache:
+    """Build a new layer's cache ahead of its first frame (an import's worker calls this, so the
+    window's thread never projects or indexes a big file); the layer added later shares it."""
+    cache = shared_cache(gdf, districts)
+    if cache.bulk and cache.kind == "point":
+        cache.coincident  # noqa: B018 - built now, kept
+    elif cache.bulk:
+        cache.rings(-1)
+    return cache

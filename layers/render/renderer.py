@@ -26,10 +26,12 @@ from layers.model.classify import feature_keys
 from layers.model.filter import Filter
 from layers.model.layer_cache import pick_lod
 from layers.model.style import Style, StyleClass
+from layers.render.bulk_paths import draw_bulk
+from layers.render.bulk_points import bulk_positions, draw_bulk_points
 from layers.render.district_labels import FOCUS_KEY, focus_label_classes, names_districts
 from layers.render.draw_labels import draw_labels
 from layers.render.draw_paths import draw_lines, draw_polygons
-from layers.render.draw_points import displaced_positions, draw_points
+from layers.render.draw_points import _draw_clusters, displaced_positions, draw_points
 from layers.render.draw_selection import draw_selection
 from layers.render.fonts import ensure_gui_app
 from layers.render.paths import layer_paths
@@ -93,24 +95,46 @@ def render(request: MapRequest, painter: QPainter, feedback: Feedback | None = N
                 continue
             style = layer.style
             keys = feature_keys(style, cache)[idx]  # categorized/graduated: by value, vectorised
-            # classes in the style's order (stable drawing and legend order), unknown keys after
-            order = {k: i for i, k in enumerate(style.classes)}
-            groups: dict[str, np.ndarray] = {}
-            for key in sorted(set(keys.tolist()), key=lambda k: (order.get(k, len(order)), k)):
-                groups[key] = idx[keys == key]
+            groups = _class_groups(style, keys, idx)
             classes = {key: style.style_class(key, (layer.title_zh, layer.title_en)) for key in groups}
             if request.basemap is not None and cache.kind == "polygon":  # fills thinned: the tiles show
                 classes = request.basemap.translucent(classes)
 
             painter.setOpacity(max(0.0, min(1.0, layer.opacity)))
             shown = None  # point layers: displayed pixel positions (displacement applied)
-            if cache.kind == "polygon":
+            col = layer.label_column(language)
+            # symbols block labels only when some label is drawn: a layer with its labels off
+            # registers no obstacles (other layers' names may then cross its symbols)
+            labelled = bool(request.labels and col and layer.show_labels)
+            if cache.bulk and cache.kind != "point":  # big layers: flat arrays, paths per class and chunk
+                all_keys, keep_all = feature_keys(style, cache), flt.mask(layer)
+                if not draw_bulk(painter, cache, groups, classes, world, raster, ppt, view,
+                                 lambda key: keep_all & (all_keys == key) if style.fields else keep_all, feedback):
+                    painter.setOpacity(1.0)
+                    result.cancelled = True
+                    break
+            elif cache.bulk:  # big point layers: thinned to a symbol a cell, stamped with numpy
+                shown = bulk_positions(cache, idx, classes.values(), view, ppt, style.displace_points)
+                if shown[2]:
+                    boxes = _draw_clusters(painter, shown[2], shown[3], ppt, style.label_priority * 100.0 + 60.0)
+                    if labelled:
+                        obstacles.extend(boxes)
+                result.symbols[layer.name] = draw_bulk_points(painter, groups, classes, ppt, shown, raster,
+                                                              view.width, view.height)
+                drawn_rows = idx[~np.isnan(shown[0][idx])]
+                result.point_positions.add(layer.name, drawn_rows, shown[0][drawn_rows], shown[1][drawn_rows])
+                if labelled:
+                    obstacles.extend(_symbol_boxes(drawn_rows, shown, groups, classes, ppt, style))
+            elif cache.kind == "polygon":
                 draw_polygons(painter, layer_paths(cache), groups, classes, lod, world, raster, ppt)
             elif cache.kind == "line":
                 draw_lines(painter, layer_paths(cache), groups, classes, lod, world, raster, ppt)
             else:
                 shown = displaced_positions(cache, idx, classes.values(), view, ppt, style.displace_points)
-                obstacles.extend(draw_points(painter, groups, classes, ppt, style.label_priority * 100.0, shown))
+                boxes = draw_points(painter, groups, classes, ppt, style.label_priority * 100.0, shown)
+                if labelled:
+                    obstacles.extend(boxes)
+                result.symbols[layer.name] = int((~np.isnan(shown[0][idx])).sum())
                 result.point_positions.update(
                     ((layer.name, i), (x, y)) for i, x, y in zip(idx.tolist(), shown[0][idx].tolist(), shown[1][idx].tolist()))
             painter.setOpacity(1.0)
@@ -127,10 +151,9 @@ def render(request: MapRequest, painter: QPainter, feedback: Feedback | None = N
             legend_by_layer.append(entries)
             ids = selection.get(layer.name)
             if ids:
-                chosen = [i for i in idx.tolist() if cache.ids[i] in ids]
+                chosen = idx[np.isin(cache.id_array[idx], list(ids))].tolist()
                 if chosen:
                     selected_draws.append((cache, chosen, shown))
-            col = layer.label_column(language)
             if request.labels and col and (layer.show_labels or names_districts(layer, view, request.dpi)):
                 label_keys, label_classes = focus_label_classes(layer, keys, classes, idx, focus)
                 if not layer.labels.is_default:  # the layer's label settings over its classes' own
@@ -154,6 +177,35 @@ def render(request: MapRequest, painter: QPainter, feedback: Feedback | None = N
     finally:  # a failing layer must not leave the caller's painter transformed or clipped
         painter.restore()
     return result
+
+
+def _class_groups(style, keys: np.ndarray, idx: np.ndarray) -> dict[str, np.ndarray]:
+    """Feature rows per class key, classes in the style's order (stable drawing and legend
+    order), unknown keys after."""
+    if len(keys) == 0:
+        return {}
+    if (keys == keys[0]).all():  # one class (a single-symbol style): nothing to sort
+        return {keys[0]: idx}
+    order = {k: i for i, k in enumerate(style.classes)}
+    groups: dict[str, np.ndarray] = {}
+    for key in sorted(set(keys.tolist()), key=lambda k: (order.get(k, len(order)), k)):
+        groups[key] = idx[keys == key]
+    return groups
+
+
+def _symbol_boxes(rows, shown, groups, classes, ppt, style) -> list:
+    """Label obstacles of a big layer's drawn symbols (only when its labels are on)."""
+    from layers.render.labels import label_priority
+
+    boxes = []
+    for key, indices in groups.items():
+        st = classes[key].style
+        half = st.symbol_size_pt * ppt / 2
+        weight = label_priority(style.label_priority * 100.0, st) + 0.5
+        sel = indices[~np.isnan(shown[0][indices])]
+        boxes.extend(((x - half, y - half, x + half, y + half), weight)
+                     for x, y in zip(shown[0][sel].tolist(), shown[1][sel].tolist()))
+    return boxes
 
 
 def _focus_indices(layer, cache, idx, flt: Filter) -> np.ndarray:

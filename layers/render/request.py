@@ -116,6 +116,39 @@ class LegendEntry:
         return self.label_en if language == "en" else self.label_zh
 
 
+class PointPositions(Mapping):
+    """{(layer, row): (px, py)} of the symbols drawn; big layers hand in arrays (`add`), turned
+    into entries only when someone looks (a click's hit test), not in every frame."""
+
+    def __init__(self) -> None:
+        self._entries: dict[tuple[str, int], tuple[float, float]] = {}
+        self._pending: list[tuple[str, np.ndarray, np.ndarray, np.ndarray]] = []
+
+    def add(self, layer: str, rows: np.ndarray, xs: np.ndarray, ys: np.ndarray) -> None:
+        self._pending.append((layer, rows, xs, ys))
+
+    def update(self, items) -> None:
+        self._entries.update(items)
+
+    def __setitem__(self, key, value) -> None:
+        self._entries[key] = value
+
+    def _all(self) -> dict:
+        for layer, rows, xs, ys in self._pending:
+            self._entries.update(((layer, r), (x, y)) for r, x, y in zip(rows.tolist(), xs.tolist(), ys.tolist()))
+        self._pending = []
+        return self._entries
+
+    def __getitem__(self, key):
+        return self._all()[key]
+
+    def __iter__(self):
+        return iter(self._all())
+
+    def __len__(self) -> int:
+        return len(self._entries) + sum(len(p[1]) for p in self._pending)
+
+
 @dataclass
 class RenderResult:
     drawn: dict[str, int] = field(default_factory=dict)
@@ -123,7 +156,8 @@ class RenderResult:
     labels: list = field(default_factory=list)  # layers.render.labels.PlacedLabel
     # (layer name, feature row) -> pixel position where the point's symbol was drawn: after
     # displacement of coincident points, so hit tests find the symbol the user sees
-    point_positions: dict[tuple[str, int], tuple[float, float]] = field(default_factory=dict)
+    point_positions: PointPositions = field(default_factory=PointPositions)
+    symbols: dict[str, int] = field(default_factory=dict)  # point symbols drawn per layer (big layers thin them)
     view: ViewTransform | None = None
     basemap: Any = None  # the basemap's BasemapReport (tiles drawn, missing, pending) when one was asked for
     cancelled: bool = False

@@ -554,3 +554,51 @@ def test_choosing_open_this_file_loads_a_layer_from_outside_the_project_folder(q
     assert actions.wait_idle()
     assert window.document.layer_names() == ["sites"] and actions.errors == []
     assert len(shown) == 1 and "原因：在项目文件夹之外" in shown[0]
+
+
+def test_cancel_during_a_million_vertex_import_adds_nothing_and_the_window_keeps_running(qtbot, tmp_path):
+    from PySide6.QtCore import QTimer
+
+    from layers.cli.bench_user import synthetic_gpkg
+
+    gpkg = synthetic_gpkg(tmp_path, polygons=20_000, vertices=50, points=10)  # 1,020,000 vertices
+    window, actions = make_window(qtbot)
+    ticks = []
+    timer = QTimer()
+    timer.timeout.connect(lambda: ticks.append(1))
+    timer.start(5)
+    job = actions.import_path(gpkg, layer="parcels")
+    qtbot.waitUntil(lambda: job.feedback.fraction > 0 or job.outcome is not None, timeout=20000)
+    before = len(ticks)
+    job.feedback.cancel()
+    assert actions.wait_idle(60000)
+    timer.stop()
+    assert job.outcome == "cancelled"
+    assert window.document.layer_names() == [] and actions.errors == []
+    assert len(ticks) > before  # the window's event loop ran while the import wound down
+
+
+def test_a_big_import_is_prepared_off_the_window_thread_and_drawn(qtbot, tmp_path, monkeypatch):
+    import threading
+
+    from layers.cli.bench_user import synthetic_gpkg
+    from layers.model import layer_cache
+
+    gpkg = synthetic_gpkg(tmp_path, polygons=6_000, vertices=50, points=10)
+    window, actions = make_window(qtbot)
+    built = []
+    real = layer_cache.prepare
+
+    def recording(gdf, districts=None):
+        cache = real(gdf, districts)
+        built.append((cache, threading.current_thread() is threading.main_thread()))
+        return cache
+
+    monkeypatch.setattr(layer_cache, "prepare", recording)
+    actions.import_path(gpkg, layer="parcels")
+    assert actions.wait_idle(60000) and window.document.layer_names() == ["parcels"]
+    layer = window.document.layer("parcels")
+    assert [(cache is layer.cache, on_gui) for cache, on_gui in built] == [(True, False)]  # the worker's, shared
+    assert -1 in layer.cache._rings  # its vertex arrays too: the first frame starts from them
+    assert window.canvas.wait_idle(60000)
+    assert window.canvas.last_result.drawn["parcels"] == 6_000

@@ -225,3 +225,36 @@ def test_no_map_label_is_placed_under_the_scale_bar(window, monkeypatch):
     monkeypatch.setattr(type(window.canvas), "furniture_boxes", lambda self, view: [])
     labels, box = _label_under_the_scale_bar(window, reserve)
     assert labels and any(lab.rect.intersects(box) for lab in labels)
+
+
+def test_many_views_during_a_slow_render_give_one_frame_for_the_last_view(window, qtbot, monkeypatch):
+    """A frame in progress is replaced, not queued: each new view cancels it through its Feedback."""
+    import time
+
+    from explorer.mapview import canvas as canvas_module
+    from geodata.core.feedback import Cancelled
+
+    real = canvas_module.render_frame
+    painted, stopped = [], []
+
+    def slow_frame(request, dpr, feedback):
+        for _ in range(40):  # ~0.4 s of "painting" that looks at its Feedback, as the renderer does
+            if feedback.is_cancelled():
+                stopped.append(request.extent)
+                raise Cancelled()
+            time.sleep(0.01)
+        painted.append(request.extent)
+        return real(request, dpr, feedback)
+
+    canvas = window.canvas
+    assert canvas.wait_idle()
+    monkeypatch.setattr(canvas_module, "render_frame", slow_frame)
+    finished = []
+    canvas.render_finished.connect(finished.append)
+    for _ in range(12):
+        canvas.pan_by(7, 3)
+        qtbot.wait(60)  # past the debounce: a frame starts, then the next view overtakes it
+    assert canvas.wait_idle(30000)
+    assert len(finished) == 1 and len(painted) == 1  # one frame, for ...
+    assert finished[0].view.extent == pytest.approx(canvas.view.extent(), abs=1e-3)  # ... the last view
+    assert stopped, "frames in progress were cancelled, not left to finish"

@@ -31,3 +31,38 @@ def test_zoomed_extents_keep_their_centre_and_scale_both_sides():
 
     assert _scaled((0, 0, 100, 50), 0.5) == (25, 12.5, 75, 37.5)
     assert _scaled((0, 0, 100, 50), 0.25, centre=(10, 10)) == (-2.5, 3.75, 22.5, 16.25)
+
+
+def test_synthetic_set_is_deterministic_inside_the_circle_and_imports(tmp_path):
+    import shapely
+
+    from geodata.bundle.loader import load_layer
+    from layers.cli.bench_user import import_layers, synthetic_gpkg
+
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    a = synthetic_gpkg(tmp_path / "a", polygons=30, vertices=50, points=200)
+    b = synthetic_gpkg(tmp_path / "b", polygons=30, vertices=50, points=200)
+    ra, rb = import_layers([(a, None)]), import_layers([(b, None)])
+    assert sorted(r.name for r in ra) == ["parcels", "sites"]
+    by_name = {r.name: r.gdf for r in ra}
+    assert len(by_name["parcels"]) == 30 and len(by_name["sites"]) == 200
+    assert (shapely.get_num_coordinates(by_name["parcels"].geometry.values) == 51).all()  # 50 + closing vertex
+    circle = shapely.union_all(load_layer("circle").geometry.values)
+    assert shapely.within(by_name["sites"].geometry.values, circle).all()
+    assert all(x.gdf.geometry.equals(y.gdf.geometry) for x, y in zip(ra, rb))  # fixed seed
+
+
+def test_json_summary_has_the_issue_keys_medians_and_peak_memory(tmp_path):
+    import json
+
+    from layers.cli.bench import Timing, write_json
+
+    timings = [Timing("first frame after import", [900.0]), Timing("full extent, all", [50.0, 70.0, 60.0]),
+               Timing("zoomed renders (3 places)", [10.0, 12.0, 30.0]), Timing("pan sequence, 5 %", [9.0, 11.0])]
+    out = tmp_path / "b.json"
+    write_json(str(out), timings)
+    data = json.loads(out.read_text())
+    assert {"first_frame_ms", "full_extent_ms", "zoom_ms", "pan_ms", "peak_rss_mb"} <= set(data)
+    assert (data["first_frame_ms"], data["full_extent_ms"], data["zoom_ms"], data["pan_ms"]) == (900.0, 60.0, 12.0, 10.0)
+    assert data["peak_rss_mb"] > 10

@@ -171,3 +171,57 @@ def test_errors_read_in_both_languages_unless_lang_picks_one(tmp_path, capsys):
     code, _, err = _run(["export", str(tmp_path / "m.png"), "--district", "大足去", "--lang", "zh"], capsys)
     assert code == 2 and err == "错误: 未知区县 '大足去'；是否指 大足区？\n"
     assert _nothing_written(tmp_path)
+
+
+def _square_file(path, lon=105.72, lat=29.70, half=0.15):
+    import geopandas as gpd
+    import shapely
+
+    gdf = gpd.GeoDataFrame({"name": ["试验地块"]}, geometry=[shapely.box(lon - half, lat - half, lon + half, lat + half)],
+                           crs=4326)
+    gdf.to_file(path, driver="GeoJSON")
+    return path
+
+
+def _reddish(path):
+    import numpy as np
+    from PIL import Image
+
+    rgb = np.asarray(Image.open(path).convert("RGB")).astype(int)
+    return int(((rgb[..., 0] - rgb[..., 1] > 40) & (rgb[..., 0] - rgb[..., 2] > 40)).sum())
+
+
+def test_export_with_user_layers_draws_them_and_a_bad_file_exits_2(tmp_path, capsys):
+    square = _square_file(tmp_path / "square.geojson")
+    box = ["--bbox", "105.4,29.4,106.0,29.95", "--dpi", "40", "--no-inset"]
+    assert _run(["export", str(tmp_path / "plain.png"), *box], capsys)[0] == 0
+    code, out, _ = _run(["export", str(tmp_path / "with.png"), *box, "--layer", str(square)], capsys)
+    assert code == 0 and "with.png" in out
+    assert _reddish(tmp_path / "with.png") > _reddish(tmp_path / "plain.png") + 2000  # the user's square is drawn
+    (tmp_path / "junk.geojson").write_text("not json at all")
+    code, _, err = _run(["export", str(tmp_path / "x.png"), *box, "--layer", str(tmp_path / "junk.geojson")], capsys)
+    assert code == 2 and "junk" in err and not (tmp_path / "x.png").exists()
+
+
+def test_export_of_a_saved_project_draws_its_user_layers_and_says_what_is_missing(tmp_path, capsys):
+    from layers.cli.user_layers import import_layers, user_map_layers
+    from layers.model.document import MapDocument
+    from layers.model.filter import Filter
+    from layers.model.project_file import save_project
+
+    square = _square_file(tmp_path / "square.geojson")
+    doc = MapDocument.from_bundle()
+    for layer in user_map_layers(import_layers([(square, None)]), doc.layer_names()):
+        doc.add_layer(layer)
+    doc.set_filter(Filter(themes=frozenset({"ecology"})))
+    project = save_project(doc, tmp_path / "plan.cyproj")
+    box = ["--bbox", "105.4,29.4,106.0,29.95", "--dpi", "40", "--no-inset"]
+    code, _, _ = _run(["export", str(tmp_path / "proj.png"), *box, "--project", str(project)], capsys)
+    assert code == 0
+    assert _run(["export", str(tmp_path / "plain.png"), *box], capsys)[0] == 0
+    assert _reddish(tmp_path / "proj.png") > _reddish(tmp_path / "plain.png") + 2000
+    square.unlink()  # the project's file went missing: said on stderr, the rest exported
+    code, _, err = _run(["export", str(tmp_path / "gone.png"), *box, "--project", str(project)], capsys)
+    assert code == 0 and "square" in err and (tmp_path / "gone.png").exists()
+    code, _, err = _run(["export", str(tmp_path / "n.png"), "--project", str(tmp_path / "none.cyproj")], capsys)
+    assert code == 2 and "none.cyproj" in err

@@ -1,0 +1,201 @@
+"""Big polygon and line layers drawn in bulk: QPainterPaths per level, class and spatial chunk.
+
+A layer of more than `BULK_FEATURES` features (layers.model.layer_cache) is not drawn feature by
+feature.  Its vertices are flat numpy arrays at a level of detail (layers.model.ring_arrays); the
+layer is cut into CHUNKS x CHUNKS spatial chunks, and a chunk's features of one class are handed
+to Qt in one block — the bytes of Qt's own QDataStream form of a QPainterPath, built with numpy —
+so no Python runs per feature or vertex.  Features smaller than `TINY_PX` at the level's scale are
+drawn as one pixel each (a single drawPoints call over a QPolygonF filled by memmove): at that
+size an outline is a dot anyway.  Chunk paths are kept, so a pan draws the chunks it has and
+builds only those coming into view; a cancelled frame stops between chunks.
+"""
+from __future__ import annotations
+
+import ctypes
+import threading
+import weakref
+from collections import OrderedDict
+
+import numpy as np
+import shiboken6
+from PySide6.QtCore import QByteArray, QDataStream, Qt
+from PySide6.QtGui import QPainter, QPainterPath, QPolygonF
+
+from layers.model.layer_cache import bulk_level, bulk_tolerance
+from layers.render.symbols import brush, make_pen
+
+TINY_PX = 2.0  # features whose box is smaller than this on screen are drawn as a pixel
+# Raster outlines up to this width (px) are drawn one pixel wide: the cosmetic fast path.  Qt
+# strokes a wider antialiased pen by outlining the whole path, which for a path of a million
+# vertices takes seconds (the small layers' segment lists are no help at that size).
+HAIRLINE_MAX_PX = 2.0
+HAIRLINE_MAX_PT = 1.5  # and outlines up to this width, whatever the dpi (a 300-dpi export too)
+
+_MOVE_TO, _LINE_TO = 0, 1
+_RECORD = np.dtype([("type", ">i4"), ("x", ">f8"), ("y", ">f8")])
+
+
+def qpolygon(xy: np.ndarray) -> QPolygonF:
+    """An (m, 2) float array as a QPolygonF, copied in one memmove (QPointF is two doubles)."""
+    xy = np.ascontiguousarray(xy, dtype=np.float64)
+    poly = QPolygonF()
+    poly.resize(len(xy))
+    if len(xy):
+        ctypes.memmove(shiboken6.getCppPointer(poly.data())[0], xy.ctypes.data, xy.nbytes)
+    return poly
+
+
+def array_path(xy: np.ndarray, begins: np.ndarray, winding: bool = True) -> QPainterPath:
+    """A QPainterPath of subpaths starting where `begins` is set (numpy -> Qt's stream format)."""
+    path = QPainterPath()
+    if not len(xy):
+        return path
+    records = np.empty(len(xy), dtype=_RECORD)
+    records["type"] = np.where(begins, _MOVE_TO, _LINE_TO)
+    records["x"], records["y"] = xy[:, 0], xy[:, 1]
+    fill = Qt.FillRule.WindingFill if winding else Qt.FillRule.OddEvenFill
+    # element count, elements, index of the last subpath's start (cStart), fill rule
+    last_start = int(np.flatnonzero(begins)[-1]) if begins.any() else 0
+    data = (np.array([len(xy)], ">i4").tobytes() + records.tobytes()
+            + np.array([last_start, fill.value], ">i4").tobytes())
+    block = QByteArray(data)  # kept referenced while read: the stream reads it in place
+    stream = QDataStream(block)  # the read-only constructor (the two-argument one writes through a pointer)
+    stream >> path
+    return path
+
+
+CHUNKS = 32  # a big layer is cut into CHUNKS x CHUNKS spatial chunks, each with its own paths
+_KEPT_CHUNKS = 4096  # per layer: chunk paths kept (levels x classes x chunks in use)
+
+
+class BulkPaths:
+    """Paths of one big layer per (level, class, filter, chunk), built on first use and kept, so
+    a pan draws the chunks it already has and builds only those coming into view."""
+
+    def __init__(self, cache) -> None:
+        b = cache.bounds
+        x0, y0, x1, y1 = cache.total_bounds or (0.0, 0.0, 1.0, 1.0)
+        cx = np.nan_to_num((b[:, 0] + b[:, 2]) / 2, nan=x0)
+        cy = np.nan_to_num((b[:, 1] + b[:, 3]) / 2, nan=y0)
+        i = np.clip(((cx - x0) / max(x1 - x0, 1e-9) * CHUNKS).astype(np.int64), 0, CHUNKS - 1)
+        j = np.clip(((cy - y0) / max(y1 - y0, 1e-9) * CHUNKS).astype(np.int64), 0, CHUNKS - 1)
+        chunk = j * CHUNKS + i
+        order = np.argsort(chunk, kind="stable")
+        cuts = np.searchsorted(chunk[order], np.arange(CHUNKS * CHUNKS + 1))
+        self.rows = [order[cuts[k]:cuts[k + 1]] for k in range(CHUNKS * CHUNKS)]  # sorted rows of each chunk
+        bb = np.nan_to_num(b, nan=0.0)
+        self.boxes = np.array([(bb[r, 0].min(), bb[r, 1].min(), bb[r, 2].max(), bb[r, 3].max()) if len(r)
+                               else (np.inf, np.inf, -np.inf, -np.inf) for r in self.rows])
+        self._kept: OrderedDict = OrderedDict()
+        self._lock = threading.Lock()
+
+    def chunks_in(self, extent) -> np.ndarray:
+        x0, y0, x1, y1 = extent
+        bx = self.boxes
+        return np.flatnonzero((bx[:, 0] <= x1) & (bx[:, 2] >= x0) & (bx[:, 1] <= y1) & (bx[:, 3] >= y0))
+
+    def get(self, cache, level: int, key, members: np.ndarray, chunk: int):
+        """(path, tiny feature centres) of the chunk's `members` (bool over all features) at a level."""
+        digest = (level, key, chunk)
+        with self._lock:
+            hit = self._kept.get(digest)
+            if hit is not None:
+                self._kept.move_to_end(digest)
+                return hit
+        rows = self.rows[chunk]
+        rows = rows[members[rows]]
+        b = cache.bounds[rows]
+        # a feature under TINY_PX at this level's scale (its grid is about a pixel) is a pixel
+        px_size = 1.0 / bulk_tolerance(level) if level >= 0 else np.inf
+        tiny = np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) * px_size < TINY_PX
+        rings = cache.rings(level)
+        xy, begins = rings.select(rows[~tiny])
+        made = (array_path(xy, begins, winding=rings.closed),
+                np.column_stack([(b[tiny, 0] + b[tiny, 2]) / 2, (b[tiny, 1] + b[tiny, 3]) / 2]))
+        with self._lock:
+            self._kept[digest] = made
+            while len(self._kept) > _KEPT_CHUNKS:
+                self._kept.popitem(last=False)
+        return made
+
+
+_STORE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+_STORE_LOCK = threading.Lock()
+
+
+def bulk_paths(cache) -> BulkPaths:
+    with _STORE_LOCK:
+        found = _STORE.get(cache)
+        if found is None:
+            found = _STORE[cache] = BulkPaths(cache)
+    return found
+
+
+def _draw_dots(painter, dots: np.ndarray, color: str, world, raster: bool) -> None:
+    """Tiny features: one aliased pixel each, in device pixels."""
+    if not len(dots):
+        return
+    x, y = dots[:, 0], dots[:, 1]
+    px = world.m11() * x + world.dx()
+    py = world.m22() * y + world.dy()
+    painter.save()
+    painter.resetTransform()
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
+    painter.setPen(make_pen(color, 1.0, cosmetic=raster))
+    painter.drawPoints(qpolygon(np.column_stack([np.floor(px) + 0.5, np.floor(py) + 0.5])))
+    painter.restore()
+
+
+def draw_bulk(painter, cache, groups, classes, world, raster, ppt, view, members, feedback=None) -> bool:
+    """Each class of a big layer: fill (aliased), casing, outline; tiny features as pixels.
+    `members(key)` is the bool mask over all features of that class passing the filter: chunk
+    paths hold every such feature of the chunk (Qt clips what is off the frame), so they stay
+    valid while the view pans.  Returns False when `feedback` was cancelled part-way."""
+    store = bulk_paths(cache)
+    level = bulk_level(1.0 / view.scale)
+    chunks = store.chunks_in(view.extent)
+    closed = cache.kind == "polygon"
+    for key in groups:
+        st = classes[key].style
+        mask = members(key)
+        digest = (key, hash(mask.tobytes()))
+        parts = []
+        for c in chunks.tolist():  # building chunk paths is the slow part of a new level: stop when asked
+            if feedback is not None and feedback.is_cancelled():
+                painter.resetTransform()
+                return False
+            parts.append(store.get(cache, level, digest, mask, c))
+        painter.save()
+        painter.setOpacity(painter.opacity() * st.opacity)
+        if raster:
+            painter.setWorldTransform(world)
+            shown = [p for p, _ in parts]
+        else:  # vector devices: page units and real pens (as draw_paths does)
+            painter.resetTransform()
+            shown = [world.map(p) for p, _ in parts]
+        if closed and st.fill:
+            painter.setPen(Qt.PenStyle.NoPen)
+            painter.setBrush(brush(st))
+            # aliased: Qt's antialiased fill of many subpaths costs seconds (and an outline hides the edge)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, not raster)
+            for path in shown:
+                painter.drawPath(path)
+            painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        for color, width_pt, dash in ((st.casing, st.casing_width_pt, st.casing_dash), (st.stroke, st.width_pt, st.dash)):
+            if not color or width_pt <= 0:
+                continue
+            width_px = width_pt * ppt
+            hairline = raster and (width_px <= HAIRLINE_MAX_PX or width_pt <= HAIRLINE_MAX_PT)
+            pen = make_pen(color, 1.0 if hairline else width_px, dash, cosmetic=raster)
+            if not hairline:
+                pen.setJoinStyle(Qt.PenJoinStyle.BevelJoin)  # round joins double the raster cost
+            painter.setPen(pen)
+            for path in shown:
+                painter.drawPath(path)
+        dots = [d for _, d in parts if len(d)]
+        if dots:
+            _draw_dots(painter, np.vstack(dots), st.stroke or st.fill or "#000000", world, raster)
+        painter.restore()
+    painter.resetTransform()
+    return True
