@@ -52,6 +52,9 @@ PAGE_CSS = """
 .cy-label span{position:absolute;top:0;text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff,0 0 4px #fff}
 .cy-label-r span{left:7px;transform:translateY(-50%)}
 .cy-label-c span{left:0;transform:translate(-50%,-50%)}
+/* markercluster glides every marker icon while it splits or merges a stack (.leaflet-cluster-anim): a label
+   must stand at its place at once, or the collision pass (web_labels) measures it on the way and keeps overlaps */
+.leaflet-cluster-anim .leaflet-marker-icon.cy-label{transition:none}
 </style>
 """
 

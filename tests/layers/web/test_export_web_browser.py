@@ -222,6 +222,9 @@ def test_city_labels_show_at_the_first_view_and_project_labels_only_after_zoomin
 
     browser.evaluate(ZOOM % (29.70, 105.71, 11))  # 大足
     browser.wait_quiet(0.3)
+    # count where the labels come to rest: a label gliding with the stacks' split animation looked
+    # apart in the first tenths of a second and overlapped once it stopped (the page measured it moving)
+    assert browser.wait_for("document.getAnimations().length === 0")
     projects = browser.evaluate(LABELS % ".cy-label-projects")
     assert len(projects) >= 5  # projects standing alone are named
     # the projects on one spot (77 on the seat, all the 大足石刻 ones) are one bubble, named once spidered
