@@ -41,10 +41,15 @@ class AssetVersionMismatch(AssertionError):
 
 
 def ensure_node_modules() -> Path:
-    """`npm ci --prefix tests/web` when node_modules is missing (npm missing: skip locally, fail in CI)."""
+    """`npm ci --prefix tests/web` when node_modules is missing or lacks a package that package.json
+    names (one added since the last install) — npm missing: skip locally, fail in CI."""
+    import json
+
     from tests.conftest import require_tool
 
-    if (NODE_MODULES / ".package-lock.json").exists():
+    wanted = json.loads((WEB_DIR / "package.json").read_text(encoding="utf-8")).get("dependencies", {})
+    if (NODE_MODULES / ".package-lock.json").exists() and all(
+            (NODE_MODULES / name / "package.json").exists() for name in wanted):
         return NODE_MODULES
     npm = require_tool("npm")
     result = subprocess.run([npm, "ci", "--prefix", str(WEB_DIR), "--ignore-scripts", "--no-audit", "--no-fund"],
