@@ -38,6 +38,7 @@ PAGE_CSS = """
  font:12px/1.35 FONT_STACK;max-height:42vh;overflow:auto;max-width:300px}
 .leaflet-control-layers{font:12px/1.3 FONT_STACK}
 body .leaflet-container,body .leaflet-container input{font-family:FONT_STACK}
+.leaflet-control-search .search-input{min-width:7em}/* sized in widths of "0": room for the CJK placeholder */
 .leaflet-control-layers-list{max-height:52vh;overflow-y:auto;padding-right:4px}
 .leaflet-control-layers label{margin:0}
 .cy-legend summary{font-weight:bold;cursor:pointer}
