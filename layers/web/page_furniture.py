@@ -59,6 +59,7 @@ body .leaflet-container,body .leaflet-container input{font-family:FONT_STACK}
 .cy-label span{position:absolute;top:0;text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff,0 0 4px #fff}
 .cy-label-r span{left:7px;transform:translateY(-50%)}
 .cy-label-c span{left:0;transform:translate(-50%,-50%)}
+.leaflet-pane .leaflet-marker-icon.cy-label{transition:none}/* not slid by markercluster's animation: measured at once */
 </style>
 """.replace("FONT_STACK", f'"{FAMILY}","Microsoft YaHei",sans-serif')  # the embedded subset first (web_font.py)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+import unicodedata
 
 from layers.render.font_subset import font_face_rule
 
@@ -24,7 +25,8 @@ def page_characters(text: str) -> str:
     decoded = _JSON_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
     # a character beyond the BMP is a \\ud8xx\\udcxx pair: join the surrogates, drop strays
     decoded = decoded.encode("utf-16", "surrogatepass").decode("utf-16", "ignore")
-    found = {c for c in text + html.unescape(decoded) if ord(c) > 0x7E and not c.isspace() and c.isprintable()}
+    # spaces count: the layer control indents themes with U+3000, a box without the font
+    found = {c for c in text + html.unescape(decoded) if ord(c) > 0x7E and unicodedata.category(c)[0] != "C"}
     return _ASCII + "".join(sorted(found))
 
 

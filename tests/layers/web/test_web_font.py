@@ -47,7 +47,8 @@ def test_page_embeds_regular_and_bold_subsets_of_exactly_its_characters(tmp_path
     text = out.read_text(encoding="utf-8")
     # what the page shows: its own text (the offline page's inlined Leaflet files are not subset)
     shown = {ord(c) for c in page_characters(INLINED.sub("", FACE.sub("", text)))}
-    assert {ord(c) for c in "大足区交通图例重点项目"} <= shown  # title, legend, layer names (JSON-escaped in the page)
+    # title, legend, layer names (JSON-escaped in the page), the layer control's ideographic-space indent
+    assert {ord(c) for c in "大足区交通图例重点项目\u3000└"} <= shown
     assert (ord("嵌") in shown) == offline  # the offline note (脚本已内嵌) is subset too
     embedded = faces(text)
     assert set(embedded) == {400, 700}
