@@ -17,7 +17,7 @@ from layers.render.font_subset import font_face_rule
 
 FAMILY = "Noto Sans CJK SC"
 _JSON_ESCAPE = re.compile(r"\\u([0-9a-fA-F]{4})")
-_ASCII = "".join(chr(c) for c in range(0x21, 0x7F))
+_ASCII = "".join(chr(c) for c in range(0x20, 0x7F))  # printable ASCII and the space
 
 
 def page_characters(text: str) -> str:
