@@ -5,7 +5,8 @@ filter keeps, drawn with the document's own styles (`leaflet_styles.py`); one
 layer-control entry per layer and, for themed layers, one per primary theme
 (FeatureGroupSubGroup nested in the layer's group); popups with the source and the
 attributes (`features.py`); a legend and title (`page_furniture.py`); scale; fullscreen;
-search by name; permanent labels by zoom tier (`web_labels.py`).
+search by name; permanent labels by zoom tier (`web_labels.py`); the bundled CJK font,
+subset to the page's characters (`web_font.py`), so Chinese shows without a system CJK font.
 
 Safety: every value that comes from data is HTML-escaped before it reaches folium, braces
 too, and the page is checked for anything Jinja would read as a tag before it is rendered
@@ -38,6 +39,7 @@ from layers.web.escape import check_inert, esc, text_element
 from layers.web.features import layer_groups
 from layers.web.page_furniture import PAGE_CSS, furniture_element, legend_html, page_notes, title_html
 from layers.web.stacks import MAX_ZOOM, StackCluster, add_stack_style, has_stacks
+from layers.web.web_font import embed_font
 from layers.web.web_labels import label_rules, labels_element
 
 SEARCH = Message("按名称搜索…", "Search by name…")
@@ -205,7 +207,7 @@ def export_html(document, out_path, *, basemap: str = "osm", tianditu_key: str |
     feedback.check()
     feedback.set_progress(0.92, RENDERING)
     check_inert(fmap.get_root())  # folium compiles rendered scripts again: no value may read as a Jinja tag
-    text = fmap.get_root().render()
+    text = embed_font(fmap.get_root().render())  # after rendering: the subset is of the page's final text
     if offline:
         text = inline_assets(text)
     feedback.check()

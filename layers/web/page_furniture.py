@@ -1,5 +1,9 @@
 """The web page's furniture: title box, legend (with the page's notes) and the page's CSS.
 
+The CSS names the page's embedded font (`web_font.py`) first everywhere text is shown:
+title, legend, layer control, popups, tooltips, search box and labels (`body .leaflet-container`
+outranks leaflet.css, which the page loads after this style).
+
 Both are Leaflet controls inside the map, so they stay in full screen.  The legend groups
 its rows like the print legend (`layers.render.legend.legend_blocks`); its foot carries the
 notes a reader needs (GCJ-02 conversion, schematic positions, no basemap, offline).
@@ -12,6 +16,7 @@ from layers.render.legend import legend_blocks
 from layers.web.basemaps import basemap_note
 from layers.web.escape import esc
 from layers.web.leaflet_styles import swatch_svg
+from layers.web.web_font import FAMILY
 
 SCHEMATIC_MAP = Message("线路、项目与合作的位置为示意。",
                         "Lines, projects and partnerships are drawn at schematic positions.")
@@ -24,14 +29,16 @@ CONVERTED_TO_GCJ02 = Message("（已转换为 GCJ-02）", " (converted to GCJ-02
 PAGE_CSS = """
 <style>
 .cy-title{position:absolute;top:10px;left:50%;transform:translateX(-50%);z-index:1000;background:rgba(255,255,255,.92);
- padding:6px 14px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);font:16px/1.3 "Noto Sans CJK SC","Microsoft YaHei",sans-serif;
+ padding:6px 14px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);font:16px/1.3 FONT_STACK;
  text-align:center;max-width:60%;pointer-events:auto}
 .cy-title h1{font-size:17px;margin:0;font-weight:bold}
 .cy-title .cy-sub{font-size:12px;color:#555;margin:2px 0 0}
 .cy-title .cy-warn{font-size:12px;color:#a52a1e;margin:3px 0 0}
 .cy-legend{background:rgba(255,255,255,.94);padding:6px 9px;border-radius:4px;box-shadow:0 1px 4px rgba(0,0,0,.3);
- font:12px/1.35 "Noto Sans CJK SC","Microsoft YaHei",sans-serif;max-height:42vh;overflow:auto;max-width:300px}
-.leaflet-control-layers{font:12px/1.3 "Noto Sans CJK SC","Microsoft YaHei",sans-serif}
+ font:12px/1.35 FONT_STACK;max-height:42vh;overflow:auto;max-width:300px}
+.leaflet-control-layers{font:12px/1.3 FONT_STACK}
+body .leaflet-container,body .leaflet-container input{font-family:FONT_STACK}
+.leaflet-control-search .search-input{min-width:7em}/* sized in widths of "0": room for the CJK placeholder */
 .leaflet-control-layers-list{max-height:52vh;overflow-y:auto;padding-right:4px}
 .leaflet-control-layers label{margin:0}
 .cy-legend summary{font-weight:bold;cursor:pointer}
@@ -39,7 +46,7 @@ PAGE_CSS = """
 .cy-legend .cy-row{display:flex;align-items:center;gap:6px;white-space:nowrap}
 .cy-legend .cy-n{color:#777;margin-left:auto;padding-left:6px}
 .cy-legend .cy-foot{color:#555;margin-top:6px;white-space:normal;font-size:11px}
-.cy-popup{font:12px/1.4 "Noto Sans CJK SC","Microsoft YaHei",sans-serif;max-width:340px}
+.cy-popup{font:12px/1.4 FONT_STACK;max-width:340px}
 .cy-popup h4{margin:0 0 4px;font-size:14px}
 .cy-popup .cy-layer{color:#777;font-size:11px}
 .cy-popup table{border-collapse:collapse;margin:2px 0}
@@ -48,7 +55,7 @@ PAGE_CSS = """
 .cy-popup .cy-source{margin:2px 0 4px}
 .cy-popup blockquote{margin:3px 0 0;padding-left:6px;border-left:3px solid #ccc;color:#333}
 .cy-popup .cy-note{color:#a52a1e;margin:2px 0 4px}
-.cy-label{pointer-events:none;white-space:nowrap;font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;line-height:1}
+.cy-label{pointer-events:none;white-space:nowrap;font-family:FONT_STACK;line-height:1}
 .cy-label span{position:absolute;top:0;text-shadow:0 0 2px #fff,0 0 2px #fff,0 0 3px #fff,0 0 4px #fff}
 .cy-label-r span{left:7px;transform:translateY(-50%)}
 .cy-label-c span{left:0;transform:translate(-50%,-50%)}
@@ -56,7 +63,7 @@ PAGE_CSS = """
    must stand at its place at once, or the collision pass (web_labels) measures it on the way and keeps overlaps */
 .leaflet-cluster-anim .leaflet-marker-icon.cy-label{transition:none}
 </style>
-"""
+""".replace("FONT_STACK", f'"{FAMILY}","Microsoft YaHei",sans-serif')  # the embedded subset first (web_font.py)
 
 
 def furniture_element(title_html: str, legend_html: str):

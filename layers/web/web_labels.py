@@ -115,6 +115,8 @@ def labels_element():
             }
             // cystackchange: a stack of points (stacks.py) split, gathered or spidered its markers
             map.on('zoomend overlayadd overlayremove cystackchange', update);
+            // the embedded font (web_font.py) decodes after the first layout: measure again with its widths
+            if (document.fonts) { document.fonts.addEventListener('loadingdone', update); }
             update();
         })({{ this._parent.get_name() }});
         {% endmacro %}

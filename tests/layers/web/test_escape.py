@@ -90,6 +90,7 @@ def assert_literal(text: str, expected: dict[str, list[str]]) -> None:
         for payload in wanted:
             assert payload in joined, (route, payload)
     everything = "\n".join(t for ts in texts.values() for t in ts)
+    text = re.sub(r"data:font/woff;base64,[A-Za-z0-9+/=]+", "data:font/woff;base64,", text)  # the embedded font's bytes
     assert "xxx" not in everything and "xxx" not in text  # the loop did not run
     assert not re.search(r"(?<![\d.])49(?![\d.])", everything)  # 7*7 was not computed
     assert "{{" not in text and "{%" not in text and "{#" not in text  # nothing left for a later render

@@ -319,8 +319,14 @@ class Chromium:
                 return value
             self.wait_quiet(0.1, min(deadline, time.monotonic() + 0.1))
 
-    def screenshot(self, out: Path) -> Path:
-        data = self.call("Page.captureScreenshot", {"format": "png"})["data"]
+    def screenshot(self, out: Path, selector: str | None = None) -> Path:
+        """The page as a PNG, or only the box of the first element `selector` matches."""
+        params = {"format": "png"}
+        if selector is not None:
+            box = self.evaluate("(r => ({x: r.left, y: r.top, width: r.width, height: r.height}))"
+                                f"(document.querySelector({json.dumps(selector)}).getBoundingClientRect())")
+            params["clip"] = dict(box, scale=1)
+        data = self.call("Page.captureScreenshot", params)["data"]
         out = Path(out)
         out.write_bytes(base64.b64decode(data))
         return out
