@@ -32,17 +32,6 @@ LABELS = "Array.from(document.querySelectorAll('.cy-label%s')).map(e => e.textCo
 
 
 @pytest.fixture(scope="module")
-def node_modules():
-    return web_assets.ensure_node_modules()
-
-
-@pytest.fixture
-def browser(node_modules):
-    with web_assets.Chromium(width=1280, height=900) as chromium:
-        yield chromium
-
-
-@pytest.fixture(scope="module")
 def bundle_document():
     return MapDocument.from_bundle()
 

@@ -7,24 +7,12 @@ import pytest
 
 from layers.model.document import MapDocument
 from layers.web.export_html import export_html
-from tests.layers.web import web_assets
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 MAP = "Object.values(window).find(v => v instanceof L.Map)"
 PROJECTS = "document.querySelectorAll('.cy-feature.cy-layer-projects').length"
 STACKS = "Array.from(document.querySelectorAll('.cy-stack-projects')).map(e => parseInt(e.textContent))"
-
-
-@pytest.fixture(scope="module")
-def node_modules():
-    return web_assets.ensure_node_modules()
-
-
-@pytest.fixture
-def browser(node_modules):
-    with web_assets.Chromium(width=1280, height=900) as chromium:
-        yield chromium
 
 
 def _seat_stack(document) -> tuple[float, float, int]:
