@@ -12,6 +12,7 @@ import shapely
 from geodata.bundle import build_transport as bt
 from geodata.bundle import loader
 from geodata.bundle import seeds
+from tests.conftest import _missing as missing_input  # skip locally, fail under CI=true
 
 SICHUAN, CHONGQING = "四川省", "重庆市"
 MAIN_URBAN = {"渝中区", "大渡口区", "江北区", "沙坪坝区", "九龙坡区", "南岸区", "北碚区", "渝北区", "巴南区"}
@@ -150,7 +151,7 @@ def test_required_features_are_all_present(layers):
 def test_every_feature_cites_a_sentence_that_occurs_in_its_seed(layers):
     folder = seeds.seeds_dir()
     if folder is None:
-        pytest.skip("seed documents not found (set CHENGYU_SEEDS)")
+        missing_input("seed documents not found (set CHENGYU_SEEDS)")
     for name, layer in layers.items():
         for row in layer.itertuples():
             assert row.source_sentence, row.id
@@ -193,7 +194,7 @@ def test_ambiguous_seat_reference_is_rejected(curation, seats):
 def test_sentence_missing_from_its_seed_is_rejected(curation, seats):
     folder = seeds.seeds_dir()
     if folder is None:
-        pytest.skip("seed documents not found (set CHENGYU_SEEDS)")
+        missing_input("seed documents not found (set CHENGYU_SEEDS)")
     broken = copy.deepcopy(curation)
     broken["river"][0]["source_sentence"] = "长江是一条虚构的河。"
     with pytest.raises(bt.TransportDataError, match="does not occur"):
