@@ -11,6 +11,8 @@ import importlib
 import os
 import sys
 
+from geodata.core.atomic import clean_up_after_crashes  # light: os and pathlib only
+
 # Modules that add sub-commands.  Each defines `register(subparsers)` which adds its
 # parsers with `set_defaults(func=run_function)`; `run_function(args) -> int`.
 # Their top level imports only argparse-light things: heavy imports go inside run.
@@ -61,20 +63,9 @@ def run_default() -> int:
     return write_sample()
 
 
-def clean_up_after_crashes() -> None:
-    """Finish or remove the writes a killed run left (geodata/core/atomic.py: temporary files,
-    half-renamed groups, scratch folders); never in the way of starting."""
-    from geodata.core.atomic import clean_stale_writes
-
-    try:
-        clean_stale_writes()
-    except OSError:
-        pass
-
-
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    clean_up_after_crashes()
+    clean_up_after_crashes()  # finish or remove the writes a killed run left
     if not argv:
         return run_default()
     parser = build_parser()

@@ -8,6 +8,7 @@ from PySide6.QtGui import QFont
 from PySide6.QtWidgets import QApplication
 
 from explorer import i18n
+from geodata.core.atomic import cleaned_at_start, clean_up_after_crashes
 from geodata.core.message import Message
 from resources import resources_path
 
@@ -53,21 +54,10 @@ CLEANED = Message("已处理上次中断时未完成的 {n} 次写入（旧文�
                   "Finished or removed {n} writes a previous run left unfinished (each file is whole: old or new)")
 
 
-def clean_up_after_crashes() -> int:
-    """What the CLI does at every start (`main.py`): finish or remove the writes of killed runs
-    (`geodata.core.atomic.clean_stale_writes`: temporary files, half-renamed groups, scratch
-    folders).  Never in the way of starting: an unreadable temp folder counts as nothing found."""
-    from geodata.core.atomic import clean_stale_writes
-
-    try:
-        return clean_stale_writes()
-    except OSError:
-        return 0
-
-
 def run_app(argv: list[str], screenshot: str | None = None, language: str | None = None) -> int:
     """Open the explorer; with `screenshot`, save the window after the first render and quit."""
-    found = clean_up_after_crashes()  # before anything of ours writes
+    clean_up_after_crashes()  # before anything of ours writes (a second run after main.py's finds nothing)
+    found = cleaned_at_start()
     app = make_application(argv)
     store = settings()
     i18n.set_language(language or initial_language(store))

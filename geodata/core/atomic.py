@@ -164,6 +164,26 @@ def _sweep(dest: Path) -> None:
             recover(stem)
 
 
+_CLEANED = [0]  # unfinished writes found by this process's start-up clean-ups
+
+
+def clean_up_after_crashes() -> int:
+    """What every start does (the CLI in main.py, the window in explorer/app.py): `clean_stale_writes`,
+    never in the way of starting (an unreadable temp folder counts as nothing found)."""
+    try:
+        found = clean_stale_writes()
+    except OSError:
+        return 0
+    _CLEANED[0] += found
+    return found
+
+
+def cleaned_at_start() -> int:
+    """How many unfinished writes this process's start-up clean-ups found (the window says so even
+    when main.py's clean-up, which runs first, was the one that found them)."""
+    return _CLEANED[0]
+
+
 def clean_stale_writes() -> int:
     """Finish or remove what dead processes of this program left (run at every start); returns how
     many of their writes were found unfinished."""
