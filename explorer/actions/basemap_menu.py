@@ -15,9 +15,9 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer
 from PySide6.QtGui import QAction, QActionGroup
-from PySide6.QtWidgets import QFileDialog, QInputDialog, QLabel, QLineEdit, QMenu, QMessageBox
+from PySide6.QtWidgets import QInputDialog, QLabel, QLineEdit, QMenu, QMessageBox
 
-from explorer import i18n
+from explorer import file_dialogs, i18n
 from explorer.jobs import error_text
 from geodata.core.message import Message
 
@@ -123,10 +123,8 @@ class BasemapActions(QObject):
         return text.strip() if ok and text.strip() else None
 
     def ask_mbtiles(self) -> str | None:
-        from explorer.actions.offline_download import documents_folder
-
-        start = str(Path(self.spec).parent) if _kind(self.spec) == "mbtiles" else documents_folder()
-        path, _ = QFileDialog.getOpenFileName(self.window, i18n.ui(MBTILES_TITLE), start, i18n.ui(MBTILES_FILTER))
+        start = str(Path(self.spec).parent) if _kind(self.spec) == "mbtiles" else ""  # "": last folder, else Documents
+        path, _ = file_dialogs.get_open_file_name(self.window, i18n.ui(MBTILES_TITLE), start, i18n.ui(MBTILES_FILTER))
         return path or None
 
     def show_error(self, text: str) -> None:

@@ -12,10 +12,10 @@ from pathlib import Path
 
 from PySide6.QtCore import QObject, QStandardPaths
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
+from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel, QLineEdit,
                                QMessageBox, QPushButton, QSpinBox, QWidget)
 
-from explorer import i18n
+from explorer import file_dialogs, i18n
 from explorer.jobs import Job, JobGroup, error_text
 from explorer.progress import progress_dialog
 from geodata.core.message import Message
@@ -140,9 +140,8 @@ class DownloadDialog(QDialog):
         self.buttons.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not too_many and n > 0)
 
     def browse(self) -> None:
-        # Qt's own dialog: its buttons follow the UI language (qtbase_zh_CN), the platform's may not
-        path, _ = QFileDialog.getSaveFileName(self, i18n.ui(SAVE_TITLE), self.file.text() or documents_folder(),
-                                              i18n.ui(SAVE_FILTER), options=QFileDialog.Option.DontUseNativeDialog)
+        path, _ = file_dialogs.get_save_file_name(self, i18n.ui(SAVE_TITLE), self.file.text() or documents_folder(),
+                                                  i18n.ui(SAVE_FILTER))
         if path:
             self.file.setText(path if path.lower().endswith(".mbtiles") else path + ".mbtiles")
 
