@@ -27,14 +27,21 @@ from layers.model.events import (FilterChanged, LanguageChanged, LayerAdded, Lay
 
 BACKGROUND = QColor("#dfe9f0")  # the renderer's background, shown before the first image
 TILE_REFRESH_MS = 120  # tiles arriving in a burst make one new frame, not one each
+# a view that rested this long gets its exact frame (if a cut was shown), then a kept margin frame
+# around it (layers/render/pan_cache.py), so the pans that follow are cuts of that frame
+SETTLE_MS = 300
 SCALE_BAR_X, SCALE_BAR_FROM_BOTTOM = 16.0, 22.0  # where the scale bar starts (widget pixels)
 
 
-def render_frame(request, dpr: float, feedback: Feedback):
-    """One frame (on the map lane): (QImage, RenderResult); a cancelled render raises Cancelled."""
+def render_frame(request, dpr: float, feedback: Feedback, pan_cache=None, pad: bool | None = None):
+    """One frame (on the map lane): (QImage, RenderResult); a cancelled render raises Cancelled.
+    With a `pan_cache` (layers/render/pan_cache.py) a pan is cut out of the kept larger frame."""
     from layers.render.renderer import render_with_result
 
-    image, result = render_with_result(request, feedback)
+    if pan_cache is not None:
+        image, result = pan_cache.frame(request, feedback, pad=pad)
+    else:
+        image, result = render_with_result(request, feedback)
     if result.cancelled:
         raise Cancelled()
     image.setDevicePixelRatio(dpr)
@@ -73,6 +80,13 @@ class MapCanvas(QWidget):
         self._image: QImage | None = None
         self._image_view: ViewState | None = None
         self._frames = JobGroup()  # the frame on its way; a newer view replaces it
+        from layers.render.pan_cache import PanCache
+
+        self._pan_cache = PanCache()  # used on the map lane only (one frame at a time)
+        self._settle = QTimer(self)
+        self._settle.setSingleShot(True)
+        self._settle.setInterval(SETTLE_MS)
+        self._settle.timeout.connect(self._settle_view)
         self._pending = False
         self.last_result = None
         self._debounce = QTimer(self)
@@ -205,6 +219,7 @@ class MapCanvas(QWidget):
         # the view moved on: the frame on its way is no longer wanted, nor is a result it has
         # already sent (a cancelled job never delivers `done`), so it cannot end the wait
         self._frames.cancel()
+        self._settle.stop()
         self._pending = True
         self._debounce.start(0 if immediate else self._debounce.interval())
 
@@ -238,14 +253,27 @@ class MapCanvas(QWidget):
         x, y = SCALE_BAR_X, view.height - SCALE_BAR_FROM_BOTTOM
         return [(x - 6, y - 20, min(160.0, view.width * 0.3) + 70, 28)]
 
-    def _start_render(self) -> None:
+    def _start_render(self, pad: bool | None = None) -> None:
         if self.document is None:
             return
         dpr = self.devicePixelRatioF()
         view = self._view
-        self._frames.run(partial(render_frame, self.make_request(view, dpr), dpr), "map", replace=True,
-                         done=lambda value: self._on_rendered(view, *value), failed=self._on_failed)
+        self._frames.run(partial(render_frame, self.make_request(view, dpr), dpr, pan_cache=self._pan_cache, pad=pad),
+                         "map", replace=True, done=lambda value: self._on_rendered(view, *value),
+                         failed=self._on_failed)
         self.render_started.emit()
+
+    def _settle_view(self) -> None:
+        """The view rested (SETTLE_MS): a cut is replaced by the exact frame (what an export draws);
+        after an exact frame the margin frame around it is rendered and kept, unseen, so the pans
+        that follow are cuts (layers/render/pan_cache.py)."""
+        if self.document is None or self._pending or self._view != self._image_view or self.last_result is None:
+            return
+        if self.last_result.frame_source != "direct":
+            self._start_render(pad=False)
+            return
+        dpr = self.devicePixelRatioF()
+        self._frames.run(partial(self._pan_cache.warm, self.make_request(self._view, dpr)), "map", replace=True)
 
     def frame_job(self) -> Job | None:
         """The render job on its way (None when idle)."""
@@ -258,6 +286,7 @@ class MapCanvas(QWidget):
         self.last_result = result
         self.update()
         self.render_finished.emit(result)
+        self._settle.start()
         if self._refresh_after_frame:
             self._refresh_after_frame = False
             self._tile_timer.start()
@@ -283,6 +312,7 @@ class MapCanvas(QWidget):
     def shutdown(self) -> None:
         self._debounce.stop()
         self._tile_timer.stop()
+        self._settle.stop()
         if self.basemap is not None:
             self.basemap.on_tiles = None
         self._frames.withdraw()

@@ -1,6 +1,7 @@
 """The benchmark's basemap rows: pan frames over tiles already in the cache.
 
-The tiles are made here (a pattern a tile, no network: the machine may have none) and put in a
+Pans are timed as the window makes them (`pan_frames`: cut out of the kept larger frame,
+layers/render/pan_cache.py).  The tiles are made here (a pattern a tile, no network: the machine may have none) and put in a
 `TileCache`'s memory, as the window holds them after its first frames; the basemap is the
 window's non-blocking one, so a pan at the same scale blits its padded warp and a frame that
 leaves it warps again (both are in the samples).
@@ -53,26 +54,51 @@ def cached_tile_basemap(views, dpi: float = 96.0):
     return TileBasemap(BasemapSource("url", plain("bench"), (tileset,), plain("bench tiles")), cache=cache)
 
 
-def pan_with_tiles(document, extents, width: int, height: int):
-    """(samples of whole pan frames over cached tiles, samples of the same frames' basemap alone) in ms."""
-    from layers.render.renderer import render_image
-    from layers.render.request import MapRequest
+def pan_frames(make_request, extents, basemap=None, layers=None) -> tuple[list[float], list[str]]:
+    """Pan frames as the window makes them (layers/render/pan_cache.py): the first view has rested
+    (its exact frame shown, then its margin frame kept), then each step is timed; (ms, frame_source)
+    per step."""
+    from layers.render.pan_cache import PanCache
 
-    views = [MapRequest(document=document, extent=e, width=width, height=height).view() for e in extents]
-    basemap = cached_tile_basemap(views)
+    cache = PanCache()
+    cache.frame(make_request(extents[0], basemap, layers))
+    cache.warm(make_request(extents[0], basemap, layers))
+    samples, sources = [], []
+    for extent in extents[1:]:
+        t0 = time.perf_counter()
+        _image, result = cache.frame(make_request(extent, basemap, layers))
+        samples.append((time.perf_counter() - t0) * 1000.0)
+        sources.append(result.frame_source)
+    return samples, sources
+
+
+def pan_with_tiles(make_request, extents, width: int, height: int):
+    """(pan frames over cached tiles as the window makes them, their frame sources, exact renders of the
+    same views' basemap alone) in ms."""
+    from layers.render.renderer import render_image
+
+    views = [make_request(e).view() for e in extents]
+    pad_views = [make_request(e).view() for e in extents]
+    basemap = cached_tile_basemap(views + [_padded(v) for v in pad_views])
     try:
-        out = []
-        for layers in (None, ()):
-            def frame(extent):
-                return render_image(MapRequest(document=document, extent=extent, width=width, height=height,
-                                               labels=True, basemap=basemap, layers=layers))
-            frame(extents[0])
-            samples = []
-            for extent in extents:
-                t0 = time.perf_counter()
-                frame(extent)
-                samples.append((time.perf_counter() - t0) * 1000.0)
-            out.append(samples)
-        return out[0], out[1]
+        with_tiles, sources = pan_frames(make_request, extents, basemap)
+        render_image(make_request(extents[0], basemap, ()))
+        alone = []
+        for extent in extents:
+            t0 = time.perf_counter()
+            render_image(make_request(extent, basemap, ()))
+            alone.append((time.perf_counter() - t0) * 1000.0)
+        return with_tiles, sources, alone
     finally:
         basemap.close()
+
+
+def _padded(view):
+    """The view a margin frame of `view` covers (its tiles are in memory too, as the window's would be)."""
+    from layers.render.pan_cache import PAD
+    from layers.render.request import ViewTransform
+
+    px, py = round(view.width * PAD), round(view.height * PAD)
+    x0, y0, x1, y1 = view.extent
+    dx, dy = px / view.scale, py / view.scale
+    return ViewTransform((x0 - dx, y0 - dy, x1 + dx, y1 + dy), view.width + 2 * px, view.height + 2 * py, view.scale)

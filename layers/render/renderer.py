@@ -87,9 +87,11 @@ def render(request: MapRequest, painter: QPainter, feedback: Feedback | None = N
                 continue
             cache = layer.cache
             idx = cache.visible(view.extent)
+            keep = None
             if len(idx):
                 keep = flt.mask(layer)
                 idx = idx[keep[idx]]
+            result.counted[layer.name] = (cache, keep)
             result.drawn[layer.name] = int(len(idx))
             if not len(idx):
                 continue
@@ -171,7 +173,7 @@ def render(request: MapRequest, painter: QPainter, feedback: Feedback | None = N
                 result.labels = draw_labels(painter, label_jobs, view, request.dpi, obstacles, feedback)
                 if feedback is not None and feedback.is_cancelled():
                     result.cancelled = True
-            if request.basemap is not None:
+            if request.basemap is not None and request.attribution:
                 request.basemap.draw_attribution(painter, view, request.dpi, language)
         result.legend = [e for entries in reversed(legend_by_layer) for e in entries]
     finally:  # a failing layer must not leave the caller's painter transformed or clipped

@@ -90,6 +90,7 @@ class MapRequest:
     basemap: Any = None  # a layers.render.basemap.tile_basemap.TileBasemap: tiles under the layers
     # pixel boxes (x, y, width, height) no label may enter: furniture drawn over the map (a scale bar)
     keep_clear: tuple[tuple[float, float, float, float], ...] = ()
+    attribution: bool = True  # the basemap's credit in the bottom-right corner (a pan cache adds it to each cut)
 
     def view(self) -> ViewTransform:
         extent = self.extent or self.document.extent or self.document.full_extent()
@@ -161,6 +162,11 @@ class RenderResult:
     view: ViewTransform | None = None
     basemap: Any = None  # the basemap's BasemapReport (tiles drawn, missing, pending) when one was asked for
     cancelled: bool = False
+    # how the frame was made (layers/render/pan_cache.py): "direct", "padded" or "cached" (cut from a kept frame)
+    frame_source: str = "direct"
+    # per layer drawn: (its LayerCache, the filter's mask or None when nothing met the view), so a cut
+    # of a larger frame can count what its own view shows
+    counted: dict = field(default_factory=dict, repr=False)
 
     def point_map_positions(self) -> dict[tuple[str, int], tuple[float, float]]:
         """`point_positions` in display-CRS metres (for hit tests in map coordinates)."""

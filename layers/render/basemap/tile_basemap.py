@@ -73,6 +73,7 @@ class TileBasemap:
         self._frame_report = BasemapReport()
         self._credit_sprites: dict = {}
         self._lock = threading.Lock()
+        self.revision = 0  # counts tile arrivals: a kept window frame (layers/render/pan_cache.py) is stale after one
 
     # ---- what the canvas and the exports ask -------------------------------------------
     def attribution(self, language: str = "zh") -> str:
@@ -94,6 +95,7 @@ class TileBasemap:
             f.close()
 
     def _arrived(self, tiles) -> None:
+        self.revision += 1
         callback = self.on_tiles
         if callback is not None:
             callback(tiles)

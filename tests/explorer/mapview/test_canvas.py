@@ -237,14 +237,14 @@ def test_many_views_during_a_slow_render_give_one_frame_for_the_last_view(window
     real = canvas_module.render_frame
     painted, stopped = [], []
 
-    def slow_frame(request, dpr, feedback):
+    def slow_frame(request, dpr, feedback, **kw):
         for _ in range(40):  # ~0.4 s of "painting" that looks at its Feedback, as the renderer does
             if feedback.is_cancelled():
                 stopped.append(request.extent)
                 raise Cancelled()
             time.sleep(0.01)
         painted.append(request.extent)
-        return real(request, dpr, feedback)
+        return real(request, dpr, feedback, **kw)
 
     canvas = window.canvas
     assert canvas.wait_idle()
@@ -258,3 +258,26 @@ def test_many_views_during_a_slow_render_give_one_frame_for_the_last_view(window
     assert len(finished) == 1 and len(painted) == 1  # one frame, for ...
     assert finished[0].view.extent == pytest.approx(canvas.view.extent(), abs=1e-3)  # ... the last view
     assert stopped, "frames in progress were cancelled, not left to finish"
+
+
+def test_a_pan_after_the_view_rested_is_a_cut_and_the_view_at_rest_is_the_exact_frame(window, qtbot):
+    """A rested view gets a kept margin frame; a pan within it shows a cut (same counts as an exact
+    render); once the view rests again the exact frame replaces the cut; hiding a layer is never
+    answered from the kept frame."""
+    from layers.render.renderer import render_with_result
+    from tests.explorer.helpers import rerender
+
+    canvas, doc = window.canvas, window.document
+    qtbot.waitUntil(lambda: canvas._pan_cache._kept is not None, timeout=10000)  # rested: margin frame kept
+    canvas.pan_by(-30, 0)  # the map moves 30 px left under the mouse
+    assert canvas.wait_idle()
+    cut = canvas.last_result
+    assert cut.frame_source == "cached"
+    exact_image, exact = render_with_result(canvas.make_request(canvas.view, canvas.devicePixelRatioF()))
+    assert cut.drawn == exact.drawn and cut.drawn["projects"] > 0
+    qtbot.waitUntil(lambda: canvas.last_result.frame_source == "direct", timeout=10000)  # rested again
+    assert canvas.current_image() == exact_image.convertToFormat(canvas.current_image().format())
+    doc.set_visible("projects", False)
+    rerender(canvas)
+    assert canvas.last_result.frame_source != "cached"
+    assert "projects" not in canvas.last_result.drawn
