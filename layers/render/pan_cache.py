@@ -14,8 +14,8 @@ canvas.py), so what rests on screen is what an export draws and the pans that fo
 
 The kept frame answers only the very same content: a value key of everything a frame depends on
 except the extent (each layer's settings and data identity, filter, selection, language, labels,
-dpi, background, layer subset, keep-clear boxes, the basemap and the tiles it has received).  A
-frame whose basemap still waits for tiles is not kept (they would never show).  A cut differs from
+dpi, background, layer subset, keep-clear boxes, the basemap and the count of tiles it has
+received: a tile that arrives makes the kept frame stale, so a tile never stays missing).  A cut differs from
 a render of its exact extent only at the edges: names were placed for the larger frame, so one may
 run off the edge (as on a web map), and the box kept clear for the scale bar moved with the map.
 """
@@ -122,9 +122,8 @@ class PanCache:
         if result.cancelled:
             return None
         kept = _Kept(key, result.view, image, result)
-        if not _waits_for_tiles(result):
-            with self._lock:
-                self._kept = kept
+        with self._lock:
+            self._kept = kept
         return kept
 
 
@@ -153,11 +152,6 @@ def _padded_request(request: MapRequest, view: ViewTransform, pad: float) -> Map
     return dataclasses.replace(request, extent=(x0 - dx, y0 - dy, x1 + dx, y1 + dy),
                                width=view.width + 2 * px, height=view.height + 2 * py, keep_clear=keep_clear,
                                attribution=False)
-
-
-def _waits_for_tiles(result: RenderResult) -> bool:
-    report = result.basemap
-    return report is not None and (getattr(report, "pending", 0) or getattr(report, "missing", 0))
 
 
 def _cut(kept: _Kept, request: MapRequest, view: ViewTransform, offset: tuple[int, int], source: str):

@@ -31,6 +31,13 @@ def test_the_cached_basemap_draws_every_tile_without_asking_for_any():
         basemap.close()
 
 
-def test_pan_with_tiles_returns_one_sample_a_frame_for_both_rows():
-    with_tiles, alone = pan_with_tiles(MapDocument(), _pans(4), 480, 270)
-    assert len(with_tiles) == len(alone) == 4 and all(s > 0 for s in with_tiles + alone)
+def test_pan_with_tiles_times_the_window_s_cuts_and_the_basemap_alone():
+    doc = MapDocument()
+
+    def make_request(extent, basemap=None, layers=None):
+        return MapRequest(document=doc, extent=extent, width=480, height=270, basemap=basemap, layers=layers)
+
+    with_tiles, sources, alone = pan_with_tiles(make_request, _pans(4), 480, 270)
+    # the first view rested (its margin frame kept, every tile at hand): the 24-px steps are cuts of it
+    assert sources == ["cached"] * 3 and len(with_tiles) == 3
+    assert len(alone) == 4 and all(s > 0 for s in with_tiles + alone)
