@@ -14,7 +14,8 @@ from __future__ import annotations
 import threading
 from typing import Callable
 
-from PySide6.QtCore import QPointF, Qt
+import numpy as np
+from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QTransform
 
 from layers.render.paths import LayerPaths
@@ -41,14 +42,14 @@ def begin_world(painter, world, raster):
 
 
 def stroke(painter: QPainter, paths: list[QPainterPath], color: str, width_px: float, dash, raster: bool,
-           world: QTransform, segments: Callable[[], list] | None = None) -> None:
+           world: QTransform, segments: Callable[[float, bool], object] | None = None) -> None:
     """Stroke paths (map units under `world` on raster devices, device units otherwise).
 
     Qt's antialiased stroker is slow for pens wider than one pixel (it outlines the whole
     path with joins, then fills the outline: a 3.7-px railway casing costs ~3.5 ms a
     frame), while a list of separate segments takes the raster engine's per-line fast
     path (~0.6 ms).  So on raster devices opaque wide lines are drawn as their segments
-    (`segments()`, cached per feature) with square caps, which cover the joins; dashes
+    (`segments(width, dashed)`, edges cached per feature, culled to the frame) with square caps, which cover the joins; dashes
     run on across segments.  Translucent lines keep the path (caps would overlap and darken).
     """
     if not paths or width_px <= 0:
@@ -58,11 +59,12 @@ def stroke(painter: QPainter, paths: list[QPainterPath], color: str, width_px: f
     opaque = painter.opacity() >= 0.999 and QColor(color).alpha() == 255
     if raster and width_px > 1.0 and opaque and segments is not None:
         pen = make_pen(color, width_px, dash, cosmetic=True)
-        pen.setCapStyle(Qt.PenCapStyle.FlatCap if pen.dashPattern() else Qt.PenCapStyle.SquareCap)
+        dashed = bool(pen.dashPattern())
+        pen.setCapStyle(Qt.PenCapStyle.FlatCap if dashed else Qt.PenCapStyle.SquareCap)
         pen.setJoinStyle(Qt.PenJoinStyle.MiterJoin)
         painter.setPen(pen)
         painter.setBrush(Qt.BrushStyle.NoBrush)
-        painter.drawLines(segments())
+        painter.drawLines(segments(width_px, dashed))
         return
     pen = make_pen(color, width_px, dash, cosmetic=raster)
     if raster and width_px > 1.0:
@@ -73,17 +75,31 @@ def stroke(painter: QPainter, paths: list[QPainterPath], color: str, width_px: f
         painter.drawPath(path)
 
 
-def _segment_supplier(shapes: LayerPaths, indices, lod):
-    """A callable returning the merged segment list of `indices` (built on first call only)."""
-    memo: list = []
+def _segment_supplier(painter, shapes: LayerPaths, indices, lod, world):
+    """A callable `get(width_px, dashed)` giving the edges of `indices` as point pairs for
+    drawLines (a QPolygonF filled by memmove); solid lines keep only the edges that can touch
+    the device (its rectangle grown by the pen): at a district's scale most of a long line's
+    edges are off the frame, and Qt would still clip each.  Dashed lines keep every edge, since
+    their dashes run on from edge to edge."""
+    from layers.render.bulk_paths import qpolygon
 
-    def get():
-        if not memo:
-            out: list = []
-            for i in indices.tolist():
-                out.extend(shapes.segments(i, lod))
-            memo.append(out)
-        return memo[0]
+    memo: dict = {}
+
+    def get(width_px: float, dashed: bool):
+        if "all" not in memo:
+            arrays = [shapes.segment_array(i, lod) for i in indices.tolist()]
+            memo["all"] = np.concatenate(arrays) if arrays else np.zeros((0, 4))
+        segs = memo["all"]
+        if not dashed and len(segs):
+            device = painter.device()
+            inverse, ok = world.inverted()
+            if ok:
+                grow = width_px + 2.0
+                r = inverse.mapRect(QRectF(-grow, -grow, device.width() + 2 * grow, device.height() + 2 * grow))
+                x0, x1 = np.minimum(segs[:, 0], segs[:, 2]), np.maximum(segs[:, 0], segs[:, 2])
+                y0, y1 = np.minimum(segs[:, 1], segs[:, 3]), np.maximum(segs[:, 1], segs[:, 3])
+                segs = segs[(x1 >= r.left()) & (x0 <= r.right()) & (y1 >= r.top()) & (y0 <= r.bottom())]
+        return qpolygon(segs.reshape(-1, 2))
     return get
 
 
@@ -153,7 +169,7 @@ def draw_polygons(painter, shapes: LayerPaths, groups, classes, lod, world, rast
             for path in paths:
                 painter.drawPath(path)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing, True)
-        segments = _segment_supplier(shapes, indices, lod)
+        segments = _segment_supplier(painter, shapes, indices, lod, world)
         if st.casing and st.casing_width_pt > 0:  # a pale halo under the outline (the circle)
             stroke(painter, paths, st.casing, st.casing_width_pt * ppt, st.casing_dash, raster, world, segments)
         if st.stroke:
@@ -166,7 +182,7 @@ def draw_lines(painter, shapes: LayerPaths, groups, classes, lod, world, raster,
     """Each class's lines: every casing first, then every core."""
     begin_world(painter, world, raster)
     paths = {key: list(feature_paths(shapes, indices, lod, world, raster)) for key, indices in groups.items()}
-    segments = {key: _segment_supplier(shapes, indices, lod) for key, indices in groups.items()}
+    segments = {key: _segment_supplier(painter, shapes, indices, lod, world) for key, indices in groups.items()}
     # all casings first, then all cores: crossings of the same kind merge like on a printed map
     for pass_ in ("casing", "core"):
         for key in groups:

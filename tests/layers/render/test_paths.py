@@ -11,7 +11,7 @@ from shapely.geometry import LineString, MultiLineString, Point, Polygon
 from layers.model.document import MapDocument, MapLayer
 from layers.model.layer_cache import LOD_TOLERANCES, LayerCache
 from layers.render import paths
-from layers.render.paths import geometry_path, geometry_segments, layer_paths, warm_bundle_paths
+from layers.render.paths import geometry_path, geometry_segment_array, layer_paths, warm_bundle_paths
 from tests.layers.engine_fixtures import districts_gdf, railway_gdf
 
 SQUARE_WITH_HOLE = Polygon([(0, 0), (10, 0), (10, 10), (0, 10)], [[(4, 4), (6, 4), (6, 6), (4, 6)]])
@@ -25,13 +25,12 @@ def test_polygon_path_keeps_its_hole_and_its_outline():
 
 
 def test_segments_are_every_edge_of_every_ring_and_part():
-    segs = geometry_segments(SQUARE_WITH_HOLE)
-    assert len(segs) == 8
-    assert (segs[0].x1(), segs[0].y1(), segs[0].x2(), segs[0].y2()) == (0, 0, 10, 0)
+    segs = geometry_segment_array(SQUARE_WITH_HOLE)
+    assert segs.shape == (8, 4)
+    assert tuple(segs[0]) == (0, 0, 10, 0)
     two_lines = MultiLineString([[(0, 0), (1, 1), (2, 0)], [(5, 5), (6, 6)]])
-    assert [(s.x1(), s.y1(), s.x2(), s.y2()) for s in geometry_segments(two_lines)] == [
-        (0, 0, 1, 1), (1, 1, 2, 0), (5, 5, 6, 6)]
-    assert geometry_segments(Point(1, 1)) == [] and geometry_segments(None) == []
+    assert geometry_segment_array(two_lines).tolist() == [[0, 0, 1, 1], [1, 1, 2, 0], [5, 5, 6, 6]]  # no edge between parts
+    assert len(geometry_segment_array(Point(1, 1))) == 0 and len(geometry_segment_array(None)) == 0
     assert geometry_path(Polygon()).isEmpty()
 
 
@@ -41,7 +40,7 @@ def test_paths_are_built_once_per_feature_and_level_and_follow_the_simplified_ge
     assert layer_paths(cache) is store
     first = store.path(0, 0)
     assert store.path(0, 0) is first
-    assert store.segments(0, 0) is store.segments(0, 0)
+    assert store.segment_array(0, 0) is store.segment_array(0, 0)
     bounds = cache.geoms[0].bounds
     rect = first.boundingRect()
     assert (rect.left(), rect.right()) == pytest.approx((bounds[0], bounds[2]))
@@ -70,7 +69,7 @@ def test_bundle_paths_are_warmed_for_every_level_and_user_layers_stay_lazy():
     warm_bundle_paths(doc)
     rail = layer_paths(doc.layer("railways").cache)
     levels = {doc.layer("railways").cache.effective_lod(lod) for lod in range(len(LOD_TOLERANCES))}
-    assert rail.warmed and set(rail._paths) == levels and set(rail._segments) == levels
+    assert rail.warmed and set(rail._paths) == levels and set(rail._arrays) == levels
     assert all(p is not None for level in levels for p in rail._paths[level])
     assert not layer_paths(doc.layer("stations").cache)._paths  # points are sprites: no paths
     assert not layer_paths(doc.layer("mine").cache)._paths  # built at its first frame instead
