@@ -28,7 +28,38 @@ def ensure_gui_app():
         if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
             os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
         _app = app = QGuiApplication([])
+    warm_qt_enums()
     return app
+
+
+_enums_warmed = False
+
+
+def warm_qt_enums() -> None:
+    """Create every Qt enum type the map code may touch, once, on the first caller's thread.
+
+    PySide6 makes an enum type (Qt.PenStyle, QPainter.RenderHint, ...) on its first use; two
+    threads doing that at the same moment (the map lane painting while the GUI thread paints
+    the canvas) crashed the process now and then.  Widgets' enums (QtWidgets) are only used on
+    the GUI thread and are left alone.  The canvas and the renderer call this from
+    the GUI thread before any worker paints (~5 ms for the ~130 types)."""
+    global _enums_warmed
+    if _enums_warmed:
+        return
+    import enum
+
+    from PySide6.QtCore import QDataStream, QIODevice, Qt
+    from PySide6.QtGui import (QColor, QImage, QPageLayout, QPageSize, QPaintEngine, QPainter, QPainterPath, QPen,
+                               QTextOption)
+
+    for owner in (Qt, QIODevice, QDataStream, QPainter, QImage, QFont, QFontDatabase, QPainterPath, QPageSize,
+                  QPageLayout, QColor, QPen, QTextOption, QPaintEngine):  # tests/layers/render/test_fonts.py checks the list
+        for name in dir(owner):
+            if name[:1].isupper():
+                value = getattr(owner, name, None)
+                if isinstance(value, type) and issubclass(value, enum.Enum):
+                    next(iter(value), None)  # and one member: the type is complete
+    _enums_warmed = True
 
 
 def cjk_family() -> str:

@@ -32,3 +32,28 @@ def test_chinese_text_draws_real_glyphs_not_boxes():
     assert 52 <= max(xs) - min(xs) <= 60 and 22 <= max(ys) - min(ys) <= 30
     assert a != b  # different characters, different shapes (boxes would be equal)
     assert a != missing
+
+
+def test_every_qt_enum_owner_the_map_code_uses_is_warmed_before_workers_paint():
+    """The enum types are made once on the GUI thread (a race between two threads making one crashed);
+    every owner class whose enums the rendering and canvas code names is in the warmed list."""
+    import inspect
+    import re
+    from pathlib import Path
+
+    from layers.render import fonts
+
+    source = inspect.getsource(fonts.warm_qt_enums)
+    warmed = set(re.search(r"for owner in \(([^)]*)\)", source).group(1).replace("\n", " ").replace(" ", "").split(","))
+    root = Path(fonts.__file__).resolve().parents[2]
+    used = set()
+    for folder in ("layers/render", "layers/page", "explorer/mapview"):
+        for path in (root / folder).rglob("*.py"):
+            used |= set(re.findall(r"\b(Q[A-Za-z]+|Qt)\.[A-Z][A-Za-z]+\.[A-Za-z]", path.read_text(encoding="utf-8")))
+    import PySide6.QtCore
+    import PySide6.QtGui
+
+    painted = {name for name in used if hasattr(PySide6.QtGui, name) or hasattr(PySide6.QtCore, name)}  # not widgets
+    assert painted and painted <= warmed, sorted(painted - warmed)
+    fonts.ensure_gui_app()
+    assert fonts._enums_warmed
