@@ -138,7 +138,11 @@ def layer_paths(cache: LayerCache) -> LayerPaths:
 def warm_bundle_paths(document) -> None:
     """Build the paths of the document's bundled layers (shared by every document) before
     the first frame, on the calling thread: the explorer's canvas calls this when it is given
-    a document, the benchmark before it times frames.  User layers stay lazy, as before."""
+    a document, the benchmark before it times frames.  User layers stay lazy, as before.
+    The bundled names' glyph outlines and district spots too (`layers.render.label_warm`)."""
+    from layers.render.label_warm import warm_bundle_labels
+
     for layer in document.layers:
         if layer.data is not None and (layer.data_ref or {}).get("kind") == "bundle":
             layer_paths(layer.cache).warm()
+    warm_bundle_labels(document)

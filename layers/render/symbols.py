@@ -4,7 +4,9 @@ outlines, and the sprites raster frames blit instead of painting paths.
 The caches here are bounded (a long session's labels must not grow without end) and
 keyed by everything that changes the pixels, so a hit is always right.  Sprites cost a
 little at first use and save most of the per-frame cost: a filled and stroked symbol
-path ~4x, a haloed label ~0.4 ms, a turned label (rotated bitmap blit) ~0.15 ms.
+path ~4x, a haloed label ~0.4 ms, a turned label (rotated bitmap blit) ~0.15 ms.  A label
+sprite's halo is its glyph mask dilated (`layers.render.halo`, ~0.2 ms) rather than stroked
+outlines (~1-3 ms a CJK name): a pan or zoom to a new place builds a few each frame.
 Symbol paths are cached per thread: the window's legend swatches are drawn in the GUI thread
 while the map lane paints, and a QPainterPath's lazy bounds are not safe to share.
 """
@@ -19,6 +21,7 @@ from PySide6.QtGui import (QBrush, QColor, QFont, QFontMetricsF, QImage, QPainte
 
 from layers.model.style import DASHES, Style
 from layers.render.fonts import map_font
+from layers.render.halo import MAX_DILATE_PX, haloed_image
 
 
 def qcolor(hex_color: str, alpha: float = 1.0) -> QColor:
@@ -159,11 +162,20 @@ def _sprite_canvas(width: int, height: int) -> tuple[QImage, QPainter]:
     return image, painter
 
 
-def _paint_haloed(painter: QPainter, path: QPainterPath, color: str, halo_px: float, halo: str | None) -> None:
-    if halo and halo_px > 0:
+def _haloed_sprite(path: QPainterPath, width: int, height: int, color: str, halo_px: float, halo: str | None,
+                   transform: QTransform) -> QImage:
+    """`path` under `transform` filled with `color` over a `halo_px`-wide halo (a pen's width:
+    half of it outside the outline), in a new width x height image."""
+    halo_colour = halo_pen(halo_px, halo).color() if halo and halo_px > 0 else None
+    if halo_px / 2 <= MAX_DILATE_PX:
+        return haloed_image(path, width, height, qcolor(color), halo_colour, halo_px / 2, transform)
+    image, painter = _sprite_canvas(width, height)  # print-size halos: stroking is cheaper there
+    painter.setTransform(transform)
+    if halo_colour is not None:
         painter.strokePath(path, halo_pen(halo_px, halo))
     painter.fillPath(path, qcolor(color))
     painter.end()
+    return image
 
 
 def symbol_sprite(st: Style, ppt: float) -> tuple[QImage, int]:
@@ -188,8 +200,8 @@ def label_sprite(text: str, path: QPainterPath, box: QRectF, color: str, halo_px
     hit = _SPRITES.get(key)
     if hit is None:
         pad = math.ceil(halo_px) + 1
-        image, p = _sprite_canvas(math.ceil(box.width()) + 2 * pad, math.ceil(box.height()) + 2 * pad)
-        _paint_haloed(p, path.translated(pad - box.left(), pad - box.top()), color, halo_px, halo)
+        image = _haloed_sprite(path.translated(pad - box.left(), pad - box.top()), math.ceil(box.width()) + 2 * pad,
+                               math.ceil(box.height()) + 2 * pad, color, halo_px, halo, QTransform())
         hit = _keep_sprite(key, (image, pad))
     return hit
 
@@ -206,11 +218,13 @@ def turned_label_sprite(text: str, path: QPainterPath, box: QRectF, color: str, 
         w, h = box.width(), box.height()
         outer = turn.mapRect(QRectF(-w / 2, -h / 2, w, h))
         pad = math.ceil(halo_px) + 2
-        image, p = _sprite_canvas(math.ceil(outer.width()) + 2 * pad, math.ceil(outer.height()) + 2 * pad)
-        centre = QPointF(image.width() / 2, image.height() / 2)
-        p.translate(centre)
-        p.rotate(angle)
-        _paint_haloed(p, path.translated(-w / 2 - box.left(), -h / 2 - box.top()), color, halo_px, halo)
+        width, height = math.ceil(outer.width()) + 2 * pad, math.ceil(outer.height()) + 2 * pad
+        centre = QPointF(width / 2, height / 2)
+        place = QTransform()
+        place.translate(centre.x(), centre.y())
+        place.rotate(angle)
+        image = _haloed_sprite(path.translated(-w / 2 - box.left(), -h / 2 - box.top()), width, height, color,
+                               halo_px, halo, place)
         hit = _keep_sprite(key, (image, centre))
     return hit
 

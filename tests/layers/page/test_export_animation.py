@@ -41,7 +41,10 @@ def test_gif_has_one_cumulative_frame_per_year(tmp_path, document):
     with Image.open(out) as gif:
         assert gif.format == "GIF" and gif.n_frames == 7 and gif.size == result.size
         counts = [theme_pixels(frame) for frame in ImageSequence.Iterator(gif)]
-    assert all(later >= earlier for earlier, later in zip(counts, counts[1:])), counts
+    # each frame's own adaptive palette moves theme colours by a few units: a palette entry crossing
+    # the distance threshold shifts a count by a few per cent (1190 -> 1143 once, from 2026-12 label
+    # halos differing in a few antialiased pixels); a frame losing a year's features loses far more
+    assert all(later >= earlier * 0.95 for earlier, later in zip(counts, counts[1:])), counts
     assert counts[-1] > counts[0]
     drawn = [d.get("projects", 0) for d in result.drawn]
     projects = document.layer("projects")
