@@ -12,7 +12,7 @@ vertices, against ~1 s for shapely's simplify.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
@@ -24,11 +24,26 @@ class RingArrays:
     start: np.ndarray  # (r + 1,) offset of each ring's first vertex in xy, then m
     feature_start: np.ndarray  # (n + 1,) offset of each feature's first ring, then r
     closed: bool  # polygon rings (filled) or lines
+    # derived once, not per chunk: `select` runs for every chunk a frame builds, and rebuilding
+    # these there cost O(all vertices) each time (hundreds of chunks on a first frame)
+    _vertex_start: np.ndarray | None = field(default=None, repr=False, compare=False)
+    _ring_begins: np.ndarray | None = field(default=None, repr=False, compare=False)
 
     @property
     def vertex_start(self) -> np.ndarray:
         """(n + 1,) offset of each feature's first vertex in xy."""
-        return self.start[self.feature_start]
+        if self._vertex_start is None:
+            self._vertex_start = self.start[self.feature_start]
+        return self._vertex_start
+
+    @property
+    def ring_begins(self) -> np.ndarray:
+        """(m + 1,) bool: the vertex begins a ring."""
+        if self._ring_begins is None:
+            begins = np.zeros(len(self.xy) + 1, dtype=bool)
+            begins[self.start[:-1]] = True
+            self._ring_begins = begins
+        return self._ring_begins
 
     def select(self, features: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Vertices of `features` (sorted rows) and a mask of those that begin a ring."""
@@ -41,9 +56,7 @@ class RingArrays:
         # concatenated ranges lo..hi without a Python loop
         offsets = np.repeat(lo - np.r_[0, np.cumsum(counts)[:-1]], counts)
         index = np.arange(total) + offsets
-        begins = np.zeros(len(self.xy) + 1, dtype=bool)
-        begins[self.start[:-1]] = True
-        return self.xy[index], begins[index]
+        return self.xy[index], self.ring_begins[index]
 
 
 def build(geoms: np.ndarray, n: int, kind: str) -> RingArrays:
