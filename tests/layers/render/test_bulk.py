@@ -151,3 +151,14 @@ def test_a_multipoint_whose_box_meets_the_view_but_no_point_does_is_not_visible(
     view = lonlat_bounds_to_display((105.4, 29.7, 105.6, 29.8))  # inside the MultiPoint's box, off both its points
     assert cache.visible(view).tolist() == []
     assert cache.visible(lonlat_bounds_to_display((105.4, 29.4, 105.6, 29.6))).tolist() == [1]
+
+
+def test_a_level_keeps_about_ten_vertices_of_a_ten_pixel_circle_and_stays_within_a_pixel():
+    from layers.model.layer_cache import BULK_SIMPLIFY
+
+    angles = np.linspace(0, 2 * np.pi, 50, endpoint=False)
+    circle = shapely.Polygon(np.c_[0.3 + 10 * np.cos(angles), 0.37 + 10 * np.sin(angles)])  # radius 10 grids
+    rings = ring_arrays.build(np.array([circle], dtype=object), 1, "polygon")
+    level = ring_arrays.simplify(ring_arrays.decimate(rings, 1.0), BULK_SIMPLIFY)  # a grid of one pixel
+    assert 8 <= len(level.xy) - 1 <= 12  # (the ring repeats its first vertex)
+    assert shapely.Polygon(level.xy).hausdorff_distance(circle) < 1.0  # the shape moves under a pixel
