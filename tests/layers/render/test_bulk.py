@@ -162,3 +162,24 @@ def test_a_level_keeps_about_ten_vertices_of_a_ten_pixel_circle_and_stays_within
     level = ring_arrays.simplify(ring_arrays.decimate(rings, 1.0), BULK_SIMPLIFY)  # a grid of one pixel
     assert 8 <= len(level.xy) - 1 <= 12  # (the ring repeats its first vertex)
     assert shapely.Polygon(level.xy).hausdorff_distance(circle) < 1.0  # the shape moves under a pixel
+
+
+def test_thinning_draws_exactly_the_first_point_of_each_occupied_cell():
+    from layers.render.bulk_points import bulk_positions, cell_size
+
+    rng = np.random.default_rng(5)
+    xy = np.column_stack([rng.uniform(105.0, 106.0, N), rng.uniform(29.0, 30.0, N)])
+    layer = points_layer(xy, show_labels=False)
+    doc = MapDocument([layer])
+    cache = doc.layer("pts").cache
+    view = ViewTransform.fit(EXTENT, 500, 400)
+    classes = [layer.style.style_class("", ("", ""))]
+    idx = cache.visible(view.extent)
+    x, _y, _clusters, _size, _spread = bulk_positions(cache, idx, classes, view, 96 / 72)
+    px, py = view.to_pixel(cache.point_xy[idx, 0], cache.point_xy[idx, 1])
+    cell = cell_size(classes, 96 / 72)
+    ci, cj = np.floor((np.asarray(px) + cell) / cell), np.floor((np.asarray(py) + cell) / cell)
+    _, first = np.unique(cj * 10_000 + ci, return_index=True)  # reference: the first row of every cell
+    drawn = idx[~np.isnan(x[idx])]
+    assert np.array_equal(np.sort(drawn), np.sort(idx[first]))
+    assert 100 < len(drawn) < len(idx)  # thinned, and not to nothing
