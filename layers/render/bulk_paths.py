@@ -83,9 +83,14 @@ class BulkPaths:
         order = np.argsort(chunk, kind="stable")
         cuts = np.searchsorted(chunk[order], np.arange(CHUNKS * CHUNKS + 1))
         self.rows = [order[cuts[k]:cuts[k + 1]] for k in range(CHUNKS * CHUNKS)]  # sorted rows of each chunk
-        bb = np.nan_to_num(b, nan=0.0)
-        self.boxes = np.array([(bb[r, 0].min(), bb[r, 1].min(), bb[r, 2].max(), bb[r, 3].max()) if len(r)
-                               else (np.inf, np.inf, -np.inf, -np.inf) for r in self.rows])
+        # each chunk's box: min/max over its run of the sorted boxes (an empty chunk meets nothing)
+        bb = np.nan_to_num(b, nan=0.0)[order]
+        self.boxes = np.tile([np.inf, np.inf, -np.inf, -np.inf], (CHUNKS * CHUNKS, 1))
+        used = np.flatnonzero(cuts[1:] > cuts[:-1])
+        if len(used):
+            at = cuts[:-1][used]
+            self.boxes[used, :2] = np.minimum.reduceat(bb[:, :2], at, axis=0)
+            self.boxes[used, 2:] = np.maximum.reduceat(bb[:, 2:], at, axis=0)
         self._kept: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
 
