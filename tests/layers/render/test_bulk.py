@@ -183,3 +183,27 @@ def test_thinning_draws_exactly_the_first_point_of_each_occupied_cell():
     drawn = idx[~np.isnan(x[idx])]
     assert np.array_equal(np.sort(drawn), np.sort(idx[first]))
     assert 100 < len(drawn) < len(idx)  # thinned, and not to nothing
+
+
+def test_chunk_paths_built_in_batches_are_those_built_one_by_one():
+    from layers.render.bulk_paths import BulkPaths
+
+    rng = np.random.default_rng(6)
+    centres = np.column_stack([rng.uniform(105.0, 106.0, N), rng.uniform(29.0, 30.0, N)])
+    sizes = rng.uniform(0.0005, 0.02, N)  # some under a pixel at the coarse level: dots
+    geoms = shapely.buffer(shapely.points(centres), sizes, quad_segs=6)
+    cache = LayerCache(gpd.GeoDataFrame(geometry=geoms, crs=4326))
+    members = rng.random(N) < 0.8  # a filter
+    level = 4
+    together = BulkPaths(cache)
+    chunks = together.chunks_in(cache.total_bounds).tolist()
+    batched = together.get_many(cache, level, "k", members, chunks)
+    alone = BulkPaths(cache)
+    singles = [alone.get(cache, level, "k", members, c) for c in chunks]
+    assert len(chunks) > 100 and sum(p.elementCount() for p, _ in batched) > 10_000
+    assert sum(len(d) for _, d in batched) > 100  # tiny features drawn as dots
+    for (p, d), (q, e) in zip(batched, singles):
+        assert p == q and np.array_equal(d, e)
+    assert sum(len(d) for _, d in batched) + sum(  # every member is either a dot or a ring of a path
+        p.elementCount() and sum(1 for i in range(p.elementCount()) if p.elementAt(i).isMoveTo()) for p, _ in batched
+    ) == sum(int(members[r].sum()) for r in (together.rows[c] for c in chunks))
