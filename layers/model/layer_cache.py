@@ -177,6 +177,22 @@ class LayerCache:
         self._rings[level] = found
         return found
 
+    def rings_of(self, level: int, rows: np.ndarray):
+        """The rings of `rows` (features) at a level, as `rings(level).subset(rows)` would give
+        (decimation and Douglas-Peucker are ring by ring), but built for these features only
+        when the whole level is not: a zoom to a new scale simplifies what is in view, not the
+        layer's million vertices."""
+        from layers.model import ring_arrays
+
+        every = self.rings(-1)
+        built = self._rings.get(level)
+        if level < 0 or built is not None:
+            return (every if built is None else built).subset(rows)
+        sub = every.subset(rows)
+        tolerance = bulk_tolerance(level)
+        found = ring_arrays.simplify(ring_arrays.decimate(sub, tolerance), tolerance * BULK_SIMPLIFY)
+        return sub if len(found.xy) > 0.9 * len(sub.xy) else found
+
     def lod_geoms(self, lod: int) -> np.ndarray:
         return self._lod_geoms[self.effective_lod(lod)]
 

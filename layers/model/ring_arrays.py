@@ -58,6 +58,16 @@ class RingArrays:
         index = np.arange(total) + offsets
         return self.xy[index], self.ring_begins[index]
 
+    def subset(self, features: np.ndarray) -> "RingArrays":
+        """The rings of `features` alone, in that order (a level of detail of just these costs
+        what they hold: see LayerCache.rings_of)."""
+        xy, begins = self.select(features)
+        features = np.asarray(features, dtype=np.int64)
+        ring_counts = self.feature_start[features + 1] - self.feature_start[features]
+        start = np.concatenate([np.flatnonzero(begins), [len(xy)]]).astype(np.int64)
+        feature_start = np.concatenate([[0], np.cumsum(ring_counts)]).astype(np.int64)
+        return RingArrays(xy, start, feature_start, self.closed)
+
 
 def build(geoms: np.ndarray, n: int, kind: str) -> RingArrays:
     """The rings (polygons) or line parts (lines; polygon outlines too) of `geoms`, in feature order."""

@@ -1,7 +1,8 @@
 """Big polygon and line layers drawn in bulk: QPainterPaths per level, class and spatial chunk.
 
 A layer of more than `BULK_FEATURES` features (layers.model.layer_cache) is not drawn feature by
-feature.  Its vertices are flat numpy arrays at a level of detail (layers.model.ring_arrays); the
+feature.  Its vertices are flat numpy arrays at a level of detail (layers.model.ring_arrays),
+simplified for the chunks a frame shows as they come into view (LayerCache.rings_of); the
 layer is cut into CHUNKS x CHUNKS spatial chunks, and a chunk's features of one class are handed
 to Qt in one block — the bytes of Qt's own QDataStream form of a QPainterPath, built with numpy —
 so no Python runs per feature or vertex.  Features smaller than `TINY_PX` at the level's scale are
@@ -150,11 +151,9 @@ class BulkPaths:
         tiny = np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) * px_size < TINY_PX
         dots = np.column_stack([(b[tiny, 0] + b[tiny, 2]) / 2, (b[tiny, 1] + b[tiny, 3]) / 2])
         dot_cuts = np.searchsorted(owner[tiny], np.arange(len(batch) + 1))
-        rings = cache.rings(level)
-        drawn = rows[~tiny]
-        xy, begins = rings.select(drawn)
-        vs = rings.vertex_start
-        counts = np.bincount(owner[~tiny], weights=vs[drawn + 1] - vs[drawn], minlength=len(batch))
+        rings = cache.rings_of(level, rows[~tiny])  # this level of just these features
+        xy, begins = rings.xy, rings.ring_begins[:-1]
+        counts = np.bincount(owner[~tiny], weights=np.diff(rings.vertex_start), minlength=len(batch))
         cuts = np.r_[0, np.cumsum(counts)].astype(np.int64)  # each chunk's slice of the vertices
         records = _records(xy, begins)
         starts = np.flatnonzero(begins)

@@ -207,3 +207,22 @@ def test_chunk_paths_built_in_batches_are_those_built_one_by_one():
     assert sum(len(d) for _, d in batched) + sum(  # every member is either a dot or a ring of a path
         p.elementCount() and sum(1 for i in range(p.elementCount()) if p.elementAt(i).isMoveTo()) for p, _ in batched
     ) == sum(int(members[r].sum()) for r in (together.rows[c] for c in chunks))
+
+
+def test_a_level_of_some_features_is_that_of_the_whole_layer_and_a_zoom_builds_only_what_it_shows():
+    rng = np.random.default_rng(7)
+    centres = np.column_stack([rng.uniform(105.0, 106.0, N), rng.uniform(29.0, 30.0, N)])
+    geoms = shapely.buffer(shapely.points(centres), rng.uniform(0.002, 0.02, N), quad_segs=12)
+    gdf = gpd.GeoDataFrame({"k": range(N)}, geometry=geoms, crs=4326)
+    doc = MapDocument([MapLayer("parcels", gdf)])
+    cache = doc.layer("parcels").cache
+    zoom = lonlat_bounds_to_display((105.4, 29.4, 105.5, 29.5))
+    image, result = render_with_result(MapRequest(doc, extent=zoom, width=800, height=800, labels=False))
+    assert 0 < result.drawn["parcels"] < N / 10
+    assert [k for k in cache._rings if k >= 0] == []  # no level of the whole layer was simplified
+    rows = np.sort(rng.choice(N, 500, replace=False))
+    for level in (1, 4):
+        some = cache.rings_of(level, rows)
+        whole = cache.rings(level).subset(rows)
+        assert np.array_equal(some.xy, whole.xy) and np.array_equal(some.start, whole.start)
+        assert np.array_equal(some.feature_start, whole.feature_start) and len(some.xy) < len(cache.rings(-1).subset(rows).xy)
