@@ -156,8 +156,9 @@ class BulkPaths:
         counts = np.bincount(owner[~tiny], weights=np.diff(rings.vertex_start), minlength=len(batch))
         cuts = np.r_[0, np.cumsum(counts)].astype(np.int64)  # each chunk's slice of the vertices
         records = _records(xy, begins)
-        starts = np.flatnonzero(begins)
-        last = starts[np.maximum(np.searchsorted(starts, cuts[1:]) - 1, 0)] if len(starts) else np.zeros(len(batch), np.int64)
+        starts = np.flatnonzero(begins)  # each chunk's last ring start (Qt's stream records it)
+        last = (starts[np.maximum(np.searchsorted(starts, cuts[1:]) - 1, 0)] if len(starts)
+                else np.zeros(len(batch), np.int64))
         return [(_stream_path(records[cuts[k]:cuts[k + 1]], begins[cuts[k]:cuts[k + 1]], rings.closed,
                               int(last[k] - cuts[k]) if last[k] >= cuts[k] else 0),
                  dots[dot_cuts[k]:dot_cuts[k + 1]]) for k in range(len(batch))]
