@@ -8,7 +8,7 @@ to Qt in one block — the bytes of Qt's own QDataStream form of a QPainterPath,
 so no Python runs per feature or vertex.  Features smaller than `TINY_PX` at the level's scale are
 drawn as one pixel each (a single drawPoints call over a QPolygonF filled by memmove): at that
 size an outline is a dot anyway.  Chunk paths are kept, so a pan draws the chunks it has and
-builds only those coming into view; a cancelled frame stops between chunks.
+builds only those coming into view; a cancelled frame stops between batches of chunks.
 """
 from __future__ import annotations
 
