@@ -1,13 +1,14 @@
 """Big polygon and line layers drawn in bulk: QPainterPaths per level, class and spatial chunk.
 
 A layer of more than `BULK_FEATURES` features (layers.model.layer_cache) is not drawn feature by
-feature.  Its vertices are flat numpy arrays at a level of detail (layers.model.ring_arrays); the
+feature.  Its vertices are flat numpy arrays at a level of detail (layers.model.ring_arrays),
+simplified for the chunks a frame shows as they come into view (LayerCache.rings_of); the
 layer is cut into CHUNKS x CHUNKS spatial chunks, and a chunk's features of one class are handed
 to Qt in one block — the bytes of Qt's own QDataStream form of a QPainterPath, built with numpy —
 so no Python runs per feature or vertex.  Features smaller than `TINY_PX` at the level's scale are
 drawn as one pixel each (a single drawPoints call over a QPolygonF filled by memmove): at that
 size an outline is a dot anyway.  Chunk paths are kept, so a pan draws the chunks it has and
-builds only those coming into view; a cancelled frame stops between chunks.
+builds only those coming into view; a cancelled frame stops between batches of chunks.
 """
 from __future__ import annotations
 
@@ -47,16 +48,26 @@ def qpolygon(xy: np.ndarray) -> QPolygonF:
 
 def array_path(xy: np.ndarray, begins: np.ndarray, winding: bool = True) -> QPainterPath:
     """A QPainterPath of subpaths starting where `begins` is set (numpy -> Qt's stream format)."""
-    path = QPainterPath()
-    if not len(xy):
-        return path
+    return _stream_path(_records(xy, begins), begins, winding)
+
+
+def _records(xy: np.ndarray, begins: np.ndarray) -> np.ndarray:
+    """Qt's stream elements (type, x, y) of every vertex: one array for many paths' slices."""
     records = np.empty(len(xy), dtype=_RECORD)
     records["type"] = np.where(begins, _MOVE_TO, _LINE_TO)
     records["x"], records["y"] = xy[:, 0], xy[:, 1]
+    return records
+
+
+def _stream_path(records: np.ndarray, begins: np.ndarray, winding: bool, last_start: int | None = None) -> QPainterPath:
+    path = QPainterPath()
+    if not len(records):
+        return path
     fill = Qt.FillRule.WindingFill if winding else Qt.FillRule.OddEvenFill
+    if last_start is None:
+        last_start = int(np.flatnonzero(begins)[-1]) if begins.any() else 0
     # element count, elements, index of the last subpath's start (cStart), fill rule
-    last_start = int(np.flatnonzero(begins)[-1]) if begins.any() else 0
-    data = (np.array([len(xy)], ">i4").tobytes() + records.tobytes()
+    data = (np.array([len(records)], ">i4").tobytes() + records.tobytes()
             + np.array([last_start, fill.value], ">i4").tobytes())
     block = QByteArray(data)  # kept referenced while read: the stream reads it in place
     stream = QDataStream(block)  # the read-only constructor (the two-argument one writes through a pointer)
@@ -65,6 +76,7 @@ def array_path(xy: np.ndarray, begins: np.ndarray, winding: bool = True) -> QPai
 
 
 CHUNKS = 32  # a big layer is cut into CHUNKS x CHUNKS spatial chunks, each with its own paths
+BATCH = 64  # chunks built together (a cancelled frame stops between batches)
 _KEPT_CHUNKS = 4096  # per layer: chunk paths kept (levels x classes x chunks in use)
 
 
@@ -83,9 +95,14 @@ class BulkPaths:
         order = np.argsort(chunk, kind="stable")
         cuts = np.searchsorted(chunk[order], np.arange(CHUNKS * CHUNKS + 1))
         self.rows = [order[cuts[k]:cuts[k + 1]] for k in range(CHUNKS * CHUNKS)]  # sorted rows of each chunk
-        bb = np.nan_to_num(b, nan=0.0)
-        self.boxes = np.array([(bb[r, 0].min(), bb[r, 1].min(), bb[r, 2].max(), bb[r, 3].max()) if len(r)
-                               else (np.inf, np.inf, -np.inf, -np.inf) for r in self.rows])
+        # each chunk's box: min/max over its run of the sorted boxes (an empty chunk meets nothing)
+        bb = np.nan_to_num(b, nan=0.0)[order]
+        self.boxes = np.tile([np.inf, np.inf, -np.inf, -np.inf], (CHUNKS * CHUNKS, 1))
+        used = np.flatnonzero(cuts[1:] > cuts[:-1])
+        if len(used):
+            at = cuts[:-1][used]
+            self.boxes[used, :2] = np.minimum.reduceat(bb[:, :2], at, axis=0)
+            self.boxes[used, 2:] = np.maximum.reduceat(bb[:, 2:], at, axis=0)
         self._kept: OrderedDict = OrderedDict()
         self._lock = threading.Lock()
 
@@ -96,27 +113,55 @@ class BulkPaths:
 
     def get(self, cache, level: int, key, members: np.ndarray, chunk: int):
         """(path, tiny feature centres) of the chunk's `members` (bool over all features) at a level."""
-        digest = (level, key, chunk)
+        return self.get_many(cache, level, key, members, [chunk])[0]
+
+    def get_many(self, cache, level: int, key, members: np.ndarray, chunks: list[int], feedback=None):
+        """`get` of each chunk, those not kept built BATCH at a time with one select and one
+        record array per batch (per-chunk numpy calls were most of a first frame's path
+        building); None when `feedback` was cancelled between batches."""
+        found: dict[int, tuple] = {}
+        missing = []
         with self._lock:
-            hit = self._kept.get(digest)
-            if hit is not None:
-                self._kept.move_to_end(digest)
-                return hit
-        rows = self.rows[chunk]
-        rows = rows[members[rows]]
+            for c in chunks:
+                hit = self._kept.get((level, key, c))
+                if hit is None:
+                    missing.append(c)
+                else:
+                    self._kept.move_to_end((level, key, c))
+                    found[c] = hit
+        for i in range(0, len(missing), BATCH):
+            if feedback is not None and feedback.is_cancelled():
+                return None
+            batch = missing[i:i + BATCH]
+            made = self._build(cache, level, members, batch)
+            with self._lock:
+                for c, m in zip(batch, made):
+                    found[c] = self._kept[(level, key, c)] = m
+                while len(self._kept) > _KEPT_CHUNKS:
+                    self._kept.popitem(last=False)
+        return [found[c] for c in chunks]
+
+    def _build(self, cache, level: int, members: np.ndarray, batch: list[int]) -> list[tuple]:
+        picked = [r[members[r]] for r in (self.rows[c] for c in batch)]
+        rows = np.concatenate(picked) if picked else np.zeros(0, np.int64)
+        owner = np.repeat(np.arange(len(batch)), [len(r) for r in picked])  # which chunk each row is in
         b = cache.bounds[rows]
         # a feature under TINY_PX at this level's scale (its grid is about a pixel) is a pixel
         px_size = 1.0 / bulk_tolerance(level) if level >= 0 else np.inf
         tiny = np.maximum(b[:, 2] - b[:, 0], b[:, 3] - b[:, 1]) * px_size < TINY_PX
-        rings = cache.rings(level)
-        xy, begins = rings.select(rows[~tiny])
-        made = (array_path(xy, begins, winding=rings.closed),
-                np.column_stack([(b[tiny, 0] + b[tiny, 2]) / 2, (b[tiny, 1] + b[tiny, 3]) / 2]))
-        with self._lock:
-            self._kept[digest] = made
-            while len(self._kept) > _KEPT_CHUNKS:
-                self._kept.popitem(last=False)
-        return made
+        dots = np.column_stack([(b[tiny, 0] + b[tiny, 2]) / 2, (b[tiny, 1] + b[tiny, 3]) / 2])
+        dot_cuts = np.searchsorted(owner[tiny], np.arange(len(batch) + 1))
+        rings = cache.rings_of(level, rows[~tiny])  # this level of just these features
+        xy, begins = rings.xy, rings.ring_begins[:-1]
+        counts = np.bincount(owner[~tiny], weights=np.diff(rings.vertex_start), minlength=len(batch))
+        cuts = np.r_[0, np.cumsum(counts)].astype(np.int64)  # each chunk's slice of the vertices
+        records = _records(xy, begins)
+        starts = np.flatnonzero(begins)  # each chunk's last ring start (Qt's stream records it)
+        last = (starts[np.maximum(np.searchsorted(starts, cuts[1:]) - 1, 0)] if len(starts)
+                else np.zeros(len(batch), np.int64))
+        return [(_stream_path(records[cuts[k]:cuts[k + 1]], begins[cuts[k]:cuts[k + 1]], rings.closed,
+                              int(last[k] - cuts[k]) if last[k] >= cuts[k] else 0),
+                 dots[dot_cuts[k]:dot_cuts[k + 1]]) for k in range(len(batch))]
 
 
 _STORE: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
@@ -159,12 +204,11 @@ def draw_bulk(painter, cache, groups, classes, world, raster, ppt, view, members
         st = classes[key].style
         mask = members(key)
         digest = (key, hash(mask.tobytes()))
-        parts = []
-        for c in chunks.tolist():  # building chunk paths is the slow part of a new level: stop when asked
-            if feedback is not None and feedback.is_cancelled():
-                painter.resetTransform()
-                return False
-            parts.append(store.get(cache, level, digest, mask, c))
+        # building chunk paths is the slow part of a new level: stop when asked
+        parts = store.get_many(cache, level, digest, mask, chunks.tolist(), feedback)
+        if parts is None:
+            painter.resetTransform()
+            return False
         painter.save()
         painter.setOpacity(painter.opacity() * st.opacity)
         if raster:

@@ -87,9 +87,13 @@ def bulk_positions(cache, idx, classes, view, ppt, spread=True):
     ci = np.floor((px[free] + margin) / cell).astype(np.int64)
     cj = np.floor((py[free] + margin) / cell).astype(np.int64)
     columns = int((view.width + 2 * margin) // cell) + 2
-    _, first = np.unique(cj * columns + ci, return_index=True)
+    cells = cj * columns + ci
+    # the first point (in data order) of each occupied cell: a minimum per cell over a grid the
+    # size of the screen's cells (np.unique sorted every point in view: 10 ms for 100k, this 0.3)
+    first = np.full(columns * (int((view.height + 2 * margin) // cell) + 2), len(free), dtype=np.int64)
+    np.minimum.at(first, cells, np.arange(len(free)))
     drawn = np.zeros(len(idx), dtype=bool)
-    drawn[free[first]] = True
+    drawn[free[first[first < len(free)]]] = True
     drawn |= in_cluster & on
     full_x = np.full(cache.n, np.nan)
     full_y = np.full(cache.n, np.nan)
@@ -113,10 +117,11 @@ def _stamp(painter, crop: np.ndarray, dx: int, dy: int, x: np.ndarray, y: np.nda
     cw, ch = int(left.max()) - x0 + w, int(top.max()) - y0 + h
     canvas = np.zeros((ch, cw), dtype=np.uint32)
     rows, cols = np.nonzero(crop)
-    offsets = rows * cw + cols  # the painted pixels of one symbol, as flat offsets
-    corners = (top - y0) * cw + (left - x0)
-    # symbols of one pass never overlap: a plain copy is exact
-    canvas.ravel()[(corners[:, None] + offsets[None, :]).ravel()] = np.tile(crop[rows, cols], len(corners))
+    offsets = (rows * cw + cols).astype(np.int32)  # the painted pixels of one symbol, as flat offsets
+    corners = ((top - y0) * cw + (left - x0)).astype(np.int32)  # an image of under 2**31 pixels
+    # symbols of one pass never overlap: a plain copy is exact (the symbol's pixels broadcast,
+    # not tiled into a copy per symbol)
+    canvas.ravel()[corners[:, None] + offsets[None, :]] = crop[rows, cols][None, :]
     image = QImage(canvas.data, cw, ch, canvas.strides[0], QImage.Format.Format_ARGB32_Premultiplied)
     painter.drawImage(QPointF(x0, y0), image)
 

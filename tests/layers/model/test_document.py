@@ -80,3 +80,16 @@ def test_documents_showing_the_same_frame_share_one_cache():
     assert a.layer("projects").cache is b.layer("projects").cache
     c = MapDocument([MapLayer("projects", projects_gdf())])
     assert c.layer("projects").cache is not a.layer("projects").cache
+
+
+def test_geometry_type_names_the_kinds_present_and_skips_missing_geometries():
+    import geopandas as gpd
+    import shapely
+
+    def kind(geoms):
+        return MapLayer("x", gpd.GeoDataFrame(geometry=geoms, crs=4326)).geometry_type
+
+    assert kind([shapely.Point(0, 0), None, shapely.Point(1, 1)]) == "Point"
+    assert kind([shapely.MultiPolygon([shapely.box(0, 0, 1, 1)]), shapely.box(2, 2, 3, 3),
+                 shapely.LineString([(0, 0), (1, 1)])]) == "LineString,MultiPolygon,Polygon"
+    assert kind([None]) == ""

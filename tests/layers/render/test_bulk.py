@@ -151,3 +151,78 @@ def test_a_multipoint_whose_box_meets_the_view_but_no_point_does_is_not_visible(
     view = lonlat_bounds_to_display((105.4, 29.7, 105.6, 29.8))  # inside the MultiPoint's box, off both its points
     assert cache.visible(view).tolist() == []
     assert cache.visible(lonlat_bounds_to_display((105.4, 29.4, 105.6, 29.6))).tolist() == [1]
+
+
+def test_a_level_keeps_about_ten_vertices_of_a_ten_pixel_circle_and_stays_within_a_pixel():
+    from layers.model.layer_cache import BULK_SIMPLIFY
+
+    angles = np.linspace(0, 2 * np.pi, 50, endpoint=False)
+    circle = shapely.Polygon(np.c_[0.3 + 10 * np.cos(angles), 0.37 + 10 * np.sin(angles)])  # radius 10 grids
+    rings = ring_arrays.build(np.array([circle], dtype=object), 1, "polygon")
+    level = ring_arrays.simplify(ring_arrays.decimate(rings, 1.0), BULK_SIMPLIFY)  # a grid of one pixel
+    assert 8 <= len(level.xy) - 1 <= 12  # (the ring repeats its first vertex)
+    assert shapely.Polygon(level.xy).hausdorff_distance(circle) < 1.0  # the shape moves under a pixel
+
+
+def test_thinning_draws_exactly_the_first_point_of_each_occupied_cell():
+    from layers.render.bulk_points import bulk_positions, cell_size
+
+    rng = np.random.default_rng(5)
+    xy = np.column_stack([rng.uniform(105.0, 106.0, N), rng.uniform(29.0, 30.0, N)])
+    layer = points_layer(xy, show_labels=False)
+    doc = MapDocument([layer])
+    cache = doc.layer("pts").cache
+    view = ViewTransform.fit(EXTENT, 500, 400)
+    classes = [layer.style.style_class("", ("", ""))]
+    idx = cache.visible(view.extent)
+    x, _y, _clusters, _size, _spread = bulk_positions(cache, idx, classes, view, 96 / 72)
+    px, py = view.to_pixel(cache.point_xy[idx, 0], cache.point_xy[idx, 1])
+    cell = cell_size(classes, 96 / 72)
+    ci, cj = np.floor((np.asarray(px) + cell) / cell), np.floor((np.asarray(py) + cell) / cell)
+    _, first = np.unique(cj * 10_000 + ci, return_index=True)  # reference: the first row of every cell
+    drawn = idx[~np.isnan(x[idx])]
+    assert np.array_equal(np.sort(drawn), np.sort(idx[first]))
+    assert 100 < len(drawn) < len(idx)  # thinned, and not to nothing
+
+
+def test_chunk_paths_built_in_batches_are_those_built_one_by_one():
+    from layers.render.bulk_paths import BulkPaths
+
+    rng = np.random.default_rng(6)
+    centres = np.column_stack([rng.uniform(105.0, 106.0, N), rng.uniform(29.0, 30.0, N)])
+    sizes = rng.uniform(0.0005, 0.02, N)  # some under a pixel at the coarse level: dots
+    geoms = shapely.buffer(shapely.points(centres), sizes, quad_segs=6)
+    cache = LayerCache(gpd.GeoDataFrame(geometry=geoms, crs=4326))
+    members = rng.random(N) < 0.8  # a filter
+    level = 4
+    together = BulkPaths(cache)
+    chunks = together.chunks_in(cache.total_bounds).tolist()
+    batched = together.get_many(cache, level, "k", members, chunks)
+    alone = BulkPaths(cache)
+    singles = [alone.get(cache, level, "k", members, c) for c in chunks]
+    assert len(chunks) > 100 and sum(p.elementCount() for p, _ in batched) > 10_000
+    assert sum(len(d) for _, d in batched) > 100  # tiny features drawn as dots
+    for (p, d), (q, e) in zip(batched, singles):
+        assert p == q and np.array_equal(d, e)
+    assert sum(len(d) for _, d in batched) + sum(  # every member is either a dot or a ring of a path
+        p.elementCount() and sum(1 for i in range(p.elementCount()) if p.elementAt(i).isMoveTo()) for p, _ in batched
+    ) == sum(int(members[r].sum()) for r in (together.rows[c] for c in chunks))
+
+
+def test_a_level_of_some_features_is_that_of_the_whole_layer_and_a_zoom_builds_only_what_it_shows():
+    rng = np.random.default_rng(7)
+    centres = np.column_stack([rng.uniform(105.0, 106.0, N), rng.uniform(29.0, 30.0, N)])
+    geoms = shapely.buffer(shapely.points(centres), rng.uniform(0.002, 0.02, N), quad_segs=12)
+    gdf = gpd.GeoDataFrame({"k": range(N)}, geometry=geoms, crs=4326)
+    doc = MapDocument([MapLayer("parcels", gdf)])
+    cache = doc.layer("parcels").cache
+    zoom = lonlat_bounds_to_display((105.4, 29.4, 105.5, 29.5))
+    image, result = render_with_result(MapRequest(doc, extent=zoom, width=800, height=800, labels=False))
+    assert 0 < result.drawn["parcels"] < N / 10
+    assert [k for k in cache._rings if k >= 0] == []  # no level of the whole layer was simplified
+    rows = np.sort(rng.choice(N, 500, replace=False))
+    for level in (1, 4):
+        some = cache.rings_of(level, rows)
+        whole = cache.rings(level).subset(rows)
+        assert np.array_equal(some.xy, whole.xy) and np.array_equal(some.start, whole.start)
+        assert np.array_equal(some.feature_start, whole.feature_start) and len(some.xy) < len(cache.rings(-1).subset(rows).xy)
