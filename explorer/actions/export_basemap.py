@@ -54,11 +54,6 @@ class ExportBasemap:
                                         on_tiles=lambda _tiles: on_tiles())
         return self._preview
 
-    @property
-    def preview(self):
-        """The preview's TileBasemap once opened, else None."""
-        return self._preview
-
     def close(self) -> None:
         self.closed = True
         if self._preview is not None:
