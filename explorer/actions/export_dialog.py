@@ -290,6 +290,7 @@ class ExportDialog(QDialog):
         is_page = self.format.currentData() != "html"
         self.preset.setEnabled(is_page)
         self.dpi.setEnabled(self.format.currentData() == "png")
+        self.include_basemap.setEnabled(is_page)  # the web-map dialog asks for its own basemap
         self.save_button.setText(i18n.ui(SAVE if is_page else WEB_NEXT))
         self.message.setText("" if is_page else i18n.ui(WEB_HINT))
 
