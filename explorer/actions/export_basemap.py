@@ -13,7 +13,8 @@ from explorer import i18n
 from geodata.core.message import Message
 
 INCLUDE = Message("包括底图（{name}）", "Include the basemap ({name})")
-UNAVAILABLE = Message("底图不可用，未写入任何文件：{why}", "The basemap cannot be had; nothing was written: {why}")
+UNAVAILABLE = Message("底图不可用，未写入任何文件：{why}",
+                      "The basemap cannot be had; nothing was written: {why}")
 
 
 class ExportBasemap:
