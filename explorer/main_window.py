@@ -508,7 +508,8 @@ class MainWindow(QMainWindow):
         from explorer.actions.export_dialog import EXPORTED, ExportDialog
 
         dialog = ExportDialog(self.document, extent=self.canvas.view.extent(), parent=self,
-                              open_web_dialog=self.web_export.open_dialog, layout=getattr(self, "print_layout", None))
+                              open_web_dialog=self.web_export.open_dialog, layout=getattr(self, "print_layout", None),
+                              basemap=self.basemap)  # the tiles on screen are offered for the page
         dialog.layout_changed.connect(lambda spec: setattr(self, "print_layout", spec))  # saved with the project
         dialog.exported.connect(lambda path: self.statusBar().showMessage(i18n.ui(EXPORTED, path=path), 15000))
         dialog.open()

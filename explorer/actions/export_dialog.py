@@ -6,7 +6,8 @@ What the dialog edits is a `layers.page.layout_spec.LayoutSpec` (`layout_spec()`
 is the export engine's own `plan_page` + `paint_page` for that spec at screen resolution, so it
 shows exactly the page the file gets; both run on the map lane (`explorer/jobs.py`).  HTML is
 offered here too but handed to the web-map dialog (`actions/web_export.py`), which asks for the
-basemap a web page needs.
+basemap a web page needs.  When the window shows a basemap, "包括底图" (ticked by default) puts it
+under the page and in the preview (`export_basemap.py`).
 """
 from __future__ import annotations
 
@@ -14,10 +15,11 @@ from functools import partial
 
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QImage, QPainter, QPixmap
-from PySide6.QtWidgets import (QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDialog, QDialogButtonBox, QFormLayout, QHBoxLayout, QLabel,
                                QLineEdit, QMessageBox, QProgressBar, QPushButton, QSpinBox, QVBoxLayout, QWidget)
 
 from explorer import file_dialogs, i18n
+from explorer.actions.export_basemap import ExportBasemap, export_job, failure_text
 from explorer.actions.layout_controls import ExtentChooser, LegendEditor
 from explorer.jobs import JobGroup, error_text
 from explorer.progress import follow_with_bar
@@ -75,10 +77,11 @@ def preview_dpi(preset_name: str) -> float:
     return PREVIEW_WIDTH / (max(p.width_mm, p.height_mm) / 25.4)
 
 
-def paint_preview(document, spec: LayoutSpec, language: str, feedback) -> tuple[QImage, list]:
+def paint_preview(document, spec: LayoutSpec, language: str, feedback, basemap=None) -> tuple[QImage, list]:
     """The page of `spec` at screen DPI (on the map lane): plan_page with the export's own defaults
     (filter caption, automatic inset, legible legend panel), so the preview is the page the file
-    will hold.  Returns the image and the legend as drawn (folded, before the spec's choices)."""
+    will hold.  `basemap`: a non-blocking TileBasemap (the tiles at hand; never waits).  Returns
+    the image and the legend as drawn (folded, before the spec's choices)."""
     from layers.page.page_plan import paint_page, plan_page
     from layers.render.legend import fold_legend
 
@@ -89,7 +92,8 @@ def paint_preview(document, spec: LayoutSpec, language: str, feedback) -> tuple[
     painter = QPainter(image)
     try:
         result, _, _ = paint_page(painter, layout, document, plan.extent, title=plan.title, subtitle=plan.subtitle,
-                                  language=language, inset=plan.inset, feedback=feedback, legend=plan.legend)
+                                  language=language, inset=plan.inset, feedback=feedback, legend=plan.legend,
+                                  basemap=basemap)
     finally:
         painter.end()
     feedback.check()  # a newer preview replaced this one: its half-painted page is not shown
@@ -101,12 +105,14 @@ class ExportDialog(QDialog):
     failed = Signal(str)
     preview_ready = Signal()
     layout_changed = Signal(object)  # the LayoutSpec now shown (the window keeps it for the project)
+    _tiles_arrived = Signal()  # from a fetcher thread: the preview's basemap has more tiles
 
     def __init__(self, document, extent=None, parent: QWidget | None = None, open_web_dialog=None,
-                 layout: LayoutSpec | None = None) -> None:
+                 layout: LayoutSpec | None = None, basemap=None) -> None:
         """`open_web_dialog()` returns the web-map dialog HTML is handed to (the window passes its
         File → Export web map…); without it, a dialog of its own for the same document and view.
-        `extent`: the window's view (display CRS); `layout`: a spec to start from."""
+        `extent`: the window's view (display CRS); `layout`: a spec to start from; `basemap`: the
+        window's basemap (`.source`, `.cache()`: View → 底图), offered for the page when it shows one."""
         super().__init__(parent)
         from layers.page.extent import filter_caption
         from layers.page.page_plan import default_title
@@ -124,6 +130,7 @@ class ExportDialog(QDialog):
         self.web_dialog = None  # the web-map dialog HTML was handed to
         self._export_path: str | None = None
         self.last_result = None
+        self.basemap = ExportBasemap.of(basemap)  # None: no basemap on screen, no checkbox
 
         self.preset = QComboBox()
         for name in PRESETS:
@@ -145,6 +152,9 @@ class ExportDialog(QDialog):
             self.inset.addItem(i18n.ui(text), value)
         self.extent_chooser = ExtentChooser(document)
         self.legend = LegendEditor()
+        self.include_basemap = QCheckBox(self.basemap.label() if self.basemap is not None else "")
+        self.include_basemap.setChecked(self.basemap is not None)  # what the planner sees is what the file gets
+        self.include_basemap.setVisible(self.basemap is not None)
         open_button = QPushButton(i18n.ui(OPEN_LAYOUT))
         open_button.clicked.connect(self.open_layout_dialog)
         save_button = QPushButton(i18n.ui(SAVE_LAYOUT))
@@ -161,6 +171,8 @@ class ExportDialog(QDialog):
         form.addRow(i18n.ui(SUBTITLE), self.subtitle)
         form.addRow(i18n.ui(EXTENT), self.extent_chooser)
         form.addRow(i18n.ui(INSET), self.inset)
+        if self.basemap is not None:
+            form.addRow(self.include_basemap)
         form.addRow(QLabel(i18n.ui(LEGEND)))
         form.addRow(self.legend)
         form.addRow(files)
@@ -211,6 +223,9 @@ class ExportDialog(QDialog):
         self.dpi.valueChanged.connect(lambda *_: self.layout_changed.emit(self.layout_spec()))
         self.extent_chooser.changed.connect(later)
         self.legend.changed.connect(later)
+        self.include_basemap.toggled.connect(later)
+        # queued: the fetcher thread only posts; the preview is repainted (debounced) in the GUI thread
+        self._tiles_arrived.connect(self._on_tiles, Qt.ConnectionType.QueuedConnection)
         self.format.currentIndexChanged.connect(self._on_format)
         self._timer.start(0)
 
@@ -275,6 +290,7 @@ class ExportDialog(QDialog):
         is_page = self.format.currentData() != "html"
         self.preset.setEnabled(is_page)
         self.dpi.setEnabled(self.format.currentData() == "png")
+        self.include_basemap.setEnabled(is_page)  # the web-map dialog asks for its own basemap
         self.save_button.setText(i18n.ui(SAVE if is_page else WEB_NEXT))
         self.message.setText("" if is_page else i18n.ui(WEB_HINT))
 
@@ -293,9 +309,18 @@ class ExportDialog(QDialog):
             self.message.setText(i18n.ui(LAYOUT_BAD, error=str(exc)))
             return
         self.layout_changed.emit(spec)
-        work = partial(paint_preview, self._snapshot(), spec, i18n.language())
+        tiles = self.basemap.for_preview(self._tiles_arrived.emit) if self.with_basemap() else None
+        work = partial(paint_preview, self._snapshot(), spec, i18n.language(), basemap=tiles)
         self._previews.run(work, "map", replace=True, done=self._on_preview,
                            failed=lambda exc: self.message.setText(i18n.ui(FAILED, error=error_text(exc))))
+
+    def with_basemap(self) -> bool:
+        """The window's basemap goes on the page (shown and ticked)."""
+        return self.basemap is not None and self.include_basemap.isChecked()
+
+    def _on_tiles(self) -> None:
+        if self.basemap is not None and not self.basemap.closed:  # not once the dialog has closed
+            self._timer.start()
 
     def _on_preview(self, value) -> None:
         image, legend = value
@@ -349,9 +374,12 @@ class ExportDialog(QDialog):
         self._export_path = path
         self.cancel_button.show()
         self.save_button.setEnabled(False)
-        job = self._exports.run(
-            lambda feedback: export_map(document, path, layout=spec, language=language, feedback=feedback),
-            "map", done=self._on_exported, failed=self._on_failed, cancelled=self._on_cancelled)
+        # a blocking, strict TileBasemap of its own (closed after the job): every tile or nothing written
+        work = export_job(lambda feedback, tiles: export_map(document, path, layout=spec, language=language,
+                                                            feedback=feedback, basemap=tiles),
+                          self.basemap if self.with_basemap() else None)
+        job = self._exports.run(work, "map", done=self._on_exported, failed=self._on_failed,
+                                cancelled=self._on_cancelled)
         job.ended.connect(self._on_ended)
         follow_with_bar(job, self.progress)
         return job
@@ -370,7 +398,7 @@ class ExportDialog(QDialog):
 
     def _on_failed(self, exc: BaseException) -> None:
         error = error_text(exc)
-        self.message.setText(i18n.ui(FAILED, error=error))
+        self.message.setText(failure_text(exc) or i18n.ui(FAILED, error=error))
         self.failed.emit(error)
 
     def _on_cancelled(self) -> None:
@@ -386,4 +414,6 @@ class ExportDialog(QDialog):
         # closing never leaves a file half written: the export in progress is cancelled and waited for
         self._previews.withdraw()
         self._exports.withdraw(30.0)
+        if self.basemap is not None:
+            self.basemap.close()  # the preview's fetcher threads stop
         super().done(result)
