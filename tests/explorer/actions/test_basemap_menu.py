@@ -22,13 +22,6 @@ MARKER = MARKERS[2 * 6 + 2]  # lon 104.15, lat 29.82
 PLAIN = (103.6, 31.0)
 
 
-@pytest.fixture(scope="module")
-def server():
-    srv = TileServer(MARKERS)
-    yield srv
-    srv.close()
-
-
 @pytest.fixture
 def basemaps(window, tmp_path):
     """The window's basemap actions over a tile cache of this test; layers hidden, so the

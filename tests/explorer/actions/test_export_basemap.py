@@ -17,13 +17,6 @@ from tests.layers.render.basemap.helpers import MARKERS, pixels
 from tests.layers.render.basemap.tile_server import TILE_RGB, TileServer
 
 
-@pytest.fixture(scope="module")
-def server():
-    srv = TileServer(MARKERS)
-    yield srv
-    srv.close()
-
-
 @pytest.fixture
 def basemaps(window, tmp_path):
     """The window's basemap actions over a tile cache of this test (layers stay visible)."""

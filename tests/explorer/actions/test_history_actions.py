@@ -1,8 +1,6 @@
 """Edit → Undo/Redo of style and filter changes, and View → previous/next view, in the window."""
 from __future__ import annotations
 
-from dataclasses import replace
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QKeySequence
 

@@ -20,13 +20,6 @@ from tests.layers.render.basemap.tile_server import TileServer
 ZOOMS = range(9, 12)
 
 
-@pytest.fixture(scope="module")
-def server():
-    srv = TileServer(MARKERS)
-    yield srv
-    srv.close()
-
-
 @pytest.fixture
 def online(window, server, tmp_path):
     """The window drawing the test server's tiles (its own tile cache)."""

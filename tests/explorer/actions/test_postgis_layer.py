@@ -27,7 +27,7 @@ def team_db(postgis_server):
     values = ", ".join(f"('{n}', ST_SetSRID(ST_MakePoint({x}, {y}), 4326))" for n, x, y in SITES)
     s.sql(f"INSERT INTO team.sites (name_zh, geom) VALUES {values}")
     s.sql("CREATE TABLE team.cgcs_sites (name_zh text, geom geometry(Point, 4490))")
-    s.sql(f"INSERT INTO team.cgcs_sites SELECT name_zh, ST_SetSRID(geom, 4490) FROM team.sites")
+    s.sql("INSERT INTO team.cgcs_sites SELECT name_zh, ST_SetSRID(geom, 4490) FROM team.sites")
     s.sql("CREATE TABLE team.gk35 (name_zh text, geom geometry(Point, 4523))")
     s.sql(f"INSERT INTO team.gk35 VALUES ('大足石刻', ST_SetSRID(ST_MakePoint({GK35[0]}, {GK35[1]}), 4523))")
     s.sql("GRANT SELECT ON ALL TABLES IN SCHEMA team TO editor, viewer")

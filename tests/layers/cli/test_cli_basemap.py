@@ -19,7 +19,7 @@ import main
 from layers.render.basemap import fetcher
 from layers.render.basemap.tile_math import count_lonlat_tiles
 from tests.layers.render.basemap.helpers import MARKERS, Forwarder
-from tests.layers.render.basemap.tile_server import TILE_RGB, TileServer
+from tests.layers.render.basemap.tile_server import TileServer
 
 REPO = Path(__file__).resolve().parents[3]
 KEY = "0123456789abcdef0123456789abcdef"

@@ -1,7 +1,6 @@
 """Class keys computed column-wise read exactly as `class_value` reads each value."""
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 from hypothesis import given, settings, strategies as st
 

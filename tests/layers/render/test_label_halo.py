@@ -3,11 +3,8 @@ the halo must sit where a stroked one does — halo colour round the glyphs, tex
 nothing beyond the halo radius — for straight and turned names, at screen and print sizes."""
 from __future__ import annotations
 
-import math
-
 import numpy as np
 import pytest
-from PySide6.QtCore import QPointF, QRectF
 from PySide6.QtGui import QImage, QPainter, QTransform
 
 from layers.render.fonts import cjk_family, ensure_gui_app

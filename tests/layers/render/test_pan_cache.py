@@ -49,6 +49,15 @@ def _red_pixels(image: QImage) -> int:
     return int(((r > 200) & (g < 60) & (b < 60)).sum())
 
 
+def _rested(**kw):
+    """A document, and a pan cache holding the margin frame of a view that has rested."""
+    doc = _doc()
+    cache = PanCache()
+    first = _request(doc, **kw)
+    cache.warm(first)
+    return doc, cache, first
+
+
 def test_a_pan_at_the_same_scale_is_cut_from_the_kept_frame_pixel_for_pixel():
     doc = _doc()
     cache = PanCache()
@@ -69,10 +78,7 @@ def test_a_pan_at_the_same_scale_is_cut_from_the_kept_frame_pixel_for_pixel():
 
 
 def test_a_pan_beyond_the_kept_frame_renders_it_again_around_the_new_view():
-    doc = _doc()
-    cache = PanCache()
-    first = _request(doc)
-    cache.warm(first)
+    doc, cache, first = _rested()
     _image, result = cache.frame(_panned(first, -W * PAD - 10, 0))  # past the margin
     assert result.frame_source == "padded"
     _image, result = cache.frame(_panned(first, -W * PAD - 20, 0))  # inside the new one
@@ -80,10 +86,7 @@ def test_a_pan_beyond_the_kept_frame_renders_it_again_around_the_new_view():
 
 
 def test_a_new_scale_is_rendered_exactly_and_nothing_is_kept_for_it():
-    doc = _doc()
-    cache = PanCache()
-    first = _request(doc)
-    cache.warm(first)
+    doc, cache, first = _rested()
     x0, y0, x1, y1 = EXTENT
     zoomed = _request(doc, extent=(x0, y0, x0 + (x1 - x0) / 2, y0 + (y1 - y0) / 2))
     image, result = cache.frame(zoomed)
@@ -97,10 +100,7 @@ def test_a_new_scale_is_rendered_exactly_and_nothing_is_kept_for_it():
 
 @pytest.mark.parametrize("change", ["hide", "filter", "style", "language", "selection", "labels"])
 def test_any_change_of_content_is_never_answered_from_the_kept_frame(change):
-    doc = _doc()
-    cache = PanCache()
-    first = _request(doc)
-    cache.warm(first)
+    doc, cache, first = _rested()
     before = _red_pixels(cache.frame(_panned(first, 5, 0))[0])
     assert before > 50
     request = _panned(first, 10, 0)
@@ -129,10 +129,7 @@ def test_any_change_of_content_is_never_answered_from_the_kept_frame(change):
 
 
 def test_a_cut_counts_and_places_what_its_own_view_shows():
-    doc = _doc()
-    cache = PanCache()
-    first = _request(doc)
-    cache.warm(first)
+    doc, cache, first = _rested()
     moved = _panned(first, -60, 0)
     _image, cut = cache.frame(moved)
     assert cut.frame_source == "cached"
@@ -182,10 +179,7 @@ def test_a_cancelled_margin_frame_is_not_kept():
 
 def test_the_same_view_again_is_rendered_exactly_not_cut():
     """A refresh or new content at the view shown is what an export of that view draws."""
-    doc = _doc()
-    cache = PanCache()
-    first = _request(doc)
-    cache.warm(first)
+    doc, cache, first = _rested()
     moved = _panned(first, -30, 0)
     assert cache.frame(moved)[1].frame_source == "cached"
     image, result = cache.frame(moved)  # the same view again
