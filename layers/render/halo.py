@@ -15,6 +15,9 @@ edge) and a / 2 (q holds a stem thinner than a pixel, common in CJK glyphs at sc
 their mean, 0.75 a - 0.25, matches Qt's stroked halos best (mean difference ~1% of the alpha
 over ten bundled names; the edge model alone leaves the halo ~0.1 px thin).
 Offsets grow with r squared; past `MAX_DILATE_PX` (big halos of print exports) the caller strokes.
+Written here because no dependency does it: scipy.ndimage.grey_dilation with a non-flat disc
+computes the same maximum but scipy is not installed (tens of MB for this one call), and Pillow's
+MaxFilter is a flat square without the sub-pixel gain.
 """
 from __future__ import annotations
 
