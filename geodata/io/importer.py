@@ -215,16 +215,17 @@ def _datum(datum: str | None) -> str:
 def _read_any(path: Path, layer: str | None, tmp: Path, report: list[Message], feedback: Feedback):
     """-> (gdf, declared CRS or None, encoding or None, chosen layer name)."""
     kind = formats.kind(path, report)
+    reading = feedback.sub(0.0, 0.8)  # a big GeoPackage table or shapefile: features read / its count
     if kind == "shp":
-        gdf, enc = read_shapefile(path, tmp, report)
+        gdf, enc = read_shapefile(path, tmp, report, reading)
         return gdf, gdf.crs, enc, None
     if kind in ("zip", "kmz"):
         return _read_zip(path, kind, layer, tmp, report, feedback)
     if kind == "kml":  # parsed safely first: entities refused, bad placemarks and network links removed
-        gdf, chosen = read_ogr_layer(xml_guard.guard_kml(path, tmp / "kml", report), kind, layer, report)
+        gdf, chosen = read_ogr_layer(xml_guard.guard_kml(path, tmp / "kml", report), kind, layer, report, reading)
         return gdf, gdf.crs, None, chosen
     if kind in ("gpkg", "geojson"):
-        gdf, chosen = read_ogr_layer(path, kind, layer, report)
+        gdf, chosen = read_ogr_layer(path, kind, layer, report, reading)
         return gdf, gdf.crs, None, chosen
     if kind == "gpx":
         gdf, chosen = read_gpx(path, layer, report)
@@ -281,7 +282,7 @@ def _read_zip(path: Path, kind: str, layer: str | None, tmp: Path, report: list[
         else:
             raise LayerChoiceRequired(path, [p.stem for p in shps])
         report.append(Message(f"读取 {path.name} 中的 {shp.name}", f"shapefile {shp.name} read from inside {path.name}"))
-        gdf, enc = read_shapefile(shp, tmp, report)
+        gdf, enc = read_shapefile(shp, tmp, report, feedback.sub(0.0, 0.8))
         return gdf, gdf.crs, enc, shp.stem
     inner = [p for p in extracted if formats.SUFFIXES.get(p.suffix.lower()) in ("kml", "gpkg", "geojson", "gpx", "csv", "xlsx")]
     if kind == "kmz":
