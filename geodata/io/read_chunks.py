@@ -1,7 +1,7 @@
 """A big GeoPackage table or shapefile is read in chunks: the import shows "N / M features read"
 and Cancel stops it between chunks (GDAL cannot be interrupted inside one read).
 
-Only where skipping ahead is cheap on a freshly opened file: a GeoPackage table (SQLite OFFSET)
+Only where skipping ahead is cheap on a freshly opened file: a GeoPackage table (a rowid range)
 and a shapefile (its .shx index).  GDAL parses a GeoJSON or KML whole each time it opens one, so
 chunks would parse it once per chunk (a 48 MB GeoJSON: 1.2 s in one read, 9.7 s in ten); those,
 GeoPackage views (the query would run again for every chunk) and small files keep one read.
@@ -11,8 +11,9 @@ Every chunk reopens the file (~7 ms for a GeoPackage, ~17 ms for a shapefile of 
 count: the first is sized from the file's bytes per feature, each next one to take about
 CHUNK_SECONDS of this thread's CPU, which keeps the reopening to a few per cent of a big read and
 Cancel within about that long.  CPU, not wall time: on a busy machine wall time would shrink the
-chunks and multiply the reopening just when the machine has the least to spare.  The chunks are concatenated in file order into the frame one
-read gives (same columns, dtypes and a fresh 0..n-1 index).
+chunks and multiply the reopening just when the machine has the least to spare.  The chunks are
+concatenated in file order into the frame one read gives (same columns, dtypes, CRS and a fresh
+0..n-1 index).
 """
 from __future__ import annotations
 
@@ -59,7 +60,8 @@ def read_in_chunks(path: Path, feedback: Feedback, name: str, **kwargs) -> gpd.G
     """`pyogrio.read_dataframe(path, on_invalid="ignore", **kwargs)`, in chunks when the file is big.
 
     Progress goes 0..1 on `feedback` as features read / the layer's count; `feedback.check()`
-    runs before every chunk, so a cancel raises `Cancelled` and the chunks read are dropped."""
+    runs before every chunk, so a cancel raises `Cancelled` and the chunks read are dropped.
+    The caller keeps GeoPackage views out (read_info would count one: the whole query)."""
     import pyogrio
 
     info = pyogrio.read_info(path, layer=kwargs.get("layer"), encoding=kwargs.get("encoding"))
@@ -89,8 +91,8 @@ def read_in_chunks(path: Path, feedback: Feedback, name: str, **kwargs) -> gpd.G
         feedback.set_progress(min(1.0, done / total), _progress(name, done, total))
         size = next_chunk(asked, elapsed)
     feedback.check()
+    # geopandas keeps the geometry column and the (shared) CRS; a table without geometry stays a DataFrame
     gdf = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0].reset_index(drop=True)
-    gdf = gpd.GeoDataFrame(gdf, geometry="geometry", crs=frames[0].crs)
     feedback.set_progress(1.0, _progress(name, len(gdf), max(total, len(gdf))))
     return gdf
 
