@@ -18,6 +18,7 @@ from geodata.core.scratch import scratch_dir
 from geodata.io import read_chunks
 from geodata.io.importer import import_file
 from tests.geodata.io import bad_corpus
+from tests.geodata.io.cancelling import cancel_at_first
 
 NAMES = ["大足区", "资阳市", "川渝高竹新区", "重庆市规划展览馆", "长安汽车全球研发中心"]
 
@@ -149,14 +150,7 @@ def test_a_million_vertex_import_reports_features_read_rising_to_one(million_ver
 
 
 def test_a_cancel_after_the_first_chunk_stops_the_read_and_leaves_nothing(million_vertices, reads):
-    chunks: list[str] = []
-
-    def cancel_at_the_first_chunk(fraction, message):
-        if "features" in message.text("en"):
-            chunks.append(message.text("en"))
-            feedback.cancel()
-
-    feedback = Feedback(cancel_at_the_first_chunk)
+    feedback, chunks = cancel_at_first("features")
     folder = sorted(p.name for p in million_vertices.parent.iterdir())
     scratch = sorted(p.name for p in scratch_dir().iterdir())
     with pytest.raises(Cancelled):

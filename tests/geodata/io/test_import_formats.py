@@ -10,6 +10,7 @@ import shapely
 
 from geodata.io.errors import DataImportError, LayerChoiceRequired
 from geodata.io.importer import import_file, list_layers
+from tests.geodata.io.cancelling import cancel_at_first
 
 DAZU = (105.7208, 29.7075)  # 大足区 seat
 ZIYANG = (104.6276, 30.1289)  # 资阳市 seat
@@ -197,14 +198,7 @@ def test_csv_progress_reports_and_cancel_stops(tmp_path):
                                                   "reading big.csv: 120,000 rows"]
     assert seen[0][1] == "reading big.csv" and seen[-1][1] == "done"
 
-    chunks: list[str] = []
-
-    def cancel_after_the_first_chunk(fraction, message):
-        if "rows" in message.text("en"):
-            chunks.append(message.text("en"))
-            feedback.cancel()
-
-    feedback = Feedback(cancel_after_the_first_chunk)
+    feedback, chunks = cancel_at_first("rows")
     with pytest.raises(Cancelled):
         import_file(path, feedback=feedback)
     assert chunks == ["reading big.csv: 50,000 rows"] and CSV_CHUNK_ROWS == 50_000  # stopped between chunks
