@@ -77,9 +77,11 @@ def pan_with_tiles(make_request, extents, width: int, height: int):
     same views' basemap alone) in ms."""
     from layers.render.renderer import render_image
 
-    views = [make_request(e).view() for e in extents]
-    pad_views = [make_request(e).view() for e in extents]
-    basemap = cached_tile_basemap(views + [_padded(v) for v in pad_views])
+    from layers.render.pan_cache import padded_request
+
+    requests = [make_request(e) for e in extents]
+    # the views and the margin frames around them: their tiles are in memory, as the window's would be
+    basemap = cached_tile_basemap([r.view() for r in requests] + [padded_request(r, r.view()).view() for r in requests])
     try:
         with_tiles, sources = pan_frames(make_request, extents, basemap)
         render_image(make_request(extents[0], basemap, ()))
@@ -91,14 +93,3 @@ def pan_with_tiles(make_request, extents, width: int, height: int):
         return with_tiles, sources, alone
     finally:
         basemap.close()
-
-
-def _padded(view):
-    """The view a margin frame of `view` covers (its tiles are in memory too, as the window's would be)."""
-    from layers.render.pan_cache import PAD
-    from layers.render.request import ViewTransform
-
-    px, py = round(view.width * PAD), round(view.height * PAD)
-    x0, y0, x1, y1 = view.extent
-    dx, dy = px / view.scale, py / view.scale
-    return ViewTransform((x0 - dx, y0 - dy, x1 + dx, y1 + dy), view.width + 2 * px, view.height + 2 * py, view.scale)

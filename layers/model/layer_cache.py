@@ -45,6 +45,16 @@ BULK_BASE_TOLERANCE = 16.0  # metres: level k of a bulk layer snaps to 16 * 2**k
 BULK_SIMPLIFY = 0.75
 
 
+def _at_level(rings, level: int):
+    """`rings` decimated on the level's grid, then Douglas-Peucker'd at `BULK_SIMPLIFY` of it;
+    `rings` itself when that would keep over 90 % of the vertices."""
+    from layers.model import ring_arrays
+
+    tolerance = bulk_tolerance(level)
+    found = ring_arrays.simplify(ring_arrays.decimate(rings, tolerance), tolerance * BULK_SIMPLIFY)
+    return rings if len(found.xy) > 0.9 * len(rings.xy) else found
+
+
 def bulk_tolerance(level: int) -> float:
     return BULK_BASE_TOLERANCE * 2.0 ** level
 
@@ -166,14 +176,7 @@ class LayerCache:
         found = self._rings.get(level)
         if found is not None:
             return found
-        if level < 0:
-            found = ring_arrays.build(self.geoms, self.n, self.kind)
-        else:
-            every = self.rings(-1)
-            tolerance = bulk_tolerance(level)
-            found = ring_arrays.simplify(ring_arrays.decimate(every, tolerance), tolerance * BULK_SIMPLIFY)
-            if len(found.xy) > 0.9 * len(every.xy):
-                found = every
+        found = ring_arrays.build(self.geoms, self.n, self.kind) if level < 0 else _at_level(self.rings(-1), level)
         self._rings[level] = found
         return found
 
@@ -182,16 +185,11 @@ class LayerCache:
         (decimation and Douglas-Peucker are ring by ring), but built for these features only
         when the whole level is not: a zoom to a new scale simplifies what is in view, not the
         layer's million vertices."""
-        from layers.model import ring_arrays
-
         every = self.rings(-1)
         built = self._rings.get(level)
         if level < 0 or built is not None:
             return (every if built is None else built).subset(rows)
-        sub = every.subset(rows)
-        tolerance = bulk_tolerance(level)
-        found = ring_arrays.simplify(ring_arrays.decimate(sub, tolerance), tolerance * BULK_SIMPLIFY)
-        return sub if len(found.xy) > 0.9 * len(sub.xy) else found
+        return _at_level(every.subset(rows), level)
 
     def lod_geoms(self, lod: int) -> np.ndarray:
         return self._lod_geoms[self.effective_lod(lod)]

@@ -24,12 +24,11 @@ from __future__ import annotations
 import dataclasses
 import threading
 
-import numpy as np
 from PySide6.QtCore import QRectF
 from PySide6.QtGui import QPainter
 
 from geodata.core.feedback import Feedback
-from layers.render.request import MapRequest, PointPositions, RenderResult, ViewTransform
+from layers.render.request import MapRequest, RenderResult, ViewTransform
 
 PAD = 0.25  # the kept frame reaches this share of the view's size beyond each side (2.25x its pixels)
 _SCALE_TOLERANCE = 1e-7  # relative: the same zoom level up to float rounding of the extent
@@ -118,7 +117,7 @@ class PanCache:
     def _render_kept(self, request, view, key, feedback) -> _Kept | None:
         from layers.render.renderer import render_with_result
 
-        image, result = render_with_result(_padded_request(request, view, self.pad), feedback)
+        image, result = render_with_result(padded_request(request, view, self.pad), feedback)
         if result.cancelled:
             return None
         kept = _Kept(key, result.view, image, result)
@@ -143,7 +142,8 @@ def _offset_in(kept: _Kept | None, key: tuple, view: ViewTransform) -> tuple[int
     return ox, oy
 
 
-def _padded_request(request: MapRequest, view: ViewTransform, pad: float) -> MapRequest:
+def padded_request(request: MapRequest, view: ViewTransform, pad: float = PAD) -> MapRequest:
+    """`request` grown by `pad` of its view's size on every side (same scale, whole pixels)."""
     px, py = round(view.width * pad), round(view.height * pad)
     dx, dy = px / view.scale, py / view.scale
     x0, y0, x1, y1 = view.extent
@@ -166,7 +166,7 @@ def _cut(kept: _Kept, request: MapRequest, view: ViewTransform, offset: tuple[in
     result = RenderResult(drawn=_drawn_in(whole, cut_view), legend=list(whole.legend),
                           labels=_labels_in(whole.labels, ox, oy, view), symbols=dict(whole.symbols),
                           view=cut_view, basemap=whole.basemap, cancelled=False, frame_source=source)
-    result.point_positions = _shifted_points(whole.point_positions, ox, oy)
+    result.point_positions = whole.point_positions.shifted(-ox, -oy)
     image.setDotsPerMeterX(kept.image.dotsPerMeterX())
     image.setDotsPerMeterY(kept.image.dotsPerMeterY())
     if request.basemap is not None and request.attribution:
@@ -194,12 +194,4 @@ def _labels_in(labels, ox: int, oy: int, view: ViewTransform) -> list:
         rect = placed.rect.translated(-ox, -oy)
         if rect.intersects(QRectF(0, 0, view.width, view.height)):
             out.append(dataclasses.replace(placed, rect=rect))
-    return out
-
-
-def _shifted_points(positions: PointPositions, ox: int, oy: int) -> PointPositions:
-    out = PointPositions()
-    out.update(((k, (x - ox, y - oy)) for k, (x, y) in positions._entries.items()))
-    for layer, rows, xs, ys in positions._pending:
-        out.add(layer, rows, np.asarray(xs) - ox, np.asarray(ys) - oy)
     return out

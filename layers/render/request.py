@@ -131,6 +131,13 @@ class PointPositions(Mapping):
     def update(self, items) -> None:
         self._entries.update(items)
 
+    def shifted(self, dx: float, dy: float) -> "PointPositions":
+        """The same positions moved by (dx, dy) pixels (a cut of a larger frame: its origin moved)."""
+        out = PointPositions()
+        out._entries = {k: (x + dx, y + dy) for k, (x, y) in self._entries.items()}
+        out._pending = [(layer, rows, np.asarray(xs) + dx, np.asarray(ys) + dy) for layer, rows, xs, ys in self._pending]
+        return out
+
     def __setitem__(self, key, value) -> None:
         self._entries[key] = value
 

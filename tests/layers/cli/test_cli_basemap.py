@@ -15,7 +15,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from PySide6.QtGui import QImage
 
-import main
+from tests.layers.cli_run import run_main as _run
 from layers.render.basemap import fetcher
 from layers.render.basemap.tile_math import count_lonlat_tiles
 from tests.layers.render.basemap.helpers import MARKERS, Forwarder
@@ -36,12 +36,6 @@ def server():
 @pytest.fixture(autouse=True)
 def no_user_key(monkeypatch):
     monkeypatch.delenv("TIANDITU_KEY", raising=False)
-
-
-def _run(argv, capsys):
-    code = main.main(argv)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def _page_image(path: Path) -> QImage:

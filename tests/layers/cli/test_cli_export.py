@@ -3,13 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-import main
-
-
-def _run(argv, capsys):
-    code = main.main(argv)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
+from tests.layers.cli_run import run_main as _run
 
 
 def _nothing_written(folder):

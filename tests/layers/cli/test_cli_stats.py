@@ -7,16 +7,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-import main
+from tests.layers.cli_run import run_main as _run
 from layers.model.document import MapDocument
 from layers.model.filter import Filter
 from layers.model.stats import compute_stats
-
-
-def _run(argv, capsys):
-    code = main.main(argv)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageSequence
 
-import main
+from tests.layers.cli_run import run_main as _run
 from layers.model.document import MapDocument
 from layers.model.filter import Filter
 from layers.model.style import THEME_STYLE
@@ -22,12 +22,6 @@ def theme_pixels(frame) -> int:
     px = np.asarray(frame.convert("RGB")).astype(int)
     distance = np.abs(px[:, :, None, :] - THEME_RGB[None, None]).sum(axis=3).min(axis=2)
     return int((distance < 40).sum())
-
-
-def _run(argv, capsys):
-    code = main.main(argv)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from geodata.core.feedback import Feedback
 from layers.model.document import MapDocument, MapLayer
 from layers.model.filter import Filter
 from layers.model.style import LayerStyle, Style
-from layers.render.pan_cache import PAD, PanCache, _padded_request
+from layers.render.pan_cache import PAD, PanCache, padded_request
 from layers.render.renderer import render_with_result
 from layers.render.request import MapRequest
 from tests.layers.engine_fixtures import districts_gdf, projects_gdf, railway_gdf
@@ -66,7 +66,7 @@ def test_a_pan_at_the_same_scale_is_cut_from_the_kept_frame_pixel_for_pixel():
     assert result.frame_source == "direct"  # the first view: exact
     assert np.array_equal(_pixels(image), _pixels(render_with_result(first)[0]))
     assert cache.warm(first)  # it rested: the margin frame is made and kept
-    padded, _ = render_with_result(_padded_request(first, first.view(), PAD))  # what the cache keeps
+    padded, _ = render_with_result(padded_request(first, first.view()))  # what the cache keeps
     moved = _panned(first, -40, 25)  # the view 40 px right and 25 px up (the map dragged left and down)
     image, result = cache.frame(moved)
     assert result.frame_source == "cached"
