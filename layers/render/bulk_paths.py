@@ -19,11 +19,12 @@ from collections import OrderedDict
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QByteArray, QDataStream, Qt
-from PySide6.QtGui import QPainter, QPainterPath, QPolygonF
+from PySide6.QtCore import QByteArray, QDataStream, QPointF, Qt
+from PySide6.QtGui import QImage, QPainter, QPainterPath, QPolygonF
 
 from layers.model.layer_cache import bulk_level, bulk_tolerance
-from layers.render.symbols import brush, make_pen
+from layers.render.scratch import scratch_image
+from layers.render.symbols import brush, make_pen, qcolor
 
 TINY_PX = 2.0  # features whose box is smaller than this on screen are drawn as a pixel
 # Raster outlines up to this width (px) are drawn one pixel wide: the cosmetic fast path.  Qt
@@ -198,17 +199,20 @@ def draw_bulk(painter, cache, groups, classes, world, raster, ppt, view, members
     valid while the view pans.  Returns False when `feedback` was cancelled part-way."""
     store = bulk_paths(cache)
     level = bulk_level(1.0 / view.scale)
-    chunks = store.chunks_in(view.extent)
+    chunks = store.chunks_in(view.extent).tolist()
     closed = cache.kind == "polygon"
+    drawn = {}
     for key in groups:
-        st = classes[key].style
         mask = members(key)
-        digest = (key, hash(mask.tobytes()))
         # building chunk paths is the slow part of a new level: stop when asked
-        parts = store.get_many(cache, level, digest, mask, chunks.tolist(), feedback)
+        parts = store.get_many(cache, level, (key, hash(mask.tobytes())), mask, chunks, feedback)
         if parts is None:
             painter.resetTransform()
             return False
+        drawn[key] = parts
+    sheet = raster and closed and _fill_sheet(painter, drawn, classes, world)
+    for key, parts in drawn.items():
+        st = classes[key].style
         painter.save()
         painter.setOpacity(painter.opacity() * st.opacity)
         if raster:
@@ -217,7 +221,7 @@ def draw_bulk(painter, cache, groups, classes, world, raster, ppt, view, members
         else:  # vector devices: page units and real pens (as draw_paths does)
             painter.resetTransform()
             shown = [world.map(p) for p, _ in parts]
-        if closed and st.fill:
+        if closed and st.fill and not sheet:
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(brush(st))
             # aliased: Qt's antialiased fill of many subpaths costs seconds (and an outline hides the edge)
@@ -242,4 +246,44 @@ def draw_bulk(painter, cache, groups, classes, world, raster, ppt, view, members
             _draw_dots(painter, np.vstack(dots), st.stroke or st.fill or "#000000", world, raster)
         painter.restore()
     painter.resetTransform()
+    return True
+
+
+def _fill_sheet(painter, drawn: dict, classes, world) -> bool:
+    """Translucent fills of every class written (composition Source) onto a scratch sheet that
+    is laid on the map in one pass, as draw_paths.one_pass_fills does for small layers: the
+    raster engine blends a translucent span ~3.5x slower than it writes one (a 20,000-parcel
+    layer at full extent: 29 ms blended, 10 ms as a sheet).  Where two features of the layer
+    overlap, the later one's fill replaces the earlier one's instead of adding to it (as one
+    layer-wide sheet of paint would).  False when the classes' fills do not share one alpha
+    below 1 or the device is not an image: the caller fills each class itself."""
+    device = painter.device()
+    filled = [k for k in drawn if classes[k].style.fill]
+    if not filled or not isinstance(device, QImage):
+        return False
+    alphas = {(qcolor(classes[k].style.fill, classes[k].style.fill_opacity).alpha(), classes[k].style.opacity)
+              for k in filled}
+    if len(alphas) != 1:
+        return False
+    alpha, opacity = alphas.pop()
+    if alpha >= 255:
+        return False  # opaque fills are already the fast case
+    scratch = scratch_image(device.width(), device.height())
+    inner = QPainter(scratch)
+    try:
+        inner.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
+        inner.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # as the fill drawn directly
+        inner.setWorldTransform(world)
+        inner.setPen(Qt.PenStyle.NoPen)
+        for key in filled:
+            inner.setBrush(brush(classes[key].style))
+            for path, _dots in drawn[key]:
+                inner.drawPath(path)
+    finally:
+        inner.end()
+    painter.save()
+    painter.resetTransform()
+    painter.setOpacity(painter.opacity() * opacity)
+    painter.drawImage(QPointF(0, 0), scratch)
+    painter.restore()
     return True

@@ -11,7 +11,6 @@ pixel belongs to one polygon the sums are those of blending each fill (`one_pass
 """
 from __future__ import annotations
 
-import threading
 from typing import Callable
 
 import numpy as np
@@ -19,6 +18,7 @@ from PySide6.QtCore import QPointF, QRectF, Qt
 from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QTransform
 
 from layers.render.paths import LayerPaths
+from layers.render.scratch import scratch_image
 from layers.render.symbols import brush, make_pen, qcolor
 
 _HAIRLINE_MAX = 1.25  # raster lines up to this width (px) are drawn one pixel wide
@@ -103,19 +103,6 @@ def _segment_supplier(painter, shapes: LayerPaths, indices, lod, world):
     return get
 
 
-_scratch = threading.local()  # one scratch image a rendering thread (the map lane, a test)
-KEEP_SCRATCH_PX = 2560 * 1600  # screen-sized scratch images are kept; a print page's (~70 MB at A3 300 dpi) is not
-
-
-def _scratch_image(width: int, height: int) -> QImage:
-    image = getattr(_scratch, "image", None)
-    if image is None or image.width() != width or image.height() != height:
-        image = QImage(width, height, QImage.Format.Format_ARGB32_Premultiplied)
-        _scratch.image = image if width * height <= KEEP_SCRATCH_PX else None
-    image.fill(0)
-    return image
-
-
 def one_pass_fills(painter, shapes: LayerPaths, groups, classes, lod, world) -> bool:
     """Fill every class's polygons at once when they share one alpha below 1 (see the module doc);
     False when they do not (or the device is not an image): the caller fills them one by one."""
@@ -130,7 +117,7 @@ def one_pass_fills(painter, shapes: LayerPaths, groups, classes, lod, world) -> 
     alpha, opacity, outlined = alphas.pop()
     if alpha >= 255:
         return False  # opaque fills are already the fast case
-    scratch = _scratch_image(device.width(), device.height())
+    scratch = scratch_image(device.width(), device.height())
     inner = QPainter(scratch)
     try:
         inner.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)

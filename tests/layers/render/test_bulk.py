@@ -226,3 +226,26 @@ def test_a_level_of_some_features_is_that_of_the_whole_layer_and_a_zoom_builds_o
         whole = cache.rings(level).subset(rows)
         assert np.array_equal(some.xy, whole.xy) and np.array_equal(some.start, whole.start)
         assert np.array_equal(some.feature_start, whole.feature_start) and len(some.xy) < len(cache.rings(-1).subset(rows).xy)
+
+
+def test_translucent_fills_of_a_big_layer_are_one_sheet_blended_once(monkeypatch):
+    from layers.render import bulk_paths
+
+    over = [shapely.box(105.70, 29.70, 105.90, 29.90), shapely.box(105.80, 29.80, 106.00, 30.00)]  # overlapping
+    gdf = gpd.GeoDataFrame({"k": range(N + 2)}, geometry=np.r_[squares(N), over], crs=4326)
+    style = LayerStyle(base=Style(fill=RED, fill_opacity=0.4, stroke=None, width_pt=0.0))
+    doc = MapDocument([MapLayer("parcels", gdf, style=style)])
+    request = MapRequest(doc, extent=EXTENT, width=800, height=800, labels=False, background="#ffffff")
+    used = []
+    real = bulk_paths._fill_sheet
+    monkeypatch.setattr(bulk_paths, "_fill_sheet", lambda *a: used.append(real(*a)) or used[-1])
+    sheet, _ = render_with_result(request)
+    monkeypatch.setattr(bulk_paths, "_fill_sheet", lambda *a: False)  # each fill blended in turn
+    blended, _ = render_with_result(request)
+    assert used == [True]
+    once = pixel(blended, 105.75, 29.75)
+    assert once.green() in range(150, 156)  # white under 40 % red: 255 * 0.6
+    for lon, lat in ((105.75, 29.75), (105.052, 29.052)):  # one feature: the same pixel either way
+        assert pixel(sheet, lon, lat) == pixel(blended, lon, lat)
+    assert pixel(blended, 105.85, 29.85).green() < 100  # blended twice where the two overlap
+    assert pixel(sheet, 105.85, 29.85) == once  # one sheet of paint: once
