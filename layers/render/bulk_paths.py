@@ -19,12 +19,12 @@ from collections import OrderedDict
 
 import numpy as np
 import shiboken6
-from PySide6.QtCore import QByteArray, QDataStream, QPointF, Qt
-from PySide6.QtGui import QImage, QPainter, QPainterPath, QPolygonF
+from PySide6.QtCore import QByteArray, QDataStream, Qt
+from PySide6.QtGui import QPainter, QPainterPath, QPolygonF
 
 from layers.model.layer_cache import bulk_level, bulk_tolerance
-from layers.render.scratch import scratch_image
-from layers.render.symbols import brush, make_pen, qcolor
+from layers.render.scratch import fill_as_sheet
+from layers.render.symbols import brush, make_pen
 
 TINY_PX = 2.0  # features whose box is smaller than this on screen are drawn as a pixel
 # Raster outlines up to this width (px) are drawn one pixel wide: the cosmetic fast path.  Qt
@@ -257,33 +257,12 @@ def _fill_sheet(painter, drawn: dict, classes, world) -> bool:
     overlap, the later one's fill replaces the earlier one's instead of adding to it (as one
     layer-wide sheet of paint would).  False when the classes' fills do not share one alpha
     below 1 or the device is not an image: the caller fills each class itself."""
-    device = painter.device()
     filled = [k for k in drawn if classes[k].style.fill]
-    if not filled or not isinstance(device, QImage):
-        return False
-    alphas = {(qcolor(classes[k].style.fill, classes[k].style.fill_opacity).alpha(), classes[k].style.opacity)
-              for k in filled}
-    if len(alphas) != 1:
-        return False
-    alpha, opacity = alphas.pop()
-    if alpha >= 255:
-        return False  # opaque fills are already the fast case
-    scratch = scratch_image(device.width(), device.height())
-    inner = QPainter(scratch)
-    try:
-        inner.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
-        inner.setRenderHint(QPainter.RenderHint.Antialiasing, False)  # as the fill drawn directly
-        inner.setWorldTransform(world)
-        inner.setPen(Qt.PenStyle.NoPen)
+
+    def draw(inner):
         for key in filled:
             inner.setBrush(brush(classes[key].style))
             for path, _dots in drawn[key]:
                 inner.drawPath(path)
-    finally:
-        inner.end()
-    painter.save()
-    painter.resetTransform()
-    painter.setOpacity(painter.opacity() * opacity)
-    painter.drawImage(QPointF(0, 0), scratch)
-    painter.restore()
-    return True
+
+    return fill_as_sheet(painter, [classes[k].style for k in filled], world, False, draw)  # aliased, as directly

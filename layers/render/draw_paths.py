@@ -14,11 +14,11 @@ from __future__ import annotations
 from typing import Callable
 
 import numpy as np
-from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QColor, QImage, QPainter, QPainterPath, QTransform
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QColor, QPainter, QPainterPath, QTransform
 
 from layers.render.paths import LayerPaths
-from layers.render.scratch import scratch_image
+from layers.render.scratch import fill_as_sheet
 from layers.render.symbols import brush, make_pen, qcolor
 
 _HAIRLINE_MAX = 1.25  # raster lines up to this width (px) are drawn one pixel wide
@@ -106,37 +106,20 @@ def _segment_supplier(painter, shapes: LayerPaths, indices, lod, world):
 def one_pass_fills(painter, shapes: LayerPaths, groups, classes, lod, world) -> bool:
     """Fill every class's polygons at once when they share one alpha below 1 (see the module doc);
     False when they do not (or the device is not an image): the caller fills them one by one."""
-    device = painter.device()
     filled = [k for k in groups if classes[k].style.fill]
-    if not filled or not isinstance(device, QImage):
+    outlined = {bool(classes[k].style.stroke) for k in filled}
+    if len(outlined) != 1:
         return False
-    alphas = {(qcolor(classes[k].style.fill, classes[k].style.fill_opacity).alpha(), classes[k].style.opacity,
-               bool(classes[k].style.stroke)) for k in filled}
-    if len(alphas) != 1:
-        return False
-    alpha, opacity, outlined = alphas.pop()
-    if alpha >= 255:
-        return False  # opaque fills are already the fast case
-    scratch = scratch_image(device.width(), device.height())
-    inner = QPainter(scratch)
-    try:
-        inner.setCompositionMode(QPainter.CompositionMode.CompositionMode_Source)
-        inner.setWorldTransform(world)
-        inner.setPen(Qt.PenStyle.NoPen)
-        inner.setRenderHint(QPainter.RenderHint.Antialiasing, not outlined)  # as the one-by-one fill
+
+    def draw(inner):
         for key in filled:
             st = classes[key].style
             inner.setBrush(qcolor(st.fill, st.fill_opacity))
             for i in groups[key].tolist():
                 inner.drawPath(shapes.path(i, lod))
-    finally:
-        inner.end()
-    painter.save()
-    painter.resetTransform()
-    painter.setOpacity(painter.opacity() * opacity)
-    painter.drawImage(QPointF(0, 0), scratch)
-    painter.restore()
-    return True
+
+    # aliased under an outline, as the one-by-one fill
+    return fill_as_sheet(painter, [classes[k].style for k in filled], world, not outlined.pop(), draw)
 
 
 def draw_polygons(painter, shapes: LayerPaths, groups, classes, lod, world, raster, ppt):
